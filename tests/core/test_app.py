@@ -1,0 +1,224 @@
+"""The application factory, configuration, health check, error pages and headers."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from flask import Flask, abort
+from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
+
+from tests.conftest import TEST_SECRET_KEY, base_config
+from volunteer_hub import ConfigError, create_app
+from volunteer_hub.config import load_config, normalise_database_url
+from volunteer_hub.extensions import db
+
+UNREACHABLE_DB = "postgresql+psycopg://postgres@127.0.0.1:1/none?connect_timeout=1"
+
+
+def test_defaults_are_safe_and_use_sqlite_in_instance() -> None:
+    config = load_config(environ={})
+    assert config["SQLALCHEMY_DATABASE_URI"].endswith("/instance/volunteer_hub.db")
+    assert config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///")
+    assert config["SESSION_COOKIE_HTTPONLY"] is True
+    assert config["SESSION_COOKIE_SAMESITE"] == "Lax"
+    assert config["WTF_CSRF_ENABLED"] is True
+
+
+def test_environment_overrides_defaults_and_overrides_win() -> None:
+    env = {"CENTRE_NAME": "Eastfield Volunteer Centre", "DATABASE_URL": "postgresql://u@h/d"}
+    config = load_config(environ=env)
+    assert config["CENTRE_NAME"] == "Eastfield Volunteer Centre"
+    assert config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@h/d"
+    config = load_config({"CENTRE_NAME": "Westfield"}, environ=env)
+    assert config["CENTRE_NAME"] == "Westfield"
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("postgresql://a@b/c", "postgresql+psycopg://a@b/c"),
+        ("postgres://a@b/c", "postgresql+psycopg://a@b/c"),
+        ("postgresql+psycopg://a@b/c", "postgresql+psycopg://a@b/c"),
+        ("sqlite:///x.db", "sqlite:///x.db"),
+    ],
+)
+def test_database_urls_people_paste_are_accepted(given: str, expected: str) -> None:
+    assert normalise_database_url(given) == expected
+
+
+@pytest.mark.parametrize(
+    "key", [None, "", "dev", "change-me", "dev-insecure-secret-key-change-me", "short"]
+)
+def test_production_refuses_missing_or_default_secret_key(key: str | None) -> None:
+    env = {"FLASK_ENV": "production"}
+    if key is not None:
+        env["SECRET_KEY"] = key
+    with pytest.raises(ConfigError) as raised:
+        load_config(environ=env)
+    assert "SECRET_KEY" in str(raised.value)
+    assert "\n" not in str(raised.value)
+
+
+def test_production_with_real_key_starts_with_secure_cookies() -> None:
+    config = load_config(environ={"FLASK_ENV": "production", "SECRET_KEY": TEST_SECRET_KEY})
+    assert config["SESSION_COOKIE_SECURE"] is True
+
+
+def test_wsgi_in_production_without_key_exits_with_one_line() -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", "import wsgi"],
+        env={"FLASK_ENV": "production", "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 1
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("Volunteer Hub cannot start: SECRET_KEY")
+
+
+def test_create_app_makes_no_database_connection() -> None:
+    # An unreachable database must not stop the factory: it makes no queries or connections.
+    app = create_app(base_config(UNREACHABLE_DB))
+    assert isinstance(app, Flask)
+
+
+def test_sqlite_runs_with_foreign_keys_and_wal(tmp_path) -> None:
+    app = create_app(base_config(f"sqlite:///{tmp_path / 'x.db'}"))
+    with app.app_context():
+        assert db.session.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        assert db.session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_healthz_reports_ok_when_database_answers(client) -> None:
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok", "database": "ok"}
+
+
+def test_healthz_fails_with_503_when_database_is_down() -> None:
+    app = create_app(base_config(UNREACHABLE_DB))
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.get_json()["database"] != "ok"
+
+
+def _app_with_failing_routes() -> Flask:
+    app = create_app({**base_config("sqlite://"), "PROPAGATE_EXCEPTIONS": False, "TESTING": False})
+
+    @app.get("/_test/boom")
+    def boom() -> str:
+        raise RuntimeError("secret internals: password=hunter2")
+
+    @app.get("/_test/db-down")
+    def db_down() -> str:
+        raise OperationalError("SELECT secret FROM users", {}, Exception("connection refused"))
+
+    @app.get("/_test/abort/<int:code>")
+    def aborts(code: int) -> str:
+        abort(code)
+
+    return app
+
+
+@pytest.mark.parametrize("code", [400, 403, 404, 413, 429])
+def test_error_pages_use_the_service_layout(code: int) -> None:
+    client = _app_with_failing_routes().test_client()
+    response = client.get(f"/_test/abort/{code}")
+    assert response.status_code == code
+    html = response.get_data(as_text=True)
+    assert "Volunteer Hub" in html
+    assert "govuk-footer" in html
+    assert f"Error code {code}" in html
+
+
+def test_unhandled_error_gives_friendly_500_without_internals() -> None:
+    client = _app_with_failing_routes().test_client()
+    response = client.get("/_test/boom")
+    assert response.status_code == 500
+    html = response.get_data(as_text=True)
+    assert "Sorry, there is a problem with the service" in html
+    assert "hunter2" not in html and "Traceback" not in html
+
+
+def test_database_outage_gives_503_page_without_sql() -> None:
+    client = _app_with_failing_routes().test_client()
+    response = client.get("/_test/db-down")
+    assert response.status_code == 503
+    html = response.get_data(as_text=True)
+    assert "Sorry, the service is unavailable" in html
+    assert "SELECT" not in html
+
+
+def test_unknown_page_is_404(client) -> None:
+    response = client.get("/no-such-page")
+    assert response.status_code == 404
+    assert "Page not found" in response.get_data(as_text=True)
+
+
+def test_html_responses_carry_security_headers(client) -> None:
+    response = client.get("/")
+    csp = response.headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in csp
+    assert "'unsafe-inline'" not in csp
+    assert "script-src 'self' 'nonce-" in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"]
+    assert "Strict-Transport-Security" not in response.headers
+
+
+def test_every_inline_script_carries_the_request_nonce(client) -> None:
+    response = client.get("/")
+    nonce = response.headers["Content-Security-Policy"].split("'nonce-")[1].split("'")[0]
+    html = response.get_data(as_text=True)
+    import re
+
+    for tag in re.findall(r"<script[^>]*>", html):
+        assert f'nonce="{nonce}"' in tag or "src=" in tag, tag
+
+
+def test_hsts_in_production(database_url: str) -> None:
+    app = create_app({**base_config(database_url), "ENV": "production"})
+    response = app.test_client().get("/")
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+
+
+def test_home_page_shows_service_and_configurable_centre_name(database_url: str) -> None:
+    app = create_app({**base_config(database_url), "CENTRE_NAME": "Eastfield Volunteer Centre"})
+    html = app.test_client().get("/").get_data(as_text=True)
+    assert "Volunteer Hub" in html
+    assert "Eastfield Volunteer Centre" in html
+    assert "govuk-header__logotype" not in html  # no GOV.UK crown
+    assert "skip-link" in html
+
+
+@pytest.mark.parametrize("path", ["/accessibility", "/privacy"])
+def test_footer_pages_exist(client, path: str) -> None:
+    response = client.get(path)
+    assert response.status_code == 200
+
+
+def test_flash_messages_render_as_notification_banners(app: Flask) -> None:
+    from flask import flash, render_template
+
+    with app.test_request_context("/"):
+        flash("Your details were saved", "success")
+        html = render_template("core/home.html")
+    assert "govuk-notification-banner--success" in html
+    assert "Your details were saved" in html
+
+
+def test_compiled_stylesheet_uses_no_gds_transport_font() -> None:
+    from volunteer_hub.config import ROOT
+
+    css = (ROOT / "static" / "dist" / "app.css").read_text()
+    assert "GDS Transport" not in css
+    assert "@font-face" not in css
+    assert "govuk-service-navigation" in css

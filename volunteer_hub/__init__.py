@@ -1,0 +1,71 @@
+"""Volunteer Hub: volunteer centre management for a borough's Compact partners."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+from volunteer_hub.config import ROOT, ConfigError, load_config
+
+__all__ = ["ConfigError", "create_app"]
+
+
+def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
+    """Build the application. No queries, migrations or network calls happen here."""
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(ROOT / "instance"),
+    )
+    app.config.from_mapping(load_config(overrides))
+    app.testing = bool(app.config["TESTING"])
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+
+    from volunteer_hub.extensions import csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(
+        app, db, directory=str(ROOT / "migrations"), compare_type=True, render_as_batch=True
+    )
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+
+    from volunteer_hub.core import error_pages, navigation, security, templating
+
+    templating.init_app(app)
+    navigation.init_app(app)
+    security.init_app(app)
+    error_pages.init_app(app)
+
+    _register_models()
+
+    from volunteer_hub.accounts import auth
+
+    auth.init_app(app)
+    _register_blueprints(app)
+
+    from volunteer_hub.cli import register_commands
+
+    register_commands(app)
+    return app
+
+
+def _register_models() -> None:
+    """Import every domain's models so metadata (and Alembic) sees all tables."""
+    from volunteer_hub.accounts import models as _accounts  # noqa: F401
+    from volunteer_hub.organisations import models as _organisations  # noqa: F401
+
+
+def _register_blueprints(app: Flask) -> None:
+    from volunteer_hub.core.views import bp as core_bp
+
+    for blueprint in (core_bp,):
+        app.register_blueprint(blueprint)

@@ -1,0 +1,43 @@
+"""Command-line interface: registers each domain's ``flask`` commands."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from volunteer_hub.extensions import db
+
+demo = AppGroup("demo", help="Invented demo data for trying the service.")
+
+#: Each domain's demo seeder, in dependency order. A seeder is idempotent, flushes but never
+#: commits, and returns lines to print (e.g. demo sign-ins).
+DEMO_SEEDERS: list[Callable[[], list[str]]] = []
+
+
+def _seeders() -> list[Callable[[], list[str]]]:
+    from volunteer_hub.organisations import demo as organisations_demo
+
+    return [organisations_demo.seed, *DEMO_SEEDERS]
+
+
+@demo.command("seed")
+def seed_command() -> None:
+    """Create invented but realistic demo data. Running it twice changes nothing."""
+    lines: list[str] = []
+    try:
+        for seeder in _seeders():
+            lines.extend(seeder())
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    click.echo("Demo data is ready.")
+    for line in lines:
+        click.echo(line)
+
+
+def register_commands(app: Flask) -> None:
+    app.cli.add_command(demo)

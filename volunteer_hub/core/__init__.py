@@ -1,0 +1,13 @@
+"""Core: shared pieces with no domain logic.
+
+Rules:
+- Timestamps are timezone-aware UTC (:func:`volunteer_hub.core.models.utcnow`, passed as a
+  callable); money is integer pence, durations integer minutes, rates ``Numeric``.
+- Every table's constraints get stable names from :data:`NAMING_CONVENTION`, the same on SQLite and
+  PostgreSQL.
+- Services raise :class:`DomainError` with a message fit to show; they flush, never commit.
+- Every HTML response carries the security headers set in :mod:`volunteer_hub.core.security`;
+  the Content-Security-Policy allows scripts only from this site or with the request's nonce.
+- Public pages (home, health, accessibility statement, privacy notice, static files) are the only
+  routes that answer an anonymous request; every other route must require a signed-in user.
+"""

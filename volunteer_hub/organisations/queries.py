@@ -1,0 +1,18 @@
+"""Read-side queries for organisations."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+
+from volunteer_hub.extensions import db
+from volunteer_hub.organisations.models import Organisation
+
+
+def all_organisations() -> Sequence[Organisation]:
+    return db.session.scalars(select(Organisation).order_by(Organisation.name)).all()
+
+
+def by_slug(slug: str) -> Organisation | None:
+    return db.session.scalar(select(Organisation).where(Organisation.slug == slug))
