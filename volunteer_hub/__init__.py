@@ -62,10 +62,17 @@ def _register_models() -> None:
     """Import every domain's models so metadata (and Alembic) sees all tables."""
     from volunteer_hub.accounts import models as _accounts  # noqa: F401
     from volunteer_hub.organisations import models as _organisations  # noqa: F401
+    from volunteer_hub.organisations import permissions as _organisation_rules  # noqa: F401
 
 
 def _register_blueprints(app: Flask) -> None:
+    from volunteer_hub.accounts.views import bp as accounts_bp
+    from volunteer_hub.admin.views import bp as admin_bp
     from volunteer_hub.core.views import bp as core_bp
 
-    for blueprint in (core_bp,):
+    for blueprint in (core_bp, accounts_bp, admin_bp):
         app.register_blueprint(blueprint)
+
+    from volunteer_hub.accounts.navigation import register_navigation
+
+    register_navigation(app)

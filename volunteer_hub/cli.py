@@ -18,9 +18,10 @@ DEMO_SEEDERS: list[Callable[[], list[str]]] = []
 
 
 def _seeders() -> list[Callable[[], list[str]]]:
+    from volunteer_hub.accounts import demo as accounts_demo
     from volunteer_hub.organisations import demo as organisations_demo
 
-    return [organisations_demo.seed, *DEMO_SEEDERS]
+    return [organisations_demo.seed, accounts_demo.seed, *DEMO_SEEDERS]
 
 
 @demo.command("seed")
@@ -40,4 +41,8 @@ def seed_command() -> None:
 
 
 def register_commands(app: Flask) -> None:
+    from volunteer_hub.accounts.cli import outbox_group, users
+
     app.cli.add_command(demo)
+    app.cli.add_command(users)
+    app.cli.add_command(outbox_group)

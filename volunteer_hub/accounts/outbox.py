@@ -1,0 +1,140 @@
+"""The email outbox: messages are written in the action's transaction and sent afterwards."""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+from dataclasses import dataclass
+from datetime import timedelta
+from email.message import EmailMessage
+from email.utils import make_msgid
+from typing import Any
+
+import click
+from flask import current_app, render_template
+from sqlalchemy import select
+
+from volunteer_hub.accounts.models import OutboxMessage, OutboxStatus, User
+from volunteer_hub.core.models import utcnow
+from volunteer_hub.extensions import db
+
+log = logging.getLogger(__name__)
+
+#: Minutes to wait after the n-th failed attempt (then the last value again).
+BACKOFF_MINUTES = [1, 5, 15, 60, 240, 720]
+
+
+def queue_email(
+    *, kind: str, to: str, subject: str, user: User | None = None, **context: Any
+) -> OutboxMessage:
+    """Render ``templates/email/<kind>.txt`` and ``.html`` into the outbox (no sending here)."""
+    context = {"subject": subject, "user": user, **context}
+    message = OutboxMessage(
+        to_address=to,
+        user_id=user.id if user is not None else None,
+        kind=kind,
+        subject=subject,
+        body_text=render_template(f"email/{kind}.txt", **context),
+        body_html=render_template(f"email/{kind}.html", **context),
+        status=OutboxStatus.PENDING.value,
+        next_attempt_at=utcnow(),
+    )
+    db.session.add(message)
+    db.session.flush()
+    return message
+
+
+def _as_email(message: OutboxMessage) -> EmailMessage:
+    email = EmailMessage()
+    email["Subject"] = message.subject
+    email["From"] = current_app.config["MAIL_FROM"]
+    email["To"] = message.to_address
+    email["Message-ID"] = make_msgid(idstring=f"outbox-{message.id}")
+    email.set_content(message.body_text)
+    email.add_alternative(message.body_html, subtype="html")
+    return email
+
+
+def _deliver(message: OutboxMessage) -> None:
+    config = current_app.config
+    if not config.get("MAIL_SERVER"):
+        # Development: print to the console instead of sending.
+        click.echo(
+            f"--- email to {message.to_address}: {message.subject}\n{message.body_text}\n---"
+        )
+        return
+    with smtplib.SMTP(config["MAIL_SERVER"], int(config["MAIL_PORT"]), timeout=20) as smtp:
+        if config.get("MAIL_USE_TLS"):
+            smtp.starttls()
+        if config.get("MAIL_USERNAME"):
+            smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
+        smtp.send_message(_as_email(message))
+
+
+@dataclass
+class SendResult:
+    sent: int = 0
+    retrying: int = 0
+    failed: int = 0
+
+
+def send_due(*, limit: int = 500) -> SendResult:
+    """Send every message that is due. Each message is its own transaction, so one failure
+    never loses or blocks another; re-running is safe."""
+    result = SendResult()
+    max_attempts = int(current_app.config["MAIL_MAX_ATTEMPTS"])
+    ids = db.session.scalars(
+        select(OutboxMessage.id)
+        .where(
+            OutboxMessage.status == OutboxStatus.PENDING.value,
+            OutboxMessage.next_attempt_at <= utcnow(),
+        )
+        .order_by(OutboxMessage.id)
+        .limit(limit)
+    ).all()
+    db.session.commit()
+    for message_id in ids:
+        message = db.session.get(OutboxMessage, message_id)
+        if message is None or message.status != OutboxStatus.PENDING.value:
+            continue
+        try:
+            _deliver(message)
+        except (OSError, smtplib.SMTPException) as error:
+            message.attempts += 1
+            message.last_error = f"{type(error).__name__}: {error}"[:2000]
+            if message.attempts >= max_attempts:
+                message.status = OutboxStatus.FAILED.value
+                result.failed += 1
+                log.error(
+                    "Outbox message %s failed %s times; kept as failed",
+                    message.id,
+                    message.attempts,
+                )
+            else:
+                wait = BACKOFF_MINUTES[min(message.attempts, len(BACKOFF_MINUTES)) - 1]
+                message.next_attempt_at = utcnow() + timedelta(minutes=wait)
+                result.retrying += 1
+                log.warning(
+                    "Outbox message %s not sent (%s); retry in %s min", message.id, error, wait
+                )
+        else:
+            message.attempts += 1
+            message.status = OutboxStatus.SENT.value
+            message.sent_at = utcnow()
+            message.last_error = None
+            result.sent += 1
+        db.session.commit()
+    return result
+
+
+def requeue_failed() -> int:
+    """Give failed messages another round of attempts."""
+    messages = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.status == OutboxStatus.FAILED.value)
+    ).all()
+    for message in messages:
+        message.status = OutboxStatus.PENDING.value
+        message.attempts = 0
+        message.next_attempt_at = utcnow()
+    db.session.flush()
+    return len(messages)

@@ -1,0 +1,69 @@
+"""Password hashing (argon2id) and the password rules."""
+
+from __future__ import annotations
+
+import unicodedata
+from functools import lru_cache
+from importlib import resources
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+MIN_LENGTH = 10
+MAX_LENGTH = 256
+
+_hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
+#: Verified against when the email is unknown, so both cases take the same time.
+_DUMMY_HASH = _hasher.hash("not-a-real-password-just-for-timing")
+
+
+@lru_cache(maxsize=1)
+def common_passwords() -> frozenset[str]:
+    text = (
+        resources.files("volunteer_hub.accounts")
+        .joinpath("data/common-passwords.txt")
+        .read_text(encoding="utf-8")
+    )
+    return frozenset(
+        line.strip().lower() for line in text.splitlines() if line and not line.startswith("#")
+    )
+
+
+def normalise(password: str) -> str:
+    """NFKC so the same password typed on different keyboards hashes the same."""
+    return unicodedata.normalize("NFKC", password)
+
+
+def password_problems(password: str, *, email: str = "", name: str = "") -> list[str]:
+    """Every reason the password is not acceptable, in words fit for the form."""
+    password = normalise(password)
+    if len(password) < MIN_LENGTH:
+        return [f"Password must be {MIN_LENGTH} characters or more"]
+    if len(password) > MAX_LENGTH:
+        return [f"Password must be {MAX_LENGTH} characters or fewer"]
+    lowered = password.lower()
+    if lowered in common_passwords() or len(set(lowered)) < 3:
+        return ["This password is too common. Choose one that is harder to guess"]
+    local = email.split("@")[0].lower()
+    if (local and len(local) >= 4 and local in lowered) or (
+        name and lowered == name.lower().replace(" ", "")
+    ):
+        return ["Password must not contain your name or email address"]
+    return []
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(normalise(password))
+
+
+def verify_password(password_hash: str | None, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash or _DUMMY_HASH, normalise(password)) and bool(
+            password_hash
+        )
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+def needs_rehash(password_hash: str) -> bool:
+    return _hasher.check_needs_rehash(password_hash)

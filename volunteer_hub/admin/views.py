@@ -1,0 +1,172 @@
+"""Administration pages."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+from sqlalchemy import func, or_, select
+
+from volunteer_hub.accounts import services
+from volunteer_hub.accounts.models import AuditEvent, User
+from volunteer_hub.accounts.permissions import get_or_404, role_required
+from volunteer_hub.admin.forms import AuditSearchForm, ButtonForm, GrantForm, InviteForm
+from volunteer_hub.core.errors import DomainError
+from volunteer_hub.core.forms import attach_error
+from volunteer_hub.extensions import db
+from volunteer_hub.organisations.queries import all_organisations
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+PAGE_SIZE = 50
+
+
+def _organisation_choices() -> list[tuple[str, str]]:
+    return [("", "Not for one organisation")] + [(str(o.id), o.name) for o in all_organisations()]
+
+
+def _grant_from(form: GrantForm | ButtonForm) -> services.Grant:
+    raw = (form.organisation.data or "").strip()
+    if raw and not raw.isdigit():
+        raise DomainError("Choose an organisation from the list", field="organisation")
+    return services.Grant(role=form.role.data or "", organisation_id=int(raw) if raw else None)
+
+
+def _page() -> int:
+    raw = request.args.get("page", "1")
+    return max(1, min(int(raw), 10_000)) if raw.isdigit() else 1
+
+
+@bp.get("/users")
+@role_required("admin")
+def users() -> ResponseReturnValue:
+    query = (request.args.get("q") or "").strip()[:100]
+    statement = select(User).order_by(User.name, User.id)
+    if query:
+        like = f"%{query.lower()}%"
+        statement = statement.where(or_(func.lower(User.name).like(like), User.email.like(like)))
+    page = _page()
+    people = db.session.scalars(statement.limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)).all()
+    return render_template(
+        "admin/users.html",
+        people=people[:PAGE_SIZE],
+        query=query,
+        page=page,
+        has_next=len(people) > PAGE_SIZE,
+    )
+
+
+@bp.route("/users/invite", methods=["GET", "POST"])
+@role_required("admin")
+def invite() -> ResponseReturnValue:
+    form = InviteForm()
+    form.organisation.choices = _organisation_choices()
+    if form.validate_on_submit():
+        try:
+            user = services.invite_user(
+                actor=current_user,
+                email=form.email.data or "",
+                name=form.name.data or "",
+                grants=[_grant_from(form)],
+            )
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"Invitation sent to {user.email}.", "success")
+            return redirect(url_for("admin.user", user_id=user.id))
+    return render_template("admin/invite.html", form=form), 400 if form.errors else 200
+
+
+@bp.get("/users/<int:user_id>")
+@role_required("admin")
+def user(user_id: int) -> ResponseReturnValue:
+    person = get_or_404(User, user_id)
+    form = GrantForm()
+    form.organisation.choices = _organisation_choices()
+    return render_template("admin/user.html", person=person, form=form, button=ButtonForm())
+
+
+@bp.post("/users/<int:user_id>/roles")
+@role_required("admin")
+def add_role(user_id: int) -> ResponseReturnValue:
+    person = get_or_404(User, user_id, action="change")
+    form = GrantForm()
+    form.organisation.choices = _organisation_choices()
+    if form.validate_on_submit():
+        try:
+            services.grant_role(actor=current_user, user=person, grant=_grant_from(form))
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash("Role added.", "success")
+            return redirect(url_for("admin.user", user_id=person.id))
+    return render_template("admin/user.html", person=person, form=form, button=ButtonForm()), 400
+
+
+@bp.post("/users/<int:user_id>/roles/remove")
+@role_required("admin")
+def remove_role(user_id: int) -> ResponseReturnValue:
+    person = get_or_404(User, user_id, action="change")
+    form = ButtonForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        services.revoke_role(actor=current_user, user=person, grant=_grant_from(form))
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash("Role removed.", "success")
+    return redirect(url_for("admin.user", user_id=person.id))
+
+
+@bp.post("/users/<int:user_id>/active")
+@role_required("admin")
+def set_active(user_id: int) -> ResponseReturnValue:
+    person = get_or_404(User, user_id, action="change")
+    form = ButtonForm()
+    if not form.validate_on_submit():
+        abort(400)
+    active = request.form.get("active") == "yes"
+    try:
+        services.set_active(actor=current_user, user=person, active=active)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(f"{person.name} has been {'reactivated' if active else 'deactivated'}.", "success")
+    return redirect(url_for("admin.user", user_id=person.id))
+
+
+@bp.get("/audit")
+@role_required("admin")
+def audit_log() -> ResponseReturnValue:
+    form = AuditSearchForm(request.args)
+    statement = select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+    if form.validate():
+        if form.action.data:
+            statement = statement.where(AuditEvent.action == form.action.data.strip())
+        if form.actor.data:
+            statement = statement.join(User, AuditEvent.actor_id == User.id).where(
+                User.email == form.actor.data.strip().lower()
+            )
+        if form.target.data:
+            target = form.target.data.strip()
+            statement = statement.where(
+                or_(AuditEvent.target_type == target, AuditEvent.target_id == target)
+            )
+    page = _page()
+    events = db.session.scalars(statement.limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)).all()
+    return render_template(
+        "admin/audit.html",
+        form=form,
+        events=events[:PAGE_SIZE],
+        page=page,
+        has_next=len(events) > PAGE_SIZE,
+    )
