@@ -7,6 +7,7 @@ test. CSRF protection stays on: tests post forms with :func:`tests.helpers.post_
 
 from __future__ import annotations
 
+import contextvars
 import os
 import uuid
 from collections.abc import Iterator
@@ -18,6 +19,7 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from freezegun import freeze_time
 from sqlalchemy import make_url, text
 from sqlalchemy.engine import Engine
+from werkzeug.test import TestResponse
 
 from volunteer_hub import create_app
 from volunteer_hub.config import normalise_database_url
@@ -93,6 +95,19 @@ def empty_all_tables(engine: Engine) -> None:
                 conn.execute(table.delete())
 
 
+class IsolatedClient(FlaskClient):
+    """A test client whose every request runs in a fresh context, as in production.
+
+    The ``app`` fixture keeps an application context pushed for the test body; without this,
+    Flask would reuse it for requests, sharing ``g`` (and the database session) between the test
+    and every request it makes. Tests therefore commit before making requests, and refresh
+    objects afterwards, just as separate processes would have to.
+    """
+
+    def open(self, *args: object, **kwargs: object) -> TestResponse:  # type: ignore[override]
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
 @pytest.fixture
 def app_config() -> dict[str, object]:
     """Override in a test module (or parametrize) to change settings for its app."""
@@ -102,6 +117,7 @@ def app_config() -> dict[str, object]:
 @pytest.fixture
 def app(database_url: str, app_config: dict[str, object]) -> Iterator[Flask]:
     application = create_app({**base_config(database_url), **app_config})
+    application.test_client_class = IsolatedClient
     with application.app_context():
         yield application
         _db.session.remove()

@@ -116,12 +116,16 @@ def load_config(
             config[name] = _bool(raw) if kind is bool else kind(raw)
     if env.get("DATABASE_URL"):
         config["SQLALCHEMY_DATABASE_URI"] = env["DATABASE_URL"]
+    overrides = dict(overrides or {})
+    config.update(overrides)
     if config["ENV"] == "production":
-        config["SESSION_COOKIE_SECURE"] = True
-        config["REMEMBER_COOKIE_SECURE"] = True
-        config["PREFERRED_URL_SCHEME"] = "https"
-    if overrides:
-        config.update(overrides)
+        for name, value in (
+            ("SESSION_COOKIE_SECURE", True),
+            ("REMEMBER_COOKIE_SECURE", True),
+            ("PREFERRED_URL_SCHEME", "https"),
+        ):
+            if name not in overrides:
+                config[name] = value
     config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(config["SQLALCHEMY_DATABASE_URI"])
     check_production_safety(config)
     return config

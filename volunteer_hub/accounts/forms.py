@@ -10,7 +10,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import BooleanField, EmailField, PasswordField, StringField, SubmitField
-from wtforms.validators import Email, InputRequired, Length
+from wtforms.validators import Email, InputRequired, Length, Regexp
 
 from volunteer_hub.accounts.passwords import MAX_LENGTH
 
@@ -20,6 +20,16 @@ EMAIL_VALIDATORS = [
     Email(
         message="Enter an email address in the correct format, like name@example.com",
         check_deliverability=False,
+    ),
+]
+
+#: For looking an account up (sign-in, reset): any address shape; strictness is for new addresses.
+LOOKUP_EMAIL_VALIDATORS = [
+    InputRequired(message="Enter your email address"),
+    Length(max=254, message="Email address must be 254 characters or fewer"),
+    Regexp(
+        r"^[^@\s]+@[^@\s]+$",
+        message="Enter an email address in the correct format, like name@example.com",
     ),
 ]
 
@@ -55,7 +65,7 @@ class RegisterForm(FlaskForm):
 
 
 class SignInForm(FlaskForm):
-    email = EmailField("Email address", widget=GovTextInput(), validators=EMAIL_VALIDATORS)
+    email = EmailField("Email address", widget=GovTextInput(), validators=LOOKUP_EMAIL_VALIDATORS)
     password = _password("Password", "Enter your password")
     submit = SubmitField("Sign in", widget=GovSubmitInput())
 
@@ -74,7 +84,7 @@ class TwoFactorForm(FlaskForm):
 
 
 class EmailOnlyForm(FlaskForm):
-    email = EmailField("Email address", widget=GovTextInput(), validators=EMAIL_VALIDATORS)
+    email = EmailField("Email address", widget=GovTextInput(), validators=LOOKUP_EMAIL_VALIDATORS)
     submit = SubmitField("Send the link", widget=GovSubmitInput())
 
 

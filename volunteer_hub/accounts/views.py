@@ -313,7 +313,7 @@ def change_password() -> ResponseReturnValue:
         else:
             db.session.commit()
             # Other sessions ended with the new session version; keep this one.
-            login_user(current_user)
+            login_user(current_user._get_current_object())
             flash(
                 "Your password has been changed. You have been signed out everywhere else.",
                 "success",
