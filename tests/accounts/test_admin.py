@@ -154,3 +154,29 @@ def test_no_route_edits_the_audit_log(app) -> None:
     audit_rules = [r for r in app.url_map.iter_rules() if "audit" in r.rule]
     assert audit_rules
     assert all(r.methods <= {"GET", "HEAD", "OPTIONS"} for r in audit_rules)
+
+
+def test_audit_log_search_by_date(personas: Personas, login) -> None:
+    from freezegun import freeze_time
+
+    with freeze_time("2026-05-01 09:00:00"):
+        login(personas.volunteer)
+    admin = login(personas.admin)
+    html = admin.get(
+        "/admin/audit?action=sign_in&date_from=2026-05-01&date_to=2026-05-01"
+    ).get_data(as_text=True)
+    assert html.count('<td class="govuk-table__cell">sign_in</td>') == 1
+    html = admin.get("/admin/audit?action=sign_in&date_from=2026-05-02").get_data(as_text=True)
+    assert (
+        html.count('<td class="govuk-table__cell">sign_in</td>') == 1
+    )  # only the admin's own, today
+    bad = admin.get("/admin/audit?date_from=not-a-date")
+    assert bad.status_code == 200 and "Not a valid date value" in bad.get_data(as_text=True)
+
+
+def test_self_protection_messages_are_shown(personas: Personas, login) -> None:
+    admin = login(personas.admin)
+    url = f"/admin/users/{personas.admin.id}"
+    response = post_form(admin, f"{url}/active", {"active": "no"}, form_page=url)
+    assert response.status_code == 302
+    assert "You cannot deactivate your own account" in admin.get(url).get_data(as_text=True)

@@ -480,3 +480,41 @@ def test_rate_limits(client, app_config, path: str, data: dict, allowed: int) ->
 def test_user_factory_password_matches(personas: Personas) -> None:
     user = UserFactory(email="x@example.org")
     assert verify_password(user.password_hash, PASSWORD)
+
+
+def _redis_available() -> bool:
+    import socket
+
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.mark.parametrize(
+    "app_config",
+    [{"RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/15"}],
+)
+def test_rate_limits_are_shared_through_redis(app, client, app_config) -> None:
+    import os
+
+    if not _redis_available():
+        if os.environ.get("CI"):
+            pytest.fail("Redis is not running on 127.0.0.1:6379")
+        pytest.skip("Redis is not running on 127.0.0.1:6379")
+    import redis
+
+    redis.Redis.from_url("redis://127.0.0.1:6379/15").flushdb()
+    # A second app (another gunicorn worker) shares the same counters.
+    from tests.conftest import IsolatedClient, base_config
+    from volunteer_hub import create_app
+
+    other_worker = create_app({**base_config(app.config["SQLALCHEMY_DATABASE_URI"]), **app_config})
+    other_worker.test_client_class = IsolatedClient
+    other = other_worker.test_client()
+    data = {"email": "nobody@example.org", "password": "wrong-password"}
+    statuses = [post_form(c, "/sign-in", data).status_code for c in [client, other] * 5]
+    assert 429 not in statuses
+    assert post_form(other, "/sign-in", data).status_code == 429
+    redis.Redis.from_url("redis://127.0.0.1:6379/15").flushdb()

@@ -27,3 +27,27 @@ def test_demo_seed_creates_data_and_running_twice_changes_nothing(runner, app) -
     assert second.exit_code == 0, second.output
     db.session.expire_all()
     assert _counts() == after_first
+
+
+def test_demo_sign_ins_work(runner, app) -> None:
+    import pyotp
+
+    from tests.helpers import post_form
+    from volunteer_hub.accounts.demo import DEMO_ADMIN_TOTP_SECRET, DEMO_PASSWORD
+
+    runner.invoke(args=["demo", "seed"])
+    client = app.test_client()
+    response = post_form(
+        client,
+        "/sign-in",
+        {"email": "volunteer@demo.volunteerhub.invalid", "password": DEMO_PASSWORD},
+    )
+    assert response.headers["Location"] == "/account"
+    admin = app.test_client()
+    response = post_form(
+        admin, "/sign-in", {"email": "admin@demo.volunteerhub.invalid", "password": DEMO_PASSWORD}
+    )
+    assert response.headers["Location"] == "/sign-in/two-factor"
+    code = pyotp.TOTP(DEMO_ADMIN_TOTP_SECRET).now()
+    assert post_form(admin, "/sign-in/two-factor", {"code": code}).status_code == 302
+    assert admin.get("/admin/users").status_code == 200

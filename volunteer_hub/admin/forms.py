@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextInput
-from wtforms import EmailField, SelectField, StringField, SubmitField
+from wtforms import DateField, EmailField, SelectField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, InputRequired, Length, Optional
 
 ROLE_CHOICES = [
-    ("volunteer", "Volunteer"),
-    ("coordinator", "Coordinator of an organisation"),
-    ("partner", "Partner (reports only) at an organisation"),
-    ("centre_coordinator", "Volunteer centre coordinator"),
-    ("admin", "Administrator"),
+    SelectChoice("volunteer", "Volunteer"),
+    SelectChoice("coordinator", "Coordinator of an organisation"),
+    SelectChoice("partner", "Partner (reports only) at an organisation"),
+    SelectChoice("centre_coordinator", "Volunteer centre coordinator"),
+    SelectChoice("admin", "Administrator"),
 ]
 
 
@@ -63,12 +64,28 @@ class ButtonForm(FlaskForm):
 
 
 class AuditSearchForm(FlaskForm):
+    """Search the audit log (a GET form, so no CSRF token)."""
+
     class Meta:
         csrf = False  # a GET search form
 
     action = StringField("Action", widget=GovTextInput(), validators=[Optional(), Length(max=64)])
     actor = StringField(
         "Who (email)", widget=GovTextInput(), validators=[Optional(), Length(max=254)]
+    )
+    date_from = DateField(
+        "From (date)",
+        widget=GovTextInput(),
+        validators=[Optional()],
+        format="%Y-%m-%d",
+        description="For example, 2026-11-01",
+    )
+    date_to = DateField(
+        "To (date)",
+        widget=GovTextInput(),
+        validators=[Optional()],
+        format="%Y-%m-%d",
+        description="Included in the search",
     )
     target = StringField(
         "Target (type or id)", widget=GovTextInput(), validators=[Optional(), Length(max=64)]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, time, timedelta
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
@@ -156,6 +158,12 @@ def audit_log() -> ResponseReturnValue:
             statement = statement.join(User, AuditEvent.actor_id == User.id).where(
                 User.email == form.actor.data.strip().lower()
             )
+        if form.date_from.data:
+            start = datetime.combine(form.date_from.data, time.min, tzinfo=UTC)
+            statement = statement.where(AuditEvent.at >= start)
+        if form.date_to.data:
+            end = datetime.combine(form.date_to.data + timedelta(days=1), time.min, tzinfo=UTC)
+            statement = statement.where(AuditEvent.at < end)
         if form.target.data:
             target = form.target.data.strip()
             statement = statement.where(
