@@ -140,3 +140,24 @@ def test_sign_in_helper_handles_admin(personas: Personas, app) -> None:
     client = app.test_client()
     sign_in(client, personas.admin)
     assert client.get("/admin/users").status_code == 200
+
+
+def test_admin_resets_another_users_two_factor(personas: Personas, login) -> None:
+    coordinator = login(personas.coordinator_a)
+    _enable(coordinator)
+    admin = login(personas.admin)
+    url = f"/admin/users/{personas.coordinator_a.id}"
+    assert post_form(admin, f"{url}/two-factor/reset", {}, form_page=url).status_code == 302
+    db.session.expire_all()
+    user = db.session.get(User, personas.coordinator_a.id)
+    assert not user.totp_enabled
+    assert db.session.scalar(select(func.count(RecoveryCode.id))) == 0
+    assert coordinator.get("/account").status_code == 302  # signed out
+
+
+def test_admin_cannot_reset_own_two_factor(personas: Personas, login) -> None:
+    admin = login(personas.admin)
+    url = f"/admin/users/{personas.admin.id}"
+    post_form(admin, f"{url}/two-factor/reset", {}, form_page=url)
+    db.session.expire_all()
+    assert db.session.get(User, personas.admin.id).totp_enabled

@@ -498,6 +498,19 @@ def disable_two_factor(*, user: User, password: str) -> None:
     db.session.flush()
 
 
+def reset_two_factor(*, actor: User, user: User) -> None:
+    """An administrator clears someone's lost authenticator; they set it up again on next use."""
+    if user.id == actor.id:
+        raise DomainError("Ask another administrator to reset your two-factor sign-in")
+    user.totp_secret = None
+    user.totp_enabled_at = None
+    user.totp_last_step = None
+    user.session_version += 1
+    db.session.execute(RecoveryCode.__table__.delete().where(RecoveryCode.user_id == user.id))
+    audit.record("two_factor_reset", actor=actor, target=user)
+    db.session.flush()
+
+
 def verify_second_factor(*, user: User, code: str) -> str:
     """Check a TOTP code or an unused recovery code; return which was used."""
     if user.totp_secret and user.totp_enabled_at:

@@ -146,6 +146,24 @@ def set_active(user_id: int) -> ResponseReturnValue:
     return redirect(url_for("admin.user", user_id=person.id))
 
 
+@bp.post("/users/<int:user_id>/two-factor/reset")
+@role_required("admin")
+def reset_two_factor(user_id: int) -> ResponseReturnValue:
+    person = get_or_404(User, user_id, action="change")
+    form = ButtonForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        services.reset_two_factor(actor=current_user, user=person)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(f"Two-factor sign-in for {person.name} has been reset.", "success")
+    return redirect(url_for("admin.user", user_id=person.id))
+
+
 @bp.get("/audit")
 @role_required("admin")
 def audit_log() -> ResponseReturnValue:
