@@ -117,15 +117,20 @@ def send_verification_email(user: User) -> None:
     )
 
 
-def verify_email(token: str) -> User:
+def _read_link(token: str, purpose: str, *, when_expired: str) -> tuple[User, str]:
+    """The user a link is for, or a DomainError saying what went wrong in plain words."""
     try:
-        user, _ = read_token(token, "verify_email")
+        return read_token(token, purpose)
     except InvalidToken as error:
         raise DomainError(
-            "This link has expired. Sign in to get a new one"
-            if error.expired
-            else "This link is not valid or has already been used"
+            when_expired if error.expired else "This link is not valid or has already been used"
         ) from None
+
+
+def verify_email(token: str) -> User:
+    user, _ = _read_link(
+        token, "verify_email", when_expired="This link has expired. Sign in to get a new one"
+    )
     user.email_verified_at = utcnow()
     audit.record("email_verified", actor=user, target=user)
     db.session.flush()
@@ -190,14 +195,7 @@ def request_password_reset(*, email: str) -> None:
 
 
 def user_for_reset_token(token: str, purpose: str = "reset_password") -> User:
-    try:
-        user, _ = read_token(token, purpose)
-    except InvalidToken as error:
-        raise DomainError(
-            "This link has expired. Ask for a new one"
-            if error.expired
-            else "This link is not valid or has already been used"
-        ) from None
+    user, _ = _read_link(token, purpose, when_expired="This link has expired. Ask for a new one")
     if not user.is_active:
         raise DomainError("This link is not valid or has already been used")
     return user
@@ -263,14 +261,9 @@ def request_email_change(*, user: User, password: str, new_email: str) -> None:
 
 
 def confirm_email_change(*, token: str) -> User:
-    try:
-        user, new_email = read_token(token, "change_email")
-    except InvalidToken as error:
-        raise DomainError(
-            "This link has expired. Ask for a new one"
-            if error.expired
-            else "This link is not valid or has already been used"
-        ) from None
+    user, new_email = _read_link(
+        token, "change_email", when_expired="This link has expired. Ask for a new one"
+    )
     if find_user_by_email(new_email) is not None:
         raise DomainError("Another account already uses this email address")
     old_email = user.email

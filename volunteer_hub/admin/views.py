@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, time, timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -109,59 +110,57 @@ def add_role(user_id: int) -> ResponseReturnValue:
     return render_template("admin/user.html", person=person, form=form, button=ButtonForm()), 400
 
 
-@bp.post("/users/<int:user_id>/roles/remove")
-@role_required("admin")
-def remove_role(user_id: int) -> ResponseReturnValue:
+def _button_action(
+    user_id: int, action: Callable[[User, ButtonForm], None], done: Callable[[User], str]
+) -> ResponseReturnValue:
+    """A one-button change to a user: load (or 404), check CSRF, call one service, commit once,
+    flash what happened, back to the user's page."""
     person = get_or_404(User, user_id, action="change")
     form = ButtonForm()
     if not form.validate_on_submit():
         abort(400)
     try:
-        services.revoke_role(actor=current_user, user=person, grant=_grant_from(form))
+        action(person, form)
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")
     else:
         db.session.commit()
-        flash("Role removed.", "success")
+        flash(done(person), "success")
     return redirect(url_for("admin.user", user_id=person.id))
+
+
+@bp.post("/users/<int:user_id>/roles/remove")
+@role_required("admin")
+def remove_role(user_id: int) -> ResponseReturnValue:
+    return _button_action(
+        user_id,
+        lambda person, form: services.revoke_role(
+            actor=current_user, user=person, grant=_grant_from(form)
+        ),
+        lambda person: "Role removed.",
+    )
 
 
 @bp.post("/users/<int:user_id>/active")
 @role_required("admin")
 def set_active(user_id: int) -> ResponseReturnValue:
-    person = get_or_404(User, user_id, action="change")
-    form = ButtonForm()
-    if not form.validate_on_submit():
-        abort(400)
     active = request.form.get("active") == "yes"
-    try:
-        services.set_active(actor=current_user, user=person, active=active)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        flash(f"{person.name} has been {'reactivated' if active else 'deactivated'}.", "success")
-    return redirect(url_for("admin.user", user_id=person.id))
+    return _button_action(
+        user_id,
+        lambda person, form: services.set_active(actor=current_user, user=person, active=active),
+        lambda person: f"{person.name} has been {'reactivated' if active else 'deactivated'}.",
+    )
 
 
 @bp.post("/users/<int:user_id>/two-factor/reset")
 @role_required("admin")
 def reset_two_factor(user_id: int) -> ResponseReturnValue:
-    person = get_or_404(User, user_id, action="change")
-    form = ButtonForm()
-    if not form.validate_on_submit():
-        abort(400)
-    try:
-        services.reset_two_factor(actor=current_user, user=person)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        flash(f"Two-factor sign-in for {person.name} has been reset.", "success")
-    return redirect(url_for("admin.user", user_id=person.id))
+    return _button_action(
+        user_id,
+        lambda person, form: services.reset_two_factor(actor=current_user, user=person),
+        lambda person: f"Two-factor sign-in for {person.name} has been reset.",
+    )
 
 
 @bp.get("/audit")
