@@ -61,8 +61,12 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
 def _register_models() -> None:
     """Import every domain's models so metadata (and Alembic) sees all tables."""
     from volunteer_hub.accounts import models as _accounts  # noqa: F401
+    from volunteer_hub.hours import models as _hours  # noqa: F401
+    from volunteer_hub.investment import models as _investment  # noqa: F401
     from volunteer_hub.organisations import models as _organisations  # noqa: F401
     from volunteer_hub.organisations import permissions as _organisation_rules  # noqa: F401
+    from volunteer_hub.rates import models as _rates  # noqa: F401
+    from volunteer_hub.volunteers import models as _volunteers  # noqa: F401
 
 
 def _register_blueprints(app: Flask) -> None:

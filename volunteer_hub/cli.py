@@ -42,7 +42,10 @@ def seed_command() -> None:
 
 def register_commands(app: Flask) -> None:
     from volunteer_hub.accounts.cli import outbox_group, users
+    from volunteer_hub.hours.cli import hours
+    from volunteer_hub.investment.cli import investment
+    from volunteer_hub.rates.cli import rates
+    from volunteer_hub.reports.cli import report
 
-    app.cli.add_command(demo)
-    app.cli.add_command(users)
-    app.cli.add_command(outbox_group)
+    for group in (demo, users, outbox_group, rates, hours, investment, report):
+        app.cli.add_command(group)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import enum
 
-from sqlalchemy import CheckConstraint, Index, String, text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from volunteer_hub.core.models import TimestampMixin
 from volunteer_hub.extensions import db
@@ -51,3 +51,26 @@ class Organisation(TimestampMixin, db.Model):  # type: ignore[name-defined]
 
     def __repr__(self) -> str:
         return f"<Organisation {self.slug}>"
+
+
+class Role(TimestampMixin, db.Model):  # type: ignore[name-defined]
+    """A volunteer role at an organisation. The recruitment issue turns this into a full task
+    description; reports need its occupation code and the employer-supported flag."""
+
+    __tablename__ = "organisations_role"
+    __table_args__ = (
+        UniqueConstraint("organisation_id", "title"),
+        CheckConstraint("length(title) > 0", name="title_not_empty"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations_organisation.id", ondelete="CASCADE"), index=True
+    )
+    title: Mapped[str] = mapped_column(String(200))
+    #: UK SOC 2020 code (4 digits or coarser) of the paid job the role most resembles.
+    soc_code: Mapped[str | None] = mapped_column(String(4))
+    #: Employer-supported volunteering done in paid time: counted and shown separately.
+    employer_supported: Mapped[bool] = mapped_column(default=False)
+
+    organisation: Mapped[Organisation] = relationship()

@@ -1,0 +1,100 @@
+"""Reading CSV/XLSX uploads and writing safe CSV/XLSX: shared by every import and export."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from volunteer_hub.core.errors import DomainError
+
+#: Cells starting with these are treated as formulas by spreadsheet programs.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: Any) -> Any:
+    """Make a text cell safe to open in a spreadsheet (numbers pass unchanged)."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def write_csv(rows: Iterable[Sequence[Any]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    for row in rows:
+        writer.writerow([neutralise(cell) for cell in row])
+    return buffer.getvalue()
+
+
+def read_table(path: Path, expected_header: Sequence[str]) -> Iterator[tuple[int, dict[str, str]]]:
+    """Yield ``(line number, row)`` from a CSV or XLSX file whose first row is the header.
+
+    The header must contain every expected column (order free, case and surrounding spaces
+    ignored); cells come back as stripped strings. Raises DomainError for an unreadable file or a
+    wrong header.
+    """
+    suffix = path.suffix.lower()
+    if suffix in {".xlsx", ".xlsm"}:
+        rows = _xlsx_rows(path)
+    elif suffix in {".csv", ".txt", ""}:
+        rows = _csv_rows(path)
+    else:
+        raise DomainError(f"{path.name}: use a .csv or .xlsx file")
+    try:
+        header = next(rows)
+    except StopIteration:
+        raise DomainError(f"{path.name} is empty") from None
+    names = [str(h or "").strip().lower() for h in header]
+    missing = [c for c in expected_header if c not in names]
+    if missing:
+        raise DomainError(
+            f"{path.name}: the header must be {','.join(expected_header)} "
+            f"(missing: {', '.join(missing)})"
+        )
+    index = {name: names.index(name) for name in expected_header}
+    for line, cells in enumerate(rows, start=2):
+        values = [_cell_text(c) for c in cells]
+        if not any(values):
+            continue  # blank lines are not rows
+        yield line, {name: values[i] if i < len(values) else "" for name, i in index.items()}
+
+
+def _cell_text(cell: Any) -> str:
+    if cell is None:
+        return ""
+    if hasattr(cell, "isoformat"):
+        text = cell.isoformat()
+        return text[:10] if text.endswith("T00:00:00") else text
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))
+    return str(cell).strip()
+
+
+def _csv_rows(path: Path) -> Iterator[list[str]]:
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            yield from csv.reader(handle)
+    except UnicodeDecodeError:
+        raise DomainError(f"{path.name} is not UTF-8 text; save it as CSV UTF-8") from None
+    except FileNotFoundError:
+        raise DomainError(f"{path} does not exist") from None
+
+
+def _xlsx_rows(path: Path) -> Iterator[list[Any]]:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except FileNotFoundError:
+        raise DomainError(f"{path} does not exist") from None
+    except Exception as error:  # openpyxl raises many kinds for a bad file
+        raise DomainError(f"{path.name} is not a readable Excel file ({error})") from None
+    try:
+        sheet = workbook.worksheets[0]
+        for row in sheet.iter_rows(values_only=True):
+            yield list(row)
+    finally:
+        workbook.close()

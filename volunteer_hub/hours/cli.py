@@ -1,0 +1,46 @@
+"""`flask hours ...`"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import click
+from flask.cli import AppGroup
+
+from volunteer_hub.core.errors import DomainError
+from volunteer_hub.core.money import two_dp
+from volunteer_hub.extensions import db
+from volunteer_hub.hours.imports import import_hours
+
+hours = AppGroup("hours", help="Volunteer hours.")
+
+
+@hours.command("import")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option(
+    "--create-missing",
+    is_flag=True,
+    help="Create unknown volunteers (without a sign-in), organisations and roles.",
+)
+def import_command(file: Path, create_missing: bool) -> None:
+    """Import approved hours from CSV or XLSX (header: ref,volunteer_email,volunteer_name,
+    organisation,role,soc_code,date,hours,employer_time). All rows or none."""
+    started = time.monotonic()
+
+    def progress(rows: int) -> None:
+        click.echo(f"… {rows:,} rows checked ({time.monotonic() - started:.0f} s)", err=True)
+
+    try:
+        result = import_hours(file, create_missing=create_missing, progress=progress)
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(error.message) from None
+    click.echo("Saving…", err=True)
+    db.session.commit()
+    click.echo(
+        f"Imported {result.imported:,} hour record(s) ({two_dp(result.total_hours)} hours); "
+        f"skipped {result.skipped:,} already imported. Created {result.created_volunteers} "
+        f"volunteer(s), {result.created_organisations} organisation(s), "
+        f"{result.created_roles} role(s). {time.monotonic() - started:.1f} s."
+    )

@@ -1,0 +1,61 @@
+"""Hour records."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from volunteer_hub.core.models import UTCDateTime, utcnow
+from volunteer_hub.extensions import db
+
+
+class HourStatus(enum.StrEnum):
+    SUBMITTED = "submitted"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class HourSource(enum.StrEnum):
+    LOGGED = "logged"
+    IMPORTED = "imported"
+
+
+class HourRecord(db.Model):  # type: ignore[name-defined]
+    __tablename__ = "hours_record"
+    __table_args__ = (
+        CheckConstraint("seconds > 0 AND seconds <= 86400", name="seconds_in_range"),
+        CheckConstraint("status IN ('submitted', 'approved', 'rejected')", name="status_valid"),
+        CheckConstraint("source IN ('logged', 'imported')", name="source_valid"),
+        Index("ix_hours_record_report", "status", "date", "organisation_id"),
+        Index("ix_hours_record_volunteer_date", "volunteer_id", "date"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The import's reference for the row, when it had one; unique, so re-imports skip it.
+    ref: Mapped[str | None] = mapped_column(String(100), unique=True)
+    volunteer_id: Mapped[int] = mapped_column(
+        ForeignKey("volunteers_volunteer.id", ondelete="RESTRICT")
+    )
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations_organisation.id", ondelete="RESTRICT"), index=True
+    )
+    role_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisations_role.id", ondelete="SET NULL"), index=True
+    )
+    date: Mapped[date]
+    #: Duration in whole seconds (0 < seconds ≤ 24 h).
+    seconds: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16), default=HourStatus.SUBMITTED.value)
+    source: Mapped[str] = mapped_column(String(16), default=HourSource.LOGGED.value)
+    #: Employer-supported volunteering in paid time: reported separately, never valued.
+    employer_time: Mapped[bool] = mapped_column(default=False)
+    #: UK SOC 2020 code valuing this record (copied from the role or the import row).
+    soc_code: Mapped[str | None] = mapped_column(String(4))
+    approved_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("accounts_user.id", ondelete="SET NULL")
+    )
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -1,0 +1,17 @@
+"""Reports: volunteer output and the value of volunteering, for partners.
+
+Rules (the calculation is specified in shared/docs/value-of-volunteering.md):
+- Only approved hour records count. Employer-supported hours in paid time are reported on their
+  own (``employer_time_hours``) and are in no other figure: not in hours, volunteers or value.
+- Each money figure is printed with its method, rate, rate key, source and reference date; the
+  rates used are those in force on the last day of the period.
+- Value is a range ``[floor, generalist]``, never one bare number; specialist value uses
+  occupation rates where loaded and the generalist rate otherwise, with its coverage.
+- Money is Decimal throughout, rounded half-up to the penny only for output; ratios to two
+  decimals, or not available (null) when investment is zero.
+- Retention compares the period with the equal-length period (same number of days) just before.
+- New volunteers are those whose first ever approved record (in scope: the organisation, when the
+  report is for one) falls in the period.
+- Counts of people shown to partners pass through disclosure control; no partner output has a
+  row about one person. Reports only read other domains; nothing imports them.
+"""

@@ -1,0 +1,83 @@
+"""Charts as SVG (matplotlib), always shown beside their data table and a text summary."""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+from matplotlib import pyplot as plt
+from matplotlib.figure import Figure
+
+BLUE = "#1d70b8"
+
+
+def _svg(figure: Figure, title: str) -> str:
+    buffer = io.StringIO()
+    figure.savefig(
+        buffer, format="svg", bbox_inches="tight", metadata={"Title": title, "Date": None}
+    )
+    plt.close(figure)
+    svg = buffer.getvalue()
+    svg = svg[svg.index("<svg") :]
+    return svg.replace("<svg ", f'<svg role="img" aria-label="{title}" ', 1)
+
+
+def hours_by_month(report: dict[str, Any]) -> str | None:
+    rows = report["by_month"]
+    if not rows:
+        return None
+    with plt.rc_context({"svg.fonttype": "none", "font.size": 9}):
+        figure, axes = plt.subplots(figsize=(7, 3))
+        axes.bar([r["month"] for r in rows], [float(Decimal(r["hours"])) for r in rows], color=BLUE)
+        axes.set_ylabel("Approved hours")
+        axes.tick_params(axis="x", labelrotation=45)
+        axes.spines[["top", "right"]].set_visible(False)
+        return _svg(figure, "Bar chart of approved hours by month")
+
+
+def hours_by_organisation(report: dict[str, Any], limit: int = 12) -> str | None:
+    rows = sorted(report["by_organisation"], key=lambda r: Decimal(r["hours"]), reverse=True)[
+        :limit
+    ]
+    if not rows:
+        return None
+    with plt.rc_context({"svg.fonttype": "none", "font.size": 9}):
+        figure, axes = plt.subplots(figsize=(7, 0.4 * len(rows) + 1))
+        axes.barh(
+            [r["name"] for r in rows][::-1],
+            [float(Decimal(r["hours"])) for r in rows][::-1],
+            color=BLUE,
+        )
+        axes.set_xlabel("Approved hours")
+        axes.spines[["top", "right"]].set_visible(False)
+        return _svg(figure, "Bar chart of approved hours by organisation")
+
+
+def value_charts(report: dict[str, Any]) -> dict[str, str]:
+    charts = {"by_month": hours_by_month(report), "by_organisation": hours_by_organisation(report)}
+    return {k: v for k, v in charts.items() if v}
+
+
+def summaries(report: dict[str, Any]) -> dict[str, str]:
+    """One sentence per chart, for people who would rather read."""
+    texts: dict[str, str] = {}
+    months = report["by_month"]
+    if months:
+        busiest = max(months, key=lambda r: Decimal(r["hours"]))
+        texts["by_month"] = (
+            f"{len(months)} month(s) had approved hours; the busiest was {busiest['month']} "
+            f"with {busiest['hours']} hours."
+        )
+    organisations = report["by_organisation"]
+    if organisations:
+        top = max(organisations, key=lambda r: Decimal(r["hours"]))
+        texts["by_organisation"] = (
+            f"{len(organisations)} organisation(s) recorded hours; {top['name']} recorded the most "
+            f"({top['hours']} hours)."
+        )
+    return texts

@@ -1,0 +1,405 @@
+"""The value-of-volunteering report: figures computed in the database, formatted here."""
+
+from __future__ import annotations
+
+import decimal
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import ColumnElement, and_, func, select
+
+from volunteer_hub.core.errors import DomainError
+from volunteer_hub.core.money import one_dp, round_money, two_dp
+from volunteer_hub.extensions import db
+from volunteer_hub.hours.models import HourRecord, HourStatus
+from volunteer_hub.investment.models import CATEGORIES, InvestmentEntry
+from volunteer_hub.organisations.models import Organisation, Role
+from volunteer_hub.rates.models import Rate
+from volunteer_hub.rates.services import (
+    occupation_rate_for,
+    occupation_rates_in_force,
+    rate_for_period_end,
+)
+
+CAVEAT = (
+    "Replacement cost values the time given, not the difference made, and it is not cash saved. "
+    "It is one way to show volunteering's contribution, alongside what volunteers and the people "
+    "they support say."
+)
+SECONDS_PER_HOUR = Decimal(3600)
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    end: date
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def previous(self) -> Period:
+        """The equal-length period (same number of days) just before this one."""
+        end = self.start - timedelta(days=1)
+        return Period(end - timedelta(days=self.days - 1), end)
+
+
+def financial_year(year: int) -> Period:
+    """FY ``year``/``year+1``: 1 April to 31 March."""
+    return Period(date(year, 4, 1), date(year + 1, 3, 31))
+
+
+def rate_text(amount: Decimal) -> str:
+    """17.9600 → '17.96'; 12.3456 stays '12.3456'."""
+    pennies = amount.quantize(Decimal("0.01"))
+    return str(pennies) if pennies == amount else str(amount.normalize())
+
+
+def _hours(seconds: int | Decimal) -> Decimal:
+    return Decimal(seconds) / SECONDS_PER_HOUR
+
+
+def _money(value: Decimal) -> str:
+    return two_dp(value)
+
+
+def _ratio(numerator: Decimal, denominator: Decimal) -> str | None:
+    if denominator == 0:
+        return None
+    return two_dp(numerator / denominator)
+
+
+def _month(column: Any) -> ColumnElement[str]:
+    if db.engine.dialect.name == "postgresql":
+        return func.to_char(column, "YYYY-MM")
+    return func.strftime("%Y-%m", column)
+
+
+def _rate_block(rate: Rate | None, hours: Decimal, oncost: Decimal, label: str) -> dict[str, Any]:
+    if rate is None:
+        raise DomainError(
+            f"No {label} rate is in force for this period; an administrator must add one"
+        )
+    amount = hours * rate.amount * (1 + oncost)
+    return {
+        "amount": _money(amount),
+        "rate": rate_text(rate.amount),
+        "rate_key": rate.key,
+        "source": rate.source,
+        "reference_date": rate.reference_date,
+        "_exact": amount,
+    }
+
+
+def _investment(period: Period, organisation_id: int | None) -> tuple[Decimal, dict[str, Decimal]]:
+    """Entries overlapping the period, counted in proportion to the days that overlap."""
+    statement = select(InvestmentEntry).where(
+        InvestmentEntry.period_start <= period.end, InvestmentEntry.period_end >= period.start
+    )
+    if organisation_id is not None:
+        statement = statement.where(InvestmentEntry.organisation_id == organisation_id)
+    by_category: dict[str, Decimal] = {key: Decimal("0.00") for key in CATEGORIES}
+    for entry in db.session.scalars(statement):
+        amount = Decimal(entry.amount_pence) / 100
+        overlap_start = max(entry.period_start, period.start)
+        overlap_end = min(entry.period_end, period.end)
+        entry_days = (entry.period_end - entry.period_start).days + 1
+        overlap_days = (overlap_end - overlap_start).days + 1
+        if overlap_days < entry_days:
+            amount = round_money(amount * overlap_days / entry_days)
+        by_category[entry.category] += amount
+    return sum(by_category.values(), Decimal("0.00")), by_category
+
+
+def build_value_report(
+    *, start: date, end: date, organisation: Organisation | None = None
+) -> dict[str, Any]:
+    if end < start:
+        raise DomainError("The end date must be on or after the start date")
+    config = current_app.config
+    oncost = Decimal(str(config.get("VALUE_ONCOST", "0")))
+    fte_hours = Decimal(str(config.get("FTE_HOURS_PER_YEAR", "1950")))
+    period = Period(start, end)
+    organisation_id = organisation.id if organisation is not None else None
+
+    with decimal.localcontext() as context:
+        context.prec = 50
+        return _build(period, organisation, organisation_id, oncost, fte_hours)
+
+
+def _scope(
+    period: Period, organisation_id: int | None, *, employer_time: bool = False
+) -> list[Any]:
+    conditions: list[Any] = [
+        HourRecord.status == HourStatus.APPROVED.value,
+        HourRecord.date >= period.start,
+        HourRecord.date <= period.end,
+        HourRecord.employer_time.is_(employer_time),
+    ]
+    if organisation_id is not None:
+        conditions.append(HourRecord.organisation_id == organisation_id)
+    return conditions
+
+
+def _active_volunteer_ids(period: Period, organisation_id: int | None) -> set[int]:
+    return set(
+        db.session.scalars(
+            select(HourRecord.volunteer_id).where(*_scope(period, organisation_id)).distinct()
+        )
+    )
+
+
+def _build(
+    period: Period,
+    organisation: Organisation | None,
+    organisation_id: int | None,
+    oncost: Decimal,
+    fte_hours: Decimal,
+) -> dict[str, Any]:
+    scope = _scope(period, organisation_id)
+
+    # Hours by organisation, role and occupation code in one pass.
+    groups = db.session.execute(
+        select(
+            HourRecord.organisation_id,
+            HourRecord.role_id,
+            HourRecord.soc_code,
+            func.sum(HourRecord.seconds),
+        )
+        .where(*scope)
+        .group_by(HourRecord.organisation_id, HourRecord.role_id, HourRecord.soc_code)
+    ).all()
+    total_seconds = sum(int(row[3]) for row in groups)
+    employer_seconds = int(
+        db.session.scalar(
+            select(func.coalesce(func.sum(HourRecord.seconds), 0)).where(
+                *_scope(period, organisation_id, employer_time=True)
+            )
+        )
+        or 0
+    )
+    hours = _hours(total_seconds)
+
+    # People: per volunteer, days active (for frequency bands).
+    per_volunteer = db.session.execute(
+        select(
+            HourRecord.volunteer_id,
+            func.count(func.distinct(HourRecord.date)),
+            func.sum(HourRecord.seconds),
+        )
+        .where(*scope)
+        .group_by(HourRecord.volunteer_id)
+    ).all()
+    active_ids = {row[0] for row in per_volunteer}
+    active = len(active_ids)
+
+    first_record = (
+        select(HourRecord.volunteer_id)
+        .where(
+            HourRecord.status == HourStatus.APPROVED.value,
+            HourRecord.employer_time.is_(False),
+            *([HourRecord.organisation_id == organisation_id] if organisation_id else []),
+        )
+        .group_by(HourRecord.volunteer_id)
+        .having(
+            and_(func.min(HourRecord.date) >= period.start, func.min(HourRecord.date) <= period.end)
+        )
+        .subquery()
+    )
+    new_volunteers = int(db.session.scalar(select(func.count()).select_from(first_record)) or 0)
+
+    previous_ids = _active_volunteer_ids(period.previous(), organisation_id)
+    retention = (
+        one_dp(Decimal(len(previous_ids & active_ids)) * 100 / len(previous_ids))
+        if previous_ids
+        else None
+    )
+
+    # Rates in force on the last day.
+    config = current_app.config
+    generalist_rate, generalist_current = rate_for_period_end(
+        config.get("GENERALIST_RATE_FAMILY", "uk_median_hourly"), period.end
+    )
+    floor_rate, floor_current = rate_for_period_end(
+        config.get("FLOOR_RATE_FAMILY", "uk_national_living_wage"), period.end
+    )
+    generalist = _rate_block(generalist_rate, hours, oncost, "generalist (median hourly pay)")
+    floor = _rate_block(floor_rate, hours, Decimal(0), "floor (National Living Wage)")
+    assert generalist_rate is not None
+
+    occupation_rates = occupation_rates_in_force(period.end)
+    specialist_exact = Decimal(0)
+    covered_seconds = 0
+    for _org, _role, soc, seconds in groups:
+        rate = occupation_rate_for(soc, occupation_rates)
+        if rate is not None:
+            covered_seconds += int(seconds)
+            specialist_exact += _hours(int(seconds)) * rate.amount * (1 + oncost)
+        else:
+            specialist_exact += _hours(int(seconds)) * generalist_rate.amount * (1 + oncost)
+    coverage = one_dp(Decimal(covered_seconds) * 100 / total_seconds) if total_seconds else None
+
+    investment_total, investment_by_category = _investment(period, organisation_id)
+    generalist_exact = generalist.pop("_exact")
+    floor_exact = floor.pop("_exact")
+
+    # Breakdowns.
+    organisation_names = dict(db.session.execute(select(Organisation.id, Organisation.name)).all())
+    org_hours: dict[int, int] = defaultdict(int)
+    role_hours: dict[tuple[int, int | None], int] = defaultdict(int)
+    for org_id, role_id, _soc, seconds in groups:
+        org_hours[org_id] += int(seconds)
+        role_hours[(org_id, role_id)] += int(seconds)
+    org_people = dict(
+        db.session.execute(
+            select(HourRecord.organisation_id, func.count(func.distinct(HourRecord.volunteer_id)))
+            .where(*scope)
+            .group_by(HourRecord.organisation_id)
+        ).all()
+    )
+    role_people = {
+        (org, role): count
+        for org, role, count in db.session.execute(
+            select(
+                HourRecord.organisation_id,
+                HourRecord.role_id,
+                func.count(func.distinct(HourRecord.volunteer_id)),
+            )
+            .where(*scope)
+            .group_by(HourRecord.organisation_id, HourRecord.role_id)
+        )
+    }
+    role_titles = (
+        dict(
+            db.session.execute(
+                select(Role.id, Role.title).where(Role.id.in_({r for _o, r in role_hours if r}))
+            ).all()
+        )
+        if role_hours
+        else {}
+    )
+    month = _month(HourRecord.date).label("month")
+    months = db.session.execute(
+        select(
+            month, func.sum(HourRecord.seconds), func.count(func.distinct(HourRecord.volunteer_id))
+        )
+        .where(*scope)
+        .group_by(month)
+        .order_by(month)
+    ).all()
+
+    def value_of(seconds: int) -> str:
+        return _money(_hours(seconds) * generalist_rate.amount * (1 + oncost))
+
+    by_organisation = sorted(
+        (
+            {
+                "name": organisation_names.get(org_id, "Unknown"),
+                "hours": two_dp(_hours(seconds)),
+                "active_volunteers": int(org_people.get(org_id, 0)),
+                "value_generalist": value_of(seconds),
+            }
+            for org_id, seconds in org_hours.items()
+        ),
+        key=lambda row: str(row["name"]).casefold(),
+    )
+    by_role = sorted(
+        (
+            {
+                "organisation": organisation_names.get(org_id, "Unknown"),
+                "role": role_titles.get(role_id, "No role recorded")
+                if role_id
+                else "No role recorded",
+                "hours": two_dp(_hours(seconds)),
+                "active_volunteers": int(role_people.get((org_id, role_id), 0)),
+                "value_generalist": value_of(seconds),
+            }
+            for (org_id, role_id), seconds in role_hours.items()
+        ),
+        key=lambda row: (str(row["organisation"]).casefold(), str(row["role"]).casefold()),
+    )
+    by_month = [
+        {"month": m, "hours": two_dp(_hours(int(s))), "active_volunteers": int(n)}
+        for m, s, n in months
+    ]
+
+    weeks = Decimal(period.days) / 7
+    months_in_period = Decimal(period.days) * 12 / Decimal("365.25")
+    bands = {"weekly_or_more": [0, 0], "monthly_or_more": [0, 0], "less_often": [0, 0]}
+    for _vid, days_active, seconds in per_volunteer:
+        if Decimal(days_active) >= weeks:
+            band = "weekly_or_more"
+        elif Decimal(days_active) >= months_in_period:
+            band = "monthly_or_more"
+        else:
+            band = "less_often"
+        bands[band][0] += 1
+        bands[band][1] += int(seconds)
+    by_frequency = [
+        {"band": band, "volunteers": people, "hours": two_dp(_hours(seconds))}
+        for band, (people, seconds) in bands.items()
+    ]
+
+    return {
+        "period": {"start": period.start.isoformat(), "end": period.end.isoformat()},
+        "organisation": organisation.name if organisation is not None else None,
+        "total_hours": two_dp(hours),
+        "employer_time_hours": two_dp(_hours(employer_seconds)),
+        "active_volunteers": active,
+        "new_volunteers": new_volunteers,
+        "hours_per_active_volunteer": two_dp(hours / active) if active else None,
+        "retention_rate": retention,
+        "fte": two_dp(hours / fte_hours),
+        "value": {
+            "generalist": generalist,
+            "floor": floor,
+            "specialist": {"amount": _money(specialist_exact), "coverage": coverage},
+        },
+        "method": {
+            "description": (
+                "Replacement cost: approved hours (employer-time hours excluded) × hourly rate "
+                "in force on the last day of the period × (1 + oncost). The value is a range from "
+                "the floor (National Living Wage) to the generalist (median pay) figure."
+            ),
+            "oncost": str(oncost),
+            "generalist_basis": generalist_rate.basis,
+            "floor_basis": floor_rate.basis if floor_rate is not None else None,
+            "rates_note": None
+            if generalist_current and floor_current
+            else (
+                "No rate was yet in force on the last day of this period, so the earliest rate "
+                "held was used; an administrator can add the rate for this period."
+            ),
+            "fte_hours_per_year": str(fte_hours),
+            "retention": "Share of volunteers active in the equal-length period just before who "
+            "were active again in this period.",
+        },
+        "investment": {
+            "total": _money(investment_total),
+            "by_category": {key: _money(value) for key, value in investment_by_category.items()},
+        },
+        "viva_ratio": {
+            "generalist": _ratio(generalist_exact, investment_total),
+            "floor": _ratio(floor_exact, investment_total),
+            "specialist": _ratio(specialist_exact, investment_total),
+        },
+        "net_value": _money(generalist_exact - investment_total),
+        "by_organisation": by_organisation,
+        "by_role": by_role,
+        "by_month": by_month,
+        "by_frequency": by_frequency,
+        "timebank": {
+            "hours_exchanged": "0.00",
+            "exchanges": 0,
+            "members": 0,
+            "active_members": 0,
+            "hours_per_active_member": None,
+            "notional_value": "0.00",
+            "note": "The time bank is not yet recording exchanges in this installation.",
+        },
+        "caveat": CAVEAT,
+    }
