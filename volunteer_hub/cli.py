@@ -19,9 +19,17 @@ DEMO_SEEDERS: list[Callable[[], list[str]]] = []
 
 def _seeders() -> list[Callable[[], list[str]]]:
     from volunteer_hub.accounts import demo as accounts_demo
+    from volunteer_hub.hours import demo as hours_demo
+    from volunteer_hub.investment import demo as investment_demo
     from volunteer_hub.organisations import demo as organisations_demo
 
-    return [organisations_demo.seed, accounts_demo.seed, *DEMO_SEEDERS]
+    return [
+        organisations_demo.seed,
+        accounts_demo.seed,
+        hours_demo.seed,
+        investment_demo.seed,
+        *DEMO_SEEDERS,
+    ]
 
 
 @demo.command("seed")

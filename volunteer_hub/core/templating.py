@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask import Flask, current_app, get_flashed_messages
@@ -29,6 +30,18 @@ def notification_banners() -> list[dict[str, Any]]:
     return banners
 
 
+def thousands(value: object) -> str:
+    """'107760.00' → '107,760.00' for people to read (exports keep plain numbers)."""
+    if value is None or value == "":
+        return ""
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        return str(value)
+    places = -number.as_tuple().exponent if number.as_tuple().exponent < 0 else 0  # type: ignore[operator]
+    return f"{number:,.{places}f}"
+
+
 def init_app(app: Flask) -> None:
     assert app.jinja_loader is not None
     app.jinja_loader = ChoiceLoader(
@@ -43,6 +56,7 @@ def init_app(app: Flask) -> None:
         ]
     )
     WTFormsHelpers(app)
+    app.jinja_env.filters["thousands"] = thousands
 
     @app.context_processor
     def _globals() -> dict[str, Any]:

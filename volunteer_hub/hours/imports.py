@@ -52,7 +52,7 @@ class HoursImportResult:
     total_hours: Decimal = Decimal(0)
 
 
-@dataclass
+@dataclass(slots=True)
 class _Row:
     line: int
     ref: str | None
@@ -186,7 +186,7 @@ def import_hours(
                 problems.append(f"line {line}: ref {parsed.ref!r} is also on line {first}")
                 continue
         rows.append(parsed)
-    if progress:
+    if progress and count >= 50000:
         progress(count)
 
     lookups = _load_lookups()

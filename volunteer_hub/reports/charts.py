@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -16,7 +17,8 @@ from matplotlib.figure import Figure
 BLUE = "#1d70b8"
 
 
-def _svg(figure: Figure, title: str) -> str:
+def _svg(figure: Figure, title: str, prefix: str) -> str:
+    """The figure as inline SVG; ids prefixed so several charts can share one page."""
     buffer = io.StringIO()
     figure.savefig(
         buffer, format="svg", bbox_inches="tight", metadata={"Title": title, "Date": None}
@@ -24,6 +26,8 @@ def _svg(figure: Figure, title: str) -> str:
     plt.close(figure)
     svg = buffer.getvalue()
     svg = svg[svg.index("<svg") :]
+    svg = re.sub(r'id="([^"]+)"', rf'id="{prefix}-\1"', svg)
+    svg = re.sub(r'(url\(#|href="#)([^")]+)', rf"\1{prefix}-\2", svg)
     return svg.replace("<svg ", f'<svg role="img" aria-label="{title}" ', 1)
 
 
@@ -37,7 +41,7 @@ def hours_by_month(report: dict[str, Any]) -> str | None:
         axes.set_ylabel("Approved hours")
         axes.tick_params(axis="x", labelrotation=45)
         axes.spines[["top", "right"]].set_visible(False)
-        return _svg(figure, "Bar chart of approved hours by month")
+        return _svg(figure, "Bar chart of approved hours by month", "month")
 
 
 def hours_by_organisation(report: dict[str, Any], limit: int = 12) -> str | None:
@@ -55,7 +59,7 @@ def hours_by_organisation(report: dict[str, Any], limit: int = 12) -> str | None
         )
         axes.set_xlabel("Approved hours")
         axes.spines[["top", "right"]].set_visible(False)
-        return _svg(figure, "Bar chart of approved hours by organisation")
+        return _svg(figure, "Bar chart of approved hours by organisation", "org")
 
 
 def value_charts(report: dict[str, Any]) -> dict[str, str]:

@@ -145,7 +145,7 @@ def to_xlsx(report: dict[str, Any]) -> bytes:
                 block["amount"],
                 block["rate"],
                 block["rate_key"],
-                block["basis"],
+                report["method"][f"{name}_basis"],
                 block["source"],
                 block["reference_date"],
             ]
