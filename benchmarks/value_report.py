@@ -123,15 +123,21 @@ def main() -> None:
     parser.add_argument("--organisations", type=int, default=200)
     parser.add_argument("--roles", type=int, default=1_000)
     parser.add_argument("--postgres", default=None, help="A PostgreSQL URL to create a DB from.")
+    parser.add_argument(
+        "--keep", type=Path, default=None, help="SQLite file to keep (reused: import skipped)."
+    )
     options = parser.parse_args()
     python = sys.executable
     flask = [python, "-m", "flask", "--app", "wsgi"]
 
     with tempfile.TemporaryDirectory() as tmp:
         csv_path = Path(tmp) / "hours.csv"
-        started = time.perf_counter()
-        generate(csv_path, options.rows, options.volunteers, options.organisations, options.roles)
-        print(f"generated {options.rows:,} rows in {time.perf_counter() - started:.1f} s")
+        if not (options.keep and options.keep.exists()):
+            started = time.perf_counter()
+            generate(
+                csv_path, options.rows, options.volunteers, options.organisations, options.roles
+            )
+            print(f"generated {options.rows:,} rows in {time.perf_counter() - started:.1f} s")
 
         drop = None
         if options.postgres:
@@ -147,15 +153,18 @@ def main() -> None:
                 with admin.connect() as connection:
                     connection.execute(sqlalchemy.text(f'DROP DATABASE "{name}" WITH (FORCE)'))
         else:
-            database_url = f"sqlite:///{Path(tmp) / 'bench.db'}"
+            database = options.keep.resolve() if options.keep else Path(tmp) / "bench.db"
+            database_url = f"sqlite:///{database}"
         env = _env(database_url)
+        reuse = options.keep is not None and options.keep.exists()
         try:
-            _run([*flask, "db", "upgrade"], env)
-            seconds, peak, out = _run(
-                [*flask, "hours", "import", str(csv_path), "--create-missing"], env
-            )
-            print(f"import: {seconds:.1f} s wall, peak RSS {peak:.0f} MB")
-            print("   ", out.strip().splitlines()[-1] if out.strip() else "")
+            if not reuse:
+                _run([*flask, "db", "upgrade"], env)
+                seconds, peak, out = _run(
+                    [*flask, "hours", "import", str(csv_path), "--create-missing"], env
+                )
+                print(f"import: {seconds:.1f} s wall, peak RSS {peak:.0f} MB")
+                print("   ", out.strip().splitlines()[-1] if out.strip() else "")
             _seconds, _peak, out = _run([python, "-c", REPORT_CHILD], env)
             figures = json.loads(out)
             runs = ", ".join(f"{t:.2f}" for t in figures["times"])

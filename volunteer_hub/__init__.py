@@ -61,6 +61,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
 def _register_models() -> None:
     """Import every domain's models so metadata (and Alembic) sees all tables."""
     from volunteer_hub.accounts import models as _accounts  # noqa: F401
+    from volunteer_hub.api import models as _api  # noqa: F401
     from volunteer_hub.hours import models as _hours  # noqa: F401
     from volunteer_hub.investment import models as _investment  # noqa: F401
     from volunteer_hub.organisations import models as _organisations  # noqa: F401
@@ -72,11 +73,16 @@ def _register_models() -> None:
 def _register_blueprints(app: Flask) -> None:
     from volunteer_hub.accounts.views import bp as accounts_bp
     from volunteer_hub.admin.views import bp as admin_bp
+    from volunteer_hub.api.admin import bp as api_admin_bp
+    from volunteer_hub.api.views import bp as api_bp
     from volunteer_hub.core.views import bp as core_bp
+    from volunteer_hub.reports.views import bp as reports_bp
 
-    for blueprint in (core_bp, accounts_bp, admin_bp):
+    for blueprint in (core_bp, accounts_bp, admin_bp, reports_bp, api_bp, api_admin_bp):
         app.register_blueprint(blueprint)
 
     from volunteer_hub.accounts.navigation import register_navigation
+    from volunteer_hub.reports.navigation import register_navigation as register_report_links
 
     register_navigation(app)
+    register_report_links(app)

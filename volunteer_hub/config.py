@@ -78,6 +78,12 @@ def defaults() -> dict[str, Any]:
         "PREFERRED_URL_SCHEME": "http",
         "BASE_URL": "http://127.0.0.1:5000",
         "TESTING": False,
+        # Value reports (shared/docs/value-of-volunteering.md).
+        "VALUE_ONCOST": "0",
+        "FTE_HOURS_PER_YEAR": "1950",
+        "DISCLOSURE_PROFILE": "k10",
+        "DISCLOSURE_MIN_GROUP": 10,
+        "API_RATE_LIMIT": "120 per minute",
     }
 
 
@@ -98,6 +104,11 @@ ENVIRONMENT_SETTINGS: dict[str, type] = {
     "IDLE_TIMEOUT_VOLUNTEER_MINUTES": int,
     "MAX_CONTENT_LENGTH": int,
     "BASE_URL": str,
+    "VALUE_ONCOST": str,
+    "FTE_HOURS_PER_YEAR": str,
+    "DISCLOSURE_PROFILE": str,
+    "DISCLOSURE_MIN_GROUP": int,
+    "API_RATE_LIMIT": str,
 }
 
 

@@ -31,4 +31,6 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=5000")
+        # Report GROUP BYs sort in memory rather than in temporary files (see performance.md).
+        cursor.execute("PRAGMA temp_store=MEMORY")
         cursor.close()

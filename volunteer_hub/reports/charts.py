@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import io
 import re
 from decimal import Decimal
@@ -17,8 +18,15 @@ from matplotlib.figure import Figure
 BLUE = "#1d70b8"
 
 
-def _svg(figure: Figure, title: str, prefix: str) -> str:
-    """The figure as inline SVG; ids prefixed so several charts can share one page."""
+def _svg(figure: Figure, title: str, prefix: str, png: bool = False) -> str:
+    """The figure as inline SVG (ids prefixed so several charts can share one page), or as a PNG
+    ``<img>`` when rendering for PDF."""
+    if png:  # for the PDF, whose renderer does not apply the CSS inside matplotlib's SVG
+        image = io.BytesIO()
+        figure.savefig(image, format="png", dpi=200, bbox_inches="tight")
+        plt.close(figure)
+        encoded = base64.b64encode(image.getvalue()).decode()
+        return f'<img src="data:image/png;base64,{encoded}" alt="{title}">'
     buffer = io.StringIO()
     figure.savefig(
         buffer, format="svg", bbox_inches="tight", metadata={"Title": title, "Date": None}
@@ -31,7 +39,7 @@ def _svg(figure: Figure, title: str, prefix: str) -> str:
     return svg.replace("<svg ", f'<svg role="img" aria-label="{title}" ', 1)
 
 
-def hours_by_month(report: dict[str, Any]) -> str | None:
+def hours_by_month(report: dict[str, Any], png: bool = False) -> str | None:
     rows = report["by_month"]
     if not rows:
         return None
@@ -41,10 +49,10 @@ def hours_by_month(report: dict[str, Any]) -> str | None:
         axes.set_ylabel("Approved hours")
         axes.tick_params(axis="x", labelrotation=45)
         axes.spines[["top", "right"]].set_visible(False)
-        return _svg(figure, "Bar chart of approved hours by month", "month")
+        return _svg(figure, "Bar chart of approved hours by month", "month", png)
 
 
-def hours_by_organisation(report: dict[str, Any], limit: int = 12) -> str | None:
+def hours_by_organisation(report: dict[str, Any], limit: int = 12, png: bool = False) -> str | None:
     rows = sorted(report["by_organisation"], key=lambda r: Decimal(r["hours"]), reverse=True)[
         :limit
     ]
@@ -59,11 +67,14 @@ def hours_by_organisation(report: dict[str, Any], limit: int = 12) -> str | None
         )
         axes.set_xlabel("Approved hours")
         axes.spines[["top", "right"]].set_visible(False)
-        return _svg(figure, "Bar chart of approved hours by organisation", "org")
+        return _svg(figure, "Bar chart of approved hours by organisation", "org", png)
 
 
-def value_charts(report: dict[str, Any]) -> dict[str, str]:
-    charts = {"by_month": hours_by_month(report), "by_organisation": hours_by_organisation(report)}
+def value_charts(report: dict[str, Any], *, for_pdf: bool = False) -> dict[str, str]:
+    charts = {
+        "by_month": hours_by_month(report, png=for_pdf),
+        "by_organisation": hours_by_organisation(report, png=for_pdf),
+    }
     return {k: v for k, v in charts.items() if v}
 
 

@@ -69,7 +69,7 @@ def value_command(
     else:
         from volunteer_hub.reports.charts import value_charts
 
-        content = exports.to_pdf(data, charts=value_charts(data))
+        content = exports.to_pdf(data, charts=value_charts(data, for_pdf=True))
     if output is not None:
         if isinstance(content, str):
             output.write_text(content, encoding="utf-8")

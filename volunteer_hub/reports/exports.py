@@ -77,7 +77,7 @@ def _number(value: Any) -> Any:
     return value
 
 
-def to_xlsx(report: dict[str, Any]) -> bytes:
+def to_xlsx(report: dict[str, Any], *, equality: dict[str, Any] | None = None) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
@@ -136,6 +136,8 @@ def to_xlsx(report: dict[str, Any]) -> bytes:
         rows = report[table]
         header = list(rows[0].keys()) if rows else ["(no hours in this period)"]
         sheet(title, header, [list(r.values()) for r in rows])
+    if equality is not None:
+        sheet("Equality profile", *_equality_rows(equality))
     method_rows: list[list[Any]] = []
     for name in ("generalist", "floor"):
         block = report["value"][name]
@@ -176,16 +178,103 @@ def to_xlsx(report: dict[str, Any]) -> bytes:
     return buffer.getvalue()
 
 
-def to_pdf(report: dict[str, Any], *, charts: dict[str, str] | None = None) -> bytes:
+def _equality_rows(equality: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
+    """One row per published cell: question, group, count (or [c]), percentage (or [c])."""
+    header = ["question", "group", "volunteers", "percentage of question total"]
+    if equality["withheld"]:
+        return header, [[equality["withheld"], "", "", ""]]
+    rows: list[list[Any]] = []
+    for question in equality["questions"]:
+        for column, cell, share in zip(
+            question["columns"], question["cells"], question["percentages"], strict=True
+        ):
+            rows.append([question["label"], column, cell, share])
+        rows.append([question["label"], "Total", question["total"], ""])
+    rows.append(
+        [
+            f"Disclosure control {equality['profile']}: counts below {equality['k']} are shown "
+            "as [c], with secondary suppression so none can be worked out from the total.",
+            "",
+            "",
+            "",
+        ]
+    )
+    return header, rows
+
+
+def _pdf(template: str, **context: Any) -> bytes:
     from weasyprint import HTML
 
+    html = render_template(template, categories=CATEGORIES, **context)
+    return HTML(string=html, base_url=str(ROOT)).write_pdf()
+
+
+def to_pdf(
+    report: dict[str, Any],
+    *,
+    charts: dict[str, str] | None = None,
+    equality: dict[str, Any] | None = None,
+) -> bytes:
     from volunteer_hub.reports.charts import summaries
 
-    html = render_template(
+    return _pdf(
         "reports/value_pdf.html",
         report=report,
         charts=charts or {},
         summaries=summaries(report),
-        categories=CATEGORIES,
+        profile=equality,
     )
-    return HTML(string=html, base_url=str(ROOT)).write_pdf()
+
+
+#: The quarterly monitoring comparison: (label, path into the report).
+QUARTERLY_MEASURES = (
+    ("Approved hours", ("total_hours",)),
+    ("Active volunteers", ("active_volunteers",)),
+    ("New volunteers", ("new_volunteers",)),
+    ("Hours per active volunteer", ("hours_per_active_volunteer",)),
+    ("Retention (%)", ("retention_rate",)),
+    ("Full-time equivalent", ("fte",)),
+    ("Value, floor (£)", ("value", "floor", "amount")),
+    ("Value, generalist (£)", ("value", "generalist", "amount")),
+    ("Value, specialist (£)", ("value", "specialist", "amount")),
+    ("Investment (£)", ("investment", "total")),
+    ("VIVA ratio (generalist)", ("viva_ratio", "generalist")),
+    ("Net value (£)", ("net_value",)),
+)
+
+
+def quarterly_rows(reports: dict[str, dict[str, Any]]) -> list[tuple[str, list[Any]]]:
+    rows = []
+    for label, path in QUARTERLY_MEASURES:
+        values = []
+        for report in reports.values():
+            value: Any = report
+            for key in path:
+                value = value[key]
+            values.append(value)
+        rows.append((label, values))
+    return rows
+
+
+def quarterly_pdf(
+    reports: dict[str, dict[str, Any]],
+    *,
+    label: str,
+    charts: dict[str, str],
+    equality: dict[str, Any] | None,
+) -> bytes:
+    """The partnership board's quarterly monitoring: this quarter, the year to date and the same
+    quarter last year side by side, then this quarter in full."""
+    from volunteer_hub.reports.charts import summaries
+
+    report = reports["this_quarter"]
+    return _pdf(
+        "reports/quarterly_pdf.html",
+        report=report,
+        reports=reports,
+        rows=quarterly_rows(reports),
+        label=label,
+        charts=charts,
+        summaries=summaries(report),
+        profile=equality,
+    )

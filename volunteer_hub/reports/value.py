@@ -10,7 +10,8 @@ from decimal import Decimal
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.orm import aliased
 
 from volunteer_hub.core.errors import DomainError
 from volunteer_hub.core.money import one_dp, round_money, two_dp
@@ -73,10 +74,15 @@ def _ratio(numerator: Decimal, denominator: Decimal) -> str | None:
     return two_dp(numerator / denominator)
 
 
-def _month(column: Any) -> ColumnElement[str]:
+def _month(column: Any) -> ColumnElement[Any]:
+    """The month of a date, as cheaply as each database allows (formatted later)."""
     if db.engine.dialect.name == "postgresql":
-        return func.to_char(column, "YYYY-MM")
-    return func.strftime("%Y-%m", column)
+        return func.date_trunc("month", column)
+    return func.substr(column, 1, 7)  # SQLite stores dates as 'YYYY-MM-DD'
+
+
+def _month_text(value: Any) -> str:
+    return value.strftime("%Y-%m") if hasattr(value, "strftime") else str(value)[:7]
 
 
 def _rate_block(rate: Rate | None, hours: Decimal, oncost: Decimal, label: str) -> dict[str, Any]:
@@ -197,20 +203,27 @@ def _build(
     active_ids = {row[0] for row in per_volunteer}
     active = len(active_ids)
 
-    first_record = (
-        select(HourRecord.volunteer_id)
+    # New: active now, with no approved record in scope before the period (an index seek each).
+    earlier = aliased(HourRecord)
+    before = (
+        select(earlier.id)
         .where(
-            HourRecord.status == HourStatus.APPROVED.value,
-            HourRecord.employer_time.is_(False),
-            *([HourRecord.organisation_id == organisation_id] if organisation_id else []),
+            earlier.status == HourStatus.APPROVED.value,
+            earlier.employer_time.is_(False),
+            earlier.volunteer_id == HourRecord.volunteer_id,
+            earlier.date < period.start,
+            *([earlier.organisation_id == organisation_id] if organisation_id else []),
         )
+        .exists()
+    )
+    newcomers = (
+        select(HourRecord.volunteer_id)
+        .where(*scope)
         .group_by(HourRecord.volunteer_id)
-        .having(
-            and_(func.min(HourRecord.date) >= period.start, func.min(HourRecord.date) <= period.end)
-        )
+        .having(~before)
         .subquery()
     )
-    new_volunteers = int(db.session.scalar(select(func.count()).select_from(first_record)) or 0)
+    new_volunteers = int(db.session.scalar(select(func.count()).select_from(newcomers)) or 0)
 
     previous_ids = _active_volunteer_ids(period.previous(), organisation_id)
     retention = (
@@ -323,7 +336,7 @@ def _build(
         key=lambda row: (str(row["organisation"]).casefold(), str(row["role"]).casefold()),
     )
     by_month = [
-        {"month": m, "hours": two_dp(_hours(int(s))), "active_volunteers": int(n)}
+        {"month": _month_text(m), "hours": two_dp(_hours(int(s))), "active_volunteers": int(n)}
         for m, s, n in months
     ]
 

@@ -1,0 +1,233 @@
+"""The reports pages and downloads, through the real forms, permissions and files.
+
+Data (hand-computed): Organisation A has 12 volunteers with 10 hours each on 2025-05-01,
+Organisation B 3 volunteers with 10 hours each: 150 hours in Q1 of FY 2025/26.
+Generalist 150 × £17.96 = £2,694.00; floor 150 × £12.21 = £1,831.50.
+Equality (ethnicity): A's volunteers answered 10 White, 2 Asian; B's did not answer.
+All organisations: Asian 2 → [c], White 10, Not answered 3 → [c]; White is 10/15 = 66.7%.
+"""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from openpyxl import load_workbook
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from volunteer_hub.extensions import db
+from volunteer_hub.volunteers.models import EqualityAnswers, Volunteer
+
+pytestmark = pytest.mark.usefixtures("default_rates")
+
+Q1 = {"period": "quarter", "year": "2025", "quarter": "1"}
+
+
+@pytest.fixture
+def hours(cli, personas) -> None:
+    rows = []
+    for n in range(12):
+        rows.append(
+            [
+                f"a{n}",
+                f"a{n}@example.org",
+                f"A {n}",
+                "Organisation A",
+                "",
+                "",
+                "2025-05-01",
+                "10",
+                "no",
+            ]
+        )
+    for n in range(3):
+        rows.append(
+            [
+                f"b{n}",
+                f"b{n}@example.org",
+                f"B {n}",
+                "Organisation B",
+                "",
+                "",
+                "2025-05-01",
+                "10",
+                "no",
+            ]
+        )
+    cli("hours", rows, "--create-missing")
+    for n in range(12):
+        volunteer = db.session.scalar(
+            select(Volunteer).where(Volunteer.email == f"a{n}@example.org")
+        )
+        db.session.add(
+            EqualityAnswers(
+                volunteer_id=volunteer.id,
+                ethnicity="white_british" if n < 10 else "asian_indian",
+                sex="female" if n % 2 else "male",
+            )
+        )
+    db.session.commit()
+
+
+def _errors(response) -> list[str]:
+    import re
+
+    return re.findall(r"Error:</span>(.*?)</", _text(response), re.S)
+
+
+def _text(response) -> str:
+    return response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("who", ["centre", "partner", "admin"])
+def test_centre_partners_and_admins_see_every_organisation(hours, personas, login, who) -> None:
+    response = login(personas.get(who)).get("/reports/value", query_string=Q1)
+    assert response.status_code == 200, _errors(response)
+    page = _text(response)
+    assert "Quarter 1 of 2025/26" in page and "2025-04-01 to 2025-06-30" in page
+    assert "2,694.00" in page and "1,831.50" in page
+    assert "17.96" in page and "uk_median_hourly" in page
+    assert "Organisation A" in page and "Organisation B" in page
+    # Equality profile, disclosure-controlled: small counts hidden, White shown with its share.
+    assert "[c]" in page and "66.7%" in page
+    assert "a0@example.org" not in page and "A 0" not in page  # never a row about a person
+
+
+def test_organisation_coordinator_sees_only_their_own(hours, personas, login) -> None:
+    client = login(personas.coordinator_a)
+    response = client.get("/reports/value", query_string=Q1)
+    page = _text(response)
+    assert response.status_code == 200
+    # 12 × 10 = 120 hours; £2,155.20 generalist (120 × 17.96).
+    assert "2,155.20" in page and "Organisation B" not in page
+    other = client.get(
+        "/reports/value", query_string={**Q1, "organisation": str(personas.org_b.id)}
+    )
+    assert other.status_code == 403
+    # Asking for every organisation gives their own: they never see the borough's figures.
+    everyone = client.get("/reports/value", query_string={**Q1, "organisation": ""})
+    assert everyone.status_code == 200 and "2,694.00" not in _text(everyone)
+    assert (
+        client.get(
+            "/reports/value/download/csv",
+            query_string={**Q1, "organisation": str(personas.org_b.id)},
+        ).status_code
+        == 403
+    )
+
+
+def test_volunteers_and_anonymous_are_refused(hours, personas, login, client) -> None:
+    assert login(personas.volunteer).get("/reports/value").status_code == 403
+    response = client.get("/reports/value")
+    assert response.status_code == 302 and "/sign-in" in response.headers["Location"]
+
+
+def test_small_group_equality_profile_is_withheld(hours, personas, login) -> None:
+    response = login(personas.centre).get(
+        "/reports/value", query_string={**Q1, "organisation": str(personas.org_b.id)}
+    )
+    page = _text(response)
+    assert "not shown for fewer than 10 active volunteers" in page
+    assert "66.7%" not in page
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        (
+            {"period": "custom", "start": "2025-13-01", "end": "2025-12-31"},
+            "Enter a date like 2025-04-01",
+        ),
+        (
+            {"period": "custom", "start": "2025-06-01", "end": "2025-05-01"},
+            "The last day must be on or after the first day",
+        ),
+        (
+            {"period": "custom", "start": "", "end": "2025-05-01"},
+            "Enter the first day of the period",
+        ),
+        ({"period": "custom", "start": "2000-01-01", "end": "2025-05-01"}, "at most ten years"),
+        ({"period": "weekly"}, "Not a valid choice"),
+    ],
+)
+def test_bad_periods_say_what_to_fix(hours, personas, login, query, message) -> None:
+    response = login(personas.centre).get("/reports/value", query_string=query)
+    assert response.status_code == 400
+    page = _text(response)
+    assert message in page and "There is a problem" in page
+
+
+def test_custom_dates_and_default_view(hours, personas, login) -> None:
+    client = login(personas.centre)
+    response = client.get(
+        "/reports/value",
+        query_string={"period": "custom", "start": "2025-05-01", "end": "2025-05-01"},
+    )
+    assert response.status_code == 200 and "2,694.00" in _text(response)
+    assert client.get("/reports/value").status_code == 200  # the current financial year
+
+
+def test_csv_download(hours, personas, login) -> None:
+    response = login(personas.partner).get("/reports/value/download/csv", query_string=Q1)
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert "attachment" in response.headers["Content-Disposition"]
+    text = _text(response)
+    assert "summary,,total_hours,150.00" in text
+    assert "value,generalist,amount,2694.00" in text
+
+
+def test_xlsx_download_has_a_sheet_per_table_and_method(hours, personas, login) -> None:
+    response = login(personas.centre).get("/reports/value/download/xlsx", query_string=Q1)
+    assert response.status_code == 200
+    workbook = load_workbook(io.BytesIO(response.data))
+    for sheet in (
+        "Summary",
+        "Investment",
+        "By organisation",
+        "By role",
+        "By month",
+        "Equality profile",
+        "Method and sources",
+    ):
+        assert sheet in workbook.sheetnames
+    summary = {row[0]: row[1] for row in workbook["Summary"].iter_rows(values_only=True)}
+    assert str(summary["Total hours"]) == "150"
+    assert float(summary["Value, generalist (£)"]) == 2694.0
+    equality = list(workbook["Equality profile"].iter_rows(values_only=True))
+    white = next(r for r in equality if r[:2] == ("Ethnic group", "White"))
+    assert white[2] == 10 and float(white[3]) == 66.7
+    assert ("Ethnic group", "Asian or Asian British", "[c]", "[c]") in equality
+    method = [row for row in workbook["Method and sources"].iter_rows(values_only=True)]
+    assert any(
+        row[0] == "generalist" and str(row[3]).startswith("uk_median_hourly") for row in method
+    )
+
+
+def test_pdf_and_quarterly_monitoring_pdf(hours, personas, login) -> None:
+    client = login(personas.centre)
+    response = client.get("/reports/value/download/pdf", query_string=Q1)
+    assert response.status_code == 200 and response.data.startswith(b"%PDF")
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.data)).pages)
+    assert "Value of volunteering" in text and "2,694.00" in text and "Ethnic group" in text
+
+    quarterly = client.get("/reports/value/download/quarterly.pdf", query_string=Q1)
+    assert quarterly.status_code == 200
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(quarterly.data)).pages)
+    assert "Quarterly monitoring: Quarter 1 of 2025/26" in text
+    flat = " ".join(text.split())
+    assert "Year to date" in flat and "Same quarter last year" in flat
+    assert "2024-04-01 to 2024-06-30" in flat  # the same quarter a year earlier
+    # A financial year has no quarterly monitoring.
+    year = client.get(
+        "/reports/value/download/quarterly.pdf", query_string={"period": "year", "year": "2025"}
+    )
+    assert year.status_code == 400
+
+
+def test_downloads_are_audited(hours, personas, login) -> None:
+    from volunteer_hub.accounts.models import AuditEvent
+
+    login(personas.partner).get("/reports/value/download/csv", query_string=Q1)
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "report.downloaded"))
+    assert event is not None and event.details["format"] == "csv"

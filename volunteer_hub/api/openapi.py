@@ -1,0 +1,196 @@
+"""The OpenAPI 3.1 description of /api/v1."""
+
+from __future__ import annotations
+
+from typing import Any
+
+MONEY = {"type": "string", "pattern": r"^-?\d+\.\d{2}$", "example": "107760.00"}
+RATIO = {"type": ["string", "null"], "pattern": r"^\d+\.\d{2}$", "example": "3.59"}
+RATE_BLOCK = {
+    "type": "object",
+    "required": ["amount", "rate", "rate_key", "source", "reference_date"],
+    "properties": {
+        "amount": MONEY,
+        "rate": {"type": "string", "example": "17.96"},
+        "rate_key": {"type": "string", "example": "uk_median_hourly"},
+        "source": {"type": "string"},
+        "reference_date": {"type": "string"},
+    },
+}
+
+
+def openapi_document(server: str) -> dict[str, Any]:
+    error = {"$ref": "#/components/schemas/Error"}
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Volunteer Hub partner API",
+            "version": "1.0.0",
+            "description": (
+                "Read-only figures for partners. Authenticate with a bearer token issued by an "
+                "administrator. Money and hours are strings with two decimals; counts are "
+                "integers. No response contains a row about an individual."
+            ),
+        },
+        "servers": [{"url": server}],
+        "security": [{"bearerAuth": []}],
+        "paths": {
+            "/reports/value": {
+                "get": {
+                    "summary": "The value-of-volunteering report for a period",
+                    "operationId": "getValueReport",
+                    "parameters": [
+                        {
+                            "name": "start",
+                            "in": "query",
+                            "required": True,
+                            "schema": {"type": "string", "format": "date"},
+                            "description": "First day, YYYY-MM-DD.",
+                        },
+                        {
+                            "name": "end",
+                            "in": "query",
+                            "required": True,
+                            "schema": {"type": "string", "format": "date"},
+                            "description": "Last day (included), YYYY-MM-DD.",
+                        },
+                        {
+                            "name": "organisation",
+                            "in": "query",
+                            "required": False,
+                            "schema": {"type": "string"},
+                            "description": "An organisation's name, to report on it alone.",
+                        },
+                    ],
+                    "responses": {
+                        "200": {
+                            "description": "The report (the same JSON as `flask report value`).",
+                            "content": {
+                                "application/json": {
+                                    "schema": {"$ref": "#/components/schemas/ValueReport"}
+                                }
+                            },
+                        },
+                        "400": {"description": "A bad argument", "content": _json(error)},
+                        "401": {"description": "No valid token", "content": _json(error)},
+                        "429": {"description": "Too many requests", "content": _json(error)},
+                    },
+                }
+            },
+            "/openapi.json": {
+                "get": {
+                    "summary": "This document",
+                    "security": [],
+                    "responses": {"200": {"description": "OpenAPI 3.1 JSON"}},
+                }
+            },
+        },
+        "components": {
+            "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}},
+            "schemas": {
+                "Error": {
+                    "type": "object",
+                    "required": ["error", "status"],
+                    "properties": {"error": {"type": "string"}, "status": {"type": "integer"}},
+                },
+                "ValueReport": {
+                    "type": "object",
+                    "required": [
+                        "period",
+                        "organisation",
+                        "total_hours",
+                        "employer_time_hours",
+                        "active_volunteers",
+                        "new_volunteers",
+                        "hours_per_active_volunteer",
+                        "retention_rate",
+                        "fte",
+                        "value",
+                        "investment",
+                        "viva_ratio",
+                        "net_value",
+                        "by_organisation",
+                        "by_role",
+                        "by_month",
+                        "timebank",
+                        "caveat",
+                    ],
+                    "properties": {
+                        "period": {
+                            "type": "object",
+                            "properties": {
+                                "start": {"type": "string", "format": "date"},
+                                "end": {"type": "string", "format": "date"},
+                            },
+                        },
+                        "organisation": {"type": ["string", "null"]},
+                        "total_hours": MONEY,
+                        "employer_time_hours": MONEY,
+                        "active_volunteers": {"type": "integer"},
+                        "new_volunteers": {"type": "integer"},
+                        "hours_per_active_volunteer": {**MONEY, "type": ["string", "null"]},
+                        "retention_rate": {
+                            "type": ["string", "null"],
+                            "pattern": r"^\d+\.\d$",
+                            "description": "Percentage, one decimal; null when nobody was "
+                            "active in the previous equal-length period.",
+                        },
+                        "fte": MONEY,
+                        "value": {
+                            "type": "object",
+                            "properties": {
+                                "generalist": RATE_BLOCK,
+                                "floor": RATE_BLOCK,
+                                "specialist": {
+                                    "type": "object",
+                                    "properties": {
+                                        "amount": MONEY,
+                                        "coverage": {"type": ["string", "null"]},
+                                    },
+                                },
+                            },
+                        },
+                        "investment": {
+                            "type": "object",
+                            "properties": {
+                                "total": MONEY,
+                                "by_category": {
+                                    "type": "object",
+                                    "additionalProperties": MONEY,
+                                },
+                            },
+                        },
+                        "viva_ratio": {
+                            "type": "object",
+                            "properties": {
+                                "generalist": RATIO,
+                                "floor": RATIO,
+                                "specialist": RATIO,
+                            },
+                        },
+                        "net_value": MONEY,
+                        "by_organisation": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "properties": {
+                                    "name": {"type": "string"},
+                                    "hours": MONEY,
+                                    "active_volunteers": {"type": "integer"},
+                                    "value_generalist": MONEY,
+                                },
+                            },
+                        },
+                        "by_role": {"type": "array", "items": {"type": "object"}},
+                        "by_month": {"type": "array", "items": {"type": "object"}},
+                        "timebank": {"type": "object"},
+                        "caveat": {"type": "string"},
+                    },
+                },
+            },
+        },
+    }
+
+
+def _json(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"application/json": {"schema": schema}}

@@ -1,0 +1,85 @@
+"""The equality profile of the volunteers active in a report's period, disclosure-controlled.
+
+Answers are read only here, only in aggregate, and only for a period/organisation with at least
+the minimum group size (``DISCLOSURE_MIN_GROUP``) of active volunteers; below it the profile is
+withheld rather than shown, so no filter can isolate a small group.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+import pandas as pd
+from flask import current_app
+from sqlalchemy import select
+
+from volunteer_hub.extensions import db
+from volunteer_hub.hours.models import HourRecord
+from volunteer_hub.reports.disclosure import apply_disclosure_control, percentages
+from volunteer_hub.reports.value import Period, _scope
+from volunteer_hub.volunteers.equality import (
+    PREFER_NOT_TO_SAY,
+    QUESTIONS,
+    group_of,
+    reporting_groups,
+)
+from volunteer_hub.volunteers.models import EqualityAnswers
+
+PREFER_LABEL = "Prefer not to say"
+NOT_ANSWERED = "Not answered"
+
+
+def equality_profile(period: Period, organisation_id: int | None) -> dict[str, Any]:
+    """``{"withheld": reason | None, "profile": k10|nhs7, "questions": [...]}``; each question
+    has ``columns`` (labels), ``cells`` (published counts or ``[c]``), ``percentages`` and
+    ``total``."""
+    profile = str(current_app.config.get("DISCLOSURE_PROFILE", "k10"))
+    k = int(current_app.config.get("DISCLOSURE_MIN_GROUP", 10))
+    active = (
+        select(HourRecord.volunteer_id).where(*_scope(period, organisation_id)).distinct()
+    ).subquery()
+    total_active = db.session.scalar(select(db.func.count()).select_from(active)) or 0
+    result: dict[str, Any] = {"withheld": None, "profile": profile, "k": k, "questions": []}
+    if total_active < k:
+        result["withheld"] = (
+            f"The equality profile is not shown for fewer than {k} active volunteers, so that "
+            "nobody can be identified."
+        )
+        return result
+    columns = [getattr(EqualityAnswers, question) for question in QUESTIONS]
+    answers = db.session.execute(
+        select(*columns).where(EqualityAnswers.volunteer_id.in_(select(active.c.volunteer_id)))
+    ).all()
+    answered = len(answers)
+    for index, (question, (label, _options)) in enumerate(QUESTIONS.items()):
+        counts: Counter[str] = Counter()
+        for row in answers:
+            value = row[index]
+            if value is None:
+                counts[NOT_ANSWERED] += 1
+            elif value == PREFER_NOT_TO_SAY:
+                counts[PREFER_LABEL] += 1
+            else:
+                counts[group_of(question, value)] += 1
+        counts[NOT_ANSWERED] += total_active - answered
+        groups = [*reporting_groups(question), PREFER_LABEL, NOT_ANSWERED]
+        table = pd.DataFrame([[counts[g] for g in groups]], index=[label], columns=groups)
+        published = apply_disclosure_control(table, profile, k=k)
+        shares = percentages(published)
+        result["questions"].append(
+            {
+                "question": question,
+                "label": label,
+                "columns": groups,
+                "cells": [_plain(published.iloc[0][g]) for g in groups],
+                "percentages": [_plain(shares.iloc[0][g]) for g in groups],
+                "total": _plain(published.iloc[0]["Total"]),
+            }
+        )
+    return result
+
+
+def _plain(value: Any) -> Any:
+    """numpy scalars → Python ints, so the profile serialises to JSON."""
+    return value if isinstance(value, str) else int(value)

@@ -1,0 +1,62 @@
+"""The report picker: a financial year, a quarter of one, or custom dates; and an organisation."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextInput,
+)
+from wtforms import RadioField, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, Optional
+
+QUARTERS = [
+    ("1", "Quarter 1 (April to June)"),
+    ("2", "Quarter 2 (July to September)"),
+    ("3", "Quarter 3 (October to December)"),
+    ("4", "Quarter 4 (January to March)"),
+]
+
+
+def financial_year_of(day: date) -> int:
+    return day.year if day.month >= 4 else day.year - 1
+
+
+class ValueReportForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET form: it only reads
+
+    period = RadioField(
+        "Period",
+        choices=[
+            ("year", "A financial year"),
+            ("quarter", "A quarter of a financial year"),
+            ("custom", "Dates I choose"),
+        ],
+        default="year",
+        widget=GovRadioInput(),
+        validators=[DataRequired(message="Choose a period")],
+    )
+    year = SelectField("Financial year", choices=[], widget=GovSelect(), validate_choice=False)
+    quarter = SelectField("Quarter", choices=QUARTERS, default="1", widget=GovSelect())
+    start = StringField(
+        "From",
+        description="For dates you choose, for example 2025-04-01",
+        widget=GovTextInput(),
+        validators=[Optional()],
+    )
+    end = StringField(
+        "To (included)",
+        description="For example 2026-03-31",
+        widget=GovTextInput(),
+        validators=[Optional()],
+    )
+    # Checked against what the user may see in the view (refused with 403, not a form error).
+    organisation = SelectField(
+        "Organisation", choices=[], default="", widget=GovSelect(), validate_choice=False
+    )
+    submit = SubmitField("Show report", widget=GovSubmitInput())

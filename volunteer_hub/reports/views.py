@@ -1,0 +1,261 @@
+"""Report pages and downloads for centre coordinators, partners and organisation coordinators."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from flask import Blueprint, Response, abort, render_template, request
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+from sqlalchemy import select
+
+from volunteer_hub.accounts.audit import record as audit
+from volunteer_hub.accounts.permissions import (
+    coordinated_organisation_ids,
+    role_required,
+)
+from volunteer_hub.core.errors import DomainError
+from volunteer_hub.extensions import db
+from volunteer_hub.investment.models import CATEGORIES
+from volunteer_hub.organisations.models import Organisation
+from volunteer_hub.reports import exports
+from volunteer_hub.reports.charts import summaries, value_charts
+from volunteer_hub.reports.equality import equality_profile
+from volunteer_hub.reports.forms import ValueReportForm, financial_year_of
+from volunteer_hub.reports.value import Period, build_value_report, financial_year
+
+bp = Blueprint("reports", __name__, url_prefix="/reports")
+
+REPORT_ROLES = ("admin", "centre_coordinator", "partner", "org_coordinator")
+FIRST_YEAR = 2015
+MAX_DAYS = 366 * 10
+
+
+@dataclass(frozen=True)
+class Choice:
+    period: Period
+    organisation: Organisation | None
+    label: str
+    quarter: tuple[int, int] | None = None  # (financial year, quarter) when a quarter was chosen
+
+
+def sees_every_organisation(user: Any) -> bool:
+    """Partners (the partnership board) and the centre see the whole borough."""
+    return bool(user.is_admin or user.is_centre_coordinator or user.is_partner)
+
+
+def allowed_organisations() -> list[Organisation]:
+    statement = select(Organisation).order_by(Organisation.name)
+    if not sees_every_organisation(current_user):
+        statement = statement.where(Organisation.id.in_(coordinated_organisation_ids(current_user)))
+    return list(db.session.scalars(statement))
+
+
+def quarter_period(year: int, quarter: int) -> Period:
+    first_month = 4 + 3 * (quarter - 1)
+    start = date(year + (first_month - 1) // 12, (first_month - 1) % 12 + 1, 1)
+    end_month = first_month + 3
+    after = date(year + (end_month - 1) // 12, (end_month - 1) % 12 + 1, 1)
+    return Period(start, date.fromordinal(after.toordinal() - 1))
+
+
+def _parse_date(text: str, field: Any) -> date | None:
+    try:
+        if len(text.strip()) != 10:
+            raise ValueError
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        field.errors = [*field.errors, "Enter a date like 2025-04-01"]
+        return None
+
+
+def build_form() -> tuple[ValueReportForm, list[Organisation]]:
+    organisations = allowed_organisations()
+    form = ValueReportForm(formdata=request.args or None)
+    this_year = financial_year_of(date.today())
+    form.year.choices = [
+        (str(y), f"{y}/{str(y + 1)[-2:]} (April {y} to March {y + 1})")
+        for y in range(this_year, FIRST_YEAR - 1, -1)
+    ]
+    choices = [(str(o.id), o.name) for o in organisations]
+    if sees_every_organisation(current_user):
+        choices.insert(0, ("", "All organisations"))
+    form.organisation.choices = choices
+    if not request.args:
+        form.year.data = str(this_year)
+        form.quarter.data = str((date.today().month - 4) % 12 // 3 + 1)
+    return form, organisations
+
+
+def resolve(form: ValueReportForm, organisations: list[Organisation]) -> Choice | None:
+    """The chosen period and organisation, or None with errors attached to the form."""
+    if not form.validate():
+        return None
+    organisation = None
+    raw_org = form.organisation.data or ""
+    if raw_org:
+        organisation = next((o for o in organisations if str(o.id) == raw_org), None)
+        if organisation is None:
+            abort(403)
+    elif not sees_every_organisation(current_user):
+        if not organisations:
+            abort(403)
+        organisation = organisations[0]  # a coordinator's own organisation by default
+        form.organisation.data = str(organisation.id)
+    raw_year = form.year.data or str(financial_year_of(date.today()))
+    if raw_year not in {value for value, _label in form.year.choices}:
+        form.year.errors = [*form.year.errors, "Choose a financial year from the list"]
+        return None
+    year = int(raw_year)
+    if form.period.data == "year":
+        period = financial_year(year)
+        label = f"Financial year {year}/{str(year + 1)[-2:]}"
+        return Choice(period, organisation, label)
+    if form.period.data == "quarter":
+        quarter = int(form.quarter.data or 1)
+        period = quarter_period(year, quarter)
+        label = f"Quarter {quarter} of {year}/{str(year + 1)[-2:]}"
+        return Choice(period, organisation, label, (year, quarter))
+    start = _parse_date(form.start.data or "", form.start) if form.start.data else None
+    end = _parse_date(form.end.data or "", form.end) if form.end.data else None
+    if not form.start.data:
+        form.start.errors = [*form.start.errors, "Enter the first day of the period"]
+    if not form.end.data:
+        form.end.errors = [*form.end.errors, "Enter the last day of the period"]
+    if start is None or end is None:
+        return None
+    if end < start:
+        form.end.errors = [*form.end.errors, "The last day must be on or after the first day"]
+        return None
+    if (end - start).days > MAX_DAYS:
+        form.end.errors = [*form.end.errors, "Choose a period of at most ten years"]
+        return None
+    return Choice(Period(start, end), organisation, f"{start.isoformat()} to {end.isoformat()}")
+
+
+def _report(choice: Choice) -> dict[str, Any]:
+    return build_value_report(
+        start=choice.period.start, end=choice.period.end, organisation=choice.organisation
+    )
+
+
+def _filename(choice: Choice, extension: str) -> str:
+    scope = (
+        "".join(c if c.isalnum() else "-" for c in choice.organisation.name.lower())
+        if choice.organisation
+        else "all"
+    )
+    return f"value-report-{scope}-{choice.period.start}-to-{choice.period.end}.{extension}"
+
+
+@bp.get("/value")
+@role_required(*REPORT_ROLES)
+def value() -> ResponseReturnValue:
+    form, organisations = build_form()
+    if not organisations and not sees_every_organisation(current_user):
+        abort(403)
+    if not request.args:
+        form.period.data = "year"
+        if not sees_every_organisation(current_user):
+            form.organisation.data = str(organisations[0].id)
+    choice = resolve(form, organisations)
+    report = profile = None
+    error = None
+    if choice is not None:
+        try:
+            report = _report(choice)
+        except DomainError as problem:
+            error = problem.message
+        else:
+            profile = equality_profile(
+                choice.period, choice.organisation.id if choice.organisation else None
+            )
+    status = 400 if form.errors or error else 200
+    return render_template(
+        "reports/value.html",
+        form=form,
+        choice=choice,
+        report=report,
+        profile=profile,
+        error=error,
+        charts=value_charts(report) if report else {},
+        summaries=summaries(report) if report else {},
+        categories=CATEGORIES,
+        query=request.args.to_dict(),
+    ), status
+
+
+@bp.get("/value/download/<fmt>")
+@role_required(*REPORT_ROLES)
+def download(fmt: str) -> ResponseReturnValue:
+    if fmt not in {"csv", "xlsx", "pdf", "json", "quarterly.pdf"}:
+        abort(404)
+    form, organisations = build_form()
+    choice = resolve(form, organisations)
+    if choice is None:
+        abort(400)
+    try:
+        report = _report(choice)
+    except DomainError:
+        abort(400)
+    scope = choice.organisation.id if choice.organisation else None
+    audit(
+        "report.downloaded",
+        actor=current_user,
+        details={"format": fmt, "start": str(choice.period.start), "end": str(choice.period.end)},
+    )
+    db.session.commit()
+    if fmt == "json":
+        return Response(
+            exports.to_json(report),
+            mimetype="application/json",
+            headers={"Content-Disposition": f"attachment; filename={_filename(choice, 'json')}"},
+        )
+    if fmt == "csv":
+        return Response(
+            exports.to_csv(report),
+            mimetype="text/csv",
+            headers={"Content-Disposition": f"attachment; filename={_filename(choice, 'csv')}"},
+        )
+    profile = equality_profile(choice.period, scope)
+    if fmt == "xlsx":
+        return Response(
+            exports.to_xlsx(report, equality=profile),
+            mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            headers={"Content-Disposition": f"attachment; filename={_filename(choice, 'xlsx')}"},
+        )
+    if fmt == "pdf":
+        pdf = exports.to_pdf(report, charts=value_charts(report, for_pdf=True), equality=profile)
+        return Response(
+            pdf,
+            mimetype="application/pdf",
+            headers={"Content-Disposition": f"attachment; filename={_filename(choice, 'pdf')}"},
+        )
+    # Quarterly monitoring: this quarter, the year to date and the same quarter last year.
+    if choice.quarter is None:
+        abort(400)
+    year, quarter = choice.quarter
+    periods = {
+        "this_quarter": choice.period,
+        "year_to_date": Period(financial_year(year).start, choice.period.end),
+        "same_quarter_last_year": quarter_period(year - 1, quarter),
+    }
+    reports = {
+        key: build_value_report(start=p.start, end=p.end, organisation=choice.organisation)
+        for key, p in periods.items()
+    }
+    pdf = exports.quarterly_pdf(
+        reports,
+        label=choice.label,
+        charts=value_charts(report, for_pdf=True),
+        equality=profile,
+    )
+    return Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={
+            "Content-Disposition": f"attachment; filename={_filename(choice, 'quarterly.pdf')}"
+        },
+    )
