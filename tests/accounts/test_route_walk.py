@@ -22,6 +22,7 @@ PUBLIC_ENDPOINTS = {
     "accounts.reset_password",
     "accounts.accept_invitation",
     "accounts.confirm_email_change",
+    "api.openapi",  # the API's description only; every data endpoint needs a bearer token (401)
 }
 
 REFUSED = {401, 403, 404}
