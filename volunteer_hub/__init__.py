@@ -76,9 +76,20 @@ def _register_blueprints(app: Flask) -> None:
     from volunteer_hub.api.admin import bp as api_admin_bp
     from volunteer_hub.api.views import bp as api_bp
     from volunteer_hub.core.views import bp as core_bp
+    from volunteer_hub.investment.views import bp as investment_bp
+    from volunteer_hub.rates.views import bp as rates_bp
     from volunteer_hub.reports.views import bp as reports_bp
 
-    for blueprint in (core_bp, accounts_bp, admin_bp, reports_bp, api_bp, api_admin_bp):
+    for blueprint in (
+        core_bp,
+        accounts_bp,
+        admin_bp,
+        reports_bp,
+        api_bp,
+        api_admin_bp,
+        rates_bp,
+        investment_bp,
+    ):
         app.register_blueprint(blueprint)
 
     from volunteer_hub.accounts.navigation import register_navigation

@@ -84,6 +84,7 @@ def defaults() -> dict[str, Any]:
         "DISCLOSURE_PROFILE": "k10",
         "DISCLOSURE_MIN_GROUP": 10,
         "API_RATE_LIMIT": "120 per minute",
+        "REPORT_WORKERS": 2,
     }
 
 
@@ -109,6 +110,7 @@ ENVIRONMENT_SETTINGS: dict[str, type] = {
     "DISCLOSURE_PROFILE": str,
     "DISCLOSURE_MIN_GROUP": int,
     "API_RATE_LIMIT": str,
+    "REPORT_WORKERS": int,
 }
 
 

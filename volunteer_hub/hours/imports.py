@@ -276,12 +276,29 @@ def import_hours(
         result.imported += 1
         result.total_hours += Decimal(row.seconds) / 3600
         if len(batch) >= BATCH:
-            db.session.execute(insert(HourRecord), batch)
+            _insert(batch)
             batch = []
     if batch:
-        db.session.execute(insert(HourRecord), batch)
+        _insert(batch)
     db.session.flush()
     return result
+
+
+def _insert(batch: list[dict[str, object]]) -> None:
+    """Insert in the session's transaction: COPY on PostgreSQL (several times faster than
+    multi-row INSERT for a million rows), executemany elsewhere."""
+    connection = db.session.connection()
+    if connection.dialect.name != "postgresql":
+        db.session.execute(insert(HourRecord), batch)
+        return
+    columns = list(batch[0])
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    with driver.cursor() as cursor:
+        statement = f"COPY hours_record ({', '.join(columns)}) FROM STDIN"
+        with cursor.copy(statement) as copy:
+            for row in batch:
+                copy.write_row([row[c] for c in columns])
 
 
 def _organisation_id(row: _Row, lookups: _Lookups, result: HoursImportResult) -> int:

@@ -270,3 +270,46 @@ def supersede_rate(*, old: Rate, new_values: dict[str, object]) -> Rate:
     old.effective_to = start - timedelta(days=1)
     db.session.flush()
     return new
+
+
+#: Form fields (as in the CSV) → the message's field name.
+_FIELD_OF = {
+    "key": "key",
+    "amount": "amount",
+    "currency": "key",
+    "basis": "basis",
+    "geography": "geography",
+    "reference_date": "reference_date",
+    "source": "source",
+    "effective_from": "effective_from",
+    "effective_to": "effective_to",
+    "soc_code": "soc_code",
+}
+
+
+def add_rate(raw: dict[str, str], *, supersedes: Rate | None = None) -> Rate:
+    """One rate from a form (the CSV's columns as text), checked like an imported row; with
+    ``supersedes``, the old rate is closed the day before the new one starts."""
+    try:
+        values = _parse_rate_row(raw)
+    except ValueError as error:
+        message = str(error)
+        field = next((f for f in _FIELD_OF if message.startswith(f)), None)
+        raise DomainError(message[0].upper() + message[1:], field=field) from None
+    clash = db.session.scalar(
+        select(Rate).where(
+            Rate.key == values["key"], Rate.effective_from == values["effective_from"]
+        )
+    )
+    if clash is not None:
+        raise DomainError(
+            f"{values['key']} from {values['effective_from']} is already held; rates are never "
+            "edited: give a later date",
+            field="effective_from",
+        )
+    if supersedes is not None:
+        return supersede_rate(old=supersedes, new_values=values)
+    rate = Rate(**values)
+    db.session.add(rate)
+    db.session.flush()
+    return rate

@@ -18,7 +18,14 @@ def register_navigation(app: Flask) -> None:
             order=50,
         ),
     )
-    register_link(
-        app,
-        NavLink("API tokens", "api_admin.tokens", lambda u: has_any_role(u, "admin"), order=62),
-    )
+    for link in (
+        NavLink(
+            "Investment",
+            "investment.index",
+            lambda u: has_any_role(u, "admin", "centre_coordinator", "org_coordinator"),
+            order=51,
+        ),
+        NavLink("Rates", "rates.index", lambda u: has_any_role(u, "admin"), order=62),
+        NavLink("API tokens", "api_admin.tokens", lambda u: has_any_role(u, "admin"), order=63),
+    ):
+        register_link(app, link)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import decimal
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -151,12 +152,48 @@ def _scope(
     return conditions
 
 
-def _active_volunteer_ids(period: Period, organisation_id: int | None) -> set[int]:
-    return set(
-        db.session.scalars(
-            select(HourRecord.volunteer_id).where(*_scope(period, organisation_id)).distinct()
+def _fetch_all(statements: dict[str, Any]) -> dict[str, list[Any]]:
+    """Run independent read-only aggregate queries, two at a time on their own connections
+    (``REPORT_WORKERS``), so a report uses both cores; in order on the session for an in-memory
+    SQLite database (each connection would be a different database) or with one worker. The
+    figures are read from committed data."""
+    workers = int(current_app.config.get("REPORT_WORKERS", 2))
+    engine = db.engine
+    if workers <= 1 or engine.url.database in (None, "", ":memory:"):
+        return {key: list(db.session.execute(s).all()) for key, s in statements.items()}
+
+    def run(statement: Any) -> list[Any]:
+        with engine.connect() as connection:
+            return list(connection.execute(statement).all())
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        futures = {key: pool.submit(run, statement) for key, statement in statements.items()}
+        return {key: future.result() for key, future in futures.items()}
+
+
+def _role_people(groups: list[Any], scope: list[Any]) -> dict[tuple[int, int | None], int]:
+    """Distinct volunteers per (organisation, role). Taken from the groups query when each role
+    has one occupation code in the period (the usual case); counted afresh otherwise, so that
+    someone recorded under two codes of one role is counted once."""
+    codes: dict[tuple[int, int | None], int] = defaultdict(int)
+    counts: dict[tuple[int, int | None], int] = defaultdict(int)
+    for org, role, _soc, _seconds, people in groups:
+        codes[(org, role)] += 1
+        counts[(org, role)] += int(people)
+    if all(n == 1 for n in codes.values()):
+        return dict(counts)
+    return {
+        (org, role): int(n)
+        for org, role, n in db.session.execute(
+            select(
+                HourRecord.organisation_id,
+                HourRecord.role_id,
+                func.count(func.distinct(HourRecord.volunteer_id)),
+            )
+            .where(*scope)
+            .group_by(HourRecord.organisation_id, HourRecord.role_id)
         )
-    )
+    }
 
 
 def _build(
@@ -167,43 +204,6 @@ def _build(
     fte_hours: Decimal,
 ) -> dict[str, Any]:
     scope = _scope(period, organisation_id)
-
-    # Hours by organisation, role and occupation code in one pass.
-    groups = db.session.execute(
-        select(
-            HourRecord.organisation_id,
-            HourRecord.role_id,
-            HourRecord.soc_code,
-            func.sum(HourRecord.seconds),
-        )
-        .where(*scope)
-        .group_by(HourRecord.organisation_id, HourRecord.role_id, HourRecord.soc_code)
-    ).all()
-    total_seconds = sum(int(row[3]) for row in groups)
-    employer_seconds = int(
-        db.session.scalar(
-            select(func.coalesce(func.sum(HourRecord.seconds), 0)).where(
-                *_scope(period, organisation_id, employer_time=True)
-            )
-        )
-        or 0
-    )
-    hours = _hours(total_seconds)
-
-    # People: per volunteer, days active (for frequency bands).
-    per_volunteer = db.session.execute(
-        select(
-            HourRecord.volunteer_id,
-            func.count(func.distinct(HourRecord.date)),
-            func.sum(HourRecord.seconds),
-        )
-        .where(*scope)
-        .group_by(HourRecord.volunteer_id)
-    ).all()
-    active_ids = {row[0] for row in per_volunteer}
-    active = len(active_ids)
-
-    # New: active now, with no approved record in scope before the period (an index seek each).
     earlier = aliased(HourRecord)
     before = (
         select(earlier.id)
@@ -216,16 +216,62 @@ def _build(
         )
         .exists()
     )
-    newcomers = (
-        select(HourRecord.volunteer_id)
-        .where(*scope)
-        .group_by(HourRecord.volunteer_id)
-        .having(~before)
-        .subquery()
+    month = _month(HourRecord.date).label("month")
+    people = func.count(func.distinct(HourRecord.volunteer_id))
+    # Every figure comes from these aggregate queries (longest first); none returns a row per
+    # record, so memory stays flat however many records there are.
+    results = _fetch_all(
+        {
+            # Hours (and people) by organisation, role and occupation code.
+            "groups": select(
+                HourRecord.organisation_id,
+                HourRecord.role_id,
+                HourRecord.soc_code,
+                func.sum(HourRecord.seconds),
+                people,
+            )
+            .where(*scope)
+            .group_by(HourRecord.organisation_id, HourRecord.role_id, HourRecord.soc_code),
+            "months": select(month, func.sum(HourRecord.seconds), people)
+            .where(*scope)
+            .group_by(month)
+            .order_by(month),
+            # Per volunteer: days active (for frequency bands) and seconds.
+            "per_volunteer": select(
+                HourRecord.volunteer_id,
+                func.count(func.distinct(HourRecord.date)),
+                func.sum(HourRecord.seconds),
+            )
+            .where(*scope)
+            .group_by(HourRecord.volunteer_id),
+            "org_people": select(HourRecord.organisation_id, people)
+            .where(*scope)
+            .group_by(HourRecord.organisation_id),
+            # New: active now, with no approved record in scope before (an index seek each).
+            "new": select(func.count()).select_from(
+                select(HourRecord.volunteer_id)
+                .where(*scope)
+                .group_by(HourRecord.volunteer_id)
+                .having(~before)
+                .subquery()
+            ),
+            "previous": select(HourRecord.volunteer_id)
+            .where(*_scope(period.previous(), organisation_id))
+            .distinct(),
+            "employer": select(func.coalesce(func.sum(HourRecord.seconds), 0)).where(
+                *_scope(period, organisation_id, employer_time=True)
+            ),
+        }
     )
-    new_volunteers = int(db.session.scalar(select(func.count()).select_from(newcomers)) or 0)
-
-    previous_ids = _active_volunteer_ids(period.previous(), organisation_id)
+    groups = [(org, role, soc, int(seconds)) for org, role, soc, seconds, _n in results["groups"]]
+    total_seconds = sum(row[3] for row in groups)
+    employer_seconds = int(results["employer"][0][0] or 0)
+    hours = _hours(total_seconds)
+    per_volunteer = results["per_volunteer"]
+    active_ids = {row[0] for row in per_volunteer}
+    active = len(active_ids)
+    new_volunteers = int(results["new"][0][0] or 0)
+    previous_ids = {row[0] for row in results["previous"]}
     retention = (
         one_dp(Decimal(len(previous_ids & active_ids)) * 100 / len(previous_ids))
         if previous_ids
@@ -267,25 +313,8 @@ def _build(
     for org_id, role_id, _soc, seconds in groups:
         org_hours[org_id] += int(seconds)
         role_hours[(org_id, role_id)] += int(seconds)
-    org_people = dict(
-        db.session.execute(
-            select(HourRecord.organisation_id, func.count(func.distinct(HourRecord.volunteer_id)))
-            .where(*scope)
-            .group_by(HourRecord.organisation_id)
-        ).all()
-    )
-    role_people = {
-        (org, role): count
-        for org, role, count in db.session.execute(
-            select(
-                HourRecord.organisation_id,
-                HourRecord.role_id,
-                func.count(func.distinct(HourRecord.volunteer_id)),
-            )
-            .where(*scope)
-            .group_by(HourRecord.organisation_id, HourRecord.role_id)
-        )
-    }
+    org_people = {org: int(n) for org, n in results["org_people"]}
+    role_people = _role_people(results["groups"], scope)
     role_titles = (
         dict(
             db.session.execute(
@@ -295,15 +324,7 @@ def _build(
         if role_hours
         else {}
     )
-    month = _month(HourRecord.date).label("month")
-    months = db.session.execute(
-        select(
-            month, func.sum(HourRecord.seconds), func.count(func.distinct(HourRecord.volunteer_id))
-        )
-        .where(*scope)
-        .group_by(month)
-        .order_by(month)
-    ).all()
+    months = results["months"]
 
     def value_of(seconds: int) -> str:
         return _money(_hours(seconds) * generalist_rate.amount * (1 + oncost))
