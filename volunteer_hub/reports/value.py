@@ -171,6 +171,29 @@ def _fetch_all(statements: dict[str, Any]) -> dict[str, list[Any]]:
         return {key: future.result() for key, future in futures.items()}
 
 
+def _from_volunteer_roles(
+    rows: list[Any],
+) -> tuple[
+    list[tuple[int, int | None, str | None, int]],
+    dict[int, int],
+    dict[tuple[int, int | None], int],
+]:
+    """Hours by (organisation, role, code) and distinct volunteers by organisation and by role,
+    from rows of (organisation, role, code, volunteer, seconds)."""
+    seconds_by: dict[tuple[int, int | None, str | None], int] = defaultdict(int)
+    org_people: dict[int, set[int]] = defaultdict(set)
+    role_people: dict[tuple[int, int | None], set[int]] = defaultdict(set)
+    for org, role, soc, volunteer, seconds in rows:
+        seconds_by[(org, role, soc)] += int(seconds)
+        org_people[org].add(volunteer)
+        role_people[(org, role)].add(volunteer)
+    return (
+        [(org, role, soc, seconds) for (org, role, soc), seconds in seconds_by.items()],
+        {org: len(ids) for org, ids in org_people.items()},
+        {key: len(ids) for key, ids in role_people.items()},
+    )
+
+
 def _role_people(groups: list[Any], scope: list[Any]) -> dict[tuple[int, int | None], int]:
     """Distinct volunteers per (organisation, role). Taken from the groups query when each role
     has one occupation code in the period (the usual case); counted afresh otherwise, so that
@@ -218,12 +241,32 @@ def _build(
     )
     month = _month(HourRecord.date).label("month")
     people = func.count(func.distinct(HourRecord.volunteer_id))
-    # Every figure comes from these aggregate queries (longest first); none returns a row per
-    # record, so memory stays flat however many records there are.
-    results = _fetch_all(
-        {
-            # Hours (and people) by organisation, role and occupation code.
-            "groups": select(
+    # Every figure comes from aggregate queries (longest first); none returns a row per record,
+    # so memory stays flat however many records there are. PostgreSQL hashes groups, so there
+    # one (organisation, role, code, volunteer) query feeds hours and people by organisation and
+    # role; SQLite sorts to group, so there each figure is grouped from a covering index.
+    postgres = db.engine.dialect.name == "postgresql"
+    statements: dict[str, Any] = {}
+    if postgres:
+        statements["by_volunteer_role"] = (
+            select(
+                HourRecord.organisation_id,
+                HourRecord.role_id,
+                HourRecord.soc_code,
+                HourRecord.volunteer_id,
+                func.sum(HourRecord.seconds),
+            )
+            .where(*scope)
+            .group_by(
+                HourRecord.organisation_id,
+                HourRecord.role_id,
+                HourRecord.soc_code,
+                HourRecord.volunteer_id,
+            )
+        )
+    else:
+        statements["groups"] = (
+            select(
                 HourRecord.organisation_id,
                 HourRecord.role_id,
                 HourRecord.soc_code,
@@ -231,11 +274,22 @@ def _build(
                 people,
             )
             .where(*scope)
-            .group_by(HourRecord.organisation_id, HourRecord.role_id, HourRecord.soc_code),
-            "months": select(month, func.sum(HourRecord.seconds), people)
+            .group_by(HourRecord.organisation_id, HourRecord.role_id, HourRecord.soc_code)
+        )
+        statements["org_people"] = (
+            select(HourRecord.organisation_id, people)
             .where(*scope)
-            .group_by(month)
-            .order_by(month),
+            .group_by(HourRecord.organisation_id)
+        )
+    statements["months"] = (
+        select(month, func.sum(HourRecord.seconds), people)
+        .where(*scope)
+        .group_by(month)
+        .order_by(month)
+    )
+    results = _fetch_all(
+        {
+            **statements,
             # Per volunteer: days active (for frequency bands) and seconds.
             "per_volunteer": select(
                 HourRecord.volunteer_id,
@@ -244,9 +298,6 @@ def _build(
             )
             .where(*scope)
             .group_by(HourRecord.volunteer_id),
-            "org_people": select(HourRecord.organisation_id, people)
-            .where(*scope)
-            .group_by(HourRecord.organisation_id),
             # New: active now, with no approved record in scope before (an index seek each).
             "new": select(func.count()).select_from(
                 select(HourRecord.volunteer_id)
@@ -263,7 +314,14 @@ def _build(
             ),
         }
     )
-    groups = [(org, role, soc, int(seconds)) for org, role, soc, seconds, _n in results["groups"]]
+    if postgres:
+        groups, org_people, role_people = _from_volunteer_roles(results["by_volunteer_role"])
+    else:
+        groups = [
+            (org, role, soc, int(seconds)) for org, role, soc, seconds, _n in results["groups"]
+        ]
+        org_people = {org: int(n) for org, n in results["org_people"]}
+        role_people = _role_people(results["groups"], scope)
     total_seconds = sum(row[3] for row in groups)
     employer_seconds = int(results["employer"][0][0] or 0)
     hours = _hours(total_seconds)
@@ -313,8 +371,6 @@ def _build(
     for org_id, role_id, _soc, seconds in groups:
         org_hours[org_id] += int(seconds)
         role_hours[(org_id, role_id)] += int(seconds)
-    org_people = {org: int(n) for org, n in results["org_people"]}
-    role_people = _role_people(results["groups"], scope)
     role_titles = (
         dict(
             db.session.execute(

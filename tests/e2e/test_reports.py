@@ -1,0 +1,128 @@
+"""The value report in a real browser: picker, charts with tables, equality profile, downloads,
+on a desktop and a phone, checked with axe."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from tests.e2e.conftest import LiveServer, check_accessibility
+from tests.factories import PASSWORD
+from volunteer_hub.accounts.models import User, UserRole
+from volunteer_hub.accounts.passwords import hash_password
+from volunteer_hub.core.models import utcnow
+from volunteer_hub.extensions import db
+from volunteer_hub.hours.models import HourRecord
+from volunteer_hub.organisations.models import Organisation
+from volunteer_hub.rates.services import ensure_default_rates
+from volunteer_hub.volunteers.models import EqualityAnswers, Volunteer
+
+pytestmark = pytest.mark.e2e
+
+EMAIL = "e2e-centre@example.test"
+
+
+@pytest.fixture(scope="module")
+def report_data(live_server: LiveServer) -> None:
+    """14 volunteers with 5 hours each at one organisation on 2025-05-0x (70 hours)."""
+    with live_server.app.app_context():
+        if db.session.scalar(select(User).where(User.email == EMAIL)):
+            return
+        ensure_default_rates()
+        user = User(
+            email=EMAIL,
+            name="Centre Tester",
+            password_hash=hash_password(PASSWORD),
+            email_verified_at=utcnow(),
+        )
+        db.session.add(user)
+        db.session.flush()
+        db.session.add(UserRole(user_id=user.id, role="centre_coordinator"))
+        organisation = Organisation(name="E2E Garden Project", slug="e2e-garden", kind="vco")
+        db.session.add(organisation)
+        db.session.flush()
+        for n in range(14):
+            volunteer = Volunteer(name=f"Invented Person {n}", email=f"e2e-vol{n}@example.test")
+            db.session.add(volunteer)
+            db.session.flush()
+            db.session.add(
+                HourRecord(
+                    volunteer_id=volunteer.id,
+                    organisation_id=organisation.id,
+                    date=date(2025, 5, 1 + n),
+                    seconds=5 * 3600,
+                    status="approved",
+                    source="imported",
+                    approved_at=utcnow(),
+                )
+            )
+            db.session.add(
+                EqualityAnswers(
+                    volunteer_id=volunteer.id,
+                    disability="yes" if n < 3 else "no",
+                    age_band="25_34" if n < 11 else "prefer_not_to_say",
+                )
+            )
+        db.session.commit()
+
+
+def _sign_in(page: Any, server: LiveServer) -> None:
+    page.goto(server.url + "/sign-in")
+    page.get_by_label("Email address").fill(EMAIL)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def test_value_report_page(
+    page: Any, live_server: LiveServer, report_data: None, tmp_path: Path
+) -> None:
+    _sign_in(page, live_server)
+    page.get_by_role("link", name="Reports").click()
+    check_accessibility(page)
+    page.get_by_label("A quarter of a financial year").check()
+    page.get_by_label("Financial year").select_option("2025")
+    page.get_by_label("Quarter", exact=True).select_option("1")
+    page.get_by_role("button", name="Show report").click()
+    heading = page.locator("h2#report").inner_text()
+    assert "Quarter 1 of 2025/26" in heading
+    body = page.locator("main").inner_text()
+    # 70 h × £17.96 = £1,257.20; × £12.21 = £854.70.
+    assert "1,257.20" in body and "854.70" in body and "17.96" in body
+    assert page.locator("figure.vh-chart svg[role=img]").count() >= 1
+    assert "[c]" in body  # 3 disabled volunteers are hidden by disclosure control
+    check_accessibility(page)
+
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Spreadsheet, one sheet per table").click()
+    workbook = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()))
+    assert "Method and sources" in workbook.sheetnames
+
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Quarterly monitoring").click()
+    assert Path(download.value.path()).read_bytes().startswith(b"%PDF")
+
+    # A mistake in custom dates: the error summary, focus and no report.
+    page.get_by_label("Dates I choose").check()
+    page.get_by_label("From").fill("2025-06-01")
+    page.get_by_label("To (included)").fill("2025-05-01")
+    page.get_by_role("button", name="Show report").click()
+    assert page.locator(".govuk-error-summary").is_visible()
+    assert page.locator("h2#report").count() == 0
+    check_accessibility(page)
+
+
+def test_value_report_on_a_phone(
+    phone_page: Any, live_server: LiveServer, report_data: None
+) -> None:
+    _sign_in(phone_page, live_server)
+    phone_page.goto(live_server.url + "/reports/value?period=year&year=2025")
+    assert "1,257.20" in phone_page.locator("main").inner_text()
+    width = phone_page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 375 + 1, f"page scrolls sideways on a phone: {width}px"
+    check_accessibility(phone_page)
