@@ -75,7 +75,7 @@ def report_data(live_server: LiveServer) -> None:
 def _sign_in(page: Any, server: LiveServer) -> None:
     page.goto(server.url + "/sign-in")
     page.get_by_label("Email address").fill(EMAIL)
-    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
 
 
@@ -86,9 +86,10 @@ def test_value_report_page(
     page.get_by_role("link", name="Reports").click()
     check_accessibility(page)
     page.get_by_label("A quarter of a financial year").check()
-    page.get_by_label("Financial year").select_option("2025")
+    page.get_by_label("Financial year", exact=True).select_option("2025")
     page.get_by_label("Quarter", exact=True).select_option("1")
     page.get_by_role("button", name="Show report").click()
+    page.wait_for_load_state()
     heading = page.locator("h2#report").inner_text()
     assert "Quarter 1 of 2025/26" in heading
     body = page.locator("main").inner_text()

@@ -294,3 +294,26 @@ def test_csv_cells_are_neutralised(cli, tmp_path: Path) -> None:
         str(out),
     )
     assert "'=HYPERLINK" in out.read_text()
+
+
+def test_people_are_counted_once_per_role_and_organisation(cli, default_rates) -> None:
+    """One volunteer recorded under two occupation codes of one role is one person there.
+
+    Hand count: Driver at Org A has volunteers d1 (3 h under 8214 and 2 h under 82) and d2
+    (1 h under 8214): 2 people, 6 hours; Org A has d1, d2 and d3 (Admin, 4 h): 3 people, 10 h.
+    """
+    rows = [
+        ["p1", "d1@example.org", "D1", "Org A", "Driver", "8214", "2025-05-01", "3", "no"],
+        ["p2", "d1@example.org", "D1", "Org A", "Driver", "82", "2025-05-02", "2", "no"],
+        ["p3", "d2@example.org", "D2", "Org A", "Driver", "8214", "2025-05-01", "1", "no"],
+        ["p4", "d3@example.org", "D3", "Org A", "Admin", "", "2025-05-01", "4", "no"],
+    ]
+    cli("hours", rows, "--create-missing")
+    report = cli("report", None, "--start", "2025-04-01", "--end", "2026-03-31")
+    driver = next(r for r in report["by_role"] if r["role"] == "Driver")
+    assert driver["active_volunteers"] == 2 and driver["hours"] == "6.00"
+    assert report["by_organisation"] == [
+        {"name": "Org A", "hours": "10.00", "active_volunteers": 3, "value_generalist": "179.60"}
+    ]
+    assert report["active_volunteers"] == 3
+    assert report["by_month"] == [{"month": "2025-05", "hours": "10.00", "active_volunteers": 3}]
