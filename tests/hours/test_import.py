@@ -200,3 +200,19 @@ def test_wrong_header_is_refused(runner, tmp_path: Path) -> None:
 def test_missing_file(runner) -> None:
     result = runner.invoke(args=["hours", "import", "/nonexistent/hours.csv"])
     assert result.exit_code != 0 and "does not exist" in result.output
+
+
+def test_large_imports_show_progress_while_checking_and_saving(cli, monkeypatch) -> None:
+    from volunteer_hub.hours import imports
+
+    monkeypatch.setattr(imports, "PROGRESS_EVERY", 4)
+    monkeypatch.setattr(imports, "BATCH", 4)
+    rows = [
+        [f"p{n}", f"p{n}@example.org", f"P {n}", "Org", "", "", "2025-05-01", "1", "no"]
+        for n in range(9)
+    ]
+    result = cli("hours", rows, "--create-missing")
+    output = result.output
+    assert "4 rows checked" in output and "8 rows checked" in output and "9 rows checked" in output
+    assert "4 rows saved" in output and "8 rows saved" in output
+    assert _count() == 9

@@ -28,15 +28,15 @@ def import_command(file: Path, create_missing: bool) -> None:
     organisation,role,soc_code,date,hours,employer_time). All rows or none."""
     started = time.monotonic()
 
-    def progress(rows: int) -> None:
-        click.echo(f"… {rows:,} rows checked ({time.monotonic() - started:.0f} s)", err=True)
+    def progress(stage: str, rows: int) -> None:
+        click.echo(f"… {rows:,} rows {stage} ({time.monotonic() - started:.0f} s)", err=True)
 
     try:
         result = import_hours(file, create_missing=create_missing, progress=progress)
     except DomainError as error:
         db.session.rollback()
         raise click.ClickException(error.message) from None
-    click.echo("Saving…", err=True)
+    click.echo("Committing…", err=True)
     db.session.commit()
     click.echo(
         f"Imported {result.imported:,} hour record(s) ({two_dp(result.total_hours)} hours); "

@@ -40,6 +40,8 @@ SOC_RE = re.compile(r"^\d{1,4}$")
 LONDON = ZoneInfo("Europe/London")
 MAX_PROBLEMS_LISTED = 1000
 BATCH = 5000
+#: Large files report progress every this many rows (checked, then saved).
+PROGRESS_EVERY = 50_000
 
 
 @dataclass
@@ -162,7 +164,7 @@ def import_hours(
     *,
     create_missing: bool = False,
     imported_by: User | None = None,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[str, int], None] | None = None,
 ) -> HoursImportResult:
     """Check every row, then import them all in the caller's transaction, or raise DomainError
     listing every bad row (and write nothing)."""
@@ -173,8 +175,8 @@ def import_hours(
     count = 0
     for line, raw in read_table(path, HOURS_HEADER):
         count += 1
-        if progress and count % 50000 == 0:
-            progress(count)
+        if progress and count % PROGRESS_EVERY == 0:
+            progress("checked", count)
         try:
             parsed = _parse(line, raw, today)
         except ValueError as error:
@@ -186,8 +188,8 @@ def import_hours(
                 problems.append(f"line {line}: ref {parsed.ref!r} is also on line {first}")
                 continue
         rows.append(parsed)
-    if progress and count >= 50000:
-        progress(count)
+    if progress and count >= PROGRESS_EVERY and count % PROGRESS_EVERY:
+        progress("checked", count)
 
     lookups = _load_lookups()
     existing_refs = set(
@@ -278,6 +280,8 @@ def import_hours(
         if len(batch) >= BATCH:
             _insert(batch)
             batch = []
+            if progress and result.imported % PROGRESS_EVERY == 0:
+                progress("saved", result.imported)
     if batch:
         _insert(batch)
     db.session.flush()
