@@ -63,6 +63,7 @@ def _register_models() -> None:
     from volunteer_hub.accounts import models as _accounts  # noqa: F401
     from volunteer_hub.api import models as _api  # noqa: F401
     from volunteer_hub.hours import models as _hours  # noqa: F401
+    from volunteer_hub.hours import services as _hour_rules  # noqa: F401
     from volunteer_hub.investment import models as _investment  # noqa: F401
     from volunteer_hub.organisations import models as _organisations  # noqa: F401
     from volunteer_hub.organisations import permissions as _organisation_rules  # noqa: F401

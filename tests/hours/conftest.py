@@ -56,3 +56,7 @@ def cli(runner: FlaskCliRunner, tmp_path: Path) -> Callable[..., Any]:
         return result
 
     return run
+
+
+# Personas and the sign-in helper, shared with the accounts tests.
+from tests.accounts.conftest import login, personas  # noqa: E402, F401

@@ -77,5 +77,8 @@ class HourRecord(db.Model):  # type: ignore[name-defined]
     approved_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("accounts_user.id", ondelete="SET NULL")
     )
+    #: When the record was approved or rejected (``approved_by_id`` is who decided).
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: Why it was rejected, shown to the volunteer.
+    decision_reason: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

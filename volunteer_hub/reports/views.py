@@ -21,8 +21,6 @@ from volunteer_hub.extensions import db
 from volunteer_hub.investment.models import CATEGORIES
 from volunteer_hub.organisations.models import Organisation
 from volunteer_hub.reports import exports
-from volunteer_hub.reports.charts import summaries, value_charts
-from volunteer_hub.reports.equality import equality_profile
 from volunteer_hub.reports.forms import ValueReportForm, financial_year_of
 from volunteer_hub.reports.value import Period, build_value_report, financial_year
 
@@ -153,6 +151,10 @@ def _filename(choice: Choice, extension: str) -> str:
 @bp.get("/value")
 @role_required(*REPORT_ROLES)
 def value() -> ResponseReturnValue:
+    # matplotlib and pandas load on first use, so commands and the API start quickly.
+    from volunteer_hub.reports.charts import summaries, value_charts
+    from volunteer_hub.reports.equality import equality_profile
+
     form, organisations = build_form()
     if not organisations and not sees_every_organisation(current_user):
         abort(403)
@@ -190,6 +192,9 @@ def value() -> ResponseReturnValue:
 @bp.get("/value/download/<fmt>")
 @role_required(*REPORT_ROLES)
 def download(fmt: str) -> ResponseReturnValue:
+    from volunteer_hub.reports.charts import value_charts
+    from volunteer_hub.reports.equality import equality_profile
+
     if fmt not in {"csv", "xlsx", "pdf", "json", "quarterly.pdf"}:
         abort(404)
     form, organisations = build_form()

@@ -1,0 +1,112 @@
+"""Logging and approving hours. Services flush, never commit; the caller commits once."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from volunteer_hub.accounts.audit import record as audit
+from volunteer_hub.accounts.models import User
+from volunteer_hub.accounts.permissions import (
+    Action,
+    coordinated_organisation_ids,
+    register_rule,
+    sees_all_organisations,
+)
+from volunteer_hub.core.errors import DomainError
+from volunteer_hub.core.models import utcnow
+from volunteer_hub.extensions import db
+from volunteer_hub.hours.models import HourRecord, HourSource, HourStatus
+from volunteer_hub.organisations.models import Role
+from volunteer_hub.volunteers.models import Volunteer
+
+LONDON = ZoneInfo("Europe/London")
+MAX_SECONDS = 24 * 3600
+
+
+def hour_record_rule(user: User, record: HourRecord, action: Action) -> bool:
+    """Coordinators of the record's organisation and the centre see and decide; the volunteer
+    sees their own records."""
+    if sees_all_organisations(user) or record.organisation_id in coordinated_organisation_ids(user):
+        return True
+    if action == "view":
+        volunteer = db.session.get(Volunteer, record.volunteer_id)
+        return volunteer is not None and volunteer.user_id == user.id
+    return False
+
+
+register_rule(HourRecord, hour_record_rule)
+
+
+def today() -> date:
+    return datetime.now(LONDON).date()
+
+
+def log_hours(
+    *,
+    volunteer: Volunteer,
+    organisation_id: int,
+    day: date,
+    seconds: int,
+    role: Role | None = None,
+    employer_time: bool = False,
+) -> HourRecord:
+    """A submitted record awaiting approval (logging screens come with the placements issue)."""
+    if day > today():
+        raise DomainError("The date cannot be in the future", field="date")
+    if seconds <= 0 or seconds > MAX_SECONDS:
+        raise DomainError("The time must be more than 0 and at most 24 hours", field="duration")
+    if role is not None and role.organisation_id != organisation_id:
+        raise DomainError("That role belongs to another organisation", field="role")
+    record = HourRecord(
+        volunteer_id=volunteer.id,
+        organisation_id=organisation_id,
+        role_id=role.id if role else None,
+        soc_code=role.soc_code if role else None,
+        date=day,
+        seconds=seconds,
+        status=HourStatus.SUBMITTED.value,
+        source=HourSource.LOGGED.value,
+        employer_time=employer_time,
+    )
+    db.session.add(record)
+    db.session.flush()
+    return record
+
+
+def _check_decider(record: HourRecord, approver: User) -> None:
+    if record.status != HourStatus.SUBMITTED.value:
+        raise DomainError(f"These hours were already {record.status}")
+    if not hour_record_rule(approver, record, "change"):
+        raise DomainError("Only the organisation's coordinators can decide these hours")
+    volunteer = db.session.get(Volunteer, record.volunteer_id)
+    if volunteer is not None and volunteer.user_id == approver.id:
+        raise DomainError("Nobody approves their own hours")
+
+
+def approve(record: HourRecord, *, approver: User) -> HourRecord:
+    """Approve submitted hours: from now on they count in reports."""
+    _check_decider(record, approver)
+    record.status = HourStatus.APPROVED.value
+    record.approved_by_id = approver.id
+    record.approved_at = utcnow()
+    audit("hours.approved", actor=approver, target=record, details={"seconds": record.seconds})
+    db.session.flush()
+    return record
+
+
+def reject(record: HourRecord, *, approver: User, reason: str) -> HourRecord:
+    """Reject submitted hours with a reason the volunteer will see."""
+    reason = " ".join(reason.split())
+    if not reason:
+        raise DomainError("Give a reason for rejecting these hours", field="reason")
+    if len(reason) > 500:
+        raise DomainError("The reason must be 500 characters or fewer", field="reason")
+    _check_decider(record, approver)
+    record.status = HourStatus.REJECTED.value
+    record.approved_by_id = approver.id
+    record.approved_at = utcnow()
+    record.decision_reason = reason
+    audit("hours.rejected", actor=approver, target=record, details={"reason": reason})
+    db.session.flush()
+    return record
