@@ -29,6 +29,8 @@ import uuid
 from datetime import date, timedelta
 from pathlib import Path
 
+from volunteer_hub.hours.imports import HOURS_HEADER
+
 ROOT = Path(__file__).resolve().parent.parent
 START, END = date(2025, 4, 1), date(2026, 3, 31)
 SOC_CODES = ["6145", "5113", "9252", "8214", "4159", "6131", "3221", "2314", "4122", "9233"]
@@ -43,19 +45,7 @@ def generate(path: Path, rows: int, volunteers: int, organisations: int, roles: 
     ]
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(
-            [
-                "ref",
-                "volunteer_email",
-                "volunteer_name",
-                "organisation",
-                "role",
-                "soc_code",
-                "date",
-                "hours",
-                "employer_time",
-            ]
-        )
+        writer.writerow(HOURS_HEADER)
         hours = ["1", "1.5", "2", "2.5", "3", "4"]
         for n in range(rows):
             v = rng.randrange(volunteers)

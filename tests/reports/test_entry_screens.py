@@ -45,6 +45,12 @@ def test_coordinator_adds_investment_for_their_organisation(personas, login, cli
         "Organisation A",
     )
     assert report["investment"]["by_category"]["training"] == "1500.00"
+    # And the reports page charts it, with a sentence for people who would rather read.
+    page = client.get("/reports/value", query_string={"period": "year", "year": "2025"}).get_data(
+        as_text=True
+    )
+    assert "the largest part was induction and training (£1,500.00)" in page
+    assert 'aria-label="Bar chart of investment in volunteers by category"' in page
 
 
 def test_coordinator_cannot_enter_for_another_organisation(personas, login) -> None:

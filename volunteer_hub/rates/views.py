@@ -19,7 +19,7 @@ from volunteer_hub.core.errors import DomainError
 from volunteer_hub.core.forms import attach_error
 from volunteer_hub.extensions import db
 from volunteer_hub.rates.models import Rate
-from volunteer_hub.rates.services import add_rate
+from volunteer_hub.rates.services import RATE_HEADER, add_rate
 
 bp = Blueprint("rates", __name__, url_prefix="/admin/rates")
 
@@ -111,18 +111,7 @@ def create() -> ResponseReturnValue:
     if not form.validate_on_submit():
         return _page(form, 400)
     raw = {
-        name: (getattr(form, name).data or "").strip()
-        for name in (
-            "key",
-            "amount",
-            "basis",
-            "geography",
-            "reference_date",
-            "source",
-            "effective_from",
-            "effective_to",
-            "soc_code",
-        )
+        name: (getattr(form, name).data or "").strip() for name in RATE_HEADER if name != "currency"
     }
     old = None
     if form.supersedes.data:

@@ -15,6 +15,8 @@ matplotlib.use("Agg")
 from matplotlib import pyplot as plt
 from matplotlib.figure import Figure
 
+from volunteer_hub.investment.models import CATEGORIES
+
 BLUE = "#1d70b8"
 
 
@@ -70,10 +72,26 @@ def hours_by_organisation(report: dict[str, Any], limit: int = 12, png: bool = F
         return _svg(figure, "Bar chart of approved hours by organisation", "org", png)
 
 
+def investment_by_category(
+    report: dict[str, Any], labels: dict[str, str], png: bool = False
+) -> str | None:
+    rows = [(labels.get(k, k), Decimal(v)) for k, v in report["investment"]["by_category"].items()]
+    rows = [(label, amount) for label, amount in rows if amount > 0]
+    if not rows:
+        return None
+    with plt.rc_context({"svg.fonttype": "none", "font.size": 9}):
+        figure, axes = plt.subplots(figsize=(7, 0.4 * len(rows) + 1))
+        axes.barh([r[0] for r in rows][::-1], [float(r[1]) for r in rows][::-1], color=BLUE)
+        axes.set_xlabel("Investment (£)")
+        axes.spines[["top", "right"]].set_visible(False)
+        return _svg(figure, "Bar chart of investment in volunteers by category", "inv", png)
+
+
 def value_charts(report: dict[str, Any], *, for_pdf: bool = False) -> dict[str, str]:
     charts = {
         "by_month": hours_by_month(report, png=for_pdf),
         "by_organisation": hours_by_organisation(report, png=for_pdf),
+        "investment": investment_by_category(report, CATEGORIES, png=for_pdf),
     }
     return {k: v for k, v in charts.items() if v}
 
@@ -94,5 +112,16 @@ def summaries(report: dict[str, Any]) -> dict[str, str]:
         texts["by_organisation"] = (
             f"{len(organisations)} organisation(s) recorded hours; {top['name']} recorded the most "
             f"({top['hours']} hours)."
+        )
+    spent = [
+        (CATEGORIES.get(k, k), Decimal(v))
+        for k, v in report["investment"]["by_category"].items()
+        if Decimal(v) > 0
+    ]
+    if spent:
+        label, amount = max(spent, key=lambda item: item[1])
+        texts["investment"] = (
+            f"£{Decimal(report['investment']['total']):,.2f} was invested in volunteering; the "
+            f"largest part was {label.lower()} (£{amount:,.2f})."
         )
     return texts
