@@ -61,9 +61,9 @@ def revoke_token(*, actor: User, token: ApiToken) -> None:
 
 def authenticate(header: str | None) -> ApiToken | None:
     """The live token named by an ``Authorization: Bearer …`` header, or None."""
-    if not header or not header.startswith("Bearer "):
+    if not header or header[:7].lower() != "bearer ":
         return None
-    token = header[len("Bearer ") :].strip()
+    token = header[7:].strip()
     if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         return None
     row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token)))

@@ -8,13 +8,12 @@ from typing import Any
 from flask import Blueprint, Response, current_app, g, jsonify, request
 from flask.typing import ResponseReturnValue
 from flask_limiter.util import get_remote_address
-from sqlalchemy import func, select
 
 from volunteer_hub.api.openapi import openapi_document
 from volunteer_hub.api.services import authenticate, hash_token
 from volunteer_hub.core.errors import DomainError
 from volunteer_hub.extensions import db, limiter
-from volunteer_hub.organisations.models import Organisation
+from volunteer_hub.organisations.queries import by_name
 from volunteer_hub.reports import exports
 from volunteer_hub.reports.value import build_value_report
 
@@ -23,7 +22,7 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 def _rate_key() -> str:
     header = request.headers.get("Authorization", "")
-    if header.startswith("Bearer "):
+    if header[:7].lower() == "bearer ":
         return "token:" + hash_token(header[7:].strip())[:16]
     return "ip:" + (get_remote_address() or "")
 
@@ -49,8 +48,17 @@ def _date(name: str) -> date:
         raise DomainError(f"{name} {raw!r} is not a date like 2025-04-01") from None
 
 
+@bp.after_request
+def _no_store(response: Response) -> Response:
+    """Reports are not to be kept by browsers or proxies."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 @bp.get("/reports/value")
+# Per token, and per address too, so made-up tokens do not each get a fresh allowance.
 @limiter.limit(_limit, key_func=_rate_key)
+@limiter.limit(_limit, key_func=lambda: "ip:" + (get_remote_address() or ""))
 def value_report() -> ResponseReturnValue:
     token = authenticate(request.headers.get("Authorization"))
     if token is None:
@@ -65,11 +73,7 @@ def value_report() -> ResponseReturnValue:
         organisation = None
         name = request.args.get("organisation")
         if name:
-            organisation = db.session.scalar(
-                select(Organisation).where(
-                    func.lower(Organisation.name) == " ".join(name.split()).lower()
-                )
-            )
+            organisation = by_name(name)
             if organisation is None:
                 raise DomainError(f"no organisation is called {name!r}")
         report = build_value_report(start=start, end=end, organisation=organisation)

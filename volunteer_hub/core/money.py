@@ -6,6 +6,8 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 PENNY = Decimal("0.01")
 TENTH = Decimal("0.1")
+#: No single amount in the service reaches a billion pounds; larger ones are mistakes.
+MAX_POUNDS = Decimal(10) ** 9
 
 
 def round_money(value: Decimal) -> Decimal:
@@ -37,6 +39,6 @@ def parse_pounds(text: str) -> int:
         raise ValueError(f"amount {text!r} must not be negative")
     if amount != amount.quantize(PENNY):
         raise ValueError(f"amount {text!r} has more than two decimal places")
-    if amount >= Decimal(10) ** 12:
-        raise ValueError(f"amount {text!r} is too large")
+    if amount >= MAX_POUNDS:
+        raise ValueError(f"amount {text!r} is too large (the most is £999,999,999.99)")
     return int(amount * 100)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -14,9 +15,18 @@ from volunteer_hub.core.errors import DomainError
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
+#: A plain number written as text, e.g. "-97781.94": safe, and must stay a number.
+PLAIN_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
+
+
 def neutralise(value: Any) -> Any:
-    """Make a text cell safe to open in a spreadsheet (numbers pass unchanged)."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+    """Make a text cell safe to open in a spreadsheet (numbers, and plain negative numbers
+    written as text, pass unchanged)."""
+    if (
+        isinstance(value, str)
+        and value.startswith(FORMULA_PREFIXES)
+        and not PLAIN_NUMBER.match(value)
+    ):
         return "'" + value
     return value
 
@@ -81,6 +91,8 @@ def _csv_rows(path: Path) -> Iterator[list[str]]:
         raise DomainError(f"{path.name} is not UTF-8 text; save it as CSV UTF-8") from None
     except FileNotFoundError:
         raise DomainError(f"{path} does not exist") from None
+    except OSError as error:  # a directory, no permission, a device…
+        raise DomainError(f"{path} cannot be read: {error.strerror or error}") from None
 
 
 def _xlsx_rows(path: Path) -> Iterator[list[Any]]:
@@ -90,6 +102,8 @@ def _xlsx_rows(path: Path) -> Iterator[list[Any]]:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except FileNotFoundError:
         raise DomainError(f"{path} does not exist") from None
+    except OSError as error:  # a directory, no permission, a device…
+        raise DomainError(f"{path} cannot be read: {error.strerror or error}") from None
     except Exception as error:  # openpyxl raises many kinds for a bad file
         raise DomainError(f"{path.name} is not a readable Excel file ({error})") from None
     try:

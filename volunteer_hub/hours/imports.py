@@ -40,6 +40,7 @@ SOC_RE = re.compile(r"^\d{1,4}$")
 LONDON = ZoneInfo("Europe/London")
 MAX_PROBLEMS_LISTED = 1000
 BATCH = 5000
+MAX_SECONDS_A_DAY = 24 * 3600
 #: Large files report progress every this many rows (checked, then saved).
 PROGRESS_EVERY = 50_000
 
@@ -73,6 +74,8 @@ class _Lookups:
     volunteers_by_email: dict[str, int] = field(default_factory=dict)
     volunteers_by_name: dict[str, int] = field(default_factory=dict)
     users_by_email: dict[str, tuple[int, str]] = field(default_factory=dict)
+    #: user id → their volunteer record, when it exists (its email may differ from the account's).
+    volunteers_by_user: dict[int, int] = field(default_factory=dict)
     organisations: dict[str, int] = field(default_factory=dict)
     roles: dict[tuple[int, str], tuple[int, str | None]] = field(default_factory=dict)
 
@@ -141,9 +144,11 @@ def _parse(line: int, row: dict[str, str], today: date) -> _Row:
 
 def _load_lookups() -> _Lookups:
     lookups = _Lookups()
-    for vid, email, name in db.session.execute(
-        select(Volunteer.id, Volunteer.email, Volunteer.name)
+    for vid, email, name, user_id in db.session.execute(
+        select(Volunteer.id, Volunteer.email, Volunteer.name, Volunteer.user_id)
     ):
+        if user_id is not None:
+            lookups.volunteers_by_user[user_id] = vid
         if email:
             lookups.volunteers_by_email[email] = vid
         else:
@@ -172,6 +177,8 @@ def import_hours(
     problems: list[str] = []
     rows: list[_Row] = []
     refs_in_file: dict[str, int] = {}
+    #: (volunteer, date) → seconds in this file: nobody gives more than 24 hours in a day.
+    day_totals: dict[tuple[str, date], int] = {}
     count = 0
     for line, raw in read_table(path, HOURS_HEADER):
         count += 1
@@ -187,6 +194,14 @@ def import_hours(
             if first != line:
                 problems.append(f"line {line}: ref {parsed.ref!r} is also on line {first}")
                 continue
+        person_day = (parsed.email or _key(parsed.name), parsed.day)
+        day_totals[person_day] = day_totals.get(person_day, 0) + parsed.seconds
+        if day_totals[person_day] > MAX_SECONDS_A_DAY:
+            problems.append(
+                f"line {line}: {parsed.email or parsed.name} would have more than 24 hours on "
+                f"{parsed.day.isoformat()} in this file"
+            )
+            continue
         rows.append(parsed)
     if progress and count >= PROGRESS_EVERY and count % PROGRESS_EVERY:
         progress("checked", count)
@@ -329,6 +344,10 @@ def _volunteer_id(row: _Row, lookups: _Lookups, result: HoursImportResult) -> in
         if row.email in lookups.volunteers_by_email:
             return lookups.volunteers_by_email[row.email]
         user = lookups.users_by_email.get(row.email)
+        if user is not None and user[0] in lookups.volunteers_by_user:
+            # The account's volunteer record, kept under another email address.
+            lookups.volunteers_by_email[row.email] = lookups.volunteers_by_user[user[0]]
+            return lookups.volunteers_by_email[row.email]
         volunteer = Volunteer(
             email=row.email,
             name=row.name or (user[1] if user else row.email.split("@")[0]),
@@ -337,6 +356,8 @@ def _volunteer_id(row: _Row, lookups: _Lookups, result: HoursImportResult) -> in
         db.session.add(volunteer)
         db.session.flush()
         lookups.volunteers_by_email[row.email] = volunteer.id
+        if user is not None:
+            lookups.volunteers_by_user[user[0]] = volunteer.id
         if user is None:
             result.created_volunteers += 1
         return volunteer.id

@@ -14,5 +14,17 @@ def all_organisations() -> Sequence[Organisation]:
     return db.session.scalars(select(Organisation).order_by(Organisation.name)).all()
 
 
+def by_name(name: str) -> Organisation | None:
+    """The organisation with this name, ignoring case and extra spaces in any script (SQLite's
+    ``lower()`` only folds ASCII, so names are compared in Python)."""
+    wanted = " ".join(name.split()).casefold()
+    if not wanted:
+        return None
+    for organisation in db.session.scalars(select(Organisation)):
+        if " ".join(organisation.name.split()).casefold() == wanted:
+            return organisation
+    return None
+
+
 def by_slug(slug: str) -> Organisation | None:
     return db.session.scalar(select(Organisation).where(Organisation.slug == slug))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
@@ -111,18 +112,28 @@ def _family_condition(family: str) -> ColumnElement[bool]:
     return or_(Rate.key == family, Rate.key.like(escaped + r"\_%", escape="\\"))
 
 
+def _in_family(family: str, rates: Iterable[Rate]) -> Rate | None:
+    """The first rate whose key is exactly ``family`` or ``family_YYYY``: the SQL LIKE also
+    matches e.g. ``uk_national_living_wage_18_20_2025``, which is another family."""
+    pattern = re.compile(rf"^{re.escape(family)}(_\d{{4}})?$")
+    return next((rate for rate in rates if pattern.match(rate.key)), None)
+
+
 def rate_in_force(family: str, on: date) -> Rate | None:
     """The general (non-occupation) rate of ``family`` in force on ``on``."""
-    return db.session.scalars(
-        select(Rate)
-        .where(
-            _family_condition(family),
-            Rate.soc_code.is_(None),
-            Rate.effective_from <= on,
-            or_(Rate.effective_to.is_(None), Rate.effective_to >= on),
-        )
-        .order_by(Rate.effective_from.desc(), Rate.id.desc())
-    ).first()
+    return _in_family(
+        family,
+        db.session.scalars(
+            select(Rate)
+            .where(
+                _family_condition(family),
+                Rate.soc_code.is_(None),
+                Rate.effective_from <= on,
+                or_(Rate.effective_to.is_(None), Rate.effective_to >= on),
+            )
+            .order_by(Rate.effective_from.desc(), Rate.id.desc())
+        ),
+    )
 
 
 def rate_for_period_end(family: str, on: date) -> tuple[Rate | None, bool]:
@@ -131,11 +142,14 @@ def rate_for_period_end(family: str, on: date) -> tuple[Rate | None, bool]:
     rate = rate_in_force(family, on)
     if rate is not None:
         return rate, True
-    earliest = db.session.scalars(
-        select(Rate)
-        .where(_family_condition(family), Rate.soc_code.is_(None), Rate.effective_from > on)
-        .order_by(Rate.effective_from, Rate.id)
-    ).first()
+    earliest = _in_family(
+        family,
+        db.session.scalars(
+            select(Rate)
+            .where(_family_condition(family), Rate.soc_code.is_(None), Rate.effective_from > on)
+            .order_by(Rate.effective_from, Rate.id)
+        ),
+    )
     return earliest, False
 
 

@@ -9,15 +9,21 @@ from decimal import Decimal
 from typing import Any
 
 import matplotlib
-
-matplotlib.use("Agg")
-
-from matplotlib import pyplot as plt
 from matplotlib.figure import Figure
 
 from volunteer_hub.investment.models import CATEGORIES
 
+# Set once, here: figures are built with the object API (no pyplot state), so charts can be
+# drawn in several threads at once.
+matplotlib.rcParams["svg.fonttype"] = "none"  # text stays text in SVG
+matplotlib.rcParams["font.size"] = 9
+
 BLUE = "#1d70b8"
+
+
+def _text(label: str) -> str:
+    """Labels are data: a ``$`` must not start matplotlib's maths mode."""
+    return label.replace("$", r"\$")
 
 
 def _svg(figure: Figure, title: str, prefix: str, png: bool = False) -> str:
@@ -26,14 +32,12 @@ def _svg(figure: Figure, title: str, prefix: str, png: bool = False) -> str:
     if png:  # for the PDF, whose renderer does not apply the CSS inside matplotlib's SVG
         image = io.BytesIO()
         figure.savefig(image, format="png", dpi=200, bbox_inches="tight")
-        plt.close(figure)
         encoded = base64.b64encode(image.getvalue()).decode()
         return f'<img src="data:image/png;base64,{encoded}" alt="{title}">'
     buffer = io.StringIO()
     figure.savefig(
         buffer, format="svg", bbox_inches="tight", metadata={"Title": title, "Date": None}
     )
-    plt.close(figure)
     svg = buffer.getvalue()
     svg = svg[svg.index("<svg") :]
     svg = re.sub(r'id="([^"]+)"', rf'id="{prefix}-\1"', svg)
@@ -45,13 +49,13 @@ def hours_by_month(report: dict[str, Any], png: bool = False) -> str | None:
     rows = report["by_month"]
     if not rows:
         return None
-    with plt.rc_context({"svg.fonttype": "none", "font.size": 9}):
-        figure, axes = plt.subplots(figsize=(7, 3))
-        axes.bar([r["month"] for r in rows], [float(Decimal(r["hours"])) for r in rows], color=BLUE)
-        axes.set_ylabel("Approved hours")
-        axes.tick_params(axis="x", labelrotation=45)
-        axes.spines[["top", "right"]].set_visible(False)
-        return _svg(figure, "Bar chart of approved hours by month", "month", png)
+    figure = Figure(figsize=(7, 3))
+    axes = figure.subplots()
+    axes.bar([r["month"] for r in rows], [float(Decimal(r["hours"])) for r in rows], color=BLUE)
+    axes.set_ylabel("Approved hours")
+    axes.tick_params(axis="x", labelrotation=45)
+    axes.spines[["top", "right"]].set_visible(False)
+    return _svg(figure, "Bar chart of approved hours by month", "month", png)
 
 
 def hours_by_organisation(report: dict[str, Any], limit: int = 12, png: bool = False) -> str | None:
@@ -60,16 +64,16 @@ def hours_by_organisation(report: dict[str, Any], limit: int = 12, png: bool = F
     ]
     if not rows:
         return None
-    with plt.rc_context({"svg.fonttype": "none", "font.size": 9}):
-        figure, axes = plt.subplots(figsize=(7, 0.4 * len(rows) + 1))
-        axes.barh(
-            [r["name"] for r in rows][::-1],
-            [float(Decimal(r["hours"])) for r in rows][::-1],
-            color=BLUE,
-        )
-        axes.set_xlabel("Approved hours")
-        axes.spines[["top", "right"]].set_visible(False)
-        return _svg(figure, "Bar chart of approved hours by organisation", "org", png)
+    figure = Figure(figsize=(7, 0.4 * len(rows) + 1))
+    axes = figure.subplots()
+    axes.barh(
+        [_text(r["name"]) for r in rows][::-1],
+        [float(Decimal(r["hours"])) for r in rows][::-1],
+        color=BLUE,
+    )
+    axes.set_xlabel("Approved hours")
+    axes.spines[["top", "right"]].set_visible(False)
+    return _svg(figure, "Bar chart of approved hours by organisation", "org", png)
 
 
 def investment_by_category(
@@ -79,12 +83,12 @@ def investment_by_category(
     rows = [(label, amount) for label, amount in rows if amount > 0]
     if not rows:
         return None
-    with plt.rc_context({"svg.fonttype": "none", "font.size": 9}):
-        figure, axes = plt.subplots(figsize=(7, 0.4 * len(rows) + 1))
-        axes.barh([r[0] for r in rows][::-1], [float(r[1]) for r in rows][::-1], color=BLUE)
-        axes.set_xlabel("Investment (£)")
-        axes.spines[["top", "right"]].set_visible(False)
-        return _svg(figure, "Bar chart of investment in volunteers by category", "inv", png)
+    figure = Figure(figsize=(7, 0.4 * len(rows) + 1))
+    axes = figure.subplots()
+    axes.barh([_text(r[0]) for r in rows][::-1], [float(r[1]) for r in rows][::-1], color=BLUE)
+    axes.set_xlabel("Investment (£)")
+    axes.spines[["top", "right"]].set_visible(False)
+    return _svg(figure, "Bar chart of investment in volunteers by category", "inv", png)
 
 
 def value_charts(report: dict[str, Any], *, for_pdf: bool = False) -> dict[str, str]:

@@ -8,11 +8,9 @@ from pathlib import Path
 
 import click
 from flask.cli import AppGroup
-from sqlalchemy import func, select
 
 from volunteer_hub.core.errors import DomainError
-from volunteer_hub.extensions import db
-from volunteer_hub.organisations.models import Organisation
+from volunteer_hub.organisations.queries import by_name
 from volunteer_hub.reports import exports
 from volunteer_hub.reports.value import build_value_report
 
@@ -49,11 +47,7 @@ def value_command(
         raise click.ClickException("--end is before --start")
     chosen = None
     if organisation is not None:
-        chosen = db.session.scalar(
-            select(Organisation).where(
-                func.lower(Organisation.name) == " ".join(organisation.split()).lower()
-            )
-        )
+        chosen = by_name(organisation)
         if chosen is None:
             raise click.ClickException(f"no organisation is called {organisation!r}")
     try:

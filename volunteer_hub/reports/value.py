@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import decimal
+import threading
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -33,6 +34,8 @@ CAVEAT = (
     "they support say."
 )
 SECONDS_PER_HOUR = Decimal(3600)
+#: Reports cover periods within these dates (the previous period of a report must exist too).
+EARLIEST, LATEST = date(1990, 1, 1), date(2100, 12, 31)
 
 
 @dataclass(frozen=True)
@@ -127,6 +130,8 @@ def build_value_report(
 ) -> dict[str, Any]:
     if end < start:
         raise DomainError("The end date must be on or after the start date")
+    if start < EARLIEST or end > LATEST:
+        raise DomainError(f"Dates must be between {EARLIEST.isoformat()} and {LATEST.isoformat()}")
     config = current_app.config
     oncost = Decimal(str(config.get("VALUE_ONCOST", "0")))
     fte_hours = Decimal(str(config.get("FTE_HOURS_PER_YEAR", "1950")))
@@ -153,22 +158,42 @@ def _scope(
 
 
 def _fetch_all(statements: dict[str, Any]) -> dict[str, list[Any]]:
-    """Run independent read-only aggregate queries, two at a time on their own connections
-    (``REPORT_WORKERS``), so a report uses both cores; in order on the session for an in-memory
-    SQLite database (each connection would be a different database) or with one worker. The
-    figures are read from committed data."""
+    """Run independent read-only aggregate queries, ``REPORT_WORKERS`` at a time (default 2):
+    one share on the session's own connection in this thread, the rest each on one extra
+    connection in a helper thread, so a report uses both cores but holds at most
+    ``REPORT_WORKERS`` connections. In order on the session for an in-memory SQLite database
+    (another connection would be another database) or with one worker. The extra connection
+    reads committed data: a report run while an import commits may mix the two states, as any
+    two reports would."""
     workers = int(current_app.config.get("REPORT_WORKERS", 2))
     engine = db.engine
+    items = list(statements.items())
     if workers <= 1 or engine.url.database in (None, "", ":memory:"):
-        return {key: list(db.session.execute(s).all()) for key, s in statements.items()}
+        return {key: list(db.session.execute(s).all()) for key, s in items}
 
-    def run(statement: Any) -> list[Any]:
+    queue = iter(items)  # longest first; whoever is free takes the next query
+    lock = threading.Lock()
+
+    def drain(execute: Any) -> dict[str, list[Any]]:
+        done: dict[str, list[Any]] = {}
+        while True:
+            with lock:
+                item = next(queue, None)
+            if item is None:
+                return done
+            key, statement = item
+            done[key] = list(execute(statement).all())
+
+    def helper() -> dict[str, list[Any]]:
         with engine.connect() as connection:
-            return list(connection.execute(statement).all())
+            return drain(connection.execute)
 
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        futures = {key: pool.submit(run, statement) for key, statement in statements.items()}
-        return {key: future.result() for key, future in futures.items()}
+    with ThreadPoolExecutor(max_workers=workers - 1) as pool:
+        futures = [pool.submit(helper) for _ in range(workers - 1)]
+        results = drain(db.session.execute)
+        for future in futures:
+            results.update(future.result())
+    return results
 
 
 def _from_volunteer_roles(

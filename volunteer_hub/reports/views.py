@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, abort, current_app, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
@@ -27,6 +29,8 @@ from volunteer_hub.reports.value import Period, build_value_report, financial_ye
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
 REPORT_ROLES = ("admin", "centre_coordinator", "partner", "org_coordinator")
+#: The picker's fields: the only query parameters carried into download links.
+QUERY_FIELDS = ("period", "year", "quarter", "start", "end", "organisation")
 FIRST_YEAR = 2015
 MAX_DAYS = 366 * 10
 
@@ -37,6 +41,7 @@ class Choice:
     organisation: Organisation | None
     label: str
     quarter: tuple[int, int] | None = None  # (financial year, quarter) when a quarter was chosen
+    custom: bool = False
 
 
 def sees_every_organisation(user: Any) -> bool:
@@ -130,7 +135,27 @@ def resolve(form: ValueReportForm, organisations: list[Organisation]) -> Choice 
     if (end - start).days > MAX_DAYS:
         form.end.errors = [*form.end.errors, "Choose a period of at most ten years"]
         return None
-    return Choice(Period(start, end), organisation, f"{start.isoformat()} to {end.isoformat()}")
+    return Choice(
+        Period(start, end), organisation, f"{start.isoformat()} to {end.isoformat()}", custom=True
+    )
+
+
+def _equality(choice: Choice) -> dict[str, Any]:
+    """The equality profile, for whole financial years and quarters only when the viewer is a
+    partner: with dates of their choosing, two nearly equal periods could be subtracted to learn
+    the answers of the one person active in one but not the other."""
+    from volunteer_hub.reports.equality import equality_profile
+
+    internal = current_user.is_admin or current_user.is_centre_coordinator
+    if choice.custom and not internal:
+        return {
+            "withheld": "The equality profile is shown for whole financial years and quarters "
+            "only, so that nobody can be identified by comparing periods.",
+            "profile": current_app.config.get("DISCLOSURE_PROFILE", "k10"),
+            "k": current_app.config.get("DISCLOSURE_MIN_GROUP", 10),
+            "questions": [],
+        }
+    return equality_profile(choice.period, choice.organisation.id if choice.organisation else None)
 
 
 def _report(choice: Choice) -> dict[str, Any]:
@@ -140,11 +165,12 @@ def _report(choice: Choice) -> dict[str, Any]:
 
 
 def _filename(choice: Choice, extension: str) -> str:
-    scope = (
-        "".join(c if c.isalnum() else "-" for c in choice.organisation.name.lower())
-        if choice.organisation
-        else "all"
-    )
+    """An ASCII file name (HTTP headers are Latin-1): accents folded, anything else a hyphen."""
+    scope = "all"
+    if choice.organisation:
+        folded = unicodedata.normalize("NFKD", choice.organisation.name)
+        ascii_name = folded.encode("ascii", "ignore").decode().lower()
+        scope = re.sub(r"[^a-z0-9]+", "-", ascii_name).strip("-") or "organisation"
     return f"value-report-{scope}-{choice.period.start}-to-{choice.period.end}.{extension}"
 
 
@@ -153,7 +179,6 @@ def _filename(choice: Choice, extension: str) -> str:
 def value() -> ResponseReturnValue:
     # matplotlib and pandas load on first use, so commands and the API start quickly.
     from volunteer_hub.reports.charts import summaries, value_charts
-    from volunteer_hub.reports.equality import equality_profile
 
     form, organisations = build_form()
     if not organisations and not sees_every_organisation(current_user):
@@ -171,9 +196,7 @@ def value() -> ResponseReturnValue:
         except DomainError as problem:
             error = problem.message
         else:
-            profile = equality_profile(
-                choice.period, choice.organisation.id if choice.organisation else None
-            )
+            profile = _equality(choice)
     status = 400 if form.errors or error else 200
     return render_template(
         "reports/value.html",
@@ -185,7 +208,7 @@ def value() -> ResponseReturnValue:
         charts=value_charts(report) if report else {},
         summaries=summaries(report) if report else {},
         categories=CATEGORIES,
-        query=request.args.to_dict(),
+        query={name: request.args[name] for name in QUERY_FIELDS if name in request.args},
     ), status
 
 
@@ -193,7 +216,6 @@ def value() -> ResponseReturnValue:
 @role_required(*REPORT_ROLES)
 def download(fmt: str) -> ResponseReturnValue:
     from volunteer_hub.reports.charts import value_charts
-    from volunteer_hub.reports.equality import equality_profile
 
     if fmt not in {"csv", "xlsx", "pdf", "json", "quarterly.pdf"}:
         abort(404)
@@ -205,7 +227,6 @@ def download(fmt: str) -> ResponseReturnValue:
         report = _report(choice)
     except DomainError:
         abort(400)
-    scope = choice.organisation.id if choice.organisation else None
     audit(
         "report.downloaded",
         actor=current_user,
@@ -224,7 +245,7 @@ def download(fmt: str) -> ResponseReturnValue:
             mimetype="text/csv",
             headers={"Content-Disposition": f"attachment; filename={_filename(choice, 'csv')}"},
         )
-    profile = equality_profile(choice.period, scope)
+    profile = _equality(choice)
     if fmt == "xlsx":
         return Response(
             exports.to_xlsx(report, equality=profile),
