@@ -216,3 +216,20 @@ def test_large_imports_show_progress_while_checking_and_saving(cli, monkeypatch)
     assert "4 rows checked" in output and "8 rows checked" in output and "9 rows checked" in output
     assert "4 rows saved" in output and "8 rows saved" in output
     assert _count() == 9
+
+
+def test_more_than_24_hours_in_a_day_is_refused(cli) -> None:
+    rows = [
+        ["d1", "dee@example.org", "Dee", "Org", "", "", "2025-05-01", "20", "no"],
+        ["d2", "dee@example.org", "Dee", "Other Org", "", "", "2025-05-01", "20", "no"],
+    ]
+    result = cli("hours", rows, "--create-missing", expect_ok=False)
+    assert result.exit_code != 0
+    assert "line 3: dee@example.org would have more than 24 hours on 2025-05-01" in result.output
+    assert _count() == 0
+
+
+def test_a_directory_is_one_clear_line(runner, tmp_path: Path) -> None:
+    result = runner.invoke(args=["hours", "import", str(tmp_path)])
+    assert result.exit_code != 0 and "cannot be read" in result.output
+    assert "Traceback" not in result.output

@@ -20,24 +20,29 @@ URL = "/api/v1/reports/value"
 FY = {"start": "2025-04-01", "end": "2026-03-31"}
 
 
-@pytest.fixture
-def data(cli, personas) -> None:
-    # 3 volunteers × 8 h at Organisation A and 1 × 4 h at B: 28 h; 28 × 17.96 = £502.88.
-    rows = [
+def _rows(prefix: str, organisation: str, people: int, hours: str, day: str) -> list[list[str]]:
+    return [
         [
-            f"r{n}",
-            f"v{n}@example.org",
-            f"V {n}",
-            "Organisation A",
+            f"{prefix}{n}",
+            f"{prefix}{n}@example.org",
+            f"{prefix.upper()} {n}",
+            organisation,
             "",
             "",
-            "2025-06-0" + str(n + 1),
-            "8",
+            day,
+            hours,
             "no",
         ]
-        for n in range(3)
+        for n in range(people)
     ]
-    rows.append(["r9", "w@example.org", "W", "Organisation B", "", "", "2025-07-01", "4", "no"])
+
+
+@pytest.fixture
+def data(cli, personas) -> None:
+    # 12 volunteers × 8 h at Organisation A and 10 × 4 h at B: 136 h; 136 × 17.96 = £2,442.56.
+    # Every group has at least 10 people, so nothing needs suppressing.
+    rows = _rows("a", "Organisation A", 12, "8", "2025-06-02")
+    rows += _rows("b", "Organisation B", 10, "4", "2025-07-01")
     cli("hours", rows, "--create-missing")
 
 
@@ -56,14 +61,16 @@ def test_returns_the_same_json_as_the_command(client, token, cli) -> None:
     response = client.get(URL, query_string=FY, headers=bearer(token))
     assert response.status_code == 200 and response.mimetype == "application/json"
     body = response.get_json()
+    assert body.pop("disclosure")["profile"] == "k10"
     assert body == cli("report", None, "--start", FY["start"], "--end", FY["end"])
-    assert body["total_hours"] == "28.00" and body["active_volunteers"] == 4
-    assert body["value"]["generalist"]["amount"] == "502.88"
+    assert body["total_hours"] == "136.00" and body["active_volunteers"] == 22
+    assert body["value"]["generalist"]["amount"] == "2442.56"
+    assert response.headers["Cache-Control"] == "no-store"
     one = client.get(
         URL, query_string={**FY, "organisation": "organisation a"}, headers=bearer(token)
     )
     assert (
-        one.get_json()["total_hours"] == "24.00"
+        one.get_json()["total_hours"] == "96.00"
         and one.get_json()["organisation"] == "Organisation A"
     )
 
@@ -179,3 +186,52 @@ def test_tokens_only_for_partners_and_only_by_admins(personas, login, data) -> N
     assert blank.status_code == 400 and "Enter a name for the token" in blank.get_data(as_text=True)
     for who in ("partner", "centre", "coordinator_a"):
         assert login(personas.get(who)).get("/admin/api-tokens").status_code == 403
+
+
+def test_partners_never_get_a_row_about_a_few_people(client, token, cli) -> None:
+    """One volunteer at Organisation C (4 h): C's count is suppressed, and B's (10, the next
+    smallest) too, else C's could be worked out from the total; their hours and value go with
+    them. A (12) is shown. The totals are unchanged (23 volunteers, 140 h)."""
+    cli("hours", _rows("c", "Organisation C", 1, "4", "2025-07-02"), "--create-missing")
+    body = client.get(URL, query_string=FY, headers=bearer(token)).get_json()
+    rows = {row["name"]: row for row in body["by_organisation"]}
+    assert rows["Organisation A"] == {
+        "name": "Organisation A",
+        "hours": "96.00",
+        "active_volunteers": 12,
+        "value_generalist": "1724.16",
+    }
+    for name in ("Organisation B", "Organisation C"):
+        assert rows[name]["active_volunteers"] == "[c]"
+        assert rows[name]["hours"] == "[c]" and rows[name]["value_generalist"] == "[c]"
+    assert body["total_hours"] == "140.00" and body["active_volunteers"] == 23
+    # The command (run by the centre, not published) still has every figure.
+    full = cli("report", None, "--start", FY["start"], "--end", FY["end"])
+    assert {r["name"]: r["active_volunteers"] for r in full["by_organisation"]}[
+        "Organisation C"
+    ] == 1
+    # A selection of fewer than 10 people is not published to partners at all.
+    alone = client.get(
+        URL, query_string={**FY, "organisation": "Organisation C"}, headers=bearer(token)
+    )
+    assert (
+        alone.status_code == 400 and "fewer than 10 active volunteers" in alone.get_json()["error"]
+    )
+
+
+def test_bearer_scheme_is_case_insensitive(client, token, app) -> None:
+    assert (
+        client.get(URL, query_string=FY, headers={"Authorization": f"bearer {token}"}).status_code
+        == 200
+    )
+
+
+@pytest.mark.parametrize(
+    "app_config", [{"API_RATE_LIMIT": "3 per minute", "RATELIMIT_ENABLED": True}]
+)
+def test_made_up_tokens_do_not_each_get_an_allowance(client, data) -> None:
+    codes = [
+        client.get(URL, query_string=FY, headers=bearer(f"vhp_made-up-{n}")).status_code
+        for n in range(5)
+    ]
+    assert codes == [401, 401, 401, 429, 429]

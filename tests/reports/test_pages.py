@@ -231,3 +231,77 @@ def test_downloads_are_audited(hours, personas, login) -> None:
     login(personas.partner).get("/reports/value/download/csv", query_string=Q1)
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "report.downloaded"))
     assert event is not None and event.details["format"] == "csv"
+
+
+def test_partners_see_small_groups_suppressed(hours, personas, login) -> None:
+    """For a partner, B's 3 volunteers are [c] with their hours and value, and A's 12 too
+    (secondary suppression, else B's would be total − A); the centre sees them all."""
+    page = _text(login(personas.partner).get("/reports/value", query_string=Q1))
+    assert "Counts of 1 to 9 people" in page
+    assert "1,155.00" not in page  # B's value would not be 30 × 17.96 = 538.80 either
+    assert "538.80" not in page and "2,155.20" not in page
+    centre = _text(login(personas.centre).get("/reports/value", query_string=Q1))
+    assert "538.80" in centre and "2,155.20" in centre
+
+
+def test_partners_cannot_isolate_a_small_organisation(hours, personas, login) -> None:
+    response = login(personas.partner).get(
+        "/reports/value", query_string={**Q1, "organisation": str(personas.org_b.id)}
+    )
+    assert response.status_code == 400
+    assert "fewer than 10 active volunteers" in _text(response)
+    download = login(personas.partner).get(
+        "/reports/value/download/csv",
+        query_string={**Q1, "organisation": str(personas.org_b.id)},
+    )
+    assert download.status_code == 400
+
+
+def test_partners_get_equality_profiles_for_whole_periods_only(hours, personas, login) -> None:
+    custom = {"period": "custom", "start": "2025-04-01", "end": "2025-06-30"}
+    page = _text(login(personas.partner).get("/reports/value", query_string=custom))
+    assert "whole financial years and quarters only" in page and "66.7%" not in page
+    centre = _text(login(personas.centre).get("/reports/value", query_string=custom))
+    assert "66.7%" in centre
+
+
+def test_odd_query_parameters_do_not_break_download_links(hours, personas, login) -> None:
+    response = login(personas.centre).get(
+        "/reports/value", query_string={**Q1, "fmt": "x", "_method": "POST", "_external": "1"}
+    )
+    assert response.status_code == 200
+    assert "fmt=x" not in _text(response) and "_external" not in _text(response)
+
+
+def test_dates_out_of_range_are_refused(hours, personas, login) -> None:
+    response = login(personas.centre).get(
+        "/reports/value",
+        query_string={"period": "custom", "start": "0001-01-01", "end": "0001-12-31"},
+    )
+    assert response.status_code == 400
+    assert "Dates must be between 1990-01-01 and 2100-12-31" in _text(response)
+
+
+def test_any_organisation_name_charts_and_downloads(cli, personas, login) -> None:
+    name = "Łódź $5 & $10 Helpers"
+    rows = [
+        [f"z{n}", f"z{n}@example.org", f"Z {n}", name, "", "", "2025-05-01", "2", "no"]
+        for n in range(3)
+    ]
+    cli("hours", rows, "--create-missing")
+    client = login(personas.centre)
+    page = client.get("/reports/value", query_string=Q1)
+    assert page.status_code == 200 and "Łódź $5 &amp; $10 Helpers" in _text(page)
+    assert 'aria-label="Bar chart of approved hours by organisation"' in _text(page)
+    from volunteer_hub.organisations.queries import by_name
+
+    chosen = by_name("łódź $5 & $10 HELPERS")
+    assert chosen is not None
+    download = client.get(
+        "/reports/value/download/pdf", query_string={**Q1, "organisation": str(chosen.id)}
+    )
+    assert download.status_code == 200
+    assert (
+        "filename=value-report-lodz-5-10-helpers-2025-04-01-to-2025-06-30.pdf"
+        in (download.headers["Content-Disposition"])
+    )

@@ -317,3 +317,62 @@ def test_people_are_counted_once_per_role_and_organisation(cli, default_rates) -
     ]
     assert report["active_volunteers"] == 3
     assert report["by_month"] == [{"month": "2025-05", "hours": "10.00", "active_volunteers": 3}]
+
+
+def test_a_rate_family_is_matched_exactly(cli, default_rates) -> None:
+    """uk_national_living_wage_18_20_2025 is another family: the floor stays £12.21."""
+    cli(
+        "rates",
+        [
+            [
+                "uk_national_living_wage_18_20_2025",
+                "10.00",
+                "GBP",
+                "NMW 18 to 20",
+                "UK",
+                "April 2025",
+                "Test fixture figures, not real",
+                "2025-04-01",
+                "",
+                "",
+            ]
+        ],
+    )
+    cli(
+        "hours",
+        [["x1", "x@example.org", "X", "Org", "", "", "2025-05-01", "10", "no"]],
+        "--create-missing",
+    )
+    report = cli("report", None, "--start", "2025-04-01", "--end", "2026-03-31")
+    assert report["value"]["floor"]["rate"] == "12.21"
+    assert report["value"]["floor"]["amount"] == "122.10"
+
+
+def test_negative_net_value_stays_a_number_in_csv(cli, default_rates, tmp_path: Path) -> None:
+    # 1 h × £17.96 against £100.00 of investment: net value −£82.04.
+    cli(
+        "hours",
+        [["n1", "n@example.org", "N", "Org", "", "", "2025-05-01", "1", "no"]],
+        "--create-missing",
+    )
+    cli("investment", [["Org", "2025-04-01", "2026-03-31", "training", "100.00"]])
+    out = tmp_path / "r.csv"
+    cli(
+        "report",
+        None,
+        "--start",
+        "2025-04-01",
+        "--end",
+        "2026-03-31",
+        "--format",
+        "csv",
+        "--output",
+        str(out),
+    )
+    assert "summary,,net_value,-82.04" in out.read_text()
+
+
+def test_out_of_range_dates_are_one_line(cli) -> None:
+    result = cli("report", None, "--start", "0001-01-01", "--end", "0001-12-31", expect_ok=False)
+    assert result.exit_code != 0 and "Dates must be between" in result.output
+    assert "Traceback" not in result.output

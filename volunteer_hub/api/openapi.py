@@ -6,6 +6,8 @@ from typing import Any
 
 MONEY = {"type": "string", "pattern": r"^-?\d+\.\d{2}$", "example": "107760.00"}
 RATIO = {"type": ["string", "null"], "pattern": r"^\d+\.\d{2}$", "example": "3.59"}
+SUPPRESSED = {"type": "string", "const": "[c]"}
+SUPPRESSIBLE_COUNT = {"oneOf": [{"type": "integer"}, SUPPRESSED]}
 RATE_BLOCK = {
     "type": "object",
     "required": ["amount", "rate", "rate_key", "source", "reference_date"],
@@ -29,7 +31,12 @@ def openapi_document(server: str) -> dict[str, Any]:
             "description": (
                 "Read-only figures for partners. Authenticate with a bearer token issued by an "
                 "administrator. Money and hours are strings with two decimals; counts are "
-                "integers. No response contains a row about an individual."
+                "integers. No response contains a row about an individual: in the breakdowns "
+                "(by_organisation, by_role, by_month, by_frequency) a count of 1 to 9 people, "
+                'and that row\'s hours and value, are published as "[c]" (disclosure control, '
+                "with secondary suppression), and a selection covering fewer than 10 active "
+                "volunteers is refused with 400. Otherwise the JSON is that of "
+                "`flask report value`, plus a `disclosure` object saying what was applied."
             ),
         },
         "servers": [{"url": server}],
@@ -127,7 +134,7 @@ def openapi_document(server: str) -> dict[str, Any]:
                         "total_hours": MONEY,
                         "employer_time_hours": MONEY,
                         "active_volunteers": {"type": "integer"},
-                        "new_volunteers": {"type": "integer"},
+                        "new_volunteers": SUPPRESSIBLE_COUNT,
                         "hours_per_active_volunteer": {**MONEY, "type": ["string", "null"]},
                         "retention_rate": {
                             "type": ["string", "null"],
@@ -176,8 +183,8 @@ def openapi_document(server: str) -> dict[str, Any]:
                                 "properties": {
                                     "name": {"type": "string"},
                                     "hours": MONEY,
-                                    "active_volunteers": {"type": "integer"},
-                                    "value_generalist": MONEY,
+                                    "active_volunteers": SUPPRESSIBLE_COUNT,
+                                    "value_generalist": {"oneOf": [MONEY, SUPPRESSED]},
                                 },
                             },
                         },
@@ -185,6 +192,14 @@ def openapi_document(server: str) -> dict[str, Any]:
                         "by_month": {"type": "array", "items": {"type": "object"}},
                         "timebank": {"type": "object"},
                         "caveat": {"type": "string"},
+                        "disclosure": {
+                            "type": "object",
+                            "properties": {
+                                "profile": {"type": "string", "enum": ["k10", "nhs7"]},
+                                "k": {"type": "integer"},
+                                "note": {"type": "string"},
+                            },
+                        },
                     },
                 },
             },

@@ -45,8 +45,13 @@ def _svg(figure: Figure, title: str, prefix: str, png: bool = False) -> str:
     return svg.replace("<svg ", f'<svg role="img" aria-label="{title}" ', 1)
 
 
+def _shown(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows whose hours are published (disclosure control may have hidden some)."""
+    return [row for row in rows if row["hours"] != "[c]"]
+
+
 def hours_by_month(report: dict[str, Any], png: bool = False) -> str | None:
-    rows = report["by_month"]
+    rows = _shown(report["by_month"])
     if not rows:
         return None
     figure = Figure(figsize=(7, 3))
@@ -59,9 +64,8 @@ def hours_by_month(report: dict[str, Any], png: bool = False) -> str | None:
 
 
 def hours_by_organisation(report: dict[str, Any], limit: int = 12, png: bool = False) -> str | None:
-    rows = sorted(report["by_organisation"], key=lambda r: Decimal(r["hours"]), reverse=True)[
-        :limit
-    ]
+    shown = _shown(report["by_organisation"])
+    rows = sorted(shown, key=lambda r: Decimal(r["hours"]), reverse=True)[:limit]
     if not rows:
         return None
     figure = Figure(figsize=(7, 0.4 * len(rows) + 1))
@@ -103,14 +107,14 @@ def value_charts(report: dict[str, Any], *, for_pdf: bool = False) -> dict[str, 
 def summaries(report: dict[str, Any]) -> dict[str, str]:
     """One sentence per chart, for people who would rather read."""
     texts: dict[str, str] = {}
-    months = report["by_month"]
+    months = _shown(report["by_month"])
     if months:
         busiest = max(months, key=lambda r: Decimal(r["hours"]))
         texts["by_month"] = (
             f"{len(months)} month(s) had approved hours; the busiest was {busiest['month']} "
             f"with {busiest['hours']} hours."
         )
-    organisations = report["by_organisation"]
+    organisations = _shown(report["by_organisation"])
     if organisations:
         top = max(organisations, key=lambda r: Decimal(r["hours"]))
         texts["by_organisation"] = (

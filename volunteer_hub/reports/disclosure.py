@@ -15,6 +15,7 @@ Profiles (shared/docs/value-of-volunteering.md):
 
 from __future__ import annotations
 
+import copy
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -108,3 +109,56 @@ def percentages(published: pd.DataFrame) -> pd.DataFrame:
                 )
             )
     return out.drop(columns=["Total"])
+
+
+#: The breakdown tables of the value report and the column counting people in each.
+PEOPLE_COLUMNS = {
+    "by_organisation": "active_volunteers",
+    "by_role": "active_volunteers",
+    "by_month": "active_volunteers",
+    "by_frequency": "volunteers",
+}
+#: Figures in a row that could reveal what its few people did, suppressed with its count.
+ROW_FIGURES = ("hours", "value_generalist")
+
+
+class TooFewToPublish(ValueError):
+    """The selection covers fewer people than the minimum group size."""
+
+
+def for_partners(report: dict[str, Any], profile: str = "k10", *, k: int = 10) -> dict[str, Any]:
+    """The value report as partners may see it: no selection covering fewer than ``k`` active
+    volunteers (raises TooFewToPublish); in each breakdown the counts of people pass through
+    :func:`apply_disclosure_control`, and a row whose count is suppressed has its hours and value
+    suppressed too (else they would describe one or a few people, or could be worked out from
+    the totals). Other figures are unchanged."""
+    active = int(report["active_volunteers"])
+    if 0 < active < k:
+        raise TooFewToPublish(
+            f"This selection covers fewer than {k} active volunteers, so to protect their "
+            "privacy it is not published to partners; choose a longer period or every "
+            "organisation."
+        )
+    published = copy.deepcopy(report)
+    if 0 < int(report["new_volunteers"]) < k:
+        published["new_volunteers"] = SUPPRESSED
+    for table, column in PEOPLE_COLUMNS.items():
+        rows = published[table]
+        if not rows:
+            continue
+        counts = pd.DataFrame({column: [int(row[column]) for row in rows]})
+        controlled = apply_disclosure_control(counts, profile, k=k)
+        for row, value in zip(rows, controlled[column], strict=True):
+            if value == SUPPRESSED or (profile == "nhs7" and value != row[column]):
+                row[column] = value if isinstance(value, str) else int(value)
+            if value == SUPPRESSED:
+                for figure in ROW_FIGURES:
+                    if figure in row:
+                        row[figure] = SUPPRESSED
+    published["disclosure"] = {
+        "profile": profile,
+        "k": k,
+        "note": f"Counts of 1 to {k - 1} people, and the hours and value of their rows, are "
+        f"shown as {SUPPRESSED}, with more cells hidden where needed so none can be worked out.",
+    }
+    return published

@@ -58,6 +58,8 @@ def _summary_rows(report: dict[str, Any]) -> list[tuple[str, str, str, Any]]:
                     rows.append((table, item, measure, value))
     for measure, value in report["timebank"].items():
         rows.append(("timebank", "", measure, value))
+    if report.get("disclosure"):
+        rows.append(("disclosure", "", "note", report["disclosure"]["note"]))
     rows.append(("caveat", "", "text", report["caveat"]))
     return rows
 
@@ -167,6 +169,8 @@ def to_xlsx(report: dict[str, Any], *, equality: dict[str, Any] | None = None) -
     method_rows.append(["oncost", report["method"]["oncost"], "", "", "", "", ""])
     if report["method"]["rates_note"]:
         method_rows.append(["rates note", report["method"]["rates_note"], "", "", "", "", ""])
+    if report.get("disclosure"):
+        method_rows.append(["disclosure control", report["disclosure"]["note"], "", "", "", "", ""])
     method_rows.append(["caveat", report["caveat"], "", "", "", "", ""])
     sheet(
         "Method and sources",
@@ -243,11 +247,14 @@ QUARTERLY_MEASURES = (
 )
 
 
-def quarterly_rows(reports: dict[str, dict[str, Any]]) -> list[tuple[str, list[Any]]]:
+def quarterly_rows(reports: dict[str, dict[str, Any] | None]) -> list[tuple[str, list[Any]]]:
     rows = []
     for label, path in QUARTERLY_MEASURES:
         values = []
         for report in reports.values():
+            if report is None:
+                values.append("Not published (fewer than the minimum group)")
+                continue
             value: Any = report
             for key in path:
                 value = value[key]
@@ -257,9 +264,10 @@ def quarterly_rows(reports: dict[str, dict[str, Any]]) -> list[tuple[str, list[A
 
 
 def quarterly_pdf(
-    reports: dict[str, dict[str, Any]],
+    reports: dict[str, dict[str, Any] | None],
     *,
     label: str,
+    periods: dict[str, Any],
     charts: dict[str, str],
     equality: dict[str, Any] | None,
 ) -> bytes:
@@ -268,10 +276,12 @@ def quarterly_pdf(
     from volunteer_hub.reports.charts import summaries
 
     report = reports["this_quarter"]
+    assert report is not None, "the quarter itself is checked before the comparison is drawn"
     return _pdf(
         "reports/quarterly_pdf.html",
         report=report,
         reports=reports,
+        periods=periods,
         rows=quarterly_rows(reports),
         label=label,
         charts=charts,

@@ -23,6 +23,7 @@ from volunteer_hub.extensions import db
 from volunteer_hub.investment.models import CATEGORIES
 from volunteer_hub.organisations.models import Organisation
 from volunteer_hub.reports import exports
+from volunteer_hub.reports.disclosure import TooFewToPublish, for_partners
 from volunteer_hub.reports.forms import ValueReportForm, financial_year_of
 from volunteer_hub.reports.value import Period, build_value_report, financial_year
 
@@ -33,6 +34,26 @@ REPORT_ROLES = ("admin", "centre_coordinator", "partner", "org_coordinator")
 QUERY_FIELDS = ("period", "year", "quarter", "start", "end", "organisation")
 FIRST_YEAR = 2015
 MAX_DAYS = 366 * 10
+
+
+#: Latin letters that Unicode does not decompose into a base letter and an accent.
+UNDECOMPOSED = str.maketrans(
+    {
+        "Ł": "L",
+        "ł": "l",
+        "Ø": "O",
+        "ø": "o",
+        "ß": "ss",
+        "Æ": "AE",
+        "æ": "ae",
+        "Œ": "OE",
+        "œ": "oe",
+        "Đ": "D",
+        "đ": "d",
+        "Þ": "Th",
+        "þ": "th",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -158,17 +179,35 @@ def _equality(choice: Choice) -> dict[str, Any]:
     return equality_profile(choice.period, choice.organisation.id if choice.organisation else None)
 
 
+def partner_view(choice: Choice) -> bool:
+    """Partners see the figures as published outside the organisations (disclosure control);
+    the centre, administrators and an organisation's own coordinators see them in full."""
+    if current_user.is_admin or current_user.is_centre_coordinator:
+        return False
+    own = coordinated_organisation_ids(current_user)
+    return not (choice.organisation is not None and choice.organisation.id in own)
+
+
 def _report(choice: Choice) -> dict[str, Any]:
-    return build_value_report(
+    """Raises DomainError, or TooFewToPublish for partners."""
+    report = build_value_report(
         start=choice.period.start, end=choice.period.end, organisation=choice.organisation
     )
+    if partner_view(choice):
+        config = current_app.config
+        report = for_partners(
+            report,
+            str(config.get("DISCLOSURE_PROFILE", "k10")),
+            k=int(config.get("DISCLOSURE_MIN_GROUP", 10)),
+        )
+    return report
 
 
 def _filename(choice: Choice, extension: str) -> str:
     """An ASCII file name (HTTP headers are Latin-1): accents folded, anything else a hyphen."""
     scope = "all"
     if choice.organisation:
-        folded = unicodedata.normalize("NFKD", choice.organisation.name)
+        folded = unicodedata.normalize("NFKD", choice.organisation.name.translate(UNDECOMPOSED))
         ascii_name = folded.encode("ascii", "ignore").decode().lower()
         scope = re.sub(r"[^a-z0-9]+", "-", ascii_name).strip("-") or "organisation"
     return f"value-report-{scope}-{choice.period.start}-to-{choice.period.end}.{extension}"
@@ -195,6 +234,8 @@ def value() -> ResponseReturnValue:
             report = _report(choice)
         except DomainError as problem:
             error = problem.message
+        except TooFewToPublish as problem:
+            error = str(problem)
         else:
             profile = _equality(choice)
     status = 400 if form.errors or error else 200
@@ -225,7 +266,7 @@ def download(fmt: str) -> ResponseReturnValue:
         abort(400)
     try:
         report = _report(choice)
-    except DomainError:
+    except (DomainError, TooFewToPublish):
         abort(400)
     audit(
         "report.downloaded",
@@ -268,13 +309,16 @@ def download(fmt: str) -> ResponseReturnValue:
         "year_to_date": Period(financial_year(year).start, choice.period.end),
         "same_quarter_last_year": quarter_period(year - 1, quarter),
     }
-    reports = {
-        key: build_value_report(start=p.start, end=p.end, organisation=choice.organisation)
-        for key, p in periods.items()
-    }
+    reports: dict[str, dict[str, Any] | None] = {}
+    for key, period in periods.items():
+        try:
+            reports[key] = _report(Choice(period, choice.organisation, choice.label))
+        except TooFewToPublish:
+            reports[key] = None  # shown as "not published" in that column
     pdf = exports.quarterly_pdf(
         reports,
         label=choice.label,
+        periods=periods,
         charts=value_charts(report, for_pdf=True),
         equality=profile,
     )
