@@ -68,6 +68,7 @@ def _register_models() -> None:
     from volunteer_hub.organisations import models as _organisations  # noqa: F401
     from volunteer_hub.organisations import permissions as _organisation_rules  # noqa: F401
     from volunteer_hub.rates import models as _rates  # noqa: F401
+    from volunteer_hub.volunteers import equality as _equality  # noqa: F401
     from volunteer_hub.volunteers import models as _volunteers  # noqa: F401
 
 

@@ -22,12 +22,14 @@ def _seeders() -> list[Callable[[], list[str]]]:
     from volunteer_hub.hours import demo as hours_demo
     from volunteer_hub.investment import demo as investment_demo
     from volunteer_hub.organisations import demo as organisations_demo
+    from volunteer_hub.volunteers import demo as volunteers_demo
 
     return [
         organisations_demo.seed,
         accounts_demo.seed,
         hours_demo.seed,
         investment_demo.seed,
+        volunteers_demo.seed,
         *DEMO_SEEDERS,
     ]
 

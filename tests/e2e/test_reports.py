@@ -21,7 +21,8 @@ from volunteer_hub.extensions import db
 from volunteer_hub.hours.models import HourRecord
 from volunteer_hub.organisations.models import Organisation
 from volunteer_hub.rates.services import ensure_default_rates
-from volunteer_hub.volunteers.models import EqualityAnswers, Volunteer
+from volunteer_hub.volunteers.equality import EqualityAnswers
+from volunteer_hub.volunteers.models import Volunteer
 
 pytestmark = pytest.mark.e2e
 

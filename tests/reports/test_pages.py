@@ -17,7 +17,8 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from volunteer_hub.extensions import db
-from volunteer_hub.volunteers.models import EqualityAnswers, Volunteer
+from volunteer_hub.volunteers.equality import EqualityAnswers
+from volunteer_hub.volunteers.models import Volunteer
 
 pytestmark = pytest.mark.usefixtures("default_rates")
 

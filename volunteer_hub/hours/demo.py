@@ -12,8 +12,7 @@ from volunteer_hub.extensions import db
 from volunteer_hub.hours.models import HourRecord
 from volunteer_hub.organisations.models import Organisation, Role
 from volunteer_hub.rates.services import ensure_default_rates
-from volunteer_hub.volunteers.equality import PREFER_NOT_TO_SAY, QUESTIONS
-from volunteer_hub.volunteers.models import EqualityAnswers, Volunteer
+from volunteer_hub.volunteers.models import Volunteer
 
 FIRST = [
     "Amara",
@@ -63,24 +62,6 @@ ROLES: dict[str, list[tuple[str, str | None]]] = {
 }
 
 
-def _equality_answers(rng: random.Random, volunteers: list[Volunteer]) -> None:
-    """Invented, optional answers (some skipped, some "prefer not to say") for the demo profile."""
-    have = set(db.session.scalars(select(EqualityAnswers.volunteer_id)))
-    for volunteer in volunteers:
-        if volunteer.id in have or rng.random() < 0.2:
-            continue
-        answers: dict[str, str | None] = {}
-        for question, (_label, options) in QUESTIONS.items():
-            roll = rng.random()
-            if roll < 0.05:
-                answers[question] = PREFER_NOT_TO_SAY
-            elif roll < 0.1:
-                answers[question] = None
-            else:
-                answers[question] = rng.choice(options)[0]
-        db.session.add(EqualityAnswers(volunteer_id=volunteer.id, **answers))
-
-
 def financial_year_start(day: date) -> date:
     return date(day.year if day.month >= 4 else day.year - 1, 4, 1)
 
@@ -120,7 +101,6 @@ def seed() -> list[str]:
             db.session.add(volunteer)
         volunteers.append(volunteer)
     db.session.flush()
-    _equality_answers(rng, volunteers)
     rows = []
     start, end = demo_span(date.today())
     now = utcnow()

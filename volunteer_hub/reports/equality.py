@@ -21,10 +21,10 @@ from volunteer_hub.reports.value import Period, _scope
 from volunteer_hub.volunteers.equality import (
     PREFER_NOT_TO_SAY,
     QUESTIONS,
+    EqualityAnswers,
     group_of,
     reporting_groups,
 )
-from volunteer_hub.volunteers.models import EqualityAnswers
 
 PREFER_LABEL = "Prefer not to say"
 NOT_ANSWERED = "Not answered"

@@ -1,7 +1,19 @@
-"""Equality-monitoring questions and their answers (every question optional, with "prefer not
-to say"). Categories follow the ONS 2021 Census for England and Wales."""
+"""Equality-monitoring questions and answers (every question optional, with "prefer not to say").
+Categories follow the ONS 2021 Census for England and Wales.
+
+Kept in this module, apart from the volunteer record, so that an import-linter contract can forbid
+matching, recruitment and placement code from importing it (pyproject.toml).
+"""
 
 from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from volunteer_hub.core.models import UTCDateTime, utcnow
+from volunteer_hub.extensions import db
 
 PREFER_NOT_TO_SAY = "prefer_not_to_say"
 
@@ -129,3 +141,26 @@ def group_of(question: str, answer: str) -> str:
         if key == answer:
             return group
     raise KeyError(answer)
+
+
+class EqualityAnswers(db.Model):  # type: ignore[name-defined]
+    """One volunteer's optional equality-monitoring answers, kept apart from their record.
+
+    Never shown on a staff screen about a person and never read by matching or selection; reports
+    read them only in aggregate, through disclosure control. NULL means "not answered".
+    """
+
+    __tablename__ = "volunteers_equality"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    volunteer_id: Mapped[int] = mapped_column(
+        ForeignKey("volunteers_volunteer.id", ondelete="CASCADE"), unique=True
+    )
+    age_band: Mapped[str | None] = mapped_column(String(40))
+    sex: Mapped[str | None] = mapped_column(String(40))
+    gender_identity: Mapped[str | None] = mapped_column(String(40))
+    ethnicity: Mapped[str | None] = mapped_column(String(40))
+    disability: Mapped[str | None] = mapped_column(String(40))
+    religion: Mapped[str | None] = mapped_column(String(40))
+    sexual_orientation: Mapped[str | None] = mapped_column(String(40))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from volunteer_hub.core.models import TimestampMixin, UTCDateTime, utcnow
+from volunteer_hub.core.models import TimestampMixin
 from volunteer_hub.extensions import db
 
 
@@ -25,26 +23,3 @@ class Volunteer(TimestampMixin, db.Model):  # type: ignore[name-defined]
     )
     name: Mapped[str] = mapped_column(String(200))
     email: Mapped[str | None] = mapped_column(String(254), unique=True)
-
-
-class EqualityAnswers(db.Model):  # type: ignore[name-defined]
-    """One volunteer's optional equality-monitoring answers, kept apart from their record.
-
-    Never shown on a staff screen about a person and never read by matching or selection; reports
-    read them only in aggregate, through disclosure control. NULL means "not answered".
-    """
-
-    __tablename__ = "volunteers_equality"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    volunteer_id: Mapped[int] = mapped_column(
-        ForeignKey("volunteers_volunteer.id", ondelete="CASCADE"), unique=True
-    )
-    age_band: Mapped[str | None] = mapped_column(String(40))
-    sex: Mapped[str | None] = mapped_column(String(40))
-    gender_identity: Mapped[str | None] = mapped_column(String(40))
-    ethnicity: Mapped[str | None] = mapped_column(String(40))
-    disability: Mapped[str | None] = mapped_column(String(40))
-    religion: Mapped[str | None] = mapped_column(String(40))
-    sexual_orientation: Mapped[str | None] = mapped_column(String(40))
-    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
