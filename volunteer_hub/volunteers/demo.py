@@ -20,6 +20,11 @@ def seed() -> list[str]:
             select(Volunteer).where(Volunteer.email.like(f"%{DEMO_DOMAIN}")).order_by(Volunteer.id)
         )
     )
+    ids = [v.id for v in volunteers]
+    if not ids or db.session.scalar(
+        select(EqualityAnswers.id).where(EqualityAnswers.volunteer_id.in_(ids)).limit(1)
+    ):
+        return []  # seeded before (some demo volunteers skip the questions, on purpose)
     rng = random.Random(2027)  # noqa: S311 - deterministic invented demo data
     before = db.session.scalar(select(db.func.count(EqualityAnswers.id))) or 0
     _equality_answers(rng, volunteers)
