@@ -67,6 +67,7 @@ def _register_models() -> None:
     from volunteer_hub.investment import models as _investment  # noqa: F401
     from volunteer_hub.organisations import models as _organisations  # noqa: F401
     from volunteer_hub.organisations import permissions as _organisation_rules  # noqa: F401
+    from volunteer_hub.organisations import roles as _role_rules  # noqa: F401
     from volunteer_hub.rates import models as _rates  # noqa: F401
     from volunteer_hub.volunteers import equality as _equality  # noqa: F401
     from volunteer_hub.volunteers import models as _volunteers  # noqa: F401
@@ -79,7 +80,9 @@ def _register_blueprints(app: Flask) -> None:
     from volunteer_hub.api.views import bp as api_bp
     from volunteer_hub.core.views import bp as core_bp
     from volunteer_hub.investment.views import bp as investment_bp
+    from volunteer_hub.organisations.views import bp as organisations_bp
     from volunteer_hub.rates.views import bp as rates_bp
+    from volunteer_hub.recruitment.views import bp as recruitment_bp
     from volunteer_hub.reports.views import bp as reports_bp
 
     for blueprint in (
@@ -91,11 +94,15 @@ def _register_blueprints(app: Flask) -> None:
         api_admin_bp,
         rates_bp,
         investment_bp,
+        organisations_bp,
+        recruitment_bp,
     ):
         app.register_blueprint(blueprint)
 
     from volunteer_hub.accounts.navigation import register_navigation
+    from volunteer_hub.recruitment.navigation import register_navigation as register_recruitment
     from volunteer_hub.reports.navigation import register_navigation as register_report_links
 
     register_navigation(app)
+    register_recruitment(app)
     register_report_links(app)

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from govuk_frontend_wtf.wtforms_widgets import GovDateInput
+from wtforms import DateField
+
 from volunteer_hub.core.errors import DomainError
 
 
@@ -19,3 +22,25 @@ def attach_error(form: Any, error: DomainError) -> None:
     if field is None:
         raise error
     field.errors = [*list(field.errors or []), error.message]
+
+
+class GovDateField(DateField):
+    """A date as GOV.UK's three boxes (day, month, year, all sent under the field's name).
+
+    A request that does not send exactly three parts is treated as an empty date instead of
+    breaking the widget, so hand-made or truncated posts get a form error, never a 500.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("format", "%d %m %Y")
+        kwargs.setdefault("widget", GovDateInput())
+        super().__init__(*args, **kwargs)
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        if len(valuelist) != 3:
+            valuelist = ["", "", ""]
+            self.raw_data = valuelist
+        if not any(str(part).strip() for part in valuelist):
+            self.data = None
+            return
+        super().process_formdata([str(part).strip() for part in valuelist])

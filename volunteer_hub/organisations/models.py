@@ -3,11 +3,27 @@
 from __future__ import annotations
 
 import enum
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint, text
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from volunteer_hub.core.models import TimestampMixin
+from volunteer_hub.core.models import TimestampMixin, UTCDateTime, utcnow
 from volunteer_hub.extensions import db
 
 
@@ -48,19 +64,126 @@ class Organisation(TimestampMixin, db.Model):  # type: ignore[name-defined]
     #: URL-safe identifier derived from the name; stable once published.
     slug: Mapped[str] = mapped_column(String(200), unique=True)
     kind: Mapped[str] = mapped_column(String(32))
+    # Profile.
+    charity_number: Mapped[str | None] = mapped_column(String(20))
+    company_number: Mapped[str | None] = mapped_column(String(20))
+    address: Mapped[str | None] = mapped_column(String(300))
+    postcode: Mapped[str | None] = mapped_column(String(10))
+    website: Mapped[str | None] = mapped_column(String(300))
+    contact_name: Mapped[str | None] = mapped_column(String(200))
+    contact_email: Mapped[str | None] = mapped_column(String(254))
+    contact_phone: Mapped[str | None] = mapped_column(String(40))
+    description: Mapped[str | None] = mapped_column(Text)
+    # Due diligence, kept by the volunteer centre.
+    safeguarding_lead: Mapped[str | None] = mapped_column(String(200))
+    safeguarding_review_date: Mapped[date | None]
+    insurance_expiry: Mapped[date | None]
+
+    def lapsed_checks(self, today: date) -> list[str]:
+        """Why this organisation's opportunities may not be published today (empty when fine).
+        The volunteer centre itself and statutory partners vouch for themselves."""
+        if self.kind != OrganisationKind.VCO.value:
+            return []
+        reasons = []
+        if not self.safeguarding_lead:
+            reasons.append("no safeguarding lead is recorded")
+        if self.safeguarding_review_date is None or self.safeguarding_review_date < today:
+            reasons.append("the safeguarding policy review date has passed or is not recorded")
+        if self.insurance_expiry is None or self.insurance_expiry < today:
+            reasons.append("the insurance has expired or its expiry date is not recorded")
+        return reasons
 
     def __repr__(self) -> str:
         return f"<Organisation {self.slug}>"
 
 
+class RoleStatus(enum.StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    PUBLISHED = "published"
+    RETURNED = "returned"
+    CLOSED = "closed"
+
+
+class Commitment(enum.StrEnum):
+    REGULAR = "regular"
+    ONE_OFF = "one_off"
+
+
+class LocationType(enum.StrEnum):
+    ON_SITE = "on_site"
+    REMOTE = "remote"
+    HYBRID = "hybrid"
+
+
+class DbsLevel(enum.StrEnum):
+    NONE = "none"
+    BASIC = "basic"
+    STANDARD = "standard"
+    ENHANCED = "enhanced"
+    ENHANCED_BARRED = "enhanced_barred"
+
+    @property
+    def label(self) -> str:
+        return {
+            "none": "No DBS check",
+            "basic": "Basic DBS check",
+            "standard": "Standard DBS check",
+            "enhanced": "Enhanced DBS check",
+            "enhanced_barred": "Enhanced DBS check with barred list",
+        }[self.value]
+
+
+def _in(values: type[enum.StrEnum]) -> str:
+    return ", ".join(f"'{v.value}'" for v in values)
+
+
+class Category(db.Model):  # type: ignore[name-defined]
+    """The managed list of opportunity categories (befriending, driving, …)."""
+
+    __tablename__ = "organisations_category"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    active: Mapped[bool] = mapped_column(default=True)
+
+
+role_categories = Table(
+    "organisations_role_category",
+    db.metadata,
+    Column(
+        "role_id",
+        ForeignKey("organisations_role.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column(
+        "category_id",
+        ForeignKey("organisations_category.id", ondelete="RESTRICT"),
+        primary_key=True,
+        index=True,
+    ),
+)
+
+
 class Role(TimestampMixin, db.Model):  # type: ignore[name-defined]
-    """A volunteer role at an organisation. The recruitment issue turns this into a full task
-    description; reports need its occupation code and the employer-supported flag."""
+    """A volunteer role at an organisation and its task description. Reports need its
+    occupation code and the employer-supported flag; recruitment publishes it."""
 
     __tablename__ = "organisations_role"
     __table_args__ = (
         UniqueConstraint("organisation_id", "title"),
         CheckConstraint("length(title) > 0", name="title_not_empty"),
+        CheckConstraint(f"status IN ({_in(RoleStatus)})", name="status_valid"),
+        CheckConstraint(f"commitment IN ({_in(Commitment)})", name="commitment_valid"),
+        CheckConstraint(f"location_type IN ({_in(LocationType)})", name="location_type_valid"),
+        CheckConstraint(f"dbs_level IN ({_in(DbsLevel)})", name="dbs_level_valid"),
+        CheckConstraint("places IS NULL OR places >= 0", name="places_not_negative"),
+        CheckConstraint(
+            "minimum_age IS NULL OR (minimum_age >= 14 AND minimum_age <= 99)",
+            name="minimum_age_range",
+        ),
+        Index("ix_organisations_role_status_start", "status", "start_date"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -73,4 +196,58 @@ class Role(TimestampMixin, db.Model):  # type: ignore[name-defined]
     #: Employer-supported volunteering done in paid time: counted and shown separately.
     employer_supported: Mapped[bool] = mapped_column(default=False)
 
+    # Publication.
+    status: Mapped[str] = mapped_column(String(16), default=RoleStatus.DRAFT.value)
+    #: The public address /opportunities/<slug>, set when first published and never changed.
+    slug: Mapped[str | None] = mapped_column(String(220), unique=True)
+    returned_reason: Mapped[str | None] = mapped_column(String(1000))
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: The latest approved version of the task description (0 before the first approval).
+    version: Mapped[int] = mapped_column(Integer, default=0)
+
+    # The task description.
+    purpose: Mapped[str | None] = mapped_column(Text)
+    activities: Mapped[str | None] = mapped_column(Text)
+    skills: Mapped[str | None] = mapped_column(Text)
+    hours_per_week: Mapped[Decimal | None] = mapped_column(Numeric(4, 1))
+    commitment: Mapped[str] = mapped_column(String(16), default=Commitment.REGULAR.value)
+    days_and_times: Mapped[str | None] = mapped_column(String(500))
+    location_type: Mapped[str] = mapped_column(String(16), default=LocationType.ON_SITE.value)
+    address: Mapped[str | None] = mapped_column(String(300))
+    postcode: Mapped[str | None] = mapped_column(String(10))
+    start_date: Mapped[date | None]
+    closing_date: Mapped[date | None]
+    places: Mapped[int | None]
+    minimum_age: Mapped[int | None]
+    under_18_welcome: Mapped[bool] = mapped_column(default=False)
+    training_given: Mapped[str | None] = mapped_column(Text)
+    support_given: Mapped[str | None] = mapped_column(Text)
+    supervised_by: Mapped[str | None] = mapped_column(String(200))
+    supervision_every_weeks: Mapped[int | None]
+    expenses_policy: Mapped[str | None] = mapped_column(Text)
+    dbs_level: Mapped[str] = mapped_column(String(20), default=DbsLevel.NONE.value)
+    dbs_reason: Mapped[str | None] = mapped_column(String(500))
+    accessibility: Mapped[str | None] = mapped_column(Text)
+
     organisation: Mapped[Organisation] = relationship()
+    categories: Mapped[list[Category]] = relationship(
+        secondary=role_categories, order_by=Category.name
+    )
+
+
+class RoleVersion(db.Model):  # type: ignore[name-defined]
+    """An approved task description, frozen: a placement records the version agreed to."""
+
+    __tablename__ = "organisations_role_version"
+    __table_args__ = (UniqueConstraint("role_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    role_id: Mapped[int] = mapped_column(ForeignKey("organisations_role.id", ondelete="CASCADE"))
+    version: Mapped[int]
+    #: Every task-description field as it was approved (dates as ISO text).
+    content: Mapped[dict[str, Any]] = mapped_column(JSON)
+    approved_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("accounts_user.id", ondelete="SET NULL")
+    )
+    approved_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -1,0 +1,164 @@
+"""Forms for task descriptions: input shape only (the rules are in roles.py)."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxesInput,
+    GovCheckboxInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import (
+    BooleanField,
+    DecimalField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+
+from volunteer_hub.core.forms import GovDateField
+from volunteer_hub.organisations.models import Commitment, DbsLevel, LocationType
+
+LONG = Length(max=5000, message="Keep this to 5,000 characters or fewer")
+
+
+class RoleForm(FlaskForm):
+    title = StringField(
+        "Role title",
+        widget=GovTextInput(),
+        validators=[InputRequired(message="Enter the role's title"), Length(max=200)],
+    )
+    categories = SelectMultipleField(
+        "Categories", coerce=int, choices=[], widget=GovCheckboxesInput(), validators=[Optional()]
+    )
+    purpose = TextAreaField(
+        "Purpose of the role",
+        description="Why the role exists and the difference it makes",
+        widget=GovTextArea(),
+        validators=[Optional(), LONG],
+    )
+    activities = TextAreaField(
+        "What the volunteer will do", widget=GovTextArea(), validators=[Optional(), LONG]
+    )
+    skills = TextAreaField(
+        "Skills and qualities wanted", widget=GovTextArea(), validators=[Optional(), LONG]
+    )
+    commitment = RadioField(
+        "Regular or one-off",
+        choices=[(Commitment.REGULAR.value, "Regular"), (Commitment.ONE_OFF.value, "One-off")],
+        default=Commitment.REGULAR.value,
+        widget=GovRadioInput(),
+    )
+    hours_per_week = DecimalField(
+        "Hours a week",
+        places=1,
+        widget=GovTextInput(),
+        validators=[Optional(), NumberRange(min=0.5, max=60, message="Between 0.5 and 60 hours")],
+    )
+    days_and_times = StringField(
+        "Days and times",
+        description="For example: Tuesday mornings, 10am to 12 noon",
+        widget=GovTextInput(),
+        validators=[Optional(), Length(max=500)],
+    )
+    location_type = RadioField(
+        "Where",
+        choices=[
+            (LocationType.ON_SITE.value, "In person"),
+            (LocationType.REMOTE.value, "Remote (from home)"),
+            (LocationType.HYBRID.value, "Both in person and remote"),
+        ],
+        default=LocationType.ON_SITE.value,
+        widget=GovRadioInput(),
+    )
+    address = StringField(
+        "Address", widget=GovTextInput(), validators=[Optional(), Length(max=300)]
+    )
+    postcode = StringField(
+        "Postcode", widget=GovTextInput(), validators=[Optional(), Length(max=10)]
+    )
+    start_date = GovDateField(
+        "Start date", description="For example, 27 3 2026", validators=[Optional()]
+    )
+    closing_date = GovDateField("Closing date for applications", validators=[Optional()])
+    places = IntegerField(
+        "Places available",
+        widget=GovTextInput(),
+        validators=[Optional(), NumberRange(min=0, max=10000)],
+    )
+    minimum_age = IntegerField(
+        "Minimum age",
+        widget=GovTextInput(),
+        validators=[Optional(), NumberRange(min=14, max=99, message="Between 14 and 99")],
+    )
+    under_18_welcome = BooleanField(
+        "Under-18s are welcome (with a parent's or guardian's consent)", widget=GovCheckboxInput()
+    )
+    training_given = TextAreaField(
+        "Training given", widget=GovTextArea(), validators=[Optional(), LONG]
+    )
+    support_given = TextAreaField(
+        "Support given",
+        description="Induction, who to ask, how problems are raised",
+        widget=GovTextArea(),
+        validators=[Optional(), LONG],
+    )
+    supervised_by = StringField(
+        "Who supervises",
+        description="A job title, for example Volunteer Coordinator",
+        widget=GovTextInput(),
+        validators=[Optional(), Length(max=200)],
+    )
+    supervision_every_weeks = IntegerField(
+        "Supervision every how many weeks",
+        widget=GovTextInput(),
+        validators=[Optional(), NumberRange(min=1, max=52, message="Between 1 and 52 weeks")],
+    )
+    expenses_policy = TextAreaField(
+        "Expenses policy",
+        description="What is repaid (travel, meals, …) and how to claim",
+        widget=GovTextArea(),
+        validators=[Optional(), LONG],
+    )
+    dbs_level = SelectField(
+        "DBS check needed",
+        choices=[(level.value, level.label) for level in DbsLevel],
+        widget=GovSelect(),
+    )
+    dbs_reason = StringField(
+        "Why this check is needed", widget=GovTextInput(), validators=[Optional(), Length(max=500)]
+    )
+    accessibility = TextAreaField(
+        "Accessibility and reasonable adjustments",
+        widget=GovTextArea(),
+        validators=[Optional(), LONG],
+    )
+    soc_code = StringField(
+        "Occupation code (SOC 2020, optional)",
+        description="The paid job this role most resembles; used to value the hours",
+        widget=GovTextInput(),
+        validators=[Optional(), Length(max=4)],
+    )
+    submit = SubmitField("Save draft", widget=GovSubmitInput())
+
+
+class ButtonForm(FlaskForm):
+    submit = SubmitField("Continue", widget=GovSubmitInput())
+
+
+class ReturnForm(FlaskForm):
+    reason = TextAreaField(
+        "What needs changing",
+        widget=GovTextArea(),
+        validators=[InputRequired(message="Say what needs changing"), Length(max=1000)],
+    )
+    submit = SubmitField("Send back", widget=GovSubmitInput())

@@ -1,0 +1,201 @@
+"""Coordinators draft and submit task descriptions; the centre approves or returns them."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+from sqlalchemy import select
+
+from volunteer_hub.accounts.permissions import (
+    can_change,
+    coordinated_organisation_ids,
+    get_or_404,
+    role_required,
+)
+from volunteer_hub.core.errors import DomainError
+from volunteer_hub.core.forms import attach_error
+from volunteer_hub.extensions import db
+from volunteer_hub.organisations import roles as role_services
+from volunteer_hub.organisations.forms import ButtonForm, ReturnForm, RoleForm
+from volunteer_hub.organisations.models import Organisation, Role, RoleStatus
+
+bp = Blueprint("organisations", __name__)
+
+STAFF = ("admin", "centre_coordinator", "org_coordinator")
+
+
+def _organisation(slug: str) -> Organisation:
+    organisation = db.session.scalar(select(Organisation).where(Organisation.slug == slug))
+    if organisation is None or not can_change(current_user, organisation):
+        abort(404)
+    return organisation
+
+
+def _role_form(role: Role | None = None) -> RoleForm:
+    form = RoleForm(obj=role)
+    form.categories.choices = [(c.id, c.name) for c in role_services.active_categories()]
+    if role is not None and not form.is_submitted():
+        form.categories.data = [c.id for c in role.categories]
+    return form
+
+
+def _values(form: RoleForm) -> dict[str, Any]:
+    return {field: getattr(form, field).data for field in role_services.TASK_FIELDS}
+
+
+@bp.get("/roles")
+@role_required(*STAFF)
+def my_roles() -> ResponseReturnValue:
+    """The organisations whose roles this person manages (straight to it when only one)."""
+    statement = select(Organisation).order_by(Organisation.name)
+    if not (current_user.is_admin or current_user.is_centre_coordinator):
+        statement = statement.where(Organisation.id.in_(coordinated_organisation_ids(current_user)))
+    organisations = list(db.session.scalars(statement))
+    if len(organisations) == 1:
+        return redirect(url_for("organisations.roles", slug=organisations[0].slug))
+    return render_template("organisations/choose.html", organisations=organisations)
+
+
+@bp.get("/organisations/<slug>/roles")
+@role_required(*STAFF)
+def roles(slug: str) -> ResponseReturnValue:
+    organisation = _organisation(slug)
+    items = db.session.scalars(
+        select(Role).where(Role.organisation_id == organisation.id).order_by(Role.title)
+    ).all()
+    return render_template(
+        "organisations/roles.html",
+        organisation=organisation,
+        roles=items,
+        lapsed=organisation.lapsed_checks(date.today()),
+    )
+
+
+@bp.route("/organisations/<slug>/roles/new", methods=["GET", "POST"])
+@role_required(*STAFF)
+def new_role(slug: str) -> ResponseReturnValue:
+    organisation = _organisation(slug)
+    form = _role_form()
+    if form.validate_on_submit():
+        try:
+            role = role_services.save_role(
+                actor=current_user,
+                organisation=organisation,
+                values=_values(form),
+                category_ids=list(form.categories.data or []),
+            )
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash(f"Draft saved: {role.title}. Submit it for approval when it is ready.", "success")
+            return redirect(url_for("organisations.edit_role", role_id=role.id))
+    status = 400 if form.errors else 200
+    return render_template(
+        "organisations/role_form.html", form=form, organisation=organisation, role=None
+    ), status
+
+
+@bp.route("/roles/<int:role_id>/edit", methods=["GET", "POST"])
+@role_required(*STAFF)
+def edit_role(role_id: int) -> ResponseReturnValue:
+    role = get_or_404(Role, role_id, action="change")
+    form = _role_form(role)
+    if form.validate_on_submit():
+        try:
+            role_services.save_role(
+                actor=current_user,
+                organisation=role.organisation,
+                values=_values(form),
+                category_ids=list(form.categories.data or []),
+                role=role,
+            )
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash("Draft saved.", "success")
+            return redirect(url_for("organisations.edit_role", role_id=role.id))
+    status = 400 if form.errors else 200
+    return render_template(
+        "organisations/role_form.html",
+        form=form,
+        organisation=role.organisation,
+        role=role,
+        missing=role_services.missing_for_publication(role),
+        button=ButtonForm(),
+    ), status
+
+
+@bp.post("/roles/<int:role_id>/submit")
+@role_required(*STAFF)
+def submit_role(role_id: int) -> ResponseReturnValue:
+    role = get_or_404(Role, role_id, action="change")
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    try:
+        role_services.submit_role(actor=current_user, role=role)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash("Submitted to the volunteer centre for approval.", "success")
+    return redirect(url_for("organisations.edit_role", role_id=role.id))
+
+
+@bp.get("/roles/review")
+@role_required("admin", "centre_coordinator")
+def review() -> ResponseReturnValue:
+    waiting = db.session.scalars(
+        select(Role).where(Role.status == RoleStatus.SUBMITTED.value).order_by(Role.submitted_at)
+    ).all()
+    return render_template(
+        "organisations/review.html",
+        roles=waiting,
+        button=ButtonForm(),
+        return_form=ReturnForm(),
+        today=date.today(),
+    )
+
+
+@bp.post("/roles/<int:role_id>/approve")
+@role_required("admin", "centre_coordinator")
+def approve_role(role_id: int) -> ResponseReturnValue:
+    role = get_or_404(Role, role_id, action="change")
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    try:
+        version = role_services.approve_role(actor=current_user, role=role, today=date.today())
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(f"Published {role.title} (version {version.version}).", "success")
+    return redirect(url_for("organisations.review"))
+
+
+@bp.post("/roles/<int:role_id>/return")
+@role_required("admin", "centre_coordinator")
+def return_role(role_id: int) -> ResponseReturnValue:
+    role = get_or_404(Role, role_id, action="change")
+    form = ReturnForm()
+    if not form.validate_on_submit():
+        flash("Say what needs changing before sending a role back.", "error")
+        return redirect(url_for("organisations.review"))
+    try:
+        role_services.return_role(actor=current_user, role=role, reason=form.reason.data or "")
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(f"Sent {role.title} back to {role.organisation.name}.", "success")
+    return redirect(url_for("organisations.review"))

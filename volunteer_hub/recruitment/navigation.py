@@ -1,0 +1,27 @@
+"""Navigation links for opportunities and roles."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from volunteer_hub.accounts.permissions import has_any_role
+from volunteer_hub.core.navigation import NavLink, register_link
+
+
+def register_navigation(app: Flask) -> None:
+    for link in (
+        NavLink("Find opportunities", "recruitment.opportunities", lambda u: True, order=10),
+        NavLink(
+            "Roles",
+            "organisations.my_roles",
+            lambda u: has_any_role(u, "admin", "centre_coordinator", "org_coordinator"),
+            order=40,
+        ),
+        NavLink(
+            "Approve roles",
+            "organisations.review",
+            lambda u: has_any_role(u, "admin", "centre_coordinator"),
+            order=41,
+        ),
+    ):
+        register_link(app, link)

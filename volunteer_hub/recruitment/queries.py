@@ -1,0 +1,153 @@
+"""Read-side queries for the public opportunity search."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select
+
+from volunteer_hub.extensions import db
+from volunteer_hub.organisations.models import (
+    Category,
+    Commitment,
+    LocationType,
+    Organisation,
+    OrganisationKind,
+    Role,
+    RoleStatus,
+    role_categories,
+)
+
+PAGE_SIZE = 20
+SORTS = {"newest": "Newest first", "starting": "Starting soonest", "title": "Title A to Z"}
+STARTING_SOON_DAYS = 30
+
+
+@dataclass
+class SearchFilters:
+    keyword: str = ""
+    category: str = ""
+    commitment: str = ""  # "", "regular", "one_off"
+    remote: bool = False
+    under_18: bool = False
+    starting_soon: bool = False
+    sort: str = "newest"
+    page: int = 1
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class SearchPage:
+    roles: list[Role]
+    total: int
+    page: int
+    pages: int
+
+
+def organisation_in_good_standing(today: date) -> ColumnElement[bool]:
+    """SQL for Organisation.lapsed_checks(today) == [] (see models.py)."""
+    return or_(
+        Organisation.kind != OrganisationKind.VCO.value,
+        and_(
+            Organisation.safeguarding_lead.is_not(None),
+            Organisation.safeguarding_review_date >= today,
+            Organisation.insurance_expiry >= today,
+        ),
+    )
+
+
+def published(today: date, *, pending_edits: bool = False) -> Select[Any]:
+    """Roles the public may see. With ``pending_edits``, also roles whose approved version is
+    live while a change waits for approval (their page shows the approved version)."""
+    statuses = [RoleStatus.PUBLISHED.value]
+    if pending_edits:
+        statuses += [RoleStatus.DRAFT.value, RoleStatus.SUBMITTED.value, RoleStatus.RETURNED.value]
+    return (
+        select(Role)
+        .join(Organisation, Organisation.id == Role.organisation_id)
+        .where(
+            Role.status.in_(statuses),
+            Role.version >= 1,
+            Role.slug.is_not(None),
+            or_(Role.closing_date.is_(None), Role.closing_date >= today),
+            organisation_in_good_standing(today),
+        )
+    )
+
+
+def _like(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped.lower()}%"
+
+
+def _keyword(statement: Select[Any], keyword: str) -> Select[Any]:
+    words = [w for w in keyword.split() if w][:10]
+    if not words:
+        return statement
+    if db.engine.dialect.name == "postgresql":
+        document = func.to_tsvector(
+            "english",
+            func.concat_ws(
+                " ", Role.title, Role.purpose, Role.activities, Role.skills, Organisation.name
+            ),
+        )
+        return statement.where(document.op("@@")(func.plainto_tsquery("english", keyword)))
+    columns = (Role.title, Role.purpose, Role.activities, Role.skills, Organisation.name)
+    for word in words:
+        pattern = _like(word)
+        statement = statement.where(
+            or_(
+                *(
+                    func.lower(func.coalesce(c, literal(""))).like(pattern, escape="\\")
+                    for c in columns
+                )
+            )
+        )
+    return statement
+
+
+def search(filters: SearchFilters, today: date) -> SearchPage:
+    statement = published(today)
+    statement = _keyword(statement, filters.keyword)
+    if filters.category:
+        statement = statement.where(
+            Role.id.in_(
+                select(role_categories.c.role_id)
+                .join(Category, Category.id == role_categories.c.category_id)
+                .where(Category.key == filters.category)
+            )
+        )
+    if filters.commitment in {c.value for c in Commitment}:
+        statement = statement.where(Role.commitment == filters.commitment)
+    if filters.remote:
+        statement = statement.where(
+            Role.location_type.in_([LocationType.REMOTE.value, LocationType.HYBRID.value])
+        )
+    if filters.under_18:
+        statement = statement.where(Role.under_18_welcome.is_(True))
+    if filters.starting_soon:
+        statement = statement.where(
+            Role.start_date.is_not(None),
+            Role.start_date >= today,
+            Role.start_date <= today + timedelta(days=STARTING_SOON_DAYS),
+        )
+    total = db.session.scalar(select(func.count()).select_from(statement.subquery())) or 0
+    order = {
+        "newest": (Role.published_at.desc(), Role.id.desc()),
+        "starting": (Role.start_date.is_(None), Role.start_date, Role.id),
+        "title": (func.lower(Role.title), Role.id),
+    }[filters.sort if filters.sort in SORTS else "newest"]
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(max(1, filters.page), pages)
+    roles = list(
+        db.session.scalars(
+            statement.order_by(*order).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
+        )
+    )
+    return SearchPage(roles=roles, total=total, page=page, pages=pages)
+
+
+def visible_role(slug: str, today: date) -> Role | None:
+    return db.session.scalar(published(today, pending_edits=True).where(Role.slug == slug))
