@@ -68,7 +68,11 @@ def _register_models() -> None:
     from volunteer_hub.organisations import models as _organisations  # noqa: F401
     from volunteer_hub.organisations import permissions as _organisation_rules  # noqa: F401
     from volunteer_hub.organisations import roles as _role_rules  # noqa: F401
+    from volunteer_hub.placements import models as _placements  # noqa: F401
+    from volunteer_hub.placements import services as _placement_rules  # noqa: F401
     from volunteer_hub.rates import models as _rates  # noqa: F401
+    from volunteer_hub.recruitment import models as _recruitment  # noqa: F401
+    from volunteer_hub.recruitment import services as _recruitment_rules  # noqa: F401
     from volunteer_hub.volunteers import equality as _equality  # noqa: F401
     from volunteer_hub.volunteers import models as _volunteers  # noqa: F401
 
@@ -81,6 +85,7 @@ def _register_blueprints(app: Flask) -> None:
     from volunteer_hub.core.views import bp as core_bp
     from volunteer_hub.investment.views import bp as investment_bp
     from volunteer_hub.organisations.views import bp as organisations_bp
+    from volunteer_hub.placements.views import bp as placements_bp
     from volunteer_hub.rates.views import bp as rates_bp
     from volunteer_hub.recruitment.views import bp as recruitment_bp
     from volunteer_hub.reports.views import bp as reports_bp
@@ -96,6 +101,7 @@ def _register_blueprints(app: Flask) -> None:
         investment_bp,
         organisations_bp,
         recruitment_bp,
+        placements_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -85,6 +85,9 @@ def defaults() -> dict[str, Any]:
         "DISCLOSURE_MIN_GROUP": 10,
         "API_RATE_LIMIT": "120 per minute",
         "REPORT_WORKERS": 2,
+        # Recruitment.
+        "RESPONSE_WORKING_DAYS": 5,
+        "BANK_HOLIDAYS_FILE": "",
     }
 
 
@@ -111,6 +114,8 @@ ENVIRONMENT_SETTINGS: dict[str, type] = {
     "DISCLOSURE_MIN_GROUP": int,
     "API_RATE_LIMIT": str,
     "REPORT_WORKERS": int,
+    "RESPONSE_WORKING_DAYS": int,
+    "BANK_HOLIDAYS_FILE": str,
 }
 
 

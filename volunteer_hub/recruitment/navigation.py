@@ -12,6 +12,18 @@ def register_navigation(app: Flask) -> None:
     for link in (
         NavLink("Find opportunities", "recruitment.opportunities", lambda u: True, order=10),
         NavLink(
+            "My volunteering",
+            "placements.mine",
+            lambda u: has_any_role(u, "volunteer"),
+            order=20,
+        ),
+        NavLink(
+            "Centre",
+            "recruitment.centre",
+            lambda u: has_any_role(u, "admin", "centre_coordinator"),
+            order=30,
+        ),
+        NavLink(
             "Roles",
             "organisations.my_roles",
             lambda u: has_any_role(u, "admin", "centre_coordinator", "org_coordinator"),

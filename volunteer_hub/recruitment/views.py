@@ -4,11 +4,24 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_login import current_user
+from sqlalchemy import func, select
 
-from volunteer_hub.organisations.models import DbsLevel
+from volunteer_hub.accounts.permissions import (
+    can_change,
+    get_or_404,
+    role_required,
+)
+from volunteer_hub.core.errors import DomainError
+from volunteer_hub.core.forms import attach_error
+from volunteer_hub.extensions import db
+from volunteer_hub.organisations.models import DbsLevel, Organisation, Role
 from volunteer_hub.organisations.roles import active_categories, latest_version
+from volunteer_hub.recruitment import services
+from volunteer_hub.recruitment.forms import ApplyForm, ButtonForm, InterestForm, MoveForm
+from volunteer_hub.recruitment.models import DECLINE_REASONS, PIPELINE, Application, Stage
 from volunteer_hub.recruitment.queries import SORTS, SearchFilters, search, visible_role
 
 bp = Blueprint("recruitment", __name__)
@@ -68,4 +81,160 @@ def opportunity(slug: str) -> ResponseReturnValue:
         version=version,
         task=content,
         dbs_label=dbs_label,
+    )
+
+
+@bp.route("/opportunities/<slug>/apply", methods=["GET", "POST"])
+@role_required("volunteer")
+def apply(slug: str) -> ResponseReturnValue:
+    role = visible_role(slug, date.today())
+    if role is None:
+        abort(404)
+    form = ApplyForm()
+    if form.validate_on_submit():
+        try:
+            application = services.apply(
+                user=current_user, role=role, message=form.message.data or "", today=date.today()
+            )
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash(
+                f"Application sent. {role.organisation.name} will contact you by "
+                f"{application.respond_by:%-d %B %Y}.",
+                "success",
+            )
+            return redirect(url_for("recruitment.application", application_id=application.id))
+    status = 400 if form.errors else 200
+    return render_template("recruitment/apply.html", role=role, form=form), status
+
+
+@bp.route("/opportunities/interest", methods=["GET", "POST"])
+@role_required("volunteer")
+def interest() -> ResponseReturnValue:
+    form = InterestForm()
+    if form.validate_on_submit():
+        try:
+            application = services.express_interest(
+                user=current_user, message=form.message.data or "", today=date.today()
+            )
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash("Thank you. The volunteer centre will be in touch.", "success")
+            return redirect(url_for("recruitment.application", application_id=application.id))
+    status = 400 if form.errors else 200
+    return render_template("recruitment/interest.html", form=form), status
+
+
+@bp.get("/applications/<int:application_id>")
+@role_required("volunteer", "staff")
+def application(application_id: int) -> ResponseReturnValue:
+    item = get_or_404(Application, application_id)
+    staff = can_change(current_user, item)
+    return render_template(
+        "recruitment/application.html",
+        application=item,
+        staff=staff,
+        move=MoveForm(),
+        button=ButtonForm(),
+        reasons=DECLINE_REASONS,
+        today=date.today(),
+    )
+
+
+@bp.post("/applications/<int:application_id>/move")
+@role_required("staff")
+def move(application_id: int) -> ResponseReturnValue:
+    item = get_or_404(Application, application_id, action="change")
+    form = MoveForm()
+    if not form.validate_on_submit():
+        flash("Choose where to move the application.", "error")
+    else:
+        try:
+            services.move(
+                actor=current_user,
+                application=item,
+                to=form.to.data or "",
+                note=form.note.data or "",
+                reason=form.reason.data or "",
+            )
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash(f"Moved to {item.stage}.", "success")
+    return redirect(url_for("recruitment.application", application_id=item.id))
+
+
+@bp.post("/applications/<int:application_id>/withdraw")
+@role_required("volunteer")
+def withdraw(application_id: int) -> ResponseReturnValue:
+    item = get_or_404(Application, application_id)
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    try:
+        services.withdraw(user=current_user, application=item)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash("Your application has been withdrawn.", "success")
+    return redirect(url_for("recruitment.application", application_id=item.id))
+
+
+@bp.get("/organisations/<slug>/applicants")
+@role_required("staff")
+def applicants(slug: str) -> ResponseReturnValue:
+    organisation = db.session.scalar(select(Organisation).where(Organisation.slug == slug))
+    if organisation is None or not can_change(current_user, organisation):
+        abort(404)
+    items = db.session.scalars(
+        select(Application)
+        .where(Application.organisation_id == organisation.id)
+        .order_by(Application.created_at.desc())
+    ).all()
+    by_stage: dict[str, list[Application]] = {}
+    for item in items:
+        by_stage.setdefault(item.stage, []).append(item)
+    return render_template(
+        "recruitment/applicants.html",
+        organisation=organisation,
+        by_stage=by_stage,
+        stages=[*PIPELINE, Stage.PLACED, Stage.DECLINED, Stage.WITHDRAWN],
+        today=date.today(),
+    )
+
+
+@bp.get("/centre")
+@role_required("admin", "centre_coordinator")
+def centre() -> ResponseReturnValue:
+    """The borough-wide funnel, overdue responses and organisations with lapsed checks."""
+    today = date.today()
+    counts: dict[str, int] = {
+        stage: int(n)
+        for stage, n in db.session.execute(
+            select(Application.stage, func.count()).group_by(Application.stage)
+        )
+    }
+    lapsed = [
+        (o, o.lapsed_checks(today))
+        for o in db.session.scalars(select(Organisation).order_by(Organisation.name))
+        if o.lapsed_checks(today)
+    ]
+    waiting = db.session.scalar(select(func.count(Role.id)).where(Role.status == "submitted"))
+    return render_template(
+        "recruitment/centre.html",
+        counts=counts,
+        stages=[*PIPELINE, Stage.PLACED, Stage.DECLINED, Stage.WITHDRAWN],
+        overdue=services.overdue(today),
+        lapsed=lapsed,
+        waiting=waiting or 0,
+        today=today,
     )

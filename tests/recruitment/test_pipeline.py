@@ -1,0 +1,173 @@
+"""Applying, the pipeline with its history, placing with an agreement, withdrawing, deadlines."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from tests.helpers import post_form
+from volunteer_hub.accounts.models import OutboxMessage
+from volunteer_hub.core.dates import add_working_days, bank_holidays
+from volunteer_hub.extensions import db
+from volunteer_hub.placements.models import Placement
+from volunteer_hub.recruitment.models import Application
+
+
+def _apply(login, personas, role, message="I love a chat"):
+    client = login(personas.volunteer)
+    response = post_form(client, f"/opportunities/{role.slug}/apply", {"message": message})
+    return client, response
+
+
+def _move(client, application_id, **data):
+    return post_form(
+        client,
+        f"/applications/{application_id}/move",
+        data,
+        form_page=f"/applications/{application_id}",
+    )
+
+
+def test_apply_move_place_and_agree(personas, login, publish) -> None:
+    role = publish(personas.org_a, "Befriender")
+    volunteer, response = _apply(login, personas, role)
+    assert response.status_code == 302
+    application = db.session.scalar(select(Application))
+    assert application.stage == "applied" and application.message == "I love a chat"
+    assert application.respond_by == add_working_days(
+        application.created_at.date(), 5, bank_holidays()
+    )
+    kinds = {(m.kind, m.to_address) for m in db.session.scalars(select(OutboxMessage))}
+    assert ("new_applicant", personas.coordinator_a.email) in kinds
+    assert ("application_received", personas.volunteer.email) in kinds
+
+    # A second application to the same role is refused politely, and nothing is added.
+    _client, again = _apply(login, personas, role)
+    assert again.status_code == 400 and "You have already applied for this role" in again.get_data(
+        as_text=True
+    )
+    assert len(db.session.scalars(select(Application)).all()) == 1
+
+    coordinator = login(personas.coordinator_a)
+    for stage in ("screening", "interview", "offered"):
+        assert _move(coordinator, application.id, to=stage).status_code == 302
+    db.session.expire_all()
+    application = db.session.get(Application, application.id)
+    assert [e.to_stage for e in application.events] == [
+        "applied",
+        "screening",
+        "interview",
+        "offered",
+    ]
+    assert all(e.actor_id for e in application.events) and application.contacted_at is not None
+
+    response = post_form(
+        coordinator,
+        f"/applications/{application.id}/place",
+        {"start_date": ["1", "12", "2026"], "supervisor": str(personas.coordinator_a.id)},
+    )
+    assert response.status_code == 302
+    placement = db.session.scalar(select(Placement))
+    assert placement.start_date == date(2026, 12, 1) and placement.role_version.version == 1
+    assert placement.role_version.content["expenses_policy"].startswith("Bus fares")
+    db.session.expire_all()
+    assert db.session.get(Application, application.id).stage == "placed"
+    kinds = {m.kind for m in db.session.scalars(select(OutboxMessage))}
+    assert {"placement_volunteer", "placement_supervisor", "application_offered"} <= kinds
+
+    page = volunteer.get(f"/placements/{placement.id}").get_data(as_text=True)
+    assert "Bus fares repaid monthly" in page and "I agree to this task description" in page
+    post_form(
+        volunteer, f"/placements/{placement.id}/agree", {}, form_page=f"/placements/{placement.id}"
+    )
+    db.session.expire_all()
+    assert db.session.get(Placement, placement.id).agreed_at is not None
+    assert "Befriender" in volunteer.get("/my-volunteering").get_data(as_text=True)
+
+
+def test_other_organisations_cannot_see_or_move_applicants(personas, login, publish) -> None:
+    role = publish(personas.org_a, "Befriender")
+    _apply(login, personas, role)
+    application = db.session.scalar(select(Application))
+    other = login(personas.coordinator_b)
+    assert other.get(f"/applications/{application.id}").status_code == 404
+    assert other.get(f"/organisations/{personas.org_a.slug}/applicants").status_code == 404
+    # By form field: posting a move for A's application from B's session is refused.
+    response = post_form(
+        other,
+        f"/applications/{application.id}/move",
+        {"to": "offered"},
+        form_page=f"/organisations/{personas.org_b.slug}/roles",
+    )
+    assert response.status_code == 404
+    db.session.expire_all()
+    assert db.session.get(Application, application.id).stage == "applied"
+    assert login(personas.partner).get(f"/applications/{application.id}").status_code in {403, 404}
+    assert login(personas.stranger).get(f"/applications/{application.id}").status_code == 404
+
+
+def test_declining_needs_a_reason_from_the_list(personas, login, publish) -> None:
+    role = publish(personas.org_a, "Befriender")
+    _apply(login, personas, role)
+    application = db.session.scalar(select(Application))
+    coordinator = login(personas.coordinator_a)
+    _move(coordinator, application.id, to="declined", reason="because")
+    db.session.expire_all()
+    assert db.session.get(Application, application.id).stage == "applied"
+    _move(coordinator, application.id, to="declined", reason="role_filled")
+    db.session.expire_all()
+    application = db.session.get(Application, application.id)
+    assert application.stage == "declined" and application.declined_reason == "role_filled"
+    # Closed: no further moves.
+    _move(coordinator, application.id, to="offered")
+    db.session.expire_all()
+    assert db.session.get(Application, application.id).stage == "declined"
+
+
+def test_volunteer_withdraws_and_cannot_move(personas, login, publish) -> None:
+    role = publish(personas.org_a, "Befriender")
+    volunteer, _ = _apply(login, personas, role)
+    application = db.session.scalar(select(Application))
+    assert (
+        post_form(
+            volunteer,
+            f"/applications/{application.id}/move",
+            {"to": "offered"},
+            form_page="/my-volunteering",
+        ).status_code
+        == 403
+    )
+    post_form(
+        volunteer,
+        f"/applications/{application.id}/withdraw",
+        {},
+        form_page=f"/applications/{application.id}",
+    )
+    db.session.expire_all()
+    assert db.session.get(Application, application.id).stage == "withdrawn"
+    # Having withdrawn, they may apply again.
+    _client, again = _apply(login, personas, role)
+    assert again.status_code == 302
+
+
+def test_response_deadline_skips_weekends_and_bank_holidays(app) -> None:
+    holidays = bank_holidays()
+    # Friday 19 Dec 2025: 22, 23, 24, (25, 26 bank holidays), 29, 30.
+    assert add_working_days(date(2025, 12, 19), 5, holidays) == date(2025, 12, 30)
+    # Thursday 2 April 2026: Good Friday 3rd and Easter Monday 6th are skipped.
+    assert add_working_days(date(2026, 4, 2), 5, holidays) == date(2026, 4, 13)
+    assert add_working_days(date(2026, 4, 2), 5, frozenset()) == date(2026, 4, 9)
+
+
+def test_overdue_applications_show_on_the_centre_dashboard(personas, login, publish) -> None:
+    role = publish(personas.org_a, "Befriender")
+    _apply(login, personas, role)
+    application = db.session.scalar(select(Application))
+    application.respond_by = date.today() - timedelta(days=1)
+    db.session.commit()
+    page = login(personas.centre).get("/centre").get_data(as_text=True)
+    assert "Overdue responses (1)" in page
+    assert login(personas.coordinator_a).get("/centre").status_code == 403
+    _move(login(personas.coordinator_a), application.id, to="screening")
+    assert "Overdue responses (0)" in login(personas.centre).get("/centre").get_data(as_text=True)

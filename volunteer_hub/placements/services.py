@@ -1,0 +1,141 @@
+"""Making, agreeing and ending placements. Services flush, never commit."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import url_for
+from sqlalchemy import select
+
+from volunteer_hub.accounts.audit import record as audit
+from volunteer_hub.accounts.models import User
+from volunteer_hub.accounts.outbox import queue_email
+from volunteer_hub.accounts.permissions import (
+    Action,
+    coordinated_organisation_ids,
+    register_rule,
+    sees_all_organisations,
+)
+from volunteer_hub.core.errors import DomainError
+from volunteer_hub.core.models import utcnow
+from volunteer_hub.extensions import db
+from volunteer_hub.organisations.roles import latest_version
+from volunteer_hub.placements.models import END_REASONS, Placement
+from volunteer_hub.recruitment.models import Application, ApplicationEvent, Stage
+from volunteer_hub.recruitment.services import coordinators_of
+
+
+def placement_rule(user: User, placement: Placement, action: Action) -> bool:
+    if sees_all_organisations(user) or placement.organisation_id in coordinated_organisation_ids(
+        user
+    ):
+        return True
+    if action == "view":
+        return placement.supervisor_id == user.id or placement.volunteer.user_id == user.id
+    return False
+
+
+register_rule(Placement, placement_rule)
+
+
+def supervisors_for(organisation_id: int) -> list[User]:
+    """Who can be named supervisor: the organisation's coordinators."""
+    return coordinators_of(organisation_id)
+
+
+def place(
+    *, actor: User, application: Application, start_date: date, supervisor: User, today: date
+) -> Placement:
+    if not placement_rule(actor, _draft(application), "change"):
+        raise DomainError("Only the organisation's coordinators or the centre can place")
+    if application.stage != Stage.OFFERED.value:
+        raise DomainError("Only an applicant who has been offered the role can be placed")
+    if application.role is None or application.organisation_id is None:
+        raise DomainError("Choose a role for this enquiry before placing the volunteer")
+    version = latest_version(application.role)
+    if version is None:
+        raise DomainError("The role has no approved task description to agree to")
+    if supervisor.id not in {u.id for u in supervisors_for(application.organisation_id)}:
+        raise DomainError(
+            "Choose a supervisor from the organisation's coordinators", field="supervisor"
+        )
+    if start_date < today.replace(year=today.year - 1):
+        raise DomainError("The start date is more than a year ago", field="start_date")
+    placement = Placement(
+        application_id=application.id,
+        volunteer_id=application.volunteer_id,
+        role_id=application.role.id,
+        organisation_id=application.organisation_id,
+        role_version_id=version.id,
+        supervisor_id=supervisor.id,
+        start_date=start_date,
+    )
+    db.session.add(placement)
+    application.events.append(
+        ApplicationEvent(
+            from_stage=application.stage, to_stage=Stage.PLACED.value, actor_id=actor.id
+        )
+    )
+    application.stage = Stage.PLACED.value
+    db.session.flush()
+    link = url_for("placements.placement", placement_id=placement.id, _external=True)
+    if placement.volunteer.email:
+        queue_email(
+            kind="placement_volunteer",
+            to=placement.volunteer.email,
+            subject=f"Your placement: {placement.role.title}",
+            placement=placement,
+            link=link,
+        )
+    queue_email(
+        kind="placement_supervisor",
+        to=supervisor.email,
+        user=supervisor,
+        subject=f"You are supervising {placement.volunteer.name}",
+        placement=placement,
+    )
+    audit("placement.created", actor=actor, target=placement, details={"version": version.version})
+    return placement
+
+
+def _draft(application: Application) -> Placement:
+    """An unsaved placement for the permission check before one exists."""
+    return Placement(organisation_id=application.organisation_id or 0)
+
+
+def agree(*, user: User, placement: Placement) -> Placement:
+    if placement.volunteer.user_id != user.id:
+        raise DomainError("Only the volunteer agrees to their task description")
+    if placement.agreed_at is not None:
+        raise DomainError("You have already agreed to this task description")
+    placement.agreed_at = utcnow()
+    audit("placement.agreed", actor=user, target=placement)
+    db.session.flush()
+    return placement
+
+
+def end(*, actor: User, placement: Placement, end_date: date, reason: str) -> Placement:
+    if not placement_rule(actor, placement, "change"):
+        raise DomainError("Only the organisation's coordinators or the centre can end a placement")
+    if placement.end_date is not None:
+        raise DomainError("This placement has already ended")
+    if reason not in END_REASONS:
+        raise DomainError("Choose why the placement ended", field="reason")
+    if end_date < placement.start_date:
+        raise DomainError("The end date is before the placement started", field="end_date")
+    placement.end_date = end_date
+    placement.end_reason = reason
+    audit("placement.ended", actor=actor, target=placement, details={"reason": reason})
+    db.session.flush()
+    return placement
+
+
+def placements_of(user: User) -> list[Placement]:
+    return list(
+        db.session.scalars(
+            select(Placement)
+            .join(Placement.volunteer)
+            .where(Placement.volunteer.has(user_id=user.id))
+            .order_by(Placement.start_date.desc())
+        )
+    )

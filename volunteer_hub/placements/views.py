@@ -1,0 +1,174 @@
+"""Placing applicants, the volunteer's agreement, ending placements, and "my volunteering"."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput
+from sqlalchemy import select
+from wtforms import SelectField, SubmitField
+from wtforms.validators import InputRequired
+
+from volunteer_hub.accounts.permissions import can_change, get_or_404, role_required
+from volunteer_hub.core.errors import DomainError
+from volunteer_hub.core.forms import GovDateField, attach_error
+from volunteer_hub.extensions import db
+from volunteer_hub.placements import services
+from volunteer_hub.placements.models import END_REASONS, Placement
+from volunteer_hub.recruitment.models import Application
+from volunteer_hub.volunteers.models import Volunteer
+
+bp = Blueprint("placements", __name__)
+
+
+class PlaceForm(FlaskForm):
+    start_date = GovDateField(
+        "Start date", validators=[InputRequired(message="Enter the start date")]
+    )
+    supervisor = SelectField(
+        "Named supervisor",
+        choices=[],
+        widget=GovSelect(),
+        validators=[InputRequired(message="Choose the supervisor")],
+    )
+    submit = SubmitField("Place volunteer", widget=GovSubmitInput())
+
+
+class EndForm(FlaskForm):
+    end_date = GovDateField("End date", validators=[InputRequired(message="Enter the end date")])
+    reason = SelectField(
+        "Why it ended",
+        choices=[("", "Choose a reason"), *END_REASONS.items()],
+        widget=GovSelect(),
+        validators=[InputRequired(message="Choose why the placement ended")],
+    )
+    submit = SubmitField("End placement", widget=GovSubmitInput())
+
+
+class AgreeForm(FlaskForm):
+    submit = SubmitField("I agree to this task description", widget=GovSubmitInput())
+
+
+@bp.route("/applications/<int:application_id>/place", methods=["GET", "POST"])
+@role_required("staff")
+def place(application_id: int) -> ResponseReturnValue:
+    application = get_or_404(Application, application_id, action="change")
+    form = PlaceForm()
+    supervisors = (
+        services.supervisors_for(application.organisation_id) if application.organisation_id else []
+    )
+    form.supervisor.choices = [("", "Choose a supervisor")] + [
+        (str(u.id), u.name) for u in supervisors
+    ]
+    if form.validate_on_submit():
+        supervisor = next((u for u in supervisors if str(u.id) == form.supervisor.data), None)
+        try:
+            if supervisor is None or form.start_date.data is None:
+                raise DomainError(
+                    "Choose a supervisor from the organisation's coordinators", field="supervisor"
+                )
+            placement = services.place(
+                actor=current_user,
+                application=application,
+                start_date=form.start_date.data,
+                supervisor=supervisor,
+                today=date.today(),
+            )
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash(
+                f"{application.volunteer.name} is placed. We have emailed them and their "
+                "supervisor.",
+                "success",
+            )
+            return redirect(url_for("placements.placement", placement_id=placement.id))
+    status = 400 if form.errors else 200
+    return render_template("placements/place.html", application=application, form=form), status
+
+
+@bp.get("/placements/<int:placement_id>")
+@role_required("volunteer", "staff")
+def placement(placement_id: int) -> ResponseReturnValue:
+    item = get_or_404(Placement, placement_id)
+    return render_template(
+        "placements/placement.html",
+        placement=item,
+        task=item.role_version.content,
+        staff=can_change(current_user, item),
+        own=item.volunteer.user_id == current_user.id,
+        agree=AgreeForm(),
+        end=EndForm(),
+    )
+
+
+@bp.post("/placements/<int:placement_id>/agree")
+@role_required("volunteer")
+def agree(placement_id: int) -> ResponseReturnValue:
+    item = get_or_404(Placement, placement_id)
+    if not AgreeForm().validate_on_submit():
+        abort(400)
+    try:
+        services.agree(user=current_user, placement=item)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash("Thank you: your agreement is recorded.", "success")
+    return redirect(url_for("placements.placement", placement_id=item.id))
+
+
+@bp.post("/placements/<int:placement_id>/end")
+@role_required("staff")
+def end(placement_id: int) -> ResponseReturnValue:
+    item = get_or_404(Placement, placement_id, action="change")
+    form = EndForm()
+    if not form.validate_on_submit() or form.end_date.data is None:
+        flash("Enter the end date and choose why the placement ended.", "error")
+        return redirect(url_for("placements.placement", placement_id=item.id))
+    try:
+        services.end(
+            actor=current_user,
+            placement=item,
+            end_date=form.end_date.data,
+            reason=form.reason.data or "",
+        )
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash("The placement has ended.", "success")
+    return redirect(url_for("placements.placement", placement_id=item.id))
+
+
+@bp.get("/my-volunteering")
+@role_required("volunteer")
+def mine() -> ResponseReturnValue:
+    """The volunteer's dashboard: their applications and placements."""
+    volunteer = db.session.scalar(select(Volunteer).where(Volunteer.user_id == current_user.id))
+    applications: list[Application] = []
+    placements: list[Placement] = []
+    if volunteer is not None:
+        applications = list(
+            db.session.scalars(
+                select(Application)
+                .where(Application.volunteer_id == volunteer.id)
+                .order_by(Application.created_at.desc())
+            )
+        )
+        placements = list(
+            db.session.scalars(
+                select(Placement)
+                .where(Placement.volunteer_id == volunteer.id)
+                .order_by(Placement.start_date.desc())
+            )
+        )
+    return render_template("placements/mine.html", applications=applications, placements=placements)

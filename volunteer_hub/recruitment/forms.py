@@ -1,0 +1,62 @@
+"""Forms for applying and for moving applications: input shape only."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovSubmitInput, GovTextArea
+from wtforms import RadioField, SelectField, SubmitField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional
+
+from volunteer_hub.recruitment.models import DECLINE_REASONS
+
+
+class ApplyForm(FlaskForm):
+    message = TextAreaField(
+        "Why are you interested? (optional)",
+        description="A sentence or two is plenty.",
+        widget=GovTextArea(),
+        validators=[Optional(), Length(max=2000, message="Keep this to 2,000 characters or fewer")],
+    )
+    submit = SubmitField("Apply", widget=GovSubmitInput())
+
+
+class InterestForm(FlaskForm):
+    message = TextAreaField(
+        "What would you like to do?",
+        description="Your interests, when you are free, and anything we should know. "
+        "The volunteer centre will suggest opportunities.",
+        widget=GovTextArea(),
+        validators=[
+            InputRequired(message="Tell us a little about what you would like to do"),
+            Length(max=2000, message="Keep this to 2,000 characters or fewer"),
+        ],
+    )
+    submit = SubmitField("Send", widget=GovSubmitInput())
+
+
+class MoveForm(FlaskForm):
+    to = RadioField(
+        "Move to",
+        choices=[
+            ("screening", "Screening (references, checks)"),
+            ("interview", "Interview or informal chat"),
+            ("offered", "Offer the role"),
+            ("declined", "Decline"),
+        ],
+        widget=GovRadioInput(),
+        validators=[InputRequired(message="Choose where to move the application")],
+    )
+    reason = SelectField(
+        "Reason (when declining)",
+        choices=[("", "Choose a reason"), *DECLINE_REASONS.items()],
+        widget=GovSelect(),
+        validators=[Optional()],
+    )
+    note = TextAreaField(
+        "Note (optional)", widget=GovTextArea(), validators=[Optional(), Length(max=1000)]
+    )
+    submit = SubmitField("Move", widget=GovSubmitInput())
+
+
+class ButtonForm(FlaskForm):
+    submit = SubmitField("Continue", widget=GovSubmitInput())

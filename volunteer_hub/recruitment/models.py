@@ -1,0 +1,113 @@
+"""Applications and their history."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from volunteer_hub.core.models import TimestampMixin, UTCDateTime, utcnow
+from volunteer_hub.extensions import db
+from volunteer_hub.organisations.models import Organisation, Role
+from volunteer_hub.volunteers.models import Volunteer
+
+
+class Stage(enum.StrEnum):
+    ENQUIRY = "enquiry"
+    APPLIED = "applied"
+    SCREENING = "screening"
+    INTERVIEW = "interview"
+    OFFERED = "offered"
+    PLACED = "placed"
+    DECLINED = "declined"
+    WITHDRAWN = "withdrawn"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+#: The pipeline, in order; declined and withdrawn can happen at any point before placed.
+PIPELINE = [Stage.ENQUIRY, Stage.APPLIED, Stage.SCREENING, Stage.INTERVIEW, Stage.OFFERED]
+CLOSED = {Stage.PLACED, Stage.DECLINED, Stage.WITHDRAWN}
+
+#: Reasons a coordinator may give for declining (a managed list, not free text).
+DECLINE_REASONS = {
+    "role_filled": "The role has been filled",
+    "not_suitable": "The role is not a good match for the applicant",
+    "checks": "Screening or checks were not completed satisfactorily",
+    "no_response": "The applicant did not respond",
+    "availability": "The applicant's availability does not fit the role",
+    "age": "The applicant does not meet the role's age requirement",
+    "referred": "Referred to another opportunity",
+}
+
+STAGE_VALUES = ", ".join(f"'{s.value}'" for s in Stage)
+
+
+class Application(TimestampMixin, db.Model):  # type: ignore[name-defined]
+    """A volunteer's application to a role, or a general expression of interest (no role) that
+    the volunteer centre brokers."""
+
+    __tablename__ = "recruitment_application"
+    __table_args__ = (
+        CheckConstraint(f"stage IN ({STAGE_VALUES})", name="stage_valid"),
+        # One open application per volunteer and role (declined or withdrawn ones may repeat).
+        Index(
+            "uq_recruitment_application_open",
+            "volunteer_id",
+            "role_id",
+            unique=True,
+            sqlite_where=text("stage NOT IN ('declined', 'withdrawn') AND role_id IS NOT NULL"),
+            postgresql_where=text("stage NOT IN ('declined', 'withdrawn') AND role_id IS NOT NULL"),
+        ),
+        Index("ix_recruitment_application_org_stage", "organisation_id", "stage"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    volunteer_id: Mapped[int] = mapped_column(
+        ForeignKey("volunteers_volunteer.id", ondelete="CASCADE"), index=True
+    )
+    role_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisations_role.id", ondelete="SET NULL")
+    )
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisations_organisation.id", ondelete="SET NULL")
+    )
+    stage: Mapped[str] = mapped_column(String(16))
+    #: "Why I'm interested", in the volunteer's words.
+    message: Mapped[str | None] = mapped_column(Text)
+    declined_reason: Mapped[str | None] = mapped_column(String(40))
+    #: The response deadline: someone must contact the applicant by then.
+    respond_by: Mapped[date | None]
+    contacted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    overdue_notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    volunteer: Mapped[Volunteer] = relationship()
+    role: Mapped[Role | None] = relationship()
+    organisation: Mapped[Organisation | None] = relationship()
+    events: Mapped[list[ApplicationEvent]] = relationship(
+        back_populates="application", order_by="ApplicationEvent.id", cascade="all, delete-orphan"
+    )
+
+
+class ApplicationEvent(db.Model):  # type: ignore[name-defined]
+    """Every move of an application: who, when, from and to which stage, and why."""
+
+    __tablename__ = "recruitment_application_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("recruitment_application.id", ondelete="CASCADE"), index=True
+    )
+    from_stage: Mapped[str | None] = mapped_column(String(16))
+    to_stage: Mapped[str] = mapped_column(String(16))
+    actor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("accounts_user.id", ondelete="SET NULL")
+    )
+    note: Mapped[str | None] = mapped_column(String(1000))
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    application: Mapped[Application] = relationship(back_populates="events")

@@ -1,0 +1,249 @@
+"""Applying and moving applications through the pipeline. Services flush, never commit."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import current_app, url_for
+from sqlalchemy import select
+
+from volunteer_hub.accounts.audit import record as audit
+from volunteer_hub.accounts.models import Membership, MembershipRole, User
+from volunteer_hub.accounts.outbox import queue_email
+from volunteer_hub.accounts.permissions import (
+    Action,
+    coordinated_organisation_ids,
+    register_rule,
+    sees_all_organisations,
+)
+from volunteer_hub.core.dates import add_working_days
+from volunteer_hub.core.errors import DomainError
+from volunteer_hub.core.models import utcnow
+from volunteer_hub.extensions import db
+from volunteer_hub.organisations.models import Organisation, OrganisationKind, Role
+from volunteer_hub.recruitment.models import (
+    CLOSED,
+    DECLINE_REASONS,
+    Application,
+    ApplicationEvent,
+    Stage,
+)
+from volunteer_hub.volunteers.models import Volunteer
+
+MAX_MESSAGE = 2000
+
+#: Where a coordinator may move an application from each stage (declining is always allowed).
+MOVES: dict[Stage, set[Stage]] = {
+    Stage.ENQUIRY: {Stage.APPLIED, Stage.SCREENING, Stage.INTERVIEW, Stage.OFFERED},
+    Stage.APPLIED: {Stage.SCREENING, Stage.INTERVIEW, Stage.OFFERED},
+    Stage.SCREENING: {Stage.INTERVIEW, Stage.OFFERED},
+    Stage.INTERVIEW: {Stage.SCREENING, Stage.OFFERED},
+    Stage.OFFERED: {Stage.SCREENING, Stage.INTERVIEW},
+}
+
+
+def application_rule(user: User, application: Application, action: Action) -> bool:
+    """The centre sees every application; an organisation's coordinators their own; the
+    volunteer their own (and may only withdraw)."""
+    if sees_all_organisations(user):
+        return True
+    if application.organisation_id in coordinated_organisation_ids(user):
+        return True
+    if action == "view":
+        return application.volunteer.user_id == user.id
+    return False
+
+
+register_rule(Application, application_rule)
+
+
+def volunteer_for(user: User) -> Volunteer:
+    """The volunteer record of a signed-in person, made on first use."""
+    volunteer = db.session.scalar(select(Volunteer).where(Volunteer.user_id == user.id))
+    if volunteer is None:
+        volunteer = db.session.scalar(select(Volunteer).where(Volunteer.email == user.email))
+        if volunteer is not None and volunteer.user_id is None:
+            volunteer.user_id = user.id
+        elif volunteer is None:
+            volunteer = Volunteer(user_id=user.id, name=user.name, email=user.email)
+            db.session.add(volunteer)
+        db.session.flush()
+    return volunteer
+
+
+def _clean_message(message: str) -> str | None:
+    message = message.strip()
+    if len(message) > MAX_MESSAGE:
+        raise DomainError(f"Keep this to {MAX_MESSAGE:,} characters or fewer", field="message")
+    return message or None
+
+
+def _event(
+    application: Application, to: Stage, actor: User | None, note: str | None = None
+) -> None:
+    application.events.append(
+        ApplicationEvent(
+            from_stage=application.stage if application.id else None,
+            to_stage=to.value,
+            actor_id=actor.id if actor else None,
+            note=note,
+        )
+    )
+    application.stage = to.value
+
+
+def coordinators_of(organisation_id: int) -> list[User]:
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(Membership, Membership.user_id == User.id)
+            .where(
+                Membership.organisation_id == organisation_id,
+                Membership.role == MembershipRole.COORDINATOR.value,
+                User.is_active.is_(True),
+            )
+            .order_by(User.name)
+        )
+    )
+
+
+def apply(*, user: User, role: Role, message: str, today: date) -> Application:
+    volunteer = volunteer_for(user)
+    open_application = db.session.scalar(
+        select(Application.id).where(
+            Application.volunteer_id == volunteer.id,
+            Application.role_id == role.id,
+            Application.stage.not_in([Stage.DECLINED.value, Stage.WITHDRAWN.value]),
+        )
+    )
+    if open_application:
+        raise DomainError(
+            "You have already applied for this role. You can follow your application on your "
+            "applications page."
+        )
+    days = int(current_app.config.get("RESPONSE_WORKING_DAYS", 5))
+    application = Application(
+        volunteer_id=volunteer.id,
+        role_id=role.id,
+        organisation_id=role.organisation_id,
+        stage=Stage.APPLIED.value,
+        message=_clean_message(message),
+        respond_by=add_working_days(today, days),
+    )
+    _event(application, Stage.APPLIED, user)
+    db.session.add(application)
+    db.session.flush()
+    link = url_for("recruitment.application", application_id=application.id, _external=True)
+    for coordinator in coordinators_of(role.organisation_id):
+        queue_email(
+            kind="new_applicant",
+            to=coordinator.email,
+            user=coordinator,
+            subject=f"New applicant for {role.title}",
+            role=role,
+            respond_by=application.respond_by,
+            link=link,
+        )
+    queue_email(
+        kind="application_received",
+        to=user.email,
+        user=user,
+        subject=f"Your application for {role.title}",
+        role=role,
+        respond_by=application.respond_by,
+    )
+    audit("application.created", actor=user, target=application, details={"role": role.title})
+    return application
+
+
+def express_interest(*, user: User, message: str, today: date) -> Application:
+    """A general expression of interest (no particular role) that the centre brokers."""
+    volunteer = volunteer_for(user)
+    centre = db.session.scalar(
+        select(Organisation).where(Organisation.kind == OrganisationKind.VOLUNTEER_CENTRE.value)
+    )
+    application = Application(
+        volunteer_id=volunteer.id,
+        role_id=None,
+        organisation_id=centre.id if centre else None,
+        stage=Stage.ENQUIRY.value,
+        message=_clean_message(message),
+        respond_by=add_working_days(today, int(current_app.config.get("RESPONSE_WORKING_DAYS", 5))),
+    )
+    if not application.message:
+        raise DomainError("Tell us a little about what you would like to do", field="message")
+    _event(application, Stage.ENQUIRY, user)
+    db.session.add(application)
+    db.session.flush()
+    audit("application.enquiry", actor=user, target=application)
+    return application
+
+
+def move(
+    *, actor: User, application: Application, to: Stage | str, note: str = "", reason: str = ""
+) -> Application:
+    """A coordinator moves an application (placing it is done by making a placement)."""
+    target = Stage(to)
+    current = Stage(application.stage)
+    if not application_rule(actor, application, "change"):
+        raise DomainError("Only the organisation's coordinators or the centre can do this")
+    if current in CLOSED:
+        raise DomainError(f"This application is {current.value}; it cannot be moved")
+    if target is Stage.DECLINED:
+        if reason not in DECLINE_REASONS:
+            raise DomainError("Choose a reason for declining", field="reason")
+        application.declined_reason = reason
+    elif target is Stage.PLACED:
+        raise DomainError("Make a placement to place an applicant")
+    elif target not in MOVES.get(current, set()):
+        raise DomainError(f"An application cannot go from {current.value} to {target.value}")
+    note = " ".join(note.split())[:1000]
+    if application.contacted_at is None:
+        application.contacted_at = utcnow()
+    _event(application, target, actor, note or None)
+    db.session.flush()
+    if target in {Stage.OFFERED, Stage.DECLINED} and application.volunteer.email:
+        queue_email(
+            kind=f"application_{target.value}",
+            to=application.volunteer.email,
+            subject=(
+                f"An offer: {application.role.title}"
+                if target is Stage.OFFERED and application.role
+                else "About your application"
+            ),
+            application=application,
+            reason=DECLINE_REASONS.get(reason, ""),
+        )
+    audit(
+        "application.moved",
+        actor=actor,
+        target=application,
+        details={"from": current.value, "to": target.value},
+    )
+    return application
+
+
+def withdraw(*, user: User, application: Application) -> Application:
+    if application.volunteer.user_id != user.id:
+        raise DomainError("Only the applicant can withdraw an application")
+    if Stage(application.stage) in CLOSED:
+        raise DomainError(f"This application is already {application.stage}")
+    _event(application, Stage.WITHDRAWN, user)
+    db.session.flush()
+    audit("application.withdrawn", actor=user, target=application)
+    return application
+
+
+def overdue(today: date) -> list[Application]:
+    """Applications nobody has contacted by their response deadline."""
+    return list(
+        db.session.scalars(
+            select(Application)
+            .where(
+                Application.contacted_at.is_(None),
+                Application.respond_by < today,
+                Application.stage.in_([Stage.ENQUIRY.value, Stage.APPLIED.value]),
+            )
+            .order_by(Application.respond_by)
+        )
+    )
