@@ -22,6 +22,7 @@ def _seeders() -> list[Callable[[], list[str]]]:
     from volunteer_hub.hours import demo as hours_demo
     from volunteer_hub.investment import demo as investment_demo
     from volunteer_hub.organisations import demo as organisations_demo
+    from volunteer_hub.placements import demo as placements_demo
     from volunteer_hub.volunteers import demo as volunteers_demo
 
     return [
@@ -30,6 +31,7 @@ def _seeders() -> list[Callable[[], list[str]]]:
         hours_demo.seed,
         investment_demo.seed,
         volunteers_demo.seed,
+        placements_demo.seed,
         *DEMO_SEEDERS,
     ]
 
