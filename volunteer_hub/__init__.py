@@ -89,6 +89,7 @@ def _register_blueprints(app: Flask) -> None:
     from volunteer_hub.rates.views import bp as rates_bp
     from volunteer_hub.recruitment.views import bp as recruitment_bp
     from volunteer_hub.reports.views import bp as reports_bp
+    from volunteer_hub.volunteers.views import bp as volunteers_bp
 
     for blueprint in (
         core_bp,
@@ -102,6 +103,7 @@ def _register_blueprints(app: Flask) -> None:
         organisations_bp,
         recruitment_bp,
         placements_bp,
+        volunteers_bp,
     ):
         app.register_blueprint(blueprint)
 

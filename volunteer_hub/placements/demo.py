@@ -22,8 +22,8 @@ from volunteer_hub.organisations.roles import (
 from volunteer_hub.organisations.services import get_or_create_organisation
 from volunteer_hub.placements.models import Placement
 from volunteer_hub.recruitment.models import Application, ApplicationEvent, Stage
-from volunteer_hub.recruitment.services import volunteer_for
 from volunteer_hub.volunteers.models import Volunteer
+from volunteer_hub.volunteers.services import volunteer_for
 
 PROFILES: dict[str, dict[str, Any]] = {
     "Riverside Befriending Network": {"postcode": "NB1 4RT", "charity_number": "1190001"},

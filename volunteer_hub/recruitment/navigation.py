@@ -17,6 +17,7 @@ def register_navigation(app: Flask) -> None:
             lambda u: has_any_role(u, "volunteer"),
             order=20,
         ),
+        NavLink("Profile", "volunteers.profile", lambda u: has_any_role(u, "volunteer"), order=21),
         NavLink(
             "Centre",
             "recruitment.centre",

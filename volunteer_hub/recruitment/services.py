@@ -28,7 +28,7 @@ from volunteer_hub.recruitment.models import (
     ApplicationEvent,
     Stage,
 )
-from volunteer_hub.volunteers.models import Volunteer
+from volunteer_hub.volunteers.services import volunteer_for
 
 MAX_MESSAGE = 2000
 
@@ -55,20 +55,6 @@ def application_rule(user: User, application: Application, action: Action) -> bo
 
 
 register_rule(Application, application_rule)
-
-
-def volunteer_for(user: User) -> Volunteer:
-    """The volunteer record of a signed-in person, made on first use."""
-    volunteer = db.session.scalar(select(Volunteer).where(Volunteer.user_id == user.id))
-    if volunteer is None:
-        volunteer = db.session.scalar(select(Volunteer).where(Volunteer.email == user.email))
-        if volunteer is not None and volunteer.user_id is None:
-            volunteer.user_id = user.id
-        elif volunteer is None:
-            volunteer = Volunteer(user_id=user.id, name=user.name, email=user.email)
-            db.session.add(volunteer)
-        db.session.flush()
-    return volunteer
 
 
 def _clean_message(message: str) -> str | None:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import CheckConstraint, ForeignKey, String
+from datetime import date
+from typing import Any
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from volunteer_hub.core.models import TimestampMixin
@@ -23,3 +26,38 @@ class Volunteer(TimestampMixin, db.Model):  # type: ignore[name-defined]
     )
     name: Mapped[str] = mapped_column(String(200))
     email: Mapped[str | None] = mapped_column(String(254), unique=True)
+    # Profile (the volunteer keeps it; coordinators of organisations they apply to see it).
+    phone: Mapped[str | None] = mapped_column(String(40))
+    date_of_birth: Mapped[date | None]
+    postcode: Mapped[str | None] = mapped_column(String(10))
+    emergency_contact_name: Mapped[str | None] = mapped_column(String(200))
+    emergency_contact_phone: Mapped[str | None] = mapped_column(String(40))
+    skills: Mapped[str | None] = mapped_column(Text)
+    interests: Mapped[str | None] = mapped_column(Text)
+    #: Slots like ``mon_morning``, ``sat_evening`` (days × morning/afternoon/evening).
+    availability: Mapped[list[Any] | None] = mapped_column(JSON)
+    languages: Mapped[str | None] = mapped_column(String(300))
+    access_needs: Mapped[str | None] = mapped_column(Text)
+    heard_about: Mapped[str | None] = mapped_column(String(40))
+
+
+DAYS = [
+    ("mon", "Monday"),
+    ("tue", "Tuesday"),
+    ("wed", "Wednesday"),
+    ("thu", "Thursday"),
+    ("fri", "Friday"),
+    ("sat", "Saturday"),
+    ("sun", "Sunday"),
+]
+PARTS = [("morning", "Morning"), ("afternoon", "Afternoon"), ("evening", "Evening")]
+SLOTS = [f"{d}_{p}" for d, _ in DAYS for p, _ in PARTS]
+HEARD_ABOUT = {
+    "friend": "A friend or family member",
+    "search": "An internet search",
+    "social": "Social media",
+    "event": "An event or volunteer fair",
+    "organisation": "An organisation I know",
+    "gp": "My GP or a health worker",
+    "other": "Somewhere else",
+}

@@ -1,0 +1,74 @@
+"""Volunteer records and profiles. Services flush, never commit."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+
+from volunteer_hub.accounts.audit import record as audit
+from volunteer_hub.accounts.models import User
+from volunteer_hub.core.errors import DomainError
+from volunteer_hub.extensions import db
+from volunteer_hub.volunteers.models import HEARD_ABOUT, SLOTS, Volunteer
+
+PROFILE_FIELDS = (
+    "phone",
+    "date_of_birth",
+    "postcode",
+    "emergency_contact_name",
+    "emergency_contact_phone",
+    "skills",
+    "interests",
+    "availability",
+    "languages",
+    "access_needs",
+    "heard_about",
+)
+
+
+def volunteer_for(user: User) -> Volunteer:
+    """The volunteer record of a signed-in person, made on first use."""
+    volunteer = db.session.scalar(select(Volunteer).where(Volunteer.user_id == user.id))
+    if volunteer is None:
+        volunteer = db.session.scalar(select(Volunteer).where(Volunteer.email == user.email))
+        if volunteer is not None and volunteer.user_id is None:
+            volunteer.user_id = user.id
+        elif volunteer is None:
+            volunteer = Volunteer(user_id=user.id, name=user.name, email=user.email)
+            db.session.add(volunteer)
+        db.session.flush()
+    return volunteer
+
+
+def age_on(born: date, day: date) -> int:
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def update_profile(*, user: User, values: dict[str, Any], today: date) -> Volunteer:
+    volunteer = volunteer_for(user)
+    clean: dict[str, Any] = {}
+    for field in PROFILE_FIELDS:
+        value = values.get(field)
+        if isinstance(value, str):
+            value = value.strip() or None
+        clean[field] = value
+    born = clean["date_of_birth"]
+    if born is not None and not (14 <= age_on(born, today) <= 110):
+        raise DomainError(
+            "Volunteers must be 14 or over; check the date of birth", field="date_of_birth"
+        )
+    slots = [s for s in (clean["availability"] or []) if s in SLOTS]
+    if len(slots) != len(clean["availability"] or []):
+        raise DomainError("Choose times from the grid", field="availability")
+    clean["availability"] = slots
+    if clean["heard_about"] and clean["heard_about"] not in HEARD_ABOUT:
+        raise DomainError("Choose how you heard about us from the list", field="heard_about")
+    if clean["postcode"]:
+        clean["postcode"] = " ".join(clean["postcode"].upper().split())[:10]
+    for field, value in clean.items():
+        setattr(volunteer, field, value)
+    db.session.flush()
+    audit("volunteer.profile_updated", actor=user, target=volunteer)
+    return volunteer
