@@ -23,7 +23,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import URL, Email, InputRequired, Length, NumberRange, Optional
 
 from volunteer_hub.core.forms import GovDateField
 from volunteer_hub.organisations.models import Commitment, DbsLevel, LocationType
@@ -162,3 +162,76 @@ class ReturnForm(FlaskForm):
         validators=[InputRequired(message="Say what needs changing"), Length(max=1000)],
     )
     submit = SubmitField("Send back", widget=GovSubmitInput())
+
+
+class OrganisationForm(FlaskForm):
+    """The profile (the organisation's coordinators and the centre edit it)."""
+
+    charity_number = StringField(
+        "Charity number", widget=GovTextInput(), validators=[Optional(), Length(max=20)]
+    )
+    company_number = StringField(
+        "Company number", widget=GovTextInput(), validators=[Optional(), Length(max=20)]
+    )
+    address = StringField(
+        "Address", widget=GovTextInput(), validators=[Optional(), Length(max=300)]
+    )
+    postcode = StringField(
+        "Postcode", widget=GovTextInput(), validators=[Optional(), Length(max=10)]
+    )
+    website = StringField(
+        "Website",
+        widget=GovTextInput(),
+        validators=[
+            Optional(),
+            Length(max=300),
+            URL(message="Enter a web address starting https://"),
+        ],
+    )
+    contact_name = StringField(
+        "Contact name", widget=GovTextInput(), validators=[Optional(), Length(max=200)]
+    )
+    contact_email = StringField(
+        "Contact email",
+        widget=GovTextInput(),
+        validators=[
+            Optional(),
+            Length(max=254),
+            Email(message="Enter an email address like name@example.org"),
+        ],
+    )
+    contact_phone = StringField(
+        "Contact phone", widget=GovTextInput(), validators=[Optional(), Length(max=40)]
+    )
+    description = TextAreaField(
+        "About the organisation", widget=GovTextArea(), validators=[Optional(), LONG]
+    )
+    submit = SubmitField("Save", widget=GovSubmitInput())
+
+
+class DueDiligenceForm(FlaskForm):
+    """Kept by the volunteer centre: lapsed checks stop the organisation's roles being published."""
+
+    safeguarding_lead = StringField(
+        "Safeguarding lead", widget=GovTextInput(), validators=[Optional(), Length(max=200)]
+    )
+    safeguarding_review_date = GovDateField(
+        "Safeguarding policy next review date", validators=[Optional()]
+    )
+    insurance_expiry = GovDateField("Insurance expiry date", validators=[Optional()])
+    submit = SubmitField("Save checks", widget=GovSubmitInput())
+
+
+class NewOrganisationForm(FlaskForm):
+    name = StringField(
+        "Name",
+        widget=GovTextInput(),
+        validators=[InputRequired(message="Enter the organisation's name"), Length(max=200)],
+    )
+    kind = RadioField(
+        "Kind",
+        choices=[("vco", "Charity or community group"), ("statutory", "Statutory partner")],
+        default="vco",
+        widget=GovRadioInput(),
+    )
+    submit = SubmitField("Add organisation", widget=GovSubmitInput())

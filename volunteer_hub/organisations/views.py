@@ -10,6 +10,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
 
+from volunteer_hub.accounts.audit import record as audit
 from volunteer_hub.accounts.permissions import (
     can_change,
     coordinated_organisation_ids,
@@ -20,8 +21,16 @@ from volunteer_hub.core.errors import DomainError
 from volunteer_hub.core.forms import attach_error
 from volunteer_hub.extensions import db
 from volunteer_hub.organisations import roles as role_services
-from volunteer_hub.organisations.forms import ButtonForm, ReturnForm, RoleForm
+from volunteer_hub.organisations.forms import (
+    ButtonForm,
+    DueDiligenceForm,
+    NewOrganisationForm,
+    OrganisationForm,
+    ReturnForm,
+    RoleForm,
+)
 from volunteer_hub.organisations.models import Organisation, Role, RoleStatus
+from volunteer_hub.organisations.services import create_organisation
 
 bp = Blueprint("organisations", __name__)
 
@@ -199,3 +208,85 @@ def return_role(role_id: int) -> ResponseReturnValue:
         db.session.commit()
         flash(f"Sent {role.title} back to {role.organisation.name}.", "success")
     return redirect(url_for("organisations.review"))
+
+
+PROFILE_FIELDS = (
+    "charity_number",
+    "company_number",
+    "address",
+    "postcode",
+    "website",
+    "contact_name",
+    "contact_email",
+    "contact_phone",
+    "description",
+)
+CHECK_FIELDS = ("safeguarding_lead", "safeguarding_review_date", "insurance_expiry")
+
+
+@bp.route("/organisations", methods=["GET", "POST"])
+@role_required("admin", "centre_coordinator")
+def organisations() -> ResponseReturnValue:
+    form = NewOrganisationForm()
+    if form.validate_on_submit():
+        try:
+            organisation = create_organisation(name=form.name.data or "", kind=form.kind.data or "")
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            audit("organisation.created", actor=current_user, target=organisation)
+            db.session.commit()
+            flash(
+                f"{organisation.name} added. Record its checks before its roles can be published.",
+                "success",
+            )
+            return redirect(url_for("organisations.profile", slug=organisation.slug))
+    items = db.session.scalars(select(Organisation).order_by(Organisation.name)).all()
+    return render_template(
+        "organisations/index.html", organisations=items, form=form, today=date.today()
+    ), (400 if form.errors else 200)
+
+
+@bp.route("/organisations/<slug>", methods=["GET", "POST"])
+@role_required(*STAFF)
+def profile(slug: str) -> ResponseReturnValue:
+    organisation = _organisation(slug)
+    form = OrganisationForm(obj=organisation)
+    checks = DueDiligenceForm(obj=organisation, prefix="checks")
+    centre = current_user.is_admin or current_user.is_centre_coordinator
+    if form.submit.data and form.validate_on_submit():
+        for field in PROFILE_FIELDS:
+            value = getattr(form, field).data
+            setattr(organisation, field, (value or "").strip() or None)
+        audit("organisation.profile_updated", actor=current_user, target=organisation)
+        db.session.commit()
+        flash("Profile saved.", "success")
+        return redirect(url_for("organisations.profile", slug=slug))
+    if checks.submit.data:
+        if not centre:
+            abort(403)
+        if checks.validate_on_submit():
+            for field in CHECK_FIELDS:
+                value = getattr(checks, field).data
+                setattr(
+                    organisation, field, value.strip() or None if isinstance(value, str) else value
+                )
+            audit(
+                "organisation.checks_updated",
+                actor=current_user,
+                target=organisation,
+                details={f: str(getattr(organisation, f)) for f in CHECK_FIELDS},
+            )
+            db.session.commit()
+            flash("Checks saved.", "success")
+            return redirect(url_for("organisations.profile", slug=slug))
+    status = 400 if (form.errors or checks.errors) else 200
+    return render_template(
+        "organisations/profile.html",
+        organisation=organisation,
+        form=form,
+        checks=checks,
+        centre=centre,
+        lapsed=organisation.lapsed_checks(date.today()),
+    ), status

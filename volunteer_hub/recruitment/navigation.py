@@ -31,6 +31,12 @@ def register_navigation(app: Flask) -> None:
             order=40,
         ),
         NavLink(
+            "Organisations",
+            "organisations.organisations",
+            lambda u: has_any_role(u, "admin", "centre_coordinator"),
+            order=42,
+        ),
+        NavLink(
             "Approve roles",
             "organisations.review",
             lambda u: has_any_role(u, "admin", "centre_coordinator"),
