@@ -215,6 +215,13 @@ class DueDiligenceForm(FlaskForm):
     safeguarding_lead = StringField(
         "Safeguarding lead", widget=GovTextInput(), validators=[Optional(), Length(max=200)]
     )
+    safeguarding_lead_user_id = SelectField(
+        "Safeguarding lead's account",
+        description="This coordinator may see DBS records for the organisation's applicants",
+        choices=[],
+        widget=GovSelect(),
+        validate_choice=False,
+    )
     safeguarding_review_date = GovDateField(
         "Safeguarding policy next review date", validators=[Optional()]
     )

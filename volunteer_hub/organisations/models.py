@@ -76,6 +76,11 @@ class Organisation(TimestampMixin, db.Model):  # type: ignore[name-defined]
     description: Mapped[str | None] = mapped_column(Text)
     # Due diligence, kept by the volunteer centre.
     safeguarding_lead: Mapped[str | None] = mapped_column(String(200))
+    #: The coordinator who is the safeguarding lead: they may see DBS records for this
+    #: organisation's applicants.
+    safeguarding_lead_user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("accounts_user.id", ondelete="SET NULL")
+    )
     safeguarding_review_date: Mapped[date | None]
     insurance_expiry: Mapped[date | None]
 

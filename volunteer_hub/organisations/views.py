@@ -11,6 +11,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from volunteer_hub.accounts.audit import record as audit
+from volunteer_hub.accounts.models import Membership, MembershipRole, User
 from volunteer_hub.accounts.permissions import (
     can_change,
     coordinated_organisation_ids,
@@ -254,6 +255,22 @@ def profile(slug: str) -> ResponseReturnValue:
     organisation = _organisation(slug)
     form = OrganisationForm(obj=organisation)
     checks = DueDiligenceForm(obj=organisation, prefix="checks")
+    coordinators = list(
+        db.session.scalars(
+            select(User)
+            .join(Membership, Membership.user_id == User.id)
+            .where(
+                Membership.organisation_id == organisation.id,
+                Membership.role == MembershipRole.COORDINATOR.value,
+            )
+            .order_by(User.name)
+        )
+    )
+    checks.safeguarding_lead_user_id.choices = [("", "Nobody yet")] + [
+        (str(u.id), u.name) for u in coordinators
+    ]
+    if not checks.is_submitted():
+        checks.safeguarding_lead_user_id.data = str(organisation.safeguarding_lead_user_id or "")
     centre = current_user.is_admin or current_user.is_centre_coordinator
     if form.submit.data and form.validate_on_submit():
         for field in PROFILE_FIELDS:

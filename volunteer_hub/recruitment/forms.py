@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovSubmitInput, GovTextArea
-from wtforms import RadioField, SelectField, SubmitField, TextAreaField
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import BooleanField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
+from volunteer_hub.core.forms import GovDateField
+from volunteer_hub.organisations.models import DbsLevel
 from volunteer_hub.recruitment.models import DECLINE_REASONS
 
 
@@ -60,3 +69,46 @@ class MoveForm(FlaskForm):
 
 class ButtonForm(FlaskForm):
     submit = SubmitField("Continue", widget=GovSubmitInput())
+
+
+class DbsForm(FlaskForm):
+    """Only the permitted facts: no upload, no free text about convictions."""
+
+    certificate_number = StringField(
+        "Certificate number",
+        description="12 digits",
+        widget=GovTextInput(),
+        validators=[InputRequired(message="Enter the certificate number"), Length(max=14)],
+    )
+    issue_date = GovDateField(
+        "Date of issue", validators=[InputRequired(message="Enter the issue date")]
+    )
+    level = SelectField(
+        "Level",
+        choices=[(level.value, level.label) for level in DbsLevel if level is not DbsLevel.NONE],
+        widget=GovSelect(),
+    )
+    workforce = SelectField(
+        "Workforce",
+        choices=[
+            ("adult", "Adult"),
+            ("child", "Child"),
+            ("adult_and_child", "Adult and child"),
+            ("other", "Other"),
+        ],
+        widget=GovSelect(),
+    )
+    outcome = RadioField(
+        "Outcome",
+        choices=[
+            ("clear", "Clear"),
+            ("not_clear", "Not clear (discuss with the safeguarding lead)"),
+        ],
+        widget=GovRadioInput(),
+        validators=[InputRequired(message="Choose the outcome")],
+    )
+    update_service = BooleanField("Subscribed to the DBS Update Service", widget=GovCheckboxInput())
+    update_service_checked_on = GovDateField(
+        "Update Service status last checked", validators=[Optional()]
+    )
+    submit = SubmitField("Save DBS record", widget=GovSubmitInput())

@@ -111,3 +111,71 @@ class ApplicationEvent(db.Model):  # type: ignore[name-defined]
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     application: Mapped[Application] = relationship(back_populates="events")
+
+
+class DbsWorkforce(enum.StrEnum):
+    ADULT = "adult"
+    CHILD = "child"
+    ADULT_AND_CHILD = "adult_and_child"
+    OTHER = "other"
+
+
+class DbsOutcome(enum.StrEnum):
+    CLEAR = "clear"
+    NOT_CLEAR = "not_clear"
+
+
+#: The only facts about a DBS certificate that may be kept (no copy of the certificate, no
+#: details of any conviction). A test checks the table has exactly these columns.
+DBS_PERMITTED_COLUMNS = frozenset(
+    {
+        "id",
+        "volunteer_id",
+        "application_id",
+        "certificate_number",
+        "issue_date",
+        "level",
+        "workforce",
+        "outcome",
+        "decided_by_id",
+        "decided_at",
+        "update_service",
+        "update_service_checked_on",
+    }
+)
+
+
+class DbsRecord(db.Model):  # type: ignore[name-defined]
+    """The minimal record of a DBS check. Seen only by the centre and the organisation's
+    safeguarding lead; every view is audited."""
+
+    __tablename__ = "recruitment_dbs_record"
+    __table_args__ = (
+        CheckConstraint(
+            "level IN ('basic', 'standard', 'enhanced', 'enhanced_barred')", name="level_valid"
+        ),
+        CheckConstraint(
+            "workforce IN ('adult', 'child', 'adult_and_child', 'other')", name="workforce_valid"
+        ),
+        CheckConstraint("outcome IN ('clear', 'not_clear')", name="outcome_valid"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    volunteer_id: Mapped[int] = mapped_column(
+        ForeignKey("volunteers_volunteer.id", ondelete="CASCADE"), index=True
+    )
+    application_id: Mapped[int | None] = mapped_column(
+        ForeignKey("recruitment_application.id", ondelete="SET NULL"), index=True
+    )
+    certificate_number: Mapped[str] = mapped_column(String(12))
+    issue_date: Mapped[date]
+    level: Mapped[str] = mapped_column(String(20))
+    workforce: Mapped[str] = mapped_column(String(20))
+    outcome: Mapped[str] = mapped_column(String(10))
+    decided_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("accounts_user.id", ondelete="SET NULL")
+    )
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: Subscribed to the DBS Update Service, and when its status was last checked.
+    update_service: Mapped[bool] = mapped_column(default=False)
+    update_service_checked_on: Mapped[date | None]

@@ -20,12 +20,15 @@ from volunteer_hub.core.dates import add_working_days
 from volunteer_hub.core.errors import DomainError
 from volunteer_hub.core.models import utcnow
 from volunteer_hub.extensions import db
-from volunteer_hub.organisations.models import Organisation, OrganisationKind, Role
+from volunteer_hub.organisations.models import DbsLevel, Organisation, OrganisationKind, Role
 from volunteer_hub.recruitment.models import (
     CLOSED,
     DECLINE_REASONS,
     Application,
     ApplicationEvent,
+    DbsOutcome,
+    DbsRecord,
+    DbsWorkforce,
     Stage,
 )
 from volunteer_hub.volunteers.services import volunteer_for
@@ -233,3 +236,73 @@ def overdue(today: date) -> list[Application]:
             .order_by(Application.respond_by)
         )
     )
+
+
+def may_see_dbs(user: User, application: Application) -> bool:
+    """The centre, and the organisation's named safeguarding lead; nobody else."""
+    if sees_all_organisations(user):
+        return True
+    organisation = application.organisation
+    return organisation is not None and organisation.safeguarding_lead_user_id == user.id
+
+
+def record_dbs(
+    *, actor: User, application: Application, values: dict[str, object], today: date
+) -> DbsRecord:
+    if not may_see_dbs(actor, application):
+        raise DomainError("Only the centre or the safeguarding lead can record a DBS check")
+    number = str(values.get("certificate_number") or "").replace(" ", "")
+    if not (number.isdigit() and len(number) == 12):
+        raise DomainError("The certificate number is 12 digits", field="certificate_number")
+    issued = values.get("issue_date")
+    if not isinstance(issued, date) or issued > today:
+        raise DomainError("Enter the issue date, which cannot be in the future", field="issue_date")
+    checked = values.get("update_service_checked_on")
+    if isinstance(checked, date) and checked > today:
+        raise DomainError(
+            "The status check date cannot be in the future", field="update_service_checked_on"
+        )
+    try:
+        level = DbsLevel(str(values.get("level")))
+        workforce = DbsWorkforce(str(values.get("workforce")))
+        outcome = DbsOutcome(str(values.get("outcome")))
+    except ValueError:
+        raise DomainError("Choose the level, workforce and outcome from the lists") from None
+    if level is DbsLevel.NONE:
+        raise DomainError("Choose the level of the check", field="level")
+    record = DbsRecord(
+        volunteer_id=application.volunteer_id,
+        application_id=application.id,
+        certificate_number=number,
+        issue_date=issued,
+        level=level.value,
+        workforce=workforce.value,
+        outcome=outcome.value,
+        decided_by_id=actor.id,
+        update_service=bool(values.get("update_service")),
+        update_service_checked_on=checked if isinstance(checked, date) else None,
+    )
+    db.session.add(record)
+    db.session.flush()
+    audit("dbs.recorded", actor=actor, target=record, details={"outcome": outcome.value})
+    return record
+
+
+def dbs_records(*, viewer: User, application: Application) -> list[DbsRecord]:
+    """The applicant's DBS records, for someone allowed to see them; the view is audited."""
+    if not may_see_dbs(viewer, application):
+        raise DomainError("Only the centre or the safeguarding lead can see DBS records")
+    records = list(
+        db.session.scalars(
+            select(DbsRecord)
+            .where(DbsRecord.volunteer_id == application.volunteer_id)
+            .order_by(DbsRecord.issue_date.desc())
+        )
+    )
+    audit(
+        "dbs.viewed",
+        actor=viewer,
+        target=application,
+        details={"volunteer_id": application.volunteer_id, "records": len(records)},
+    )
+    return records

@@ -20,7 +20,7 @@ from volunteer_hub.extensions import db
 from volunteer_hub.organisations.models import DbsLevel, Organisation, Role
 from volunteer_hub.organisations.roles import active_categories, latest_version
 from volunteer_hub.recruitment import services
-from volunteer_hub.recruitment.forms import ApplyForm, ButtonForm, InterestForm, MoveForm
+from volunteer_hub.recruitment.forms import ApplyForm, ButtonForm, DbsForm, InterestForm, MoveForm
 from volunteer_hub.recruitment.models import DECLINE_REASONS, PIPELINE, Application, Stage
 from volunteer_hub.recruitment.queries import SORTS, SearchFilters, search, visible_role
 
@@ -140,6 +140,7 @@ def application(application_id: int) -> ResponseReturnValue:
         "recruitment/application.html",
         application=item,
         staff=staff,
+        may_see_dbs=services.may_see_dbs(current_user, item),
         move=MoveForm(),
         button=ButtonForm(),
         reasons=DECLINE_REASONS,
@@ -237,4 +238,33 @@ def centre() -> ResponseReturnValue:
         lapsed=lapsed,
         waiting=waiting or 0,
         today=today,
+    )
+
+
+@bp.route("/applications/<int:application_id>/dbs", methods=["GET", "POST"])
+@role_required("staff")
+def dbs(application_id: int) -> ResponseReturnValue:
+    item = get_or_404(Application, application_id)
+    if not services.may_see_dbs(current_user, item):
+        abort(403)
+    form = DbsForm()
+    if form.validate_on_submit():
+        try:
+            services.record_dbs(
+                actor=current_user,
+                application=item,
+                values={f.name: f.data for f in form if f.name not in {"csrf_token", "submit"}},
+                today=date.today(),
+            )
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash("DBS record saved.", "success")
+            return redirect(url_for("recruitment.dbs", application_id=item.id))
+    records = services.dbs_records(viewer=current_user, application=item)
+    db.session.commit()  # the audited view
+    return render_template("recruitment/dbs.html", application=item, records=records, form=form), (
+        400 if form.errors else 200
     )
