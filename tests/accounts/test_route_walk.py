@@ -25,6 +25,7 @@ PUBLIC_ENDPOINTS = {
     "api.openapi",  # the API's description only; every data endpoint needs a bearer token (401)
     "recruitment.opportunities",  # public search of published roles
     "recruitment.opportunity",  # a published role's page (404 for anything else)
+    "recruitment.reference",  # a referee's signed single-use link (400 without a valid one)
 }
 
 REFUSED = {401, 403, 404}

@@ -112,3 +112,46 @@ class DbsForm(FlaskForm):
         "Update Service status last checked", validators=[Optional()]
     )
     submit = SubmitField("Save DBS record", widget=GovSubmitInput())
+
+
+class ReferenceRequestForm(FlaskForm):
+    name = StringField(
+        "Referee's name",
+        widget=GovTextInput(),
+        validators=[InputRequired(message="Enter the referee's name"), Length(max=200)],
+    )
+    email = StringField(
+        "Referee's email address",
+        widget=GovTextInput(),
+        validators=[InputRequired(message="Enter the referee's email address"), Length(max=254)],
+    )
+    relationship = StringField(
+        "How they know the applicant",
+        description="For example: former manager, teacher",
+        widget=GovTextInput(),
+        validators=[
+            InputRequired(message="Say how the referee knows the applicant"),
+            Length(max=200),
+        ],
+    )
+    submit = SubmitField("Request reference", widget=GovSubmitInput())
+
+
+class ReferenceForm(FlaskForm):
+    known_for = StringField(
+        "How long have you known them?",
+        widget=GovTextInput(),
+        validators=[Optional(), Length(max=100)],
+    )
+    would_recommend = RadioField(
+        "Would you recommend them for this volunteering role?",
+        choices=[("yes", "Yes"), ("no", "No"), ("unsure", "I am not sure")],
+        widget=GovRadioInput(),
+        validators=[InputRequired(message="Say whether you would recommend them")],
+    )
+    comments = TextAreaField(
+        "Anything else we should know? (optional)",
+        widget=GovTextArea(),
+        validators=[Optional(), Length(max=5000)],
+    )
+    submit = SubmitField("Send reference", widget=GovSubmitInput())

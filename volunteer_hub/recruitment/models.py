@@ -179,3 +179,33 @@ class DbsRecord(db.Model):  # type: ignore[name-defined]
     #: Subscribed to the DBS Update Service, and when its status was last checked.
     update_service: Mapped[bool] = mapped_column(default=False)
     update_service_checked_on: Mapped[date | None]
+
+
+class Reference(db.Model):  # type: ignore[name-defined]
+    """A reference requested by email; the referee answers through a signed link, without an
+    account. A coordinator then marks it satisfactory or not."""
+
+    __tablename__ = "recruitment_reference"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("recruitment_application.id", ondelete="CASCADE"), index=True
+    )
+    referee_name: Mapped[str] = mapped_column(String(200))
+    referee_email: Mapped[str] = mapped_column(String(254))
+    relationship_to_applicant: Mapped[str] = mapped_column(String(200))
+    requested_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("accounts_user.id", ondelete="SET NULL")
+    )
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: Random value in the link; the link works once, until the referee answers.
+    nonce: Mapped[str] = mapped_column(String(32))
+    responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    known_for: Mapped[str | None] = mapped_column(String(100))
+    would_recommend: Mapped[str | None] = mapped_column(String(10))  # yes / no / unsure
+    comments: Mapped[str | None] = mapped_column(Text)
+    satisfactory: Mapped[bool | None]
+    marked_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("accounts_user.id", ondelete="SET NULL")
+    )
+    marked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import date
 
 from flask import current_app, url_for
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 
 from volunteer_hub.accounts.audit import record as audit
@@ -29,6 +31,7 @@ from volunteer_hub.recruitment.models import (
     DbsOutcome,
     DbsRecord,
     DbsWorkforce,
+    Reference,
     Stage,
 )
 from volunteer_hub.volunteers.services import volunteer_for
@@ -306,3 +309,100 @@ def dbs_records(*, viewer: User, application: Application) -> list[DbsRecord]:
         details={"volunteer_id": application.volunteer_id, "records": len(records)},
     )
     return records
+
+
+REFERENCE_DAYS = 30
+
+
+def _reference_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="vh-reference")
+
+
+def reference_link(reference: Reference) -> str:
+    token = _reference_serializer().dumps({"r": reference.id, "n": reference.nonce})
+    return url_for("recruitment.reference", token=token, _external=True)
+
+
+def request_reference(
+    *, actor: User, application: Application, name: str, email: str, relationship: str
+) -> Reference:
+    if not application_rule(actor, application, "change"):
+        raise DomainError("Only the organisation's coordinators or the centre can do this")
+    name, relationship = " ".join(name.split()), " ".join(relationship.split())
+    email = email.strip().lower()
+    if not name:
+        raise DomainError("Enter the referee's name", field="name")
+    if "@" not in email or len(email) > 254 or " " in email:
+        raise DomainError("Enter the referee's email address", field="email")
+    if application.volunteer.email and email == application.volunteer.email:
+        raise DomainError("A referee cannot be the applicant", field="email")
+    if not relationship:
+        raise DomainError("Say how the referee knows the applicant", field="relationship")
+    reference = Reference(
+        application_id=application.id,
+        referee_name=name[:200],
+        referee_email=email,
+        relationship_to_applicant=relationship[:200],
+        requested_by_id=actor.id,
+        nonce=secrets.token_hex(16),
+    )
+    db.session.add(reference)
+    db.session.flush()
+    queue_email(
+        kind="reference_request",
+        to=email,
+        subject=f"A reference for {application.volunteer.name}",
+        reference=reference,
+        application=application,
+        link=reference_link(reference),
+        days=REFERENCE_DAYS,
+    )
+    audit("reference.requested", actor=actor, target=reference)
+    return reference
+
+
+def reference_from_token(token: str) -> Reference:
+    """The reference a link is for, while it is unanswered; DomainError otherwise."""
+    try:
+        payload = _reference_serializer().loads(token, max_age=REFERENCE_DAYS * 24 * 3600)
+    except SignatureExpired:
+        raise DomainError("This link has expired. Ask the organisation for a new one.") from None
+    except BadSignature:
+        raise DomainError("This link is not valid.") from None
+    reference = db.session.get(Reference, payload.get("r")) if isinstance(payload, dict) else None
+    if reference is None or not secrets.compare_digest(reference.nonce, str(payload.get("n"))):
+        raise DomainError("This link is not valid.")
+    if reference.responded_at is not None:
+        raise DomainError("Thank you: this reference has already been given.")
+    return reference
+
+
+def give_reference(
+    *, reference: Reference, known_for: str, would_recommend: str, comments: str
+) -> Reference:
+    if would_recommend not in {"yes", "no", "unsure"}:
+        raise DomainError("Say whether you would recommend them", field="would_recommend")
+    comments = comments.strip()
+    if len(comments) > 5000:
+        raise DomainError("Keep your comments to 5,000 characters or fewer", field="comments")
+    reference.known_for = " ".join(known_for.split())[:100] or None
+    reference.would_recommend = would_recommend
+    reference.comments = comments or None
+    reference.responded_at = utcnow()
+    db.session.flush()
+    audit("reference.given", actor=None, target=reference)
+    return reference
+
+
+def mark_reference(*, actor: User, reference: Reference, satisfactory: bool) -> Reference:
+    application = db.session.get(Application, reference.application_id)
+    if application is None or not application_rule(actor, application, "change"):
+        raise DomainError("Only the organisation's coordinators or the centre can do this")
+    if reference.responded_at is None:
+        raise DomainError("The referee has not answered yet")
+    reference.satisfactory = satisfactory
+    reference.marked_by_id = actor.id
+    reference.marked_at = utcnow()
+    db.session.flush()
+    audit("reference.marked", actor=actor, target=reference, details={"satisfactory": satisfactory})
+    return reference

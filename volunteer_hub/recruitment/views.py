@@ -20,8 +20,22 @@ from volunteer_hub.extensions import db
 from volunteer_hub.organisations.models import DbsLevel, Organisation, Role
 from volunteer_hub.organisations.roles import active_categories, latest_version
 from volunteer_hub.recruitment import services
-from volunteer_hub.recruitment.forms import ApplyForm, ButtonForm, DbsForm, InterestForm, MoveForm
-from volunteer_hub.recruitment.models import DECLINE_REASONS, PIPELINE, Application, Stage
+from volunteer_hub.recruitment.forms import (
+    ApplyForm,
+    ButtonForm,
+    DbsForm,
+    InterestForm,
+    MoveForm,
+    ReferenceForm,
+    ReferenceRequestForm,
+)
+from volunteer_hub.recruitment.models import (
+    DECLINE_REASONS,
+    PIPELINE,
+    Application,
+    Reference,
+    Stage,
+)
 from volunteer_hub.recruitment.queries import SORTS, SearchFilters, search, visible_role
 
 bp = Blueprint("recruitment", __name__)
@@ -141,6 +155,12 @@ def application(application_id: int) -> ResponseReturnValue:
         application=item,
         staff=staff,
         may_see_dbs=services.may_see_dbs(current_user, item),
+        references=db.session.scalars(
+            select(Reference).where(Reference.application_id == item.id).order_by(Reference.id)
+        ).all()
+        if staff
+        else [],
+        reference_form=ReferenceRequestForm(),
         move=MoveForm(),
         button=ButtonForm(),
         reasons=DECLINE_REASONS,
@@ -268,3 +288,83 @@ def dbs(application_id: int) -> ResponseReturnValue:
     return render_template("recruitment/dbs.html", application=item, records=records, form=form), (
         400 if form.errors else 200
     )
+
+
+@bp.post("/applications/<int:application_id>/references")
+@role_required("staff")
+def request_reference(application_id: int) -> ResponseReturnValue:
+    item = get_or_404(Application, application_id, action="change")
+    form = ReferenceRequestForm()
+    if not form.validate_on_submit():
+        flash("Enter the referee's name, email address and how they know the applicant.", "error")
+    else:
+        try:
+            services.request_reference(
+                actor=current_user,
+                application=item,
+                name=form.name.data or "",
+                email=form.email.data or "",
+                relationship=form.relationship.data or "",
+            )
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash("Reference requested: we have emailed the referee a link.", "success")
+    return redirect(url_for("recruitment.application", application_id=item.id))
+
+
+@bp.route("/references/<token>", methods=["GET", "POST"])
+def reference(token: str) -> ResponseReturnValue:
+    """The referee's page: no account needed, the signed link is the key; it works once."""
+    try:
+        item = services.reference_from_token(token)
+    except DomainError as error:
+        return render_template("recruitment/reference_done.html", message=error.message), 400
+    application = db.session.get(Application, item.application_id)
+    form = ReferenceForm()
+    if form.validate_on_submit():
+        try:
+            services.give_reference(
+                reference=item,
+                known_for=form.known_for.data or "",
+                would_recommend=form.would_recommend.data or "",
+                comments=form.comments.data or "",
+            )
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            return render_template(
+                "recruitment/reference_done.html",
+                message="Thank you. Your reference has been sent.",
+            )
+    return render_template(
+        "recruitment/reference.html", reference=item, application=application, form=form
+    ), (400 if form.errors else 200)
+
+
+@bp.post("/references/<int:reference_id>/mark")
+@role_required("staff")
+def mark_reference(reference_id: int) -> ResponseReturnValue:
+    item = db.session.get(Reference, reference_id)
+    if item is None:
+        abort(404)
+    application = get_or_404(Application, item.application_id, action="change")
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    try:
+        services.mark_reference(
+            actor=current_user,
+            reference=item,
+            satisfactory=request.form.get("satisfactory") == "yes",
+        )
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash("Reference marked.", "success")
+    return redirect(url_for("recruitment.application", application_id=application.id))
