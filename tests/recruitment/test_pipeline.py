@@ -171,3 +171,17 @@ def test_overdue_applications_show_on_the_centre_dashboard(personas, login, publ
     assert login(personas.coordinator_a).get("/centre").status_code == 403
     _move(login(personas.coordinator_a), application.id, to="screening")
     assert "Overdue responses (0)" in login(personas.centre).get("/centre").get_data(as_text=True)
+
+
+def test_overdue_reminders_are_emailed_once(personas, login, publish, runner) -> None:
+    role = publish(personas.org_a, "Befriender")
+    _apply(login, personas, role)
+    application = db.session.scalar(select(Application))
+    application.respond_by = date.today() - timedelta(days=1)
+    db.session.commit()
+    assert "Queued 1 reminder(s)." in runner.invoke(args=["recruitment", "remind"]).output
+    assert "Queued 0 reminder(s)." in runner.invoke(args=["recruitment", "remind"]).output
+    reminder = db.session.scalar(
+        select(OutboxMessage).where(OutboxMessage.kind == "applicant_overdue")
+    )
+    assert reminder.to_address == personas.coordinator_a.email

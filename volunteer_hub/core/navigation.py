@@ -51,3 +51,15 @@ def navigation_items(app: Flask) -> list[NavItem]:
 
 def init_app(app: Flask) -> None:
     app.jinja_env.globals["navigation_items"] = lambda: navigation_items(app)
+
+
+def external_url(endpoint: str, **values: Any) -> str:
+    """An absolute link for emails, always on ``BASE_URL`` (never the request's Host header),
+    inside a request or from a command."""
+    from flask import current_app, has_request_context
+
+    base = str(current_app.config["BASE_URL"]).rstrip("/")
+    if has_request_context():
+        return base + url_for(endpoint, **values)
+    with current_app.test_request_context(base_url=base):
+        return base + url_for(endpoint, **values)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import url_for
 from sqlalchemy import select
 
 from volunteer_hub.accounts.audit import record as audit
@@ -18,6 +17,7 @@ from volunteer_hub.accounts.permissions import (
 )
 from volunteer_hub.core.errors import DomainError
 from volunteer_hub.core.models import utcnow
+from volunteer_hub.core.navigation import external_url
 from volunteer_hub.extensions import db
 from volunteer_hub.organisations.roles import latest_version
 from volunteer_hub.placements.models import END_REASONS, Placement
@@ -78,7 +78,7 @@ def place(
     )
     application.stage = Stage.PLACED.value
     db.session.flush()
-    link = url_for("placements.placement", placement_id=placement.id, _external=True)
+    link = external_url("placements.placement", placement_id=placement.id)
     if placement.volunteer.email:
         queue_email(
             kind="placement_volunteer",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from datetime import date
 
-from flask import current_app, url_for
+from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 
@@ -21,6 +21,7 @@ from volunteer_hub.accounts.permissions import (
 from volunteer_hub.core.dates import add_working_days
 from volunteer_hub.core.errors import DomainError
 from volunteer_hub.core.models import utcnow
+from volunteer_hub.core.navigation import external_url
 from volunteer_hub.extensions import db
 from volunteer_hub.organisations.models import DbsLevel, Organisation, OrganisationKind, Role
 from volunteer_hub.recruitment.models import (
@@ -125,7 +126,7 @@ def apply(*, user: User, role: Role, message: str, today: date) -> Application:
     _event(application, Stage.APPLIED, user)
     db.session.add(application)
     db.session.flush()
-    link = url_for("recruitment.application", application_id=application.id, _external=True)
+    link = external_url("recruitment.application", application_id=application.id)
     for coordinator in coordinators_of(role.organisation_id):
         queue_email(
             kind="new_applicant",
@@ -320,7 +321,7 @@ def _reference_serializer() -> URLSafeTimedSerializer:
 
 def reference_link(reference: Reference) -> str:
     token = _reference_serializer().dumps({"r": reference.id, "n": reference.nonce})
-    return url_for("recruitment.reference", token=token, _external=True)
+    return external_url("recruitment.reference", token=token)
 
 
 def request_reference(

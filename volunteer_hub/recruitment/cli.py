@@ -1,0 +1,40 @@
+"""`flask recruitment ...`: scheduled reminders."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import click
+from flask.cli import AppGroup
+
+from volunteer_hub.accounts.outbox import queue_email
+from volunteer_hub.core.models import utcnow
+from volunteer_hub.core.navigation import external_url
+from volunteer_hub.extensions import db
+from volunteer_hub.recruitment.services import coordinators_of, overdue
+
+recruitment = AppGroup("recruitment", help="Recruitment: response deadlines.")
+
+
+@recruitment.command("remind")
+def remind_command() -> None:
+    """Email each organisation's coordinators about applicants not contacted by their deadline
+    (once per application). Run daily."""
+    sent = 0
+    for application in overdue(date.today()):
+        if application.overdue_notified_at is not None or application.organisation_id is None:
+            continue
+        link = external_url("recruitment.application", application_id=application.id)
+        for coordinator in coordinators_of(application.organisation_id):
+            queue_email(
+                kind="applicant_overdue",
+                to=coordinator.email,
+                user=coordinator,
+                subject="An applicant is waiting to hear from you",
+                application=application,
+                link=link,
+            )
+            sent += 1
+        application.overdue_notified_at = utcnow()
+    db.session.commit()
+    click.echo(f"Queued {sent} reminder(s).")
