@@ -62,6 +62,7 @@ def _register_models() -> None:
     """Import every domain's models so metadata (and Alembic) sees all tables."""
     from volunteer_hub.accounts import models as _accounts  # noqa: F401
     from volunteer_hub.api import models as _api  # noqa: F401
+    from volunteer_hub.core import geo as _geo  # noqa: F401
     from volunteer_hub.hours import models as _hours  # noqa: F401
     from volunteer_hub.hours import services as _hour_rules  # noqa: F401
     from volunteer_hub.investment import models as _investment  # noqa: F401

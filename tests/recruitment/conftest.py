@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.accounts.conftest import login, personas  # noqa: F401
+from volunteer_hub.core.geo import ensure_bundled_outcodes
 from volunteer_hub.extensions import db
 from volunteer_hub.organisations.models import Category, Organisation, Role
 from volunteer_hub.organisations.roles import (
@@ -75,4 +76,5 @@ def publish(personas) -> Callable[..., Role]:  # noqa: F811 - the imported fixtu
 def categories(app) -> None:
     """The migration seeds categories; tests build tables with create_all, so add them here."""
     ensure_default_categories()
+    ensure_bundled_outcodes()
     db.session.commit()

@@ -87,3 +87,42 @@ def test_drafts_and_submitted_roles_are_not_public(client, personas, publish) ->
     db.session.commit()
     assert _titles(client) == []
     assert client.get("/opportunities/secret-draft-organisation-a").status_code == 404
+
+
+def test_distance_from_a_postcode(client, personas, publish) -> None:
+    """Bundled centroids: NB1 (51.512, -0.110), NB9 (51.460, -0.050) ≈ 4.2 miles apart,
+    NB2 (51.520, -0.090) ≈ 1.0 mile from NB1."""
+    publish(personas.org_a, "Near role", postcode="NB2 1AA")
+    publish(personas.org_a, "Far role", postcode="NB9 9ZZ")
+    publish(personas.org_b, "Remote role", location_type="remote", postcode="")
+    near = _titles(client, postcode="nb1 4rt", miles="3", sort="nearest")
+    assert near == ["Near role", "Remote role"]
+    assert _titles(client, postcode="NB1", miles="5", sort="nearest") == [
+        "Near role",
+        "Far role",
+        "Remote role",
+    ]
+    page = client.get("/opportunities", query_string={"postcode": "NB1 4RT", "miles": "5"})
+    assert "about 1.0 miles away" in page.get_data(as_text=True)
+    unknown = client.get("/opportunities", query_string={"postcode": "ZZ99 9ZZ"}).get_data(
+        as_text=True
+    )
+    assert "We do not recognise the postcode" in unknown
+
+
+def test_load_outcodes_command(runner, tmp_path, personas, publish) -> None:
+    role = publish(personas.org_a, "Somewhere role", postcode="AB1 2CD")
+    assert role.latitude is None
+    good = tmp_path / "outcodes.csv"
+    good.write_text("outcode,latitude,longitude\nAB1,57.1,-2.1\n")
+    result = runner.invoke(args=["recruitment", "load-outcodes", str(good)])
+    assert "Loaded 1 outward codes" in result.output
+    from volunteer_hub.extensions import db
+    from volunteer_hub.organisations.models import Role
+
+    db.session.expire_all()
+    assert db.session.get(Role, role.id).latitude == 57.1
+    bad = tmp_path / "bad.csv"
+    bad.write_text("outcode,latitude,longitude\nAB2,north,-2\nXX1,10,10\n")
+    result = runner.invoke(args=["recruitment", "load-outcodes", str(bad)])
+    assert result.exit_code != 0 and "line 2" in result.output and "line 3" in result.output

@@ -221,6 +221,9 @@ class Role(TimestampMixin, db.Model):  # type: ignore[name-defined]
     location_type: Mapped[str] = mapped_column(String(16), default=LocationType.ON_SITE.value)
     address: Mapped[str | None] = mapped_column(String(300))
     postcode: Mapped[str | None] = mapped_column(String(10))
+    #: The centroid of the postcode's outward code, for "within N miles" searches.
+    latitude: Mapped[float | None]
+    longitude: Mapped[float | None]
     start_date: Mapped[date | None]
     closing_date: Mapped[date | None]
     places: Mapped[int | None]

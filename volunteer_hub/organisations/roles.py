@@ -21,6 +21,7 @@ from volunteer_hub.accounts.permissions import (
     sees_all_organisations,
 )
 from volunteer_hub.core.errors import DomainError
+from volunteer_hub.core.geo import centroid
 from volunteer_hub.core.models import utcnow
 from volunteer_hub.extensions import db
 from volunteer_hub.organisations.models import (
@@ -194,6 +195,8 @@ def save_role(
         raise DomainError("This role is closed; it cannot be edited")
     for field, value in clean.items():
         setattr(role, field, value)
+    located = centroid(role.postcode)
+    role.latitude, role.longitude = located if located else (None, None)
     role.categories = categories
     if role.status in {RoleStatus.PUBLISHED.value, RoleStatus.RETURNED.value}:
         role.status = RoleStatus.DRAFT.value

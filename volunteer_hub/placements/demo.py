@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from volunteer_hub.accounts.models import User
 from volunteer_hub.core.dates import add_working_days
+from volunteer_hub.core.geo import ensure_bundled_outcodes
 from volunteer_hub.extensions import db
 from volunteer_hub.organisations.models import Category, Organisation, OrganisationKind, Role
 from volunteer_hub.organisations.roles import (
@@ -519,6 +520,7 @@ def seed() -> list[str]:
     if db.session.scalar(select(Application.id).limit(1)):
         return []
     ensure_default_categories()
+    ensure_bundled_outcodes()
     today = date.today()
     organisations = _organisations(today)
     centre_user = db.session.scalar(

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select
 
+from volunteer_hub.core.geo import MILES_PER_DEGREE
 from volunteer_hub.extensions import db
 from volunteer_hub.organisations.models import (
     Category,
@@ -21,7 +23,13 @@ from volunteer_hub.organisations.models import (
 )
 
 PAGE_SIZE = 20
-SORTS = {"newest": "Newest first", "starting": "Starting soonest", "title": "Title A to Z"}
+SORTS = {
+    "newest": "Newest first",
+    "nearest": "Nearest first (with a postcode)",
+    "starting": "Starting soonest",
+    "title": "Title A to Z",
+}
+DISTANCES = (1, 3, 5, 10, 25)
 STARTING_SOON_DAYS = 30
 
 
@@ -35,6 +43,9 @@ class SearchFilters:
     starting_soon: bool = False
     sort: str = "newest"
     page: int = 1
+    #: The searcher's outward-code centroid and how far they will travel, when given.
+    origin: tuple[float, float] | None = None
+    miles: int | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -133,8 +144,25 @@ def search(filters: SearchFilters, today: date) -> SearchPage:
             Role.start_date >= today,
             Role.start_date <= today + timedelta(days=STARTING_SOON_DAYS),
         )
+    distance: ColumnElement[Any] | None = None
+    if filters.origin is not None:
+        latitude, longitude = filters.origin
+        shrink = math.cos(math.radians(latitude))
+        dy = Role.latitude - latitude
+        dx = (Role.longitude - longitude) * shrink
+        distance = dx * dx + dy * dy  # squared degrees: monotonic in miles, no SQL trigonometry
+        if filters.miles:
+            limit = (filters.miles / MILES_PER_DEGREE) ** 2
+            statement = statement.where(
+                or_(
+                    Role.location_type == LocationType.REMOTE.value,
+                    and_(Role.latitude.is_not(None), distance <= limit),
+                )
+            )
     total = db.session.scalar(select(func.count()).select_from(statement.subquery())) or 0
+    nearest = (Role.latitude.is_(None), distance, Role.id) if distance is not None else (Role.id,)
     order = {
+        "nearest": nearest,
         "newest": (Role.published_at.desc(), Role.id.desc()),
         "starting": (Role.start_date.is_(None), Role.start_date, Role.id),
         "title": (func.lower(Role.title), Role.id),

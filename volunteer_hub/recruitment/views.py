@@ -16,6 +16,7 @@ from volunteer_hub.accounts.permissions import (
 )
 from volunteer_hub.core.errors import DomainError
 from volunteer_hub.core.forms import attach_error
+from volunteer_hub.core.geo import centroid, miles_between
 from volunteer_hub.extensions import db
 from volunteer_hub.organisations.models import DbsLevel, Organisation, Role
 from volunteer_hub.organisations.roles import active_categories, latest_version
@@ -36,9 +37,28 @@ from volunteer_hub.recruitment.models import (
     Reference,
     Stage,
 )
-from volunteer_hub.recruitment.queries import SORTS, SearchFilters, search, visible_role
+from volunteer_hub.recruitment.queries import (
+    DISTANCES,
+    SORTS,
+    SearchFilters,
+    search,
+    visible_role,
+)
 
 bp = Blueprint("recruitment", __name__)
+
+#: The search page's parameters (carried into pagination links; nothing else is).
+SEARCH_FIELDS = (
+    "q",
+    "category",
+    "commitment",
+    "remote",
+    "under_18",
+    "starting_soon",
+    "sort",
+    "postcode",
+    "miles",
+)
 
 
 def _flag(name: str) -> bool:
@@ -67,8 +87,25 @@ def opportunities() -> ResponseReturnValue:
         sort=request.args.get("sort", "newest") if request.args.get("sort") in SORTS else "newest",
         page=_page(),
     )
+    postcode = (request.args.get("postcode") or "").strip()[:10]
+    problem = None
+    if postcode:
+        filters.origin = centroid(postcode)
+        if filters.origin is None:
+            problem = (
+                f"We do not recognise the postcode {postcode!r}; check it, or search without one."
+            )
+        raw_miles = request.args.get("miles", "5")
+        filters.miles = int(raw_miles) if raw_miles.isdigit() and int(raw_miles) in DISTANCES else 5
+    elif filters.sort == "nearest":
+        filters.sort = "newest"
     results = search(filters, date.today())
-    query = {k: v for k, v in request.args.items() if k != "page"}
+    distances = {
+        role.id: miles_between(filters.origin, (role.latitude, role.longitude))
+        for role in results.roles
+        if filters.origin and role.latitude is not None and role.longitude is not None
+    }
+    query = {k: v for k, v in request.args.items() if k in SEARCH_FIELDS}
     return render_template(
         "recruitment/search.html",
         filters=filters,
@@ -76,6 +113,10 @@ def opportunities() -> ResponseReturnValue:
         categories=categories,
         sorts=SORTS,
         query=query,
+        postcode=postcode,
+        distances=distances,
+        distance_choices=DISTANCES,
+        problem=problem,
     )
 
 
