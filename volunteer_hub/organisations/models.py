@@ -21,6 +21,7 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
+from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from volunteer_hub.core.models import TimestampMixin, UTCDateTime, utcnow
@@ -189,6 +190,8 @@ class Role(TimestampMixin, db.Model):  # type: ignore[name-defined]
             name="minimum_age_range",
         ),
         Index("ix_organisations_role_status_start", "status", "start_date"),
+        # Full-text search on PostgreSQL (GIN over a tsvector); a plain index on SQLite.
+        Index("ix_organisations_role_search", "search_document", postgresql_using="gin"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -237,6 +240,11 @@ class Role(TimestampMixin, db.Model):  # type: ignore[name-defined]
     dbs_level: Mapped[str] = mapped_column(String(20), default=DbsLevel.NONE.value)
     dbs_reason: Mapped[str | None] = mapped_column(String(500))
     accessibility: Mapped[str | None] = mapped_column(Text)
+    #: What keyword search matches: title, purpose, activities, skills and the organisation's
+    #: name — a tsvector on PostgreSQL, lower-case text on SQLite (see roles.search_document).
+    search_document: Mapped[Any] = mapped_column(
+        TSVECTOR().with_variant(Text(), "sqlite"), nullable=True
+    )
 
     organisation: Mapped[Organisation] = relationship()
     categories: Mapped[list[Category]] = relationship(

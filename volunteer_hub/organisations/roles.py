@@ -10,7 +10,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, func, select, update
 
 from volunteer_hub.accounts.audit import record as audit
 from volunteer_hub.accounts.models import User
@@ -155,6 +155,39 @@ def _clean(values: dict[str, Any]) -> dict[str, Any]:
     return clean
 
 
+SEARCH_COLUMNS = ("title", "purpose", "activities", "skills")
+
+
+def search_text(role: Role, organisation_name: str) -> str:
+    parts = [getattr(role, c) or "" for c in SEARCH_COLUMNS] + [organisation_name]
+    return " ".join(" ".join(parts).split())
+
+
+def search_document(text: str) -> Any:
+    """The stored search document: a tsvector on PostgreSQL (so a GIN index answers keyword
+    searches), lower-case text elsewhere (matched with LIKE)."""
+    if db.engine.dialect.name == "postgresql":
+        return func.to_tsvector("english", text)
+    return text.lower()
+
+
+def refresh_search_documents() -> None:
+    """Recompute every role's search document in one statement (after bulk loads)."""
+    organisation_name = (
+        select(Organisation.name).where(Organisation.id == Role.organisation_id).scalar_subquery()
+    )
+    text: ColumnElement[str] = func.coalesce(Role.title, "")
+    for column in SEARCH_COLUMNS[1:]:
+        text = text + " " + func.coalesce(getattr(Role, column), "")
+    text = text + " " + func.coalesce(organisation_name, "")
+    value = (
+        func.to_tsvector("english", text)
+        if db.engine.dialect.name == "postgresql"
+        else func.lower(text)
+    )
+    db.session.execute(update(Role).values(search_document=value))
+
+
 def normalise_postcode(text: str) -> str:
     """'sw1a1aa' → 'SW1A 1AA'; an outward code alone ('SW1A') is kept as it is."""
     compact = "".join(text.split()).upper()
@@ -197,6 +230,7 @@ def save_role(
         setattr(role, field, value)
     located = centroid(role.postcode)
     role.latitude, role.longitude = located if located else (None, None)
+    role.search_document = search_document(search_text(role, organisation.name))
     role.categories = categories
     if role.status in {RoleStatus.PUBLISHED.value, RoleStatus.RETURNED.value}:
         role.status = RoleStatus.DRAFT.value

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 
 from volunteer_hub.core.geo import MILES_PER_DEGREE
 from volunteer_hub.extensions import db
@@ -94,28 +94,17 @@ def _like(text: str) -> str:
 
 
 def _keyword(statement: Select[Any], keyword: str) -> Select[Any]:
+    """Every word must appear: PostgreSQL full-text search over the stored tsvector (GIN
+    index), or LIKE over the stored lower-case text on SQLite. Words are bound parameters."""
     words = [w for w in keyword.split() if w][:10]
     if not words:
         return statement
     if db.engine.dialect.name == "postgresql":
-        document = func.to_tsvector(
-            "english",
-            func.concat_ws(
-                " ", Role.title, Role.purpose, Role.activities, Role.skills, Organisation.name
-            ),
+        return statement.where(
+            Role.search_document.op("@@")(func.plainto_tsquery("english", " ".join(words)))
         )
-        return statement.where(document.op("@@")(func.plainto_tsquery("english", keyword)))
-    columns = (Role.title, Role.purpose, Role.activities, Role.skills, Organisation.name)
     for word in words:
-        pattern = _like(word)
-        statement = statement.where(
-            or_(
-                *(
-                    func.lower(func.coalesce(c, literal(""))).like(pattern, escape="\\")
-                    for c in columns
-                )
-            )
-        )
+        statement = statement.where(Role.search_document.like(_like(word), escape="\\"))
     return statement
 
 
