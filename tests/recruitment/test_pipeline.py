@@ -185,3 +185,42 @@ def test_overdue_reminders_are_emailed_once(personas, login, publish, runner) ->
         select(OutboxMessage).where(OutboxMessage.kind == "applicant_overdue")
     )
     assert reminder.to_address == personas.coordinator_a.email
+
+
+def _born(personas, years_ago: int) -> None:
+    from volunteer_hub.volunteers.services import volunteer_for
+
+    volunteer = volunteer_for(personas.volunteer)
+    today = date.today()
+    volunteer.date_of_birth = date(today.year - years_ago, 1, 1) - timedelta(days=1)
+    db.session.commit()
+
+
+def test_under_18s_only_where_welcome_and_with_a_guardians_consent(
+    personas, login, publish
+) -> None:
+    _born(personas, 16)
+    adults = publish(personas.org_a, "Adults only")
+    _client, refused = _apply(login, personas, adults)
+    assert refused.status_code == 400 and "aged 18 or over" in refused.get_data(as_text=True)
+    welcome = publish(personas.org_a, "Young helper", under_18_welcome=True, minimum_age=14)
+    _client, response = _apply(login, personas, welcome)
+    assert response.status_code == 302
+    application = db.session.scalar(select(Application))
+    assert application.under_18
+    coordinator = login(personas.coordinator_a)
+    _move(coordinator, application.id, to="offered")
+    yesterday = date.today() - timedelta(days=1)
+    place = {"start_date": ["1", "12", "2026"], "supervisor": str(personas.coordinator_a.id)}
+    blocked = post_form(coordinator, f"/applications/{application.id}/place", place)
+    assert blocked.status_code == 400 and "guardian" in blocked.get_data(as_text=True)
+    post_form(
+        coordinator,
+        f"/applications/{application.id}/guardian-consent",
+        {
+            "guardian_name": "Invented Parent",
+            "consent_on": [str(yesterday.day), str(yesterday.month), str(yesterday.year)],
+        },
+        form_page=f"/applications/{application.id}",
+    )
+    assert post_form(coordinator, f"/applications/{application.id}/place", place).status_code == 302

@@ -52,6 +52,10 @@ def place(
         raise DomainError("Only an applicant who has been offered the role can be placed")
     if application.role is None or application.organisation_id is None:
         raise DomainError("Choose a role for this enquiry before placing the volunteer")
+    if application.under_18 and application.guardian_consent_on is None:
+        raise DomainError(
+            "The applicant is under 18: record their parent's or guardian's consent first"
+        )
     version = latest_version(application.role)
     if version is None:
         raise DomainError("The role has no approved task description to agree to")

@@ -155,3 +155,19 @@ class ReferenceForm(FlaskForm):
         validators=[Optional(), Length(max=5000)],
     )
     submit = SubmitField("Send reference", widget=GovSubmitInput())
+
+
+class GuardianConsentForm(FlaskForm):
+    guardian_name = StringField(
+        "Parent's or guardian's name",
+        widget=GovTextInput(),
+        validators=[
+            InputRequired(message="Enter the parent's or guardian's name"),
+            Length(max=200),
+        ],
+    )
+    consent_on = GovDateField(
+        "Date consent was given",
+        validators=[InputRequired(message="Enter the date consent was given")],
+    )
+    submit = SubmitField("Record consent", widget=GovSubmitInput())

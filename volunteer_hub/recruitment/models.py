@@ -84,6 +84,13 @@ class Application(TimestampMixin, db.Model):  # type: ignore[name-defined]
     respond_by: Mapped[date | None]
     contacted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     overdue_notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: Applicants under 18 need a parent's or guardian's consent before they are placed.
+    under_18: Mapped[bool] = mapped_column(default=False)
+    guardian_name: Mapped[str | None] = mapped_column(String(200))
+    guardian_consent_on: Mapped[date | None]
+    guardian_consent_recorded_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("accounts_user.id", ondelete="SET NULL")
+    )
 
     volunteer: Mapped[Volunteer] = relationship()
     role: Mapped[Role | None] = relationship()

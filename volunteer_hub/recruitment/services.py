@@ -35,7 +35,7 @@ from volunteer_hub.recruitment.models import (
     Reference,
     Stage,
 )
-from volunteer_hub.volunteers.services import volunteer_for
+from volunteer_hub.volunteers.services import age_on, volunteer_for
 
 MAX_MESSAGE = 2000
 
@@ -114,10 +114,19 @@ def apply(*, user: User, role: Role, message: str, today: date) -> Application:
             "You have already applied for this role. You can follow your application on your "
             "applications page."
         )
+    age = age_on(volunteer.date_of_birth, today) if volunteer.date_of_birth else None
+    if age is not None and age < 18 and not role.under_18_welcome:
+        raise DomainError(
+            "This role is for volunteers aged 18 or over. The volunteer centre can help you find "
+            "one that welcomes under-18s."
+        )
+    if age is not None and role.minimum_age and age < role.minimum_age:
+        raise DomainError(f"This role is for volunteers aged {role.minimum_age} or over.")
     days = int(current_app.config.get("RESPONSE_WORKING_DAYS", 5))
     application = Application(
         volunteer_id=volunteer.id,
         role_id=role.id,
+        under_18=age is not None and age < 18,
         organisation_id=role.organisation_id,
         stage=Stage.APPLIED.value,
         message=_clean_message(message),
@@ -407,3 +416,23 @@ def mark_reference(*, actor: User, reference: Reference, satisfactory: bool) -> 
     db.session.flush()
     audit("reference.marked", actor=actor, target=reference, details={"satisfactory": satisfactory})
     return reference
+
+
+def record_guardian_consent(
+    *, actor: User, application: Application, guardian_name: str, consent_on: date, today: date
+) -> Application:
+    """A coordinator records that a parent or guardian consented (how it was given is kept on
+    paper or email; here only who and when)."""
+    if not application_rule(actor, application, "change"):
+        raise DomainError("Only the organisation's coordinators or the centre can do this")
+    name = " ".join(guardian_name.split())
+    if not name:
+        raise DomainError("Enter the parent's or guardian's name", field="guardian_name")
+    if consent_on > today:
+        raise DomainError("The consent date cannot be in the future", field="consent_on")
+    application.guardian_name = name[:200]
+    application.guardian_consent_on = consent_on
+    application.guardian_consent_recorded_by_id = actor.id
+    db.session.flush()
+    audit("application.guardian_consent", actor=actor, target=application)
+    return application

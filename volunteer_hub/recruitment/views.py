@@ -25,6 +25,7 @@ from volunteer_hub.recruitment.forms import (
     ApplyForm,
     ButtonForm,
     DbsForm,
+    GuardianConsentForm,
     InterestForm,
     MoveForm,
     ReferenceForm,
@@ -202,6 +203,7 @@ def application(application_id: int) -> ResponseReturnValue:
         if staff
         else [],
         reference_form=ReferenceRequestForm(),
+        consent_form=GuardianConsentForm(),
         move=MoveForm(),
         button=ButtonForm(),
         reasons=DECLINE_REASONS,
@@ -409,3 +411,28 @@ def mark_reference(reference_id: int) -> ResponseReturnValue:
         db.session.commit()
         flash("Reference marked.", "success")
     return redirect(url_for("recruitment.application", application_id=application.id))
+
+
+@bp.post("/applications/<int:application_id>/guardian-consent")
+@role_required("staff")
+def guardian_consent(application_id: int) -> ResponseReturnValue:
+    item = get_or_404(Application, application_id, action="change")
+    form = GuardianConsentForm()
+    if not form.validate_on_submit() or form.consent_on.data is None:
+        flash("Enter the parent's or guardian's name and the date they consented.", "error")
+    else:
+        try:
+            services.record_guardian_consent(
+                actor=current_user,
+                application=item,
+                guardian_name=form.guardian_name.data or "",
+                consent_on=form.consent_on.data,
+                today=date.today(),
+            )
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash("Consent recorded.", "success")
+    return redirect(url_for("recruitment.application", application_id=item.id))
