@@ -60,3 +60,19 @@ def test_centre_adds_an_organisation(personas, login) -> None:
     assert db.session.query(Organisation).filter_by(name="New Group").one().slug == "new-group"
     again = post_form(centre, "/organisations", {"name": "New Group", "kind": "vco"})
     assert again.status_code == 400 and "already exists" in again.get_data(as_text=True)
+
+
+def test_categories_are_a_managed_list(personas, login) -> None:
+    from sqlalchemy import select
+
+    from volunteer_hub.organisations.models import Category
+
+    centre = login(personas.centre)
+    assert post_form(centre, "/categories", {"name": "Animal welfare"}).status_code == 302
+    category = db.session.scalar(select(Category).where(Category.name == "Animal welfare"))
+    assert category.key == "animal_welfare" and category.active
+    assert post_form(centre, "/categories", {"name": "Animal welfare"}).status_code == 400
+    post_form(centre, f"/categories/{category.id}/toggle", {}, form_page="/categories")
+    db.session.expire_all()
+    assert db.session.get(Category, category.id).active is False
+    assert login(personas.coordinator_a).get("/categories").status_code == 403

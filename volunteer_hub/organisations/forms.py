@@ -242,3 +242,12 @@ class NewOrganisationForm(FlaskForm):
         widget=GovRadioInput(),
     )
     submit = SubmitField("Add organisation", widget=GovSubmitInput())
+
+
+class CategoryForm(FlaskForm):
+    name = StringField(
+        "New category",
+        widget=GovTextInput(),
+        validators=[InputRequired(message="Enter the category's name"), Length(max=100)],
+    )
+    submit = SubmitField("Add category", widget=GovSubmitInput())

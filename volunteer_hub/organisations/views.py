@@ -24,14 +24,15 @@ from volunteer_hub.extensions import db
 from volunteer_hub.organisations import roles as role_services
 from volunteer_hub.organisations.forms import (
     ButtonForm,
+    CategoryForm,
     DueDiligenceForm,
     NewOrganisationForm,
     OrganisationForm,
     ReturnForm,
     RoleForm,
 )
-from volunteer_hub.organisations.models import Organisation, Role, RoleStatus
-from volunteer_hub.organisations.services import create_organisation
+from volunteer_hub.organisations.models import Category, Organisation, Role, RoleStatus
+from volunteer_hub.organisations.services import create_organisation, slugify
 
 bp = Blueprint("organisations", __name__)
 
@@ -307,3 +308,49 @@ def profile(slug: str) -> ResponseReturnValue:
         centre=centre,
         lapsed=organisation.lapsed_checks(date.today()),
     ), status
+
+
+@bp.route("/categories", methods=["GET", "POST"])
+@role_required("admin", "centre_coordinator")
+def categories() -> ResponseReturnValue:
+    """The managed list of opportunity categories: add one, or stop offering one."""
+    form = CategoryForm()
+    if form.validate_on_submit():
+        name = " ".join((form.name.data or "").split())
+        key = slugify(name).replace("-", "_")[:40]
+        if db.session.scalar(
+            select(Category.id).where((Category.key == key) | (Category.name == name))
+        ):
+            form.name.errors = [f"There is already a category called {name}"]
+        else:
+            category = Category(key=key, name=name, active=True)
+            db.session.add(category)
+            db.session.flush()
+            audit("category.added", actor=current_user, target=category, details={"name": name})
+            db.session.commit()
+            flash(f"Category {name} added.", "success")
+            return redirect(url_for("organisations.categories"))
+    items = db.session.scalars(select(Category).order_by(Category.name)).all()
+    return render_template(
+        "organisations/categories.html", categories=items, form=form, button=ButtonForm()
+    ), (400 if form.errors else 200)
+
+
+@bp.post("/categories/<int:category_id>/toggle")
+@role_required("admin", "centre_coordinator")
+def toggle_category(category_id: int) -> ResponseReturnValue:
+    category = db.session.get(Category, category_id)
+    if category is None:
+        abort(404)
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    category.active = not category.active
+    audit(
+        "category.toggled", actor=current_user, target=category, details={"active": category.active}
+    )
+    db.session.commit()
+    flash(
+        f"{category.name} is {'offered again' if category.active else 'no longer offered'}.",
+        "success",
+    )
+    return redirect(url_for("organisations.categories"))
