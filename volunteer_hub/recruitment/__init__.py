@@ -8,5 +8,18 @@ Rules:
 - Search parameters are data: keyword matching uses bound parameters (PostgreSQL full-text
   search where available, a portable LIKE fallback on SQLite), and sort keys come from an
   allow-list.
+- Applying: one open application per volunteer and role (a partial unique index backs the
+  polite refusal); under-18s only where the role welcomes them and meets its minimum age.
+- Stages: enquiry → applied → screening → interview → offered → placed; declined (with a reason
+  from a list) and withdrawn (by the volunteer only) from any open stage. Every move is an
+  ``ApplicationEvent`` with who and when. Coordinators act on their own organisation's
+  applicants; the centre on everyone's. Placing is done by making a placement.
+- Response deadline: 5 working days (``RESPONSE_WORKING_DAYS``; England and Wales bank holidays
+  bundled, ``BANK_HOLIDAYS_FILE`` to replace them). Uncontacted applicants past it show as
+  overdue to the centre, and ``flask recruitment remind`` emails the coordinators once.
+- References are requested by email through the outbox; the referee answers once through a
+  signed link (30 days), without an account; a coordinator marks them satisfactory or not.
+- DBS records keep only the permitted facts (no certificate copy, no conviction details); only
+  the centre and the organisation's named safeguarding lead see them, and each view is audited.
 - Equality-monitoring answers are never read here (an import-linter contract enforces it).
 """
