@@ -137,6 +137,7 @@ def test_find_register_apply_and_get_placed(
     page.goto(f"{live_server.url}/opportunities/{published_role}")
     page.get_by_role("link", name="Apply for this role").click()
     check_accessibility(page)
+    page.get_by_label("18 or over").check()
     page.get_by_label("Why are you interested? (optional)").fill("I walk there every week.")
     page.get_by_role("button", name="Apply").click()
     assert "Application sent" in page.locator(".govuk-notification-banner").inner_text()
@@ -149,9 +150,15 @@ def test_find_register_apply_and_get_placed(
     coordinator.goto(live_server.url + "/organisations/e2e-river/applicants")
     check_accessibility(coordinator)
     coordinator.get_by_role("link", name="Invented Applicant").click()
-    coordinator.get_by_label("Offer the role").check()
-    coordinator.get_by_role("button", name="Move").click()
-    assert "Moved to offered" in coordinator.locator(".govuk-notification-banner").inner_text()
+    for label, stage in (
+        ("Screening (references, checks)", "screening"),
+        ("Interview or informal chat", "interview"),
+        ("Offer the role", "offered"),
+    ):
+        coordinator.get_by_label(label).check()
+        coordinator.get_by_role("button", name="Move").click()
+        banner = coordinator.locator(".govuk-notification-banner").inner_text()
+        assert f"Moved to {stage}" in banner
     check_accessibility(coordinator)
     coordinator.get_by_role("link", name="Place the volunteer").click()
     start = date.today() + timedelta(days=7)

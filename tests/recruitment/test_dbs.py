@@ -28,7 +28,11 @@ def test_the_table_holds_only_the_permitted_fields(app) -> None:
 
 def _application(personas, login, publish) -> Application:
     role = publish(personas.org_a, "Befriender", dbs_level="enhanced", dbs_reason="Home visits")
-    post_form(login(personas.volunteer), f"/opportunities/{role.slug}/apply", {"message": ""})
+    post_form(
+        login(personas.volunteer),
+        f"/opportunities/{role.slug}/apply",
+        {"message": "", "age_group": "adult"},
+    )
     return db.session.scalar(select(Application))
 
 
@@ -67,3 +71,30 @@ def test_only_the_safeguarding_lead_among_coordinators(personas, login, publish)
     assert coordinator.get(url).status_code == 200
     assert login(personas.coordinator_b).get(url).status_code == 404
     assert login(personas.volunteer).get(url).status_code == 403
+
+
+def test_administrators_are_not_safeguarding_staff(personas, login, publish) -> None:
+    application = _application(personas, login, publish)
+    assert login(personas.admin).get(f"/applications/{application.id}/dbs").status_code == 403
+
+
+def test_centre_names_the_safeguarding_lead_from_the_coordinators(personas, login, publish) -> None:
+    application = _application(personas, login, publish)
+    centre = login(personas.centre)
+    url = f"/organisations/{personas.org_a.slug}"
+    data = {
+        "checks-safeguarding_lead_user_id": str(personas.coordinator_a.id),
+        "checks-submit": "Save checks",
+    }
+    assert post_form(centre, url, data).status_code == 302
+    db.session.expire_all()
+    assert (
+        db.session.get(Organisation, personas.org_a.id).safeguarding_lead_user_id
+        == personas.coordinator_a.id
+    )
+    assert (
+        login(personas.coordinator_a).get(f"/applications/{application.id}/dbs").status_code == 200
+    )
+    # Someone who is not one of the organisation's coordinators cannot be named.
+    data["checks-safeguarding_lead_user_id"] = str(personas.coordinator_b.id)
+    assert post_form(centre, url, data).status_code == 400

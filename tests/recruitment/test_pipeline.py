@@ -14,9 +14,13 @@ from volunteer_hub.placements.models import Placement
 from volunteer_hub.recruitment.models import Application
 
 
-def _apply(login, personas, role, message="I love a chat"):
+def _apply(login, personas, role, message="I love a chat", age_group="adult"):
     client = login(personas.volunteer)
-    response = post_form(client, f"/opportunities/{role.slug}/apply", {"message": message})
+    response = post_form(
+        client,
+        f"/opportunities/{role.slug}/apply",
+        {"message": message, "age_group": age_group},
+    )
     return client, response
 
 
@@ -209,7 +213,8 @@ def test_under_18s_only_where_welcome_and_with_a_guardians_consent(
     application = db.session.scalar(select(Application))
     assert application.under_18
     coordinator = login(personas.coordinator_a)
-    _move(coordinator, application.id, to="offered")
+    for stage in ("screening", "interview", "offered"):
+        _move(coordinator, application.id, to=stage)
     yesterday = date.today() - timedelta(days=1)
     place = {"start_date": ["1", "12", "2026"], "supervisor": str(personas.coordinator_a.id)}
     blocked = post_form(coordinator, f"/applications/{application.id}/place", place)
@@ -224,3 +229,29 @@ def test_under_18s_only_where_welcome_and_with_a_guardians_consent(
         form_page=f"/applications/{application.id}",
     )
     assert post_form(coordinator, f"/applications/{application.id}/place", place).status_code == 302
+
+
+def test_no_stage_is_skipped_and_screening_must_be_done(personas, login, publish) -> None:
+    role = publish(personas.org_a, "Driver", dbs_level="enhanced", dbs_reason="Lifts for members")
+    _apply(login, personas, role)
+    application = db.session.scalar(select(Application))
+    coordinator = login(personas.coordinator_a)
+    _move(coordinator, application.id, to="offered")  # applied → offered skips two stages
+    db.session.expire_all()
+    assert db.session.get(Application, application.id).stage == "applied"
+    for stage in ("screening", "interview", "offered"):
+        _move(coordinator, application.id, to=stage)
+    place = {"start_date": ["1", "12", "2026"], "supervisor": str(personas.coordinator_a.id)}
+    blocked = post_form(coordinator, f"/applications/{application.id}/place", place)
+    assert blocked.status_code == 400 and "needs a DBS check" in blocked.get_data(as_text=True)
+
+
+def test_age_is_asked_when_no_date_of_birth_is_known(personas, login, publish) -> None:
+    adults = publish(personas.org_a, "Adults only")
+    _client, missing = _apply(login, personas, adults, age_group="")
+    assert missing.status_code == 400 and "Say whether you are 18 or over" in missing.get_data(
+        as_text=True
+    )
+    _client, young = _apply(login, personas, adults, age_group="under_18")
+    assert young.status_code == 400 and "aged 18 or over" in young.get_data(as_text=True)
+    assert db.session.scalar(select(Application)) is None

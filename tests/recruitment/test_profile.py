@@ -63,7 +63,9 @@ def test_equality_answers_are_the_volunteers_own_and_never_on_staff_pages(
     assert post_form(client, "/profile/equality", {"ethnicity": "martian"}).status_code == 400
 
     role = publish(personas.org_a, "Befriender")
-    post_form(client, f"/opportunities/{role.slug}/apply", {"message": "Hello"})
+    post_form(
+        client, f"/opportunities/{role.slug}/apply", {"message": "Hello", "age_group": "adult"}
+    )
     application = db.session.scalar(select(Application))
     pages = {
         "coordinator": (
@@ -95,3 +97,33 @@ def test_equality_answers_are_the_volunteers_own_and_never_on_staff_pages(
     # Deleting takes one click.
     post_form(client, "/profile/equality/delete", {}, form_page="/profile/equality")
     assert db.session.scalar(select(EqualityAnswers)) is None
+
+
+def test_a_record_is_never_someone_elses(personas, login) -> None:
+    """A record kept under an email address is linked only to a verified owner of that address
+    and never when it already belongs to another account."""
+    from volunteer_hub.core.models import utcnow
+    from volunteer_hub.volunteers.services import volunteer_for
+
+    theirs = Volunteer(
+        name="Someone Else", email=personas.stranger.email, user_id=personas.admin.id
+    )
+    db.session.add(theirs)
+    db.session.commit()
+    mine = volunteer_for(personas.stranger)
+    assert mine.id != theirs.id and mine.email is None and mine.user_id == personas.stranger.id
+
+    imported = Volunteer(name="Imported", email="imported@example.org")
+    db.session.add(imported)
+    db.session.flush()
+    from tests.factories import UserFactory
+
+    unverified = UserFactory(email="imported@example.org", email_verified_at=None)
+    db.session.flush()
+    assert volunteer_for(unverified).id != imported.id
+    verified = UserFactory(email="other-imported@example.org")
+    other = Volunteer(name="Imported 2", email="other-imported@example.org")
+    db.session.add(other)
+    db.session.flush()
+    verified.email_verified_at = utcnow()
+    assert volunteer_for(verified).id == other.id

@@ -14,7 +14,11 @@ from volunteer_hub.recruitment.models import Application, Reference
 
 def test_reference_journey(personas, login, publish, client) -> None:
     role = publish(personas.org_a, "Befriender")
-    post_form(login(personas.volunteer), f"/opportunities/{role.slug}/apply", {"message": ""})
+    post_form(
+        login(personas.volunteer),
+        f"/opportunities/{role.slug}/apply",
+        {"message": "", "age_group": "adult"},
+    )
     application = db.session.scalar(select(Application))
     coordinator = login(personas.coordinator_a)
     page = f"/applications/{application.id}"

@@ -152,3 +152,16 @@ def test_a_closed_or_lapsed_organisation_role_leaves_search(personas, client, pu
     db.session.commit()
     assert client.get(f"/opportunities/{role.slug}").status_code == 404
     assert "Litter picker" not in client.get("/opportunities").get_data(as_text=True)
+
+
+def test_odd_numbers_and_postcodes_are_form_errors(personas, login) -> None:
+    coordinator = login(personas.coordinator_a)
+    url = f"/organisations/{personas.org_a.slug}/roles/new"
+    for overrides, message in (
+        ({"hours_per_week": "sNaN"}, "Enter a number"),
+        ({"hours_per_week": "Infinity"}, "Enter a number"),
+        ({"postcode": "AAAAAAA1AA"}, "Enter a UK postcode"),
+    ):
+        response = post_form(coordinator, url, _form(**overrides))
+        assert response.status_code == 400, overrides
+        assert message in response.get_data(as_text=True), overrides

@@ -126,3 +126,9 @@ def test_load_outcodes_command(runner, tmp_path, personas, publish) -> None:
     bad.write_text("outcode,latitude,longitude\nAB2,north,-2\nXX1,10,10\n")
     result = runner.invoke(args=["recruitment", "load-outcodes", str(bad)])
     assert result.exit_code != 0 and "line 2" in result.output and "line 3" in result.output
+
+
+def test_odd_numbers_in_the_query_are_ignored(client, personas, publish) -> None:
+    publish(personas.org_a, "Befriender")
+    for query in ({"page": "²"}, {"postcode": "NB1", "miles": "²"}, {"page": "٣"}):
+        assert client.get("/opportunities", query_string=query).status_code == 200

@@ -435,7 +435,7 @@ def provisioning_uri(user: User, secret: str) -> str:
 def _totp_step(secret: str, code: str, last_step: int | None) -> int | None:
     """The time step ``code`` matches (within one step either side), if not used before."""
     code = "".join(code.split())
-    if not code.isdigit() or len(code) != 6:
+    if not (code.isascii() and code.isdigit()) or len(code) != 6:
         return None
     totp = pyotp.TOTP(secret)
     now = utcnow()

@@ -30,14 +30,14 @@ def _organisation_choices() -> list[tuple[str, str]]:
 
 def _grant_from(form: GrantForm | ButtonForm) -> services.Grant:
     raw = (form.organisation.data or "").strip()
-    if raw and not raw.isdigit():
+    if raw and not raw.isdecimal():
         raise DomainError("Choose an organisation from the list", field="organisation")
     return services.Grant(role=form.role.data or "", organisation_id=int(raw) if raw else None)
 
 
 def _page() -> int:
     raw = request.args.get("page", "1")
-    return max(1, min(int(raw), 10_000)) if raw.isdigit() else 1
+    return max(1, min(int(raw), 10_000)) if raw.isdecimal() else 1
 
 
 @bp.get("/users")

@@ -93,7 +93,9 @@ def issue() -> ResponseReturnValue:
     if not form.validate_on_submit():
         return _page(form, 400)
     holder = (
-        db.session.get(User, int(form.holder.data)) if (form.holder.data or "").isdigit() else None
+        db.session.get(User, int(form.holder.data))
+        if (form.holder.data or "").isdecimal()
+        else None
     )
     if holder is None:
         form.holder.errors = ["Choose the partner the token is for"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput
@@ -44,3 +45,13 @@ class GovDateField(DateField):
             self.data = None
             return
         super().process_formdata([str(part).strip() for part in valuelist])
+
+
+def finite(form: Any, field: Any) -> None:
+    """A WTForms validator: refuse NaN and infinities before any range check compares them."""
+    from wtforms.validators import StopValidation
+
+    value = field.data
+    if isinstance(value, Decimal) and not value.is_finite():
+        field.errors[:] = []
+        raise StopValidation("Enter a number")

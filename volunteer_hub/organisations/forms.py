@@ -25,7 +25,7 @@ from wtforms import (
 )
 from wtforms.validators import URL, Email, InputRequired, Length, NumberRange, Optional
 
-from volunteer_hub.core.forms import GovDateField
+from volunteer_hub.core.forms import GovDateField, finite
 from volunteer_hub.organisations.models import Commitment, DbsLevel, LocationType
 
 LONG = Length(max=5000, message="Keep this to 5,000 characters or fewer")
@@ -62,7 +62,11 @@ class RoleForm(FlaskForm):
         "Hours a week",
         places=1,
         widget=GovTextInput(),
-        validators=[Optional(), NumberRange(min=0.5, max=60, message="Between 0.5 and 60 hours")],
+        validators=[
+            Optional(),
+            finite,
+            NumberRange(min=0.5, max=60, message="Between 0.5 and 60 hours"),
+        ],
     )
     days_and_times = StringField(
         "Days and times",

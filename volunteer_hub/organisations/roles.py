@@ -6,6 +6,7 @@ centre approves (publishing a new frozen version) or returns with a reason.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -124,6 +125,8 @@ def _clean(values: dict[str, Any]) -> dict[str, Any]:
         raise DomainError("The title must be 200 characters or fewer", field="title")
     if clean["postcode"]:
         clean["postcode"] = normalise_postcode(clean["postcode"])
+        if not POSTCODE_RE.match(clean["postcode"]):
+            raise DomainError("Enter a UK postcode, like NB1 4RT", field="postcode")
     for field, enum_type in (
         ("commitment", Commitment),
         ("location_type", LocationType),
@@ -144,7 +147,9 @@ def _clean(values: dict[str, Any]) -> dict[str, Any]:
         raise DomainError(
             "The closing date must be on or after the start date", field="closing_date"
         )
-    if clean["soc_code"] and not (clean["soc_code"].isdigit() and len(clean["soc_code"]) <= 4):
+    if clean["soc_code"] and not (
+        clean["soc_code"].isascii() and clean["soc_code"].isdigit() and len(clean["soc_code"]) <= 4
+    ):
         raise DomainError("The occupation code must be 1 to 4 digits (SOC 2020)", field="soc_code")
     clean["under_18_welcome"] = bool(clean["under_18_welcome"])
     if clean["under_18_welcome"] and clean["minimum_age"] and clean["minimum_age"] >= 18:
@@ -186,6 +191,10 @@ def refresh_search_documents() -> None:
         else func.lower(text)
     )
     db.session.execute(update(Role).values(search_document=value))
+
+
+#: A full UK postcode ("NB1 4RT") or just its outward code ("NB1").
+POSTCODE_RE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?( [0-9][A-Z]{2})?$")
 
 
 def normalise_postcode(text: str) -> str:

@@ -290,6 +290,10 @@ def profile(slug: str) -> ResponseReturnValue:
                 setattr(
                     organisation, field, value.strip() or None if isinstance(value, str) else value
                 )
+            lead = checks.safeguarding_lead_user_id.data or ""
+            if lead and lead not in {str(u.id) for u in coordinators}:
+                abort(400)
+            organisation.safeguarding_lead_user_id = int(lead) if lead else None
             audit(
                 "organisation.checks_updated",
                 actor=current_user,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import select
 
@@ -21,7 +21,13 @@ from volunteer_hub.core.navigation import external_url
 from volunteer_hub.extensions import db
 from volunteer_hub.organisations.roles import latest_version
 from volunteer_hub.placements.models import END_REASONS, Placement
-from volunteer_hub.recruitment.models import Application, ApplicationEvent, Stage
+from volunteer_hub.recruitment.models import (
+    Application,
+    ApplicationEvent,
+    DbsRecord,
+    Reference,
+    Stage,
+)
 from volunteer_hub.recruitment.services import coordinators_of
 
 
@@ -59,11 +65,12 @@ def place(
     version = latest_version(application.role)
     if version is None:
         raise DomainError("The role has no approved task description to agree to")
+    _screening_done(application, version.content.get("dbs_level") or "none", today)
     if supervisor.id not in {u.id for u in supervisors_for(application.organisation_id)}:
         raise DomainError(
             "Choose a supervisor from the organisation's coordinators", field="supervisor"
         )
-    if start_date < today.replace(year=today.year - 1):
+    if start_date < today - timedelta(days=365):
         raise DomainError("The start date is more than a year ago", field="start_date")
     placement = Placement(
         application_id=application.id,
@@ -100,6 +107,38 @@ def place(
     )
     audit("placement.created", actor=actor, target=placement, details={"version": version.version})
     return placement
+
+
+#: How long a DBS check counts for placing someone (the Update Service aside).
+DBS_VALID_DAYS = 3 * 365
+
+
+def _screening_done(application: Application, dbs_level: str, today: date) -> None:
+    """Screening must be finished: every requested reference marked satisfactory, and for a role
+    that needs a DBS check, a clear one recorded within three years (or kept on the Update
+    Service and checked in that time)."""
+    references = list(
+        db.session.scalars(select(Reference).where(Reference.application_id == application.id))
+    )
+    if any(r.satisfactory is not True for r in references):
+        raise DomainError(
+            "Every reference requested must be back and marked satisfactory before placing"
+        )
+    if dbs_level == "none":
+        return
+    since = today - timedelta(days=DBS_VALID_DAYS)
+    clear = db.session.scalar(
+        select(DbsRecord.id).where(
+            DbsRecord.volunteer_id == application.volunteer_id,
+            DbsRecord.outcome == "clear",
+            (DbsRecord.issue_date >= since)
+            | (DbsRecord.update_service.is_(True) & (DbsRecord.update_service_checked_on >= since)),
+        )
+    )
+    if clear is None:
+        raise DomainError(
+            "This role needs a DBS check: a clear one must be recorded before placing"
+        )
 
 
 def _draft(application: Application) -> Placement:

@@ -117,7 +117,7 @@ def create() -> ResponseReturnValue:
     if form.supersedes.data:
         old = (
             db.session.get(Rate, int(form.supersedes.data))
-            if form.supersedes.data.isdigit()
+            if form.supersedes.data.isdecimal()
             else None
         )
         if old is None or old.effective_to is not None:

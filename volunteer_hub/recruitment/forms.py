@@ -20,6 +20,12 @@ from volunteer_hub.recruitment.models import DECLINE_REASONS
 
 
 class ApplyForm(FlaskForm):
+    age_group = RadioField(
+        "How old are you?",
+        choices=[("adult", "18 or over"), ("under_18", "Under 18")],
+        widget=GovRadioInput(),
+        validators=[InputRequired(message="Say whether you are 18 or over")],
+    )
     message = TextAreaField(
         "Why are you interested? (optional)",
         description="A sentence or two is plenty.",
@@ -46,12 +52,7 @@ class InterestForm(FlaskForm):
 class MoveForm(FlaskForm):
     to = RadioField(
         "Move to",
-        choices=[
-            ("screening", "Screening (references, checks)"),
-            ("interview", "Interview or informal chat"),
-            ("offered", "Offer the role"),
-            ("declined", "Decline"),
-        ],
+        choices=[],  # the next stage and "Decline", set by the view
         widget=GovRadioInput(),
         validators=[InputRequired(message="Choose where to move the application")],
     )

@@ -167,4 +167,25 @@ def search(filters: SearchFilters, today: date) -> SearchPage:
 
 
 def visible_role(slug: str, today: date) -> Role | None:
-    return db.session.scalar(published(today, pending_edits=True).where(Role.slug == slug))
+    """A role's public page: its approved version decides (an edit waiting for approval cannot
+    extend the closing date)."""
+    from volunteer_hub.organisations.roles import latest_version
+
+    statement = (
+        select(Role)
+        .join(Organisation, Organisation.id == Role.organisation_id)
+        .where(
+            Role.slug == slug,
+            Role.version >= 1,
+            Role.status != RoleStatus.CLOSED.value,
+            organisation_in_good_standing(today),
+        )
+    )
+    role = db.session.scalar(statement)
+    if role is None:
+        return None
+    version = latest_version(role)
+    closing = (version.content.get("closing_date") if version else None) or None
+    if version is None or (closing and date.fromisoformat(closing) < today):
+        return None
+    return role

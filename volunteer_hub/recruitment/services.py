@@ -24,6 +24,7 @@ from volunteer_hub.core.models import utcnow
 from volunteer_hub.core.navigation import external_url
 from volunteer_hub.extensions import db
 from volunteer_hub.organisations.models import DbsLevel, Organisation, OrganisationKind, Role
+from volunteer_hub.organisations.roles import latest_version
 from volunteer_hub.recruitment.models import (
     CLOSED,
     DECLINE_REASONS,
@@ -41,11 +42,11 @@ MAX_MESSAGE = 2000
 
 #: Where a coordinator may move an application from each stage (declining is always allowed).
 MOVES: dict[Stage, set[Stage]] = {
-    Stage.ENQUIRY: {Stage.APPLIED, Stage.SCREENING, Stage.INTERVIEW, Stage.OFFERED},
-    Stage.APPLIED: {Stage.SCREENING, Stage.INTERVIEW, Stage.OFFERED},
-    Stage.SCREENING: {Stage.INTERVIEW, Stage.OFFERED},
-    Stage.INTERVIEW: {Stage.SCREENING, Stage.OFFERED},
-    Stage.OFFERED: {Stage.SCREENING, Stage.INTERVIEW},
+    Stage.ENQUIRY: {Stage.APPLIED},
+    Stage.APPLIED: {Stage.SCREENING},
+    Stage.SCREENING: {Stage.INTERVIEW},
+    Stage.INTERVIEW: {Stage.OFFERED},
+    Stage.OFFERED: set(),  # placed by making a placement
 }
 
 
@@ -100,8 +101,18 @@ def coordinators_of(organisation_id: int) -> list[User]:
     )
 
 
-def apply(*, user: User, role: Role, message: str, today: date) -> Application:
+def apply(
+    *, user: User, role: Role, message: str, today: date, under_18: bool | None = None
+) -> Application:
+    """Apply to a role, under the rules of its approved version (never an unapproved edit).
+
+    Age comes from the volunteer's date of birth when they have given it, otherwise from what
+    they say on the form (``under_18``); one or the other is required."""
     volunteer = volunteer_for(user)
+    version = latest_version(role)
+    if version is None:
+        raise DomainError("This role is not open for applications")
+    task = version.content
     open_application = db.session.scalar(
         select(Application.id).where(
             Application.volunteer_id == volunteer.id,
@@ -115,18 +126,23 @@ def apply(*, user: User, role: Role, message: str, today: date) -> Application:
             "applications page."
         )
     age = age_on(volunteer.date_of_birth, today) if volunteer.date_of_birth else None
-    if age is not None and age < 18 and not role.under_18_welcome:
+    if age is None and under_18 is None:
+        raise DomainError("Say whether you are 18 or over", field="age_group")
+    young = age < 18 if age is not None else bool(under_18)
+    if young and not task.get("under_18_welcome"):
         raise DomainError(
             "This role is for volunteers aged 18 or over. The volunteer centre can help you find "
-            "one that welcomes under-18s."
+            "one that welcomes under-18s.",
+            field="age_group",
         )
-    if age is not None and role.minimum_age and age < role.minimum_age:
-        raise DomainError(f"This role is for volunteers aged {role.minimum_age} or over.")
+    minimum = task.get("minimum_age")
+    if age is not None and minimum and age < int(minimum):
+        raise DomainError(f"This role is for volunteers aged {minimum} or over.")
     days = int(current_app.config.get("RESPONSE_WORKING_DAYS", 5))
     application = Application(
         volunteer_id=volunteer.id,
         role_id=role.id,
-        under_18=age is not None and age < 18,
+        under_18=young,
         organisation_id=role.organisation_id,
         stage=Stage.APPLIED.value,
         message=_clean_message(message),
@@ -252,8 +268,9 @@ def overdue(today: date) -> list[Application]:
 
 
 def may_see_dbs(user: User, application: Application) -> bool:
-    """The centre, and the organisation's named safeguarding lead; nobody else."""
-    if sees_all_organisations(user):
+    """Centre coordinators, and the organisation's named safeguarding lead; nobody else (not
+    administrators, not other coordinators)."""
+    if user.is_centre_coordinator:
         return True
     organisation = application.organisation
     return organisation is not None and organisation.safeguarding_lead_user_id == user.id
@@ -265,7 +282,7 @@ def record_dbs(
     if not may_see_dbs(actor, application):
         raise DomainError("Only the centre or the safeguarding lead can record a DBS check")
     number = str(values.get("certificate_number") or "").replace(" ", "")
-    if not (number.isdigit() and len(number) == 12):
+    if not (number.isascii() and number.isdigit() and len(number) == 12):
         raise DomainError("The certificate number is 12 digits", field="certificate_number")
     issued = values.get("issue_date")
     if not isinstance(issued, date) or issued > today:
@@ -305,13 +322,17 @@ def dbs_records(*, viewer: User, application: Application) -> list[DbsRecord]:
     """The applicant's DBS records, for someone allowed to see them; the view is audited."""
     if not may_see_dbs(viewer, application):
         raise DomainError("Only the centre or the safeguarding lead can see DBS records")
-    records = list(
-        db.session.scalars(
-            select(DbsRecord)
-            .where(DbsRecord.volunteer_id == application.volunteer_id)
-            .order_by(DbsRecord.issue_date.desc())
+    statement = select(DbsRecord).where(DbsRecord.volunteer_id == application.volunteer_id)
+    if not viewer.is_centre_coordinator:
+        # A safeguarding lead sees the checks made for their own organisation's applications.
+        statement = statement.where(
+            DbsRecord.application_id.in_(
+                select(Application.id).where(
+                    Application.organisation_id == application.organisation_id
+                )
+            )
         )
-    )
+    records = list(db.session.scalars(statement.order_by(DbsRecord.issue_date.desc())))
     audit(
         "dbs.viewed",
         actor=viewer,

@@ -8,6 +8,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from volunteer_hub.accounts.permissions import (
     can_change,
@@ -68,7 +69,7 @@ def _flag(name: str) -> bool:
 
 def _page() -> int:
     raw = request.args.get("page", "1")
-    return max(1, min(int(raw), 10_000)) if raw.isdigit() else 1
+    return max(1, min(int(raw), 10_000)) if raw.isascii() and raw.isdecimal() else 1
 
 
 @bp.get("/opportunities")
@@ -97,7 +98,11 @@ def opportunities() -> ResponseReturnValue:
                 f"We do not recognise the postcode {postcode!r}; check it, or search without one."
             )
         raw_miles = request.args.get("miles", "5")
-        filters.miles = int(raw_miles) if raw_miles.isdigit() and int(raw_miles) in DISTANCES else 5
+        filters.miles = (
+            int(raw_miles)
+            if raw_miles.isascii() and raw_miles.isdecimal() and int(raw_miles) in DISTANCES
+            else 5
+        )
     elif filters.sort == "nearest":
         filters.sort = "newest"
     results = search(filters, date.today())
@@ -150,11 +155,25 @@ def apply(slug: str) -> ResponseReturnValue:
     if form.validate_on_submit():
         try:
             application = services.apply(
-                user=current_user, role=role, message=form.message.data or "", today=date.today()
+                user=current_user,
+                role=role,
+                message=form.message.data or "",
+                today=date.today(),
+                under_18=form.age_group.data == "under_18",
             )
+            db.session.flush()
         except DomainError as error:
             db.session.rollback()
             attach_error(form, error)
+        except IntegrityError:  # the same application sent twice at once
+            db.session.rollback()
+            attach_error(
+                form,
+                DomainError(
+                    "You have already applied for this role. You can follow your application "
+                    "on your applications page."
+                ),
+            )
         else:
             db.session.commit()
             flash(
@@ -187,6 +206,28 @@ def interest() -> ResponseReturnValue:
     return render_template("recruitment/interest.html", form=form), status
 
 
+MOVE_LABELS = {
+    "applied": "Applied: the applicant has chosen a role",
+    "screening": "Screening (references, checks)",
+    "interview": "Interview or informal chat",
+    "offered": "Offer the role",
+    "declined": "Decline",
+}
+
+
+def _move_form(application: Application) -> MoveForm:
+    """The next stage (no stage is skipped) and "Decline"."""
+    form = MoveForm()
+    try:
+        following = services.MOVES.get(Stage(application.stage), set())
+    except ValueError:
+        following = set()
+    form.to.choices = [(s.value, MOVE_LABELS[s.value]) for s in following] + [
+        ("declined", MOVE_LABELS["declined"])
+    ]
+    return form
+
+
 @bp.get("/applications/<int:application_id>")
 @role_required("volunteer", "staff")
 def application(application_id: int) -> ResponseReturnValue:
@@ -204,7 +245,7 @@ def application(application_id: int) -> ResponseReturnValue:
         else [],
         reference_form=ReferenceRequestForm(),
         consent_form=GuardianConsentForm(),
-        move=MoveForm(),
+        move=_move_form(item),
         button=ButtonForm(),
         reasons=DECLINE_REASONS,
         today=date.today(),
@@ -215,9 +256,9 @@ def application(application_id: int) -> ResponseReturnValue:
 @role_required("staff")
 def move(application_id: int) -> ResponseReturnValue:
     item = get_or_404(Application, application_id, action="change")
-    form = MoveForm()
+    form = _move_form(item)
     if not form.validate_on_submit():
-        flash("Choose where to move the application.", "error")
+        flash("Choose the next stage, or decline with a reason.", "error")
     else:
         try:
             services.move(

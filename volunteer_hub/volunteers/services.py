@@ -31,14 +31,22 @@ PROFILE_FIELDS = (
 def volunteer_for(user: User) -> Volunteer:
     """The volunteer record of a signed-in person, made on first use."""
     volunteer = db.session.scalar(select(Volunteer).where(Volunteer.user_id == user.id))
-    if volunteer is None:
-        volunteer = db.session.scalar(select(Volunteer).where(Volunteer.email == user.email))
-        if volunteer is not None and volunteer.user_id is None:
-            volunteer.user_id = user.id
-        elif volunteer is None:
-            volunteer = Volunteer(user_id=user.id, name=user.name, email=user.email)
-            db.session.add(volunteer)
-        db.session.flush()
+    if volunteer is not None:
+        return volunteer
+    existing = db.session.scalar(select(Volunteer).where(Volunteer.email == user.email))
+    if existing is not None and existing.user_id is None and user.email_verified_at is not None:
+        # A record kept for them before they signed up (e.g. imported hours): theirs, now that
+        # they have proved the address is theirs.
+        existing.user_id = user.id
+        volunteer = existing
+    else:
+        # Never someone else's record, and never by an unproved address: a record of their own
+        # (without the email when another record already holds it).
+        volunteer = Volunteer(
+            user_id=user.id, name=user.name, email=None if existing is not None else user.email
+        )
+        db.session.add(volunteer)
+    db.session.flush()
     return volunteer
 
 
