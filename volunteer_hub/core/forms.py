@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput
+from werkzeug.wrappers import Response
 from wtforms import DateField
 
 from volunteer_hub.core.errors import DomainError
@@ -55,3 +57,21 @@ def finite(form: Any, field: Any) -> None:
     if isinstance(value, Decimal) and not value.is_finite():
         field.errors[:] = []
         raise StopValidation("Enter a number")
+
+
+def perform(action: Callable[[], object], *, done: str, back: str) -> Response:
+    """One state change from a button or small form: call one service, commit once and say what
+    happened; on a DomainError roll back and say what to fix. Then back to ``back``."""
+    from flask import flash, redirect
+
+    from volunteer_hub.extensions import db
+
+    try:
+        action()
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(done, "success")
+    return redirect(back)

@@ -19,7 +19,7 @@ from volunteer_hub.accounts.permissions import (
     role_required,
 )
 from volunteer_hub.core.errors import DomainError
-from volunteer_hub.core.forms import attach_error
+from volunteer_hub.core.forms import attach_error, perform
 from volunteer_hub.extensions import db
 from volunteer_hub.organisations import roles as role_services
 from volunteer_hub.organisations.forms import (
@@ -150,15 +150,11 @@ def submit_role(role_id: int) -> ResponseReturnValue:
     role = get_or_404(Role, role_id, action="change")
     if not ButtonForm().validate_on_submit():
         abort(400)
-    try:
-        role_services.submit_role(actor=current_user, role=role)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        flash("Submitted to the volunteer centre for approval.", "success")
-    return redirect(url_for("organisations.edit_role", role_id=role.id))
+    return perform(
+        lambda: role_services.submit_role(actor=current_user, role=role),
+        done="Submitted to the volunteer centre for approval.",
+        back=url_for("organisations.edit_role", role_id=role.id),
+    )
 
 
 @bp.get("/roles/review")
@@ -182,15 +178,11 @@ def approve_role(role_id: int) -> ResponseReturnValue:
     role = get_or_404(Role, role_id, action="change")
     if not ButtonForm().validate_on_submit():
         abort(400)
-    try:
-        version = role_services.approve_role(actor=current_user, role=role, today=date.today())
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        flash(f"Published {role.title} (version {version.version}).", "success")
-    return redirect(url_for("organisations.review"))
+    return perform(
+        lambda: role_services.approve_role(actor=current_user, role=role, today=date.today()),
+        done=f"Published {role.title}.",
+        back=url_for("organisations.review"),
+    )
 
 
 @bp.post("/roles/<int:role_id>/return")
@@ -201,15 +193,13 @@ def return_role(role_id: int) -> ResponseReturnValue:
     if not form.validate_on_submit():
         flash("Say what needs changing before sending a role back.", "error")
         return redirect(url_for("organisations.review"))
-    try:
-        role_services.return_role(actor=current_user, role=role, reason=form.reason.data or "")
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        flash(f"Sent {role.title} back to {role.organisation.name}.", "success")
-    return redirect(url_for("organisations.review"))
+    return perform(
+        lambda: role_services.return_role(
+            actor=current_user, role=role, reason=form.reason.data or ""
+        ),
+        done=f"Sent {role.title} back to {role.organisation.name}.",
+        back=url_for("organisations.review"),
+    )
 
 
 PROFILE_FIELDS = (

@@ -15,7 +15,7 @@ from wtforms.validators import InputRequired
 
 from volunteer_hub.accounts.permissions import can_change, get_or_404, role_required
 from volunteer_hub.core.errors import DomainError
-from volunteer_hub.core.forms import GovDateField, attach_error
+from volunteer_hub.core.forms import GovDateField, attach_error, perform
 from volunteer_hub.extensions import db
 from volunteer_hub.placements import services
 from volunteer_hub.placements.models import END_REASONS, Placement
@@ -114,15 +114,11 @@ def agree(placement_id: int) -> ResponseReturnValue:
     item = get_or_404(Placement, placement_id)
     if not AgreeForm().validate_on_submit():
         abort(400)
-    try:
-        services.agree(user=current_user, placement=item)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        flash("Thank you: your agreement is recorded.", "success")
-    return redirect(url_for("placements.placement", placement_id=item.id))
+    return perform(
+        lambda: services.agree(user=current_user, placement=item),
+        done="Thank you: your agreement is recorded.",
+        back=url_for("placements.placement", placement_id=item.id),
+    )
 
 
 @bp.post("/placements/<int:placement_id>/end")
@@ -130,23 +126,18 @@ def agree(placement_id: int) -> ResponseReturnValue:
 def end(placement_id: int) -> ResponseReturnValue:
     item = get_or_404(Placement, placement_id, action="change")
     form = EndForm()
-    if not form.validate_on_submit() or form.end_date.data is None:
+    back = url_for("placements.placement", placement_id=item.id)
+    end_date = form.end_date.data if form.validate_on_submit() else None
+    if end_date is None:
         flash("Enter the end date and choose why the placement ended.", "error")
-        return redirect(url_for("placements.placement", placement_id=item.id))
-    try:
-        services.end(
-            actor=current_user,
-            placement=item,
-            end_date=form.end_date.data,
-            reason=form.reason.data or "",
-        )
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        flash("The placement has ended.", "success")
-    return redirect(url_for("placements.placement", placement_id=item.id))
+        return redirect(back)
+    return perform(
+        lambda: services.end(
+            actor=current_user, placement=item, end_date=end_date, reason=form.reason.data or ""
+        ),
+        done="The placement has ended.",
+        back=back,
+    )
 
 
 @bp.get("/my-volunteering")

@@ -16,7 +16,7 @@ from volunteer_hub.accounts.permissions import (
     role_required,
 )
 from volunteer_hub.core.errors import DomainError
-from volunteer_hub.core.forms import attach_error
+from volunteer_hub.core.forms import attach_error, perform
 from volunteer_hub.core.geo import centroid, miles_between
 from volunteer_hub.extensions import db
 from volunteer_hub.organisations.models import DbsLevel, Organisation, Role
@@ -257,24 +257,21 @@ def application(application_id: int) -> ResponseReturnValue:
 def move(application_id: int) -> ResponseReturnValue:
     item = get_or_404(Application, application_id, action="change")
     form = _move_form(item)
+    back = url_for("recruitment.application", application_id=item.id)
     if not form.validate_on_submit():
         flash("Choose the next stage, or decline with a reason.", "error")
-    else:
-        try:
-            services.move(
-                actor=current_user,
-                application=item,
-                to=form.to.data or "",
-                note=form.note.data or "",
-                reason=form.reason.data or "",
-            )
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            db.session.commit()
-            flash(f"Moved to {item.stage}.", "success")
-    return redirect(url_for("recruitment.application", application_id=item.id))
+        return redirect(back)
+    return perform(
+        lambda: services.move(
+            actor=current_user,
+            application=item,
+            to=form.to.data or "",
+            note=form.note.data or "",
+            reason=form.reason.data or "",
+        ),
+        done=f"Moved to {form.to.data}.",
+        back=back,
+    )
 
 
 @bp.post("/applications/<int:application_id>/withdraw")
@@ -283,15 +280,11 @@ def withdraw(application_id: int) -> ResponseReturnValue:
     item = get_or_404(Application, application_id)
     if not ButtonForm().validate_on_submit():
         abort(400)
-    try:
-        services.withdraw(user=current_user, application=item)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        flash("Your application has been withdrawn.", "success")
-    return redirect(url_for("recruitment.application", application_id=item.id))
+    return perform(
+        lambda: services.withdraw(user=current_user, application=item),
+        done="Your application has been withdrawn.",
+        back=url_for("recruitment.application", application_id=item.id),
+    )
 
 
 @bp.get("/organisations/<slug>/applicants")
@@ -379,24 +372,21 @@ def dbs(application_id: int) -> ResponseReturnValue:
 def request_reference(application_id: int) -> ResponseReturnValue:
     item = get_or_404(Application, application_id, action="change")
     form = ReferenceRequestForm()
+    back = url_for("recruitment.application", application_id=item.id)
     if not form.validate_on_submit():
         flash("Enter the referee's name, email address and how they know the applicant.", "error")
-    else:
-        try:
-            services.request_reference(
-                actor=current_user,
-                application=item,
-                name=form.name.data or "",
-                email=form.email.data or "",
-                relationship=form.relationship.data or "",
-            )
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            db.session.commit()
-            flash("Reference requested: we have emailed the referee a link.", "success")
-    return redirect(url_for("recruitment.application", application_id=item.id))
+        return redirect(back)
+    return perform(
+        lambda: services.request_reference(
+            actor=current_user,
+            application=item,
+            name=form.name.data or "",
+            email=form.email.data or "",
+            relationship=form.relationship.data or "",
+        ),
+        done="Reference requested: we have emailed the referee a link.",
+        back=back,
+    )
 
 
 @bp.route("/references/<token>", methods=["GET", "POST"])
@@ -439,19 +429,15 @@ def mark_reference(reference_id: int) -> ResponseReturnValue:
     application = get_or_404(Application, item.application_id, action="change")
     if not ButtonForm().validate_on_submit():
         abort(400)
-    try:
-        services.mark_reference(
+    return perform(
+        lambda: services.mark_reference(
             actor=current_user,
             reference=item,
             satisfactory=request.form.get("satisfactory") == "yes",
-        )
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        flash("Reference marked.", "success")
-    return redirect(url_for("recruitment.application", application_id=application.id))
+        ),
+        done="Reference marked.",
+        back=url_for("recruitment.application", application_id=application.id),
+    )
 
 
 @bp.post("/applications/<int:application_id>/guardian-consent")
@@ -459,21 +445,19 @@ def mark_reference(reference_id: int) -> ResponseReturnValue:
 def guardian_consent(application_id: int) -> ResponseReturnValue:
     item = get_or_404(Application, application_id, action="change")
     form = GuardianConsentForm()
-    if not form.validate_on_submit() or form.consent_on.data is None:
+    back = url_for("recruitment.application", application_id=item.id)
+    consent_on = form.consent_on.data if form.validate_on_submit() else None
+    if consent_on is None:
         flash("Enter the parent's or guardian's name and the date they consented.", "error")
-    else:
-        try:
-            services.record_guardian_consent(
-                actor=current_user,
-                application=item,
-                guardian_name=form.guardian_name.data or "",
-                consent_on=form.consent_on.data,
-                today=date.today(),
-            )
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            db.session.commit()
-            flash("Consent recorded.", "success")
-    return redirect(url_for("recruitment.application", application_id=item.id))
+        return redirect(back)
+    return perform(
+        lambda: services.record_guardian_consent(
+            actor=current_user,
+            application=item,
+            guardian_name=form.guardian_name.data or "",
+            consent_on=consent_on,
+            today=date.today(),
+        ),
+        done="Consent recorded.",
+        back=back,
+    )
