@@ -255,3 +255,44 @@ def test_age_is_asked_when_no_date_of_birth_is_known(personas, login, publish) -
     _client, young = _apply(login, personas, adults, age_group="under_18")
     assert young.status_code == 400 and "aged 18 or over" in young.get_data(as_text=True)
     assert db.session.scalar(select(Application)) is None
+
+
+def test_centre_brokers_an_expression_of_interest(personas, login, publish) -> None:
+    role = publish(personas.org_a, "Befriender")
+    volunteer = login(personas.volunteer)
+    assert (
+        post_form(
+            volunteer, "/opportunities/interest", {"message": "Weekends, outdoors"}
+        ).status_code
+        == 302
+    )
+    again = post_form(volunteer, "/opportunities/interest", {"message": "Again"})
+    assert again.status_code == 400 and "already has your message" in again.get_data(as_text=True)
+    enquiry = db.session.scalar(select(Application))
+    assert enquiry.stage == "enquiry" and enquiry.role_id is None
+    centre = login(personas.centre)
+    response = post_form(
+        centre,
+        f"/applications/{enquiry.id}/broker",
+        {"role": f"http://localhost/opportunities/{role.slug}/"},
+        form_page=f"/applications/{enquiry.id}",
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    enquiry = db.session.get(Application, enquiry.id)
+    assert enquiry.role_id == role.id and enquiry.stage == "applied"
+    assert enquiry.organisation_id == personas.org_a.id
+    assert "Referred by the volunteer centre" in enquiry.events[-1].note
+    # The organisation now sees them among its applicants.
+    page = login(personas.coordinator_a).get(f"/organisations/{personas.org_a.slug}/applicants")
+    assert personas.volunteer.name in page.get_data(as_text=True)
+
+
+def test_closed_roles_leave_search_and_take_no_applications(
+    personas, login, publish, client
+) -> None:
+    role = publish(personas.org_a, "Befriender")
+    coordinator = login(personas.coordinator_a)
+    post_form(coordinator, f"/roles/{role.id}/close", {}, form_page=f"/roles/{role.id}/edit")
+    assert client.get(f"/opportunities/{role.slug}").status_code == 404
+    assert login(personas.volunteer).get(f"/opportunities/{role.slug}/apply").status_code == 404

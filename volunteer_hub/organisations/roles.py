@@ -352,3 +352,13 @@ def latest_version(role: Role) -> RoleVersion | None:
         .order_by(RoleVersion.version.desc())
         .limit(1)
     )
+
+
+def close_role(*, actor: User, role: Role) -> Role:
+    """Stop recruiting: the role leaves search and its page; placements are unaffected."""
+    if role.status == RoleStatus.CLOSED.value:
+        raise DomainError("This role is already closed")
+    role.status = RoleStatus.CLOSED.value
+    audit("role.closed", actor=actor, target=role)
+    db.session.flush()
+    return role

@@ -157,6 +157,19 @@ def submit_role(role_id: int) -> ResponseReturnValue:
     )
 
 
+@bp.post("/roles/<int:role_id>/close")
+@role_required(*STAFF)
+def close_role(role_id: int) -> ResponseReturnValue:
+    role = get_or_404(Role, role_id, action="change")
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    return perform(
+        lambda: role_services.close_role(actor=current_user, role=role),
+        done=f"{role.title} is closed: it no longer appears in search.",
+        back=url_for("organisations.edit_role", role_id=role.id),
+    )
+
+
 @bp.get("/roles/review")
 @role_required("admin", "centre_coordinator")
 def review() -> ResponseReturnValue:

@@ -172,3 +172,13 @@ class GuardianConsentForm(FlaskForm):
         validators=[InputRequired(message="Enter the date consent was given")],
     )
     submit = SubmitField("Record consent", widget=GovSubmitInput())
+
+
+class BrokerForm(FlaskForm):
+    role = StringField(
+        "Refer to a role",
+        description="Paste the role's page address, e.g. /opportunities/befriender-riverside",
+        widget=GovTextInput(),
+        validators=[InputRequired(message="Paste the role's page address"), Length(max=300)],
+    )
+    submit = SubmitField("Refer", widget=GovSubmitInput())

@@ -42,7 +42,7 @@ MAX_MESSAGE = 2000
 
 #: Where a coordinator may move an application from each stage (declining is always allowed).
 MOVES: dict[Stage, set[Stage]] = {
-    Stage.ENQUIRY: {Stage.APPLIED},
+    Stage.ENQUIRY: set(),  # the centre refers it to a role (broker), or declines it
     Stage.APPLIED: {Stage.SCREENING},
     Stage.SCREENING: {Stage.INTERVIEW},
     Stage.INTERVIEW: {Stage.OFFERED},
@@ -177,6 +177,18 @@ def apply(
 def express_interest(*, user: User, message: str, today: date) -> Application:
     """A general expression of interest (no particular role) that the centre brokers."""
     volunteer = volunteer_for(user)
+    if db.session.scalar(
+        select(Application.id).where(
+            Application.volunteer_id == volunteer.id,
+            Application.role_id.is_(None),
+            Application.stage == Stage.ENQUIRY.value,
+        )
+    ):
+        raise DomainError(
+            "The volunteer centre already has your message and will be in touch. You can also "
+            "apply for any opportunity yourself.",
+            field="message",
+        )
     centre = db.session.scalar(
         select(Organisation).where(Organisation.kind == OrganisationKind.VOLUNTEER_CENTRE.value)
     )
@@ -456,4 +468,44 @@ def record_guardian_consent(
     application.guardian_consent_recorded_by_id = actor.id
     db.session.flush()
     audit("application.guardian_consent", actor=actor, target=application)
+    return application
+
+
+def broker(*, actor: User, application: Application, role: Role, today: date) -> Application:
+    """The centre refers an expression of interest to a published role: it becomes an
+    application to that role, with the organisation's response deadline from today."""
+    if not sees_all_organisations(actor):
+        raise DomainError("Only the volunteer centre refers enquiries to roles")
+    if application.stage != Stage.ENQUIRY.value or application.role_id is not None:
+        raise DomainError("Only an open enquiry can be referred to a role")
+    if latest_version(role) is None or role.status == "closed":
+        raise DomainError("Choose a published role", field="role")
+    if db.session.scalar(
+        select(Application.id).where(
+            Application.volunteer_id == application.volunteer_id,
+            Application.role_id == role.id,
+            Application.stage.not_in([Stage.DECLINED.value, Stage.WITHDRAWN.value]),
+        )
+    ):
+        raise DomainError("They have already applied for that role", field="role")
+    application.role_id = role.id
+    application.organisation_id = role.organisation_id
+    application.respond_by = add_working_days(
+        today, int(current_app.config.get("RESPONSE_WORKING_DAYS", 5))
+    )
+    application.contacted_at = None
+    _event(application, Stage.APPLIED, actor, f"Referred by the volunteer centre to {role.title}")
+    db.session.flush()
+    link = external_url("recruitment.application", application_id=application.id)
+    for coordinator in coordinators_of(role.organisation_id):
+        queue_email(
+            kind="new_applicant",
+            to=coordinator.email,
+            user=coordinator,
+            subject=f"New applicant for {role.title} (referred by the volunteer centre)",
+            role=role,
+            respond_by=application.respond_by,
+            link=link,
+        )
+    audit("application.brokered", actor=actor, target=application, details={"role": role.title})
     return application

@@ -24,6 +24,7 @@ from volunteer_hub.organisations.roles import active_categories, latest_version
 from volunteer_hub.recruitment import services
 from volunteer_hub.recruitment.forms import (
     ApplyForm,
+    BrokerForm,
     ButtonForm,
     DbsForm,
     GuardianConsentForm,
@@ -245,6 +246,8 @@ def application(application_id: int) -> ResponseReturnValue:
         else [],
         reference_form=ReferenceRequestForm(),
         consent_form=GuardianConsentForm(),
+        broker_form=BrokerForm(),
+        centre=current_user.is_admin or current_user.is_centre_coordinator,
         move=_move_form(item),
         button=ButtonForm(),
         reasons=DECLINE_REASONS,
@@ -459,5 +462,29 @@ def guardian_consent(application_id: int) -> ResponseReturnValue:
             today=date.today(),
         ),
         done="Consent recorded.",
+        back=back,
+    )
+
+
+@bp.post("/applications/<int:application_id>/broker")
+@role_required("admin", "centre_coordinator")
+def broker(application_id: int) -> ResponseReturnValue:
+    item = get_or_404(Application, application_id, action="change")
+    form = BrokerForm()
+    back = url_for("recruitment.application", application_id=item.id)
+    slug = (
+        (form.role.data or "").strip().rstrip("/").rsplit("/", 1)[-1]
+        if form.validate_on_submit()
+        else ""
+    )
+    role = visible_role(slug, date.today()) if slug else None
+    if role is None:
+        flash("Paste the page address of a published role.", "error")
+        return redirect(back)
+    return perform(
+        lambda: services.broker(
+            actor=current_user, application=item, role=role, today=date.today()
+        ),
+        done=f"Referred to {role.title}; its organisation has been emailed.",
         back=back,
     )
