@@ -57,9 +57,13 @@ def test_filters(client, personas, publish) -> None:
         "Tree planter",
     ]
     # Unknown values are ignored, never errors; search text is data.
-    assert len(_titles(client, category="nonsense", sort="id; DROP TABLE", commitment="x")) == 4
+    assert len(_titles(client, category="nonsense", sort="id; DROP TABLE", commitment="x")) == 5
     assert _titles(client, q="100%") == [] and _titles(client, q="_") == []
     assert _titles(client, q="<script>alert(1)</script>") == []
+    publish(personas.org_a, "Long shifts", hours_per_week=6)
+    assert "Long shifts" not in _titles(client, max_hours="4")
+    assert "Long shifts" in _titles(client, max_hours="8")
+    assert len(_titles(client, max_hours="99")) == 5  # not an offered limit: ignored
 
 
 def test_pagination(client, personas, publish) -> None:

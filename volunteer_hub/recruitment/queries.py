@@ -30,6 +30,7 @@ SORTS = {
     "title": "Title A to Z",
 }
 DISTANCES = (1, 3, 5, 10, 25)
+HOURS_LIMITS = (1, 2, 4, 8)
 STARTING_SOON_DAYS = 30
 
 
@@ -43,6 +44,8 @@ class SearchFilters:
     starting_soon: bool = False
     sort: str = "newest"
     page: int = 1
+    #: At most this many hours a week (roles without a figure are kept).
+    max_hours: int | None = None
     #: The searcher's outward-code centroid and how far they will travel, when given.
     origin: tuple[float, float] | None = None
     miles: int | None = None
@@ -121,6 +124,10 @@ def search(filters: SearchFilters, today: date) -> SearchPage:
         )
     if filters.commitment in {c.value for c in Commitment}:
         statement = statement.where(Role.commitment == filters.commitment)
+    if filters.max_hours:
+        statement = statement.where(
+            or_(Role.hours_per_week.is_(None), Role.hours_per_week <= filters.max_hours)
+        )
     if filters.remote:
         statement = statement.where(
             Role.location_type.in_([LocationType.REMOTE.value, LocationType.HYBRID.value])

@@ -42,6 +42,7 @@ from volunteer_hub.recruitment.models import (
 )
 from volunteer_hub.recruitment.queries import (
     DISTANCES,
+    HOURS_LIMITS,
     SORTS,
     SearchFilters,
     search,
@@ -61,6 +62,7 @@ SEARCH_FIELDS = (
     "sort",
     "postcode",
     "miles",
+    "max_hours",
 )
 
 
@@ -90,6 +92,9 @@ def opportunities() -> ResponseReturnValue:
         sort=request.args.get("sort", "newest") if request.args.get("sort") in SORTS else "newest",
         page=_page(),
     )
+    raw_hours = request.args.get("max_hours", "")
+    if raw_hours.isascii() and raw_hours.isdecimal() and int(raw_hours) in HOURS_LIMITS:
+        filters.max_hours = int(raw_hours)
     postcode = (request.args.get("postcode") or "").strip()[:10]
     problem = None
     if postcode:
@@ -123,6 +128,7 @@ def opportunities() -> ResponseReturnValue:
         postcode=postcode,
         distances=distances,
         distance_choices=DISTANCES,
+        hours_choices=HOURS_LIMITS,
         problem=problem,
     )
 
