@@ -76,3 +76,25 @@ def test_categories_are_a_managed_list(personas, login) -> None:
     db.session.expire_all()
     assert db.session.get(Category, category.id).active is False
     assert login(personas.coordinator_a).get("/categories").status_code == 403
+
+
+def test_coordinators_are_told_once_when_checks_lapse(personas, login, runner, publish) -> None:
+    from sqlalchemy import select
+
+    from volunteer_hub.accounts.models import OutboxMessage
+
+    publish(personas.org_a, "Befriender")
+    organisation = db.session.get(Organisation, personas.org_a.id)
+    organisation.insurance_expiry = TODAY - timedelta(days=1)
+    db.session.commit()
+    # Organisation B has never had its checks recorded, so its coordinator is told too.
+    assert "Queued 2 reminder(s)." in runner.invoke(args=["recruitment", "remind"]).output
+    assert "Queued 0 reminder(s)." in runner.invoke(args=["recruitment", "remind"]).output
+    notices = {
+        m.to_address: m.body_text
+        for m in db.session.scalars(
+            select(OutboxMessage).where(OutboxMessage.kind == "checks_lapsed")
+        )
+    }
+    assert "the insurance has expired" in notices[personas.coordinator_a.email]
+    assert "no safeguarding lead is recorded" in notices[personas.coordinator_b.email]

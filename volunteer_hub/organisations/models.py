@@ -84,6 +84,8 @@ class Organisation(TimestampMixin, db.Model):  # type: ignore[name-defined]
     )
     safeguarding_review_date: Mapped[date | None]
     insurance_expiry: Mapped[date | None]
+    #: When coordinators were last told that a check had lapsed (cleared when checks change).
+    lapse_notified_on: Mapped[date | None]
 
     def lapsed_checks(self, today: date) -> list[str]:
         """Why this organisation's opportunities may not be published today (empty when fine).

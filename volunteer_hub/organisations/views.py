@@ -297,6 +297,7 @@ def profile(slug: str) -> ResponseReturnValue:
             if lead and lead not in {str(u.id) for u in coordinators}:
                 abort(400)
             organisation.safeguarding_lead_user_id = int(lead) if lead else None
+            organisation.lapse_notified_on = None  # a new lapse will be told again
             audit(
                 "organisation.checks_updated",
                 actor=current_user,

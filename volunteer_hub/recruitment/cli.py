@@ -14,7 +14,7 @@ from volunteer_hub.core.geo import centroid, load_outcodes
 from volunteer_hub.core.models import utcnow
 from volunteer_hub.core.navigation import external_url
 from volunteer_hub.extensions import db
-from volunteer_hub.organisations.models import Role
+from volunteer_hub.organisations.models import Organisation, Role
 from volunteer_hub.recruitment.services import coordinators_of, overdue
 
 recruitment = AppGroup("recruitment", help="Recruitment: response deadlines.")
@@ -23,7 +23,8 @@ recruitment = AppGroup("recruitment", help="Recruitment: response deadlines.")
 @recruitment.command("remind")
 def remind_command() -> None:
     """Email each organisation's coordinators about applicants not contacted by their deadline
-    (once per application). Run daily."""
+    (once per application), and about lapsed checks that unpublish their roles (once per lapse).
+    Run daily."""
     sent = 0
     for application in overdue(date.today()):
         if application.overdue_notified_at is not None or application.organisation_id is None:
@@ -40,8 +41,32 @@ def remind_command() -> None:
             )
             sent += 1
         application.overdue_notified_at = utcnow()
+    sent += _lapsed_checks(date.today())
     db.session.commit()
     click.echo(f"Queued {sent} reminder(s).")
+
+
+def _lapsed_checks(today: date) -> int:
+    """Tell an organisation's coordinators, once per lapse, why its roles are not published."""
+    sent = 0
+    for organisation in db.session.scalars(select(Organisation)):
+        reasons = organisation.lapsed_checks(today)
+        if not reasons or organisation.lapse_notified_on is not None:
+            continue
+        link = external_url("organisations.roles", slug=organisation.slug)
+        for coordinator in coordinators_of(organisation.id):
+            queue_email(
+                kind="checks_lapsed",
+                to=coordinator.email,
+                user=coordinator,
+                subject=f"{organisation.name}: your roles are not published",
+                organisation=organisation,
+                reasons=reasons,
+                link=link,
+            )
+            sent += 1
+        organisation.lapse_notified_on = today
+    return sent
 
 
 @recruitment.command("load-outcodes")
