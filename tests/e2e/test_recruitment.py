@@ -109,12 +109,15 @@ def _sign_in(page: Any, server: LiveServer, email: str, password: str) -> None:
     page.get_by_role("button", name="Sign in").click()
 
 
+@pytest.mark.parametrize("width", [1280, 375], ids=["desktop", "phone"])
 def test_find_register_apply_and_get_placed(
-    page: Any, browser: Any, live_server: LiveServer, published_role: str
+    browser: Any, live_server: LiveServer, published_role: str, width: int
 ) -> None:
-    page.goto(live_server.url + "/")
-    page.get_by_role("link", name="Find opportunities").first.click()
+    context = browser.new_context(viewport={"width": width, "height": 900}, is_mobile=width < 500)
+    page = context.new_page()
+    page.goto(live_server.url + "/opportunities")
     check_accessibility(page)
+    assert page.evaluate("document.documentElement.scrollWidth") <= width + 1
     page.get_by_label("Keywords").fill("riverbank")
     page.get_by_label("Category").select_option("environment")
     page.get_by_role("button", name="Search").click()
@@ -125,8 +128,9 @@ def test_find_register_apply_and_get_placed(
     # Register and confirm the email address, then come back and apply.
     email = f"e2e-{uuid.uuid4().hex[:8]}@example.org"
     password = "a walk along the canal"
-    page.get_by_role("link", name="Register").first.click()
-    page.get_by_label("Full name").fill("Invented Applicant")
+    page.goto(live_server.url + "/register")
+    applicant = f"Invented Applicant {width}"
+    page.get_by_label("Full name").fill(applicant)
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Create a password").fill(password)
     page.get_by_label("I have read the privacy notice").check()
@@ -144,12 +148,12 @@ def test_find_register_apply_and_get_placed(
     check_accessibility(page)
 
     # The coordinator, in another browser session, offers the role and places the applicant.
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    coordinator = context.new_page()
+    other = browser.new_context(viewport={"width": width, "height": 900}, is_mobile=width < 500)
+    coordinator = other.new_page()
     _sign_in(coordinator, live_server, COORDINATOR, PASSWORD)
     coordinator.goto(live_server.url + "/organisations/e2e-river/applicants")
     check_accessibility(coordinator)
-    coordinator.get_by_role("link", name="Invented Applicant").click()
+    coordinator.get_by_role("link", name=applicant).click()
     for label, stage in (
         ("Screening (references, checks)", "screening"),
         ("Interview or informal chat", "interview"),
@@ -169,7 +173,7 @@ def test_find_register_apply_and_get_placed(
     coordinator.get_by_role("button", name="Place volunteer").click()
     assert "is placed" in coordinator.locator(".govuk-notification-banner").inner_text()
     check_accessibility(coordinator)
-    context.close()
+    other.close()
 
     # The volunteer sees the placement and agrees to the task description.
     page.goto(live_server.url + "/my-volunteering")
@@ -177,6 +181,8 @@ def test_find_register_apply_and_get_placed(
     page.get_by_role("button", name="I agree to this task description").click()
     assert "your agreement is recorded" in page.locator(".govuk-notification-banner").inner_text()
     check_accessibility(page)
+    assert page.evaluate("document.documentElement.scrollWidth") <= width + 1
+    context.close()
 
 
 def test_search_and_role_page_on_a_phone(

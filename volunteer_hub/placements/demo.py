@@ -513,6 +513,15 @@ def _organisations(today: date) -> dict[str, Organisation]:
         # Eastfield's insurance has lapsed: its role is not published, and its page says why.
         lapsed = name == "Eastfield Youth Football Club"
         organisation.insurance_expiry = today + timedelta(days=-10 if lapsed else 200)
+    # Each demo coordinator is their organisation's safeguarding lead, so the demo journey can
+    # record a DBS check and place someone in a role that needs one.
+    for email, name in (
+        ("befriending@demo.volunteerhub.invalid", "Riverside Befriending Network"),
+        ("garden@demo.volunteerhub.invalid", "Greenway Community Garden"),
+    ):
+        lead = db.session.scalar(select(User).where(User.email == email))
+        if lead is not None:
+            organisations[name].safeguarding_lead_user_id = lead.id
     return organisations
 
 
