@@ -84,6 +84,7 @@ def _register_blueprints(app: Flask) -> None:
     from volunteer_hub.api.admin import bp as api_admin_bp
     from volunteer_hub.api.views import bp as api_bp
     from volunteer_hub.core.views import bp as core_bp
+    from volunteer_hub.hours.views import bp as hours_bp
     from volunteer_hub.investment.views import bp as investment_bp
     from volunteer_hub.organisations.views import bp as organisations_bp
     from volunteer_hub.placements.views import bp as placements_bp
@@ -105,6 +106,7 @@ def _register_blueprints(app: Flask) -> None:
         recruitment_bp,
         placements_bp,
         volunteers_bp,
+        hours_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.accounts.conftest import login, personas  # noqa: F401
+from tests.value_fixtures import cli  # noqa: F401
 from volunteer_hub.core.geo import ensure_bundled_outcodes
 from volunteer_hub.extensions import db
 from volunteer_hub.organisations.models import Category, Organisation, Role

@@ -65,6 +65,12 @@ class HourRecord(db.Model):  # type: ignore[name-defined]
     role_id: Mapped[int | None] = mapped_column(
         ForeignKey("organisations_role.id", ondelete="SET NULL"), index=True
     )
+    #: The placement the time was given in, when logged by the volunteer (imports may not know).
+    placement_id: Mapped[int | None] = mapped_column(
+        ForeignKey("placements_placement.id", ondelete="SET NULL"), index=True
+    )
+    #: The volunteer's note about the session.
+    note: Mapped[str | None] = mapped_column(String(500))
     date: Mapped[date]
     #: Duration in whole seconds (0 < seconds ≤ 24 h).
     seconds: Mapped[int] = mapped_column(Integer)

@@ -29,6 +29,12 @@ def hour_record_rule(user: User, record: HourRecord, action: Action) -> bool:
     sees their own records."""
     if sees_all_organisations(user) or record.organisation_id in coordinated_organisation_ids(user):
         return True
+    if record.placement_id is not None:
+        from volunteer_hub.placements.models import Placement
+
+        placement = db.session.get(Placement, record.placement_id)
+        if placement is not None and placement.supervisor_id == user.id:
+            return True  # the placement's named supervisor sees and decides its hours
     if action == "view":
         volunteer = db.session.get(Volunteer, record.volunteer_id)
         return volunteer is not None and volunteer.user_id == user.id
@@ -74,19 +80,20 @@ def log_hours(
     return record
 
 
-def _check_decider(record: HourRecord, approver: User) -> None:
+def _check_decider(record: HourRecord, approver: User, supervisor_ok: bool = False) -> None:
     if record.status != HourStatus.SUBMITTED.value:
         raise DomainError(f"These hours were already {record.status}")
-    if not hour_record_rule(approver, record, "change"):
+    if not supervisor_ok and not hour_record_rule(approver, record, "change"):
         raise DomainError("Only the organisation's coordinators can decide these hours")
     volunteer = db.session.get(Volunteer, record.volunteer_id)
     if volunteer is not None and volunteer.user_id == approver.id:
         raise DomainError("Nobody approves their own hours")
 
 
-def approve(record: HourRecord, *, approver: User) -> HourRecord:
-    """Approve submitted hours: from now on they count in reports."""
-    _check_decider(record, approver)
+def approve(record: HourRecord, *, approver: User, supervisor_ok: bool = False) -> HourRecord:
+    """Approve submitted hours: from now on they count in reports. ``supervisor_ok`` when the
+    caller has checked the approver supervises the placement (hours.logging.may_decide)."""
+    _check_decider(record, approver, supervisor_ok)
     record.status = HourStatus.APPROVED.value
     record.approved_by_id = approver.id
     record.approved_at = utcnow()
@@ -95,14 +102,16 @@ def approve(record: HourRecord, *, approver: User) -> HourRecord:
     return record
 
 
-def reject(record: HourRecord, *, approver: User, reason: str) -> HourRecord:
+def reject(
+    record: HourRecord, *, approver: User, reason: str, supervisor_ok: bool = False
+) -> HourRecord:
     """Reject submitted hours with a reason the volunteer will see."""
     reason = " ".join(reason.split())
     if not reason:
         raise DomainError("Give a reason for rejecting these hours", field="reason")
     if len(reason) > 500:
         raise DomainError("The reason must be 500 characters or fewer", field="reason")
-    _check_decider(record, approver)
+    _check_decider(record, approver, supervisor_ok)
     record.status = HourStatus.REJECTED.value
     record.approved_by_id = approver.id
     record.approved_at = utcnow()

@@ -18,6 +18,13 @@ def register_navigation(app: Flask) -> None:
             order=20,
         ),
         NavLink("Profile", "volunteers.profile", lambda u: has_any_role(u, "volunteer"), order=21),
+        NavLink("Your hours", "hours.mine", lambda u: has_any_role(u, "volunteer"), order=22),
+        NavLink(
+            "Approve hours",
+            "hours.queue",
+            lambda u: has_any_role(u, "admin", "centre_coordinator", "org_coordinator"),
+            order=43,
+        ),
         NavLink(
             "Centre",
             "recruitment.centre",

@@ -1,0 +1,149 @@
+"""Volunteers log hours against placements; supervisors and coordinators approve them."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from tests.helpers import post_form
+from volunteer_hub.extensions import db
+from volunteer_hub.hours.models import HourRecord
+from volunteer_hub.organisations.roles import latest_version
+from volunteer_hub.placements.models import Placement
+from volunteer_hub.rates.services import ensure_default_rates
+from volunteer_hub.volunteers.services import volunteer_for
+
+TODAY = date.today()
+
+
+def _place(personas, role, user, supervisor, start=None) -> Placement:
+    placement = Placement(
+        volunteer_id=volunteer_for(user).id,
+        role_id=role.id,
+        organisation_id=role.organisation_id,
+        role_version_id=latest_version(role).id,
+        supervisor_id=supervisor.id,
+        start_date=start or TODAY - timedelta(days=30),
+    )
+    db.session.add(placement)
+    db.session.commit()
+    return placement
+
+
+def _day(d: date) -> list[str]:
+    return [str(d.day), str(d.month), str(d.year)]
+
+
+def _log(client, placement, day, hours="2", minutes="0", **extra):
+    return post_form(
+        client,
+        f"/placements/{placement.id}/hours",
+        {"day": _day(day), "hours": hours, "minutes": minutes, **extra},
+    )
+
+
+@pytest.fixture
+def placement(personas, publish) -> Placement:
+    role = publish(personas.org_a, "Befriender")
+    return _place(personas, role, personas.volunteer, personas.coordinator_a)
+
+
+def test_log_approve_in_bulk_and_it_counts(personas, login, placement, cli) -> None:
+    ensure_default_rates()
+    db.session.commit()
+    volunteer = login(personas.volunteer)
+    assert _log(volunteer, placement, TODAY - timedelta(days=2)).status_code == 302
+    assert (
+        _log(volunteer, placement, TODAY - timedelta(days=1), hours="1", minutes="30").status_code
+        == 302
+    )
+    records = db.session.scalars(select(HourRecord)).all()
+    assert [r.status for r in records] == ["submitted", "submitted"]
+    assert "3.50 waiting for approval" in volunteer.get("/my-hours").get_data(as_text=True)
+
+    assert (
+        login(personas.coordinator_b)
+        .get("/hours/approvals")
+        .get_data(as_text=True)
+        .count('name="record"')
+        == 0
+    )
+    supervisor = login(personas.coordinator_a)
+    page = supervisor.get("/hours/approvals").get_data(as_text=True)
+    assert page.count('name="record"') == 2 and personas.volunteer.name in page
+    csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    response = supervisor.post(
+        "/hours/approvals",
+        data={"csrf_token": csrf, "record": [str(r.id) for r in records], "action": "approve"},
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert {r.status for r in db.session.scalars(select(HourRecord))} == {"approved"}
+    start = (TODAY - timedelta(days=2)).isoformat()
+    report = cli("report", None, "--start", start, "--end", TODAY.isoformat())
+    assert report["total_hours"] == "3.50"
+    assert "3.50 approved hours" in volunteer.get("/my-hours").get_data(as_text=True)
+
+
+def test_the_rules(personas, login, placement, publish) -> None:
+    volunteer = login(personas.volunteer)
+    future = _log(volunteer, placement, TODAY + timedelta(days=1))
+    assert future.status_code == 400 and "cannot be in the future" in future.get_data(as_text=True)
+    early = _log(volunteer, placement, TODAY - timedelta(days=60))
+    assert early.status_code == 400 and "choose a date from then" in early.get_data(as_text=True)
+    nothing = _log(volunteer, placement, TODAY, hours="0", minutes="0")
+    assert nothing.status_code == 400 and "at least 15 minutes" in nothing.get_data(as_text=True)
+    odd = _log(volunteer, placement, TODAY, hours="1", minutes="7")
+    assert odd.status_code == 400
+    # 24 hours a day across organisations.
+    other_role = publish(personas.org_b, "Driver")
+    other = _place(personas, other_role, personas.volunteer, personas.coordinator_b)
+    assert _log(volunteer, placement, TODAY, hours="20").status_code == 302
+    too_much = _log(volunteer, other, TODAY, hours="5")
+    assert too_much.status_code == 400 and "more than 24 hours" in too_much.get_data(as_text=True)
+    # The same again needs confirming.
+    again = _log(volunteer, placement, TODAY - timedelta(days=3))
+    assert again.status_code == 302
+    duplicate = _log(volunteer, placement, TODAY - timedelta(days=3))
+    assert duplicate.status_code == 400 and "second session" in duplicate.get_data(as_text=True)
+    confirmed = _log(volunteer, placement, TODAY - timedelta(days=3), confirm="y")
+    assert confirmed.status_code == 302
+    assert len(db.session.scalars(select(HourRecord)).all()) == 3
+    # Nobody logs against someone else's placement.
+    assert login(personas.stranger).get(f"/placements/{placement.id}/hours").status_code in {
+        403,
+        404,
+    }
+
+
+def test_nobody_approves_their_own_or_another_organisations(personas, login, publish) -> None:
+    role = publish(personas.org_a, "Befriender")
+    own = _place(personas, role, personas.coordinator_a, personas.coordinator_a)
+    coordinator = login(personas.coordinator_a)
+    # coordinator_a is not a volunteer: log through the service on their behalf.
+    from volunteer_hub.hours.logging import log_for_placement
+
+    record = log_for_placement(
+        user=personas.coordinator_a, placement=own, day=TODAY, minutes=60, today=TODAY
+    )
+    db.session.commit()
+    page = coordinator.get("/hours/approvals").get_data(as_text=True)
+    csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    coordinator.post(
+        "/hours/approvals",
+        data={"csrf_token": csrf, "record": [str(record.id)], "action": "approve"},
+    )
+    db.session.expire_all()
+    assert db.session.get(HourRecord, record.id).status == "submitted"
+    other = login(personas.coordinator_b)
+    page = other.get("/hours/approvals").get_data(as_text=True)
+    csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    other.post(
+        "/hours/approvals",
+        data={"csrf_token": csrf, "record": [str(record.id)], "action": "approve"},
+    )
+    db.session.expire_all()
+    assert db.session.get(HourRecord, record.id).status == "submitted"

@@ -1,0 +1,140 @@
+"""Volunteers log hours against their placements; supervisors and coordinators approve them.
+
+Rules (checked here, for every way in):
+- only against one of the volunteer's own placements, on a date from its start to its end (or
+  today), never in the future;
+- a positive duration in 15-minute steps;
+- at most 24 hours in one day for one volunteer, across every organisation;
+- the same placement, date and duration again needs the volunteer's confirmation;
+- approval by the placement's supervisor or the organisation's coordinators (or the centre),
+  never by the volunteer themselves.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import func, select
+
+from volunteer_hub.accounts.audit import record as audit
+from volunteer_hub.accounts.models import User
+from volunteer_hub.core.errors import DomainError
+from volunteer_hub.extensions import db
+from volunteer_hub.hours.models import HourRecord, HourSource, HourStatus
+from volunteer_hub.hours.services import MAX_SECONDS, approve, reject
+from volunteer_hub.placements.models import Placement
+
+STEP_SECONDS = 15 * 60
+
+
+class NeedsConfirmation(DomainError):
+    """The same hours were logged already; ask before logging them again."""
+
+
+def _counted_seconds(volunteer_id: int, day: date) -> int:
+    return int(
+        db.session.scalar(
+            select(func.coalesce(func.sum(HourRecord.seconds), 0)).where(
+                HourRecord.volunteer_id == volunteer_id,
+                HourRecord.date == day,
+                HourRecord.status != HourStatus.REJECTED.value,
+            )
+        )
+        or 0
+    )
+
+
+def log_for_placement(
+    *,
+    user: User,
+    placement: Placement,
+    day: date,
+    minutes: int,
+    note: str = "",
+    today: date,
+    confirmed: bool = False,
+) -> HourRecord:
+    if placement.volunteer.user_id != user.id:
+        raise DomainError("You can only log hours for your own placements")
+    if day > today:
+        raise DomainError("The date cannot be in the future", field="day")
+    if day < placement.start_date:
+        raise DomainError(
+            f"The placement started on {placement.start_date:%-d %B %Y}; choose a date from then",
+            field="day",
+        )
+    if placement.end_date is not None and day > placement.end_date:
+        raise DomainError(f"The placement ended on {placement.end_date:%-d %B %Y}", field="day")
+    seconds = minutes * 60
+    if seconds <= 0 or seconds % STEP_SECONDS:
+        raise DomainError("Enter a time of at least 15 minutes, in 15-minute steps", field="hours")
+    if seconds > MAX_SECONDS:
+        raise DomainError("Enter at most 24 hours", field="hours")
+    already = _counted_seconds(placement.volunteer_id, day)
+    if already + seconds > MAX_SECONDS:
+        left = max(0, MAX_SECONDS - already) // 60
+        raise DomainError(
+            f"That would make more than 24 hours on {day:%-d %B %Y} across all your "
+            f"volunteering; at most {left // 60} hours {left % 60} minutes more can be logged",
+            field="hours",
+        )
+    duplicate = db.session.scalar(
+        select(HourRecord.id).where(
+            HourRecord.placement_id == placement.id,
+            HourRecord.date == day,
+            HourRecord.seconds == seconds,
+            HourRecord.status != HourStatus.REJECTED.value,
+        )
+    )
+    if duplicate and not confirmed:
+        raise NeedsConfirmation(
+            "You have already logged this time for this placement on that day. Log it again only "
+            "if it was a second session.",
+            field="confirm",
+        )
+    note = " ".join(note.split())
+    if len(note) > 500:
+        raise DomainError("Keep the note to 500 characters or fewer", field="note")
+    record = HourRecord(
+        volunteer_id=placement.volunteer_id,
+        organisation_id=placement.organisation_id,
+        role_id=placement.role_id,
+        placement_id=placement.id,
+        soc_code=placement.role.soc_code,
+        date=day,
+        seconds=seconds,
+        status=HourStatus.SUBMITTED.value,
+        source=HourSource.LOGGED.value,
+        note=note or None,
+    )
+    db.session.add(record)
+    db.session.flush()
+    audit("hours.logged", actor=user, target=record, details={"minutes": minutes})
+    return record
+
+
+def may_decide(user: User, record: HourRecord) -> bool:
+    from volunteer_hub.hours.services import hour_record_rule
+
+    if hour_record_rule(user, record, "change"):
+        return True
+    if record.placement_id is None:
+        return False
+    placement = db.session.get(Placement, record.placement_id)
+    return placement is not None and placement.supervisor_id == user.id
+
+
+def decide_many(
+    *, approver: User, records: list[HourRecord], approve_them: bool, reason: str = ""
+) -> int:
+    """Approve or reject several records in one transaction: all or nothing."""
+    if not records:
+        raise DomainError("Choose at least one record")
+    for record in records:
+        if not may_decide(approver, record):
+            raise DomainError("You can only decide hours for your own volunteers")
+        if approve_them:
+            approve(record, approver=approver, supervisor_ok=True)
+        else:
+            reject(record, approver=approver, reason=reason, supervisor_ok=True)
+    return len(records)
