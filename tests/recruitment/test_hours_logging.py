@@ -147,3 +147,30 @@ def test_nobody_approves_their_own_or_another_organisations(personas, login, pub
     )
     db.session.expire_all()
     assert db.session.get(HourRecord, record.id).status == "submitted"
+
+
+def test_a_week_at_once_all_or_nothing(personas, login, placement) -> None:
+    volunteer = login(personas.volunteer)
+    monday = TODAY - timedelta(days=TODAY.weekday() + 7)  # last week's Monday
+    url = f"/placements/{placement.id}/hours/week?start={monday.isoformat()}"
+    day = lambda n: (monday + timedelta(days=n)).isoformat()  # noqa: E731
+    good = {
+        f"hours-{day(0)}": "2",
+        f"minutes-{day(0)}": "30",
+        f"hours-{day(2)}": "1",
+        f"minutes-{day(2)}": "0",
+    }
+    response = post_form(volunteer, url, good)
+    assert response.status_code == 302
+    records = db.session.scalars(select(HourRecord).order_by(HourRecord.date)).all()
+    assert [(r.date.isoformat(), r.seconds) for r in records] == [(day(0), 9000), (day(2), 3600)]
+    # One bad day: nothing from that week is logged.
+    bad = {
+        f"hours-{day(4)}": "3",
+        f"minutes-{day(4)}": "0",
+        f"hours-{day(5)}": "25",
+        f"minutes-{day(5)}": "0",
+    }
+    response = post_form(volunteer, url, bad)
+    assert response.status_code == 400 and "There is a problem" in response.get_data(as_text=True)
+    assert len(db.session.scalars(select(HourRecord)).all()) == 2

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -113,6 +113,89 @@ def log(placement_id: int) -> ResponseReturnValue:
         needs_confirmation=needs_confirmation,
         hours=_hours,
     ), (400 if form.errors else 200)
+
+
+@bp.route("/placements/<int:placement_id>/hours/week", methods=["GET", "POST"])
+@role_required("volunteer")
+def week(placement_id: int) -> ResponseReturnValue:
+    """Several days at once: a row per day of one week (Monday to Sunday), all or nothing."""
+    placement = get_or_404(Placement, placement_id)
+    if placement.volunteer.user_id != current_user.id:
+        abort(404)
+    today = date.today()
+    raw = request.args.get("start", "")
+    try:
+        start = date.fromisoformat(raw) if len(raw) == 10 else today
+    except ValueError:
+        start = today
+    monday = start - timedelta(days=start.weekday())
+    days = [monday + timedelta(days=n) for n in range(7)]
+    form = FlaskForm()
+    problems: dict[str, str] = {}
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        entries = []
+        for day in days:
+            hours_raw = request.form.get(f"hours-{day.isoformat()}", "0")
+            minutes_raw = request.form.get(f"minutes-{day.isoformat()}", "0")
+            if not (
+                hours_raw.isascii()
+                and hours_raw.isdecimal()
+                and minutes_raw in {"0", "15", "30", "45"}
+            ):
+                problems[day.isoformat()] = "Choose hours and minutes from the lists"
+                continue
+            minutes = int(hours_raw) * 60 + int(minutes_raw)
+            if minutes:
+                entries.append((day, minutes))
+        if not entries and not problems:
+            problems["week"] = "Enter the time for at least one day"
+        if not problems:
+            for day, minutes in entries:
+                try:
+                    log_for_placement(
+                        user=current_user,
+                        placement=placement,
+                        day=day,
+                        minutes=minutes,
+                        today=today,
+                        confirmed=True,  # the week view shows what is logged already
+                    )
+                except DomainError as error:
+                    problems[day.isoformat()] = error.message
+        if problems:
+            db.session.rollback()
+        else:
+            db.session.commit()
+            flash(f"Logged {len(entries)} day(s). Your supervisor will approve them.", "success")
+            return redirect(url_for("hours.log", placement_id=placement.id))
+    logged = {
+        d: _hours(int(s))
+        for d, s in db.session.execute(
+            select(HourRecord.date, db.func.sum(HourRecord.seconds))
+            .where(
+                HourRecord.placement_id == placement.id,
+                HourRecord.date >= days[0],
+                HourRecord.date <= days[-1],
+                HourRecord.status != HourStatus.REJECTED.value,
+            )
+            .group_by(HourRecord.date)
+        )
+    }
+    return render_template(
+        "hours/week.html",
+        placement=placement,
+        form=form,
+        days=days,
+        logged=logged,
+        problems=problems,
+        previous=(monday - timedelta(days=7)).isoformat(),
+        following=(monday + timedelta(days=7)).isoformat()
+        if monday + timedelta(days=7) <= today
+        else None,
+        values=request.form,
+    ), (400 if problems else 200)
 
 
 @bp.get("/my-hours")
