@@ -32,6 +32,7 @@ def _seeders() -> list[Callable[[], list[str]]]:
         investment_demo.seed,
         volunteers_demo.seed,
         placements_demo.seed,
+        hours_demo.seed_logged,
         *DEMO_SEEDERS,
     ]
 

@@ -174,3 +174,27 @@ def test_a_week_at_once_all_or_nothing(personas, login, placement) -> None:
     response = post_form(volunteer, url, bad)
     assert response.status_code == 400 and "There is a problem" in response.get_data(as_text=True)
     assert len(db.session.scalars(select(HourRecord)).all()) == 2
+
+
+def test_a_correction_rejects_the_approved_record_and_approves_a_replacement(
+    personas, login, placement
+) -> None:
+    from volunteer_hub.core.errors import DomainError
+    from volunteer_hub.hours.logging import correct, log_for_placement
+    from volunteer_hub.hours.services import approve
+
+    record = log_for_placement(
+        user=personas.volunteer, placement=placement, day=TODAY, minutes=120, today=TODAY
+    )
+    approve(record, approver=personas.coordinator_a, supervisor_ok=True)
+    with pytest.raises(DomainError, match="Say why"):
+        correct(approver=personas.coordinator_a, record=record, minutes=90, reason=" ")
+    with pytest.raises(DomainError, match="your own volunteers"):
+        correct(approver=personas.coordinator_b, record=record, minutes=90, reason="Left early")
+    replacement = correct(
+        approver=personas.coordinator_a, record=record, minutes=90, reason="Left early"
+    )
+    db.session.commit()
+    assert record.status == "rejected" and record.decision_reason == "Corrected: Left early"
+    assert replacement.status == "approved" and replacement.seconds == 5400
+    assert replacement.replaces_id == record.id

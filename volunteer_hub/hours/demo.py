@@ -134,3 +134,55 @@ def seed() -> list[str]:
         db.session.execute(insert(HourRecord), rows[chunk : chunk + 2000])
     db.session.flush()
     return [f"Demo hours: {len(rows):,} approved records from {start} to {end}."]
+
+
+def seed_logged() -> list[str]:
+    """Two months of hours the demo volunteer logged on their garden placement: approved, one
+    rejected, and some waiting for the garden coordinator's approval."""
+    from volunteer_hub.accounts.models import User
+    from volunteer_hub.placements.models import Placement
+
+    demo = db.session.scalar(
+        select(User).where(User.email == "volunteer@demo.volunteerhub.invalid")
+    )
+    if demo is None:
+        return []
+    placement = db.session.scalar(
+        select(Placement)
+        .join(Volunteer, Volunteer.id == Placement.volunteer_id)
+        .where(Volunteer.user_id == demo.id)
+    )
+    if placement is None or db.session.scalar(
+        select(HourRecord.id).where(HourRecord.placement_id == placement.id).limit(1)
+    ):
+        return []
+    today = date.today()
+    start = placement.start_date
+    count = 0
+    for week in range(9):
+        day = start + timedelta(days=7 * week + 5)  # Saturdays, roughly
+        if day >= today:
+            break
+        status = "approved" if week < 6 else ("rejected" if week == 6 else "submitted")
+        db.session.add(
+            HourRecord(
+                volunteer_id=placement.volunteer_id,
+                organisation_id=placement.organisation_id,
+                role_id=placement.role_id,
+                placement_id=placement.id,
+                soc_code=placement.role.soc_code,
+                date=day,
+                seconds=3 * 3600,
+                status=status,
+                source="logged",
+                approved_by_id=placement.supervisor_id if status != "submitted" else None,
+                approved_at=utcnow() if status != "submitted" else None,
+                decision_reason="The session was cancelled for rain"
+                if status == "rejected"
+                else None,
+                note="Saturday garden session",
+            )
+        )
+        count += 1
+    db.session.flush()
+    return [f"Demo logged hours: {count} sessions for the demo volunteer."]

@@ -19,10 +19,12 @@ from sqlalchemy import func, select
 from volunteer_hub.accounts.audit import record as audit
 from volunteer_hub.accounts.models import User
 from volunteer_hub.core.errors import DomainError
+from volunteer_hub.core.models import utcnow
 from volunteer_hub.extensions import db
 from volunteer_hub.hours.models import HourRecord, HourSource, HourStatus
 from volunteer_hub.hours.services import MAX_SECONDS, approve, reject
 from volunteer_hub.placements.models import Placement
+from volunteer_hub.volunteers.models import Volunteer
 
 STEP_SECONDS = 15 * 60
 
@@ -138,3 +140,55 @@ def decide_many(
         else:
             reject(record, approver=approver, reason=reason, supervisor_ok=True)
     return len(records)
+
+
+def correct(*, approver: User, record: HourRecord, minutes: int, reason: str) -> HourRecord:
+    """Approved hours are never edited in place: the record is rejected with the reason and an
+    approved replacement records the right time, so the audit trail shows both."""
+    if record.status != HourStatus.APPROVED.value:
+        raise DomainError("Only approved hours are corrected; decide submitted ones instead")
+    if not may_decide(approver, record):
+        raise DomainError("You can only correct hours for your own volunteers")
+    seconds = minutes * 60
+    if seconds <= 0 or seconds % STEP_SECONDS or seconds > MAX_SECONDS:
+        raise DomainError("Enter the right time, in 15-minute steps up to 24 hours", field="hours")
+    if seconds == record.seconds:
+        raise DomainError("That is the time already recorded", field="hours")
+    reason = " ".join(reason.split())
+    if not reason:
+        raise DomainError("Say why the hours are being corrected", field="reason")
+    volunteer_user = db.session.scalar(
+        select(Volunteer.user_id).where(Volunteer.id == record.volunteer_id)
+    )
+    if volunteer_user == approver.id:
+        raise DomainError("Nobody corrects their own hours")
+    others = _counted_seconds(record.volunteer_id, record.date) - record.seconds
+    if others + seconds > MAX_SECONDS:
+        raise DomainError("That would make more than 24 hours on that day", field="hours")
+    record.status = HourStatus.REJECTED.value
+    record.decision_reason = f"Corrected: {reason}"[:500]
+    replacement = HourRecord(
+        volunteer_id=record.volunteer_id,
+        organisation_id=record.organisation_id,
+        role_id=record.role_id,
+        placement_id=record.placement_id,
+        soc_code=record.soc_code,
+        date=record.date,
+        seconds=seconds,
+        status=HourStatus.APPROVED.value,
+        source=record.source,
+        employer_time=record.employer_time,
+        note=record.note,
+        replaces_id=record.id,
+        approved_by_id=approver.id,
+        approved_at=utcnow(),
+    )
+    db.session.add(replacement)
+    db.session.flush()
+    audit(
+        "hours.corrected",
+        actor=approver,
+        target=record,
+        details={"from_minutes": record.seconds // 60, "to_minutes": minutes, "reason": reason},
+    )
+    return replacement

@@ -71,6 +71,10 @@ class HourRecord(db.Model):  # type: ignore[name-defined]
     )
     #: The volunteer's note about the session.
     note: Mapped[str | None] = mapped_column(String(500))
+    #: A correction's link to the approved record it replaced (that one is then rejected).
+    replaces_id: Mapped[int | None] = mapped_column(
+        ForeignKey("hours_record.id", ondelete="SET NULL")
+    )
     date: Mapped[date]
     #: Duration in whole seconds (0 < seconds ≤ 24 h).
     seconds: Mapped[int] = mapped_column(Integer)

@@ -646,6 +646,7 @@ def _applications(roles: dict[str, Role], today: date) -> None:
                         start_date=today - timedelta(days=5),
                     )
                 )
+    _demo_volunteer_placement(roles, today)
     # The demo volunteer has applied to one role, so "My volunteering" shows something.
     demo = db.session.scalar(
         select(User).where(User.email == "volunteer@demo.volunteerhub.invalid")
@@ -662,4 +663,33 @@ def _applications(roles: dict[str, Role], today: date) -> None:
         )
         application.events.append(ApplicationEvent(from_stage=None, to_stage=Stage.APPLIED.value))
         db.session.add(application)
+    db.session.flush()
+
+
+def _demo_volunteer_placement(roles: dict[str, Role], today: date) -> None:
+    """The demo volunteer is placed as a garden volunteer, supervised by the garden's demo
+    coordinator (hours.demo.seed_logged adds their logged hours)."""
+
+    demo = db.session.scalar(
+        select(User).where(User.email == "volunteer@demo.volunteerhub.invalid")
+    )
+    supervisor = db.session.scalar(
+        select(User).where(User.email == "garden@demo.volunteerhub.invalid")
+    )
+    role = roles.get("Garden volunteer")
+    version = latest_version(role) if role is not None else None
+    if demo is None or supervisor is None or role is None or version is None:
+        return
+    volunteer = volunteer_for(demo)
+    start = today - timedelta(days=63)
+    placement = Placement(
+        volunteer_id=volunteer.id,
+        role_id=role.id,
+        organisation_id=role.organisation_id,
+        role_version_id=version.id,
+        supervisor_id=supervisor.id,
+        start_date=start,
+        agreed_at=None,
+    )
+    db.session.add(placement)
     db.session.flush()
