@@ -74,6 +74,7 @@ def _register_models() -> None:
     from volunteer_hub.rates import models as _rates  # noqa: F401
     from volunteer_hub.recruitment import models as _recruitment  # noqa: F401
     from volunteer_hub.recruitment import services as _recruitment_rules  # noqa: F401
+    from volunteer_hub.supervision import models as _supervision  # noqa: F401
     from volunteer_hub.volunteers import equality as _equality  # noqa: F401
     from volunteer_hub.volunteers import models as _volunteers  # noqa: F401
 
@@ -91,6 +92,7 @@ def _register_blueprints(app: Flask) -> None:
     from volunteer_hub.rates.views import bp as rates_bp
     from volunteer_hub.recruitment.views import bp as recruitment_bp
     from volunteer_hub.reports.views import bp as reports_bp
+    from volunteer_hub.supervision.views import bp as supervision_bp
     from volunteer_hub.volunteers.views import bp as volunteers_bp
 
     for blueprint in (
@@ -107,6 +109,7 @@ def _register_blueprints(app: Flask) -> None:
         placements_bp,
         volunteers_bp,
         hours_bp,
+        supervision_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -1,0 +1,86 @@
+"""Supervision: the full record for the supervisor and coordinators, the volunteer's view without
+confidential notes, the centre sees only that it happened; views audited; actions done."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from tests.helpers import post_form
+from tests.recruitment.test_hours_logging import TODAY, _day, _place
+from volunteer_hub.accounts.models import AuditEvent
+from volunteer_hub.extensions import db
+from volunteer_hub.supervision.models import SupervisionAction, SupervisionRecord
+
+SECRET = "Invented confidential note 7431"
+
+
+def test_supervision_record_and_who_sees_what(personas, login, publish) -> None:
+    role = publish(personas.org_a, "Befriender")
+    placement = _place(personas, role, personas.volunteer, personas.coordinator_a)
+    supervisor = login(personas.coordinator_a)
+    response = post_form(
+        supervisor,
+        f"/placements/{placement.id}/supervision/new",
+        {
+            "met_on": _day(TODAY - timedelta(days=1)),
+            "format": "one_to_one",
+            "wellbeing": "4",
+            "went_well": "Settled in well",
+            "concerns": "",
+            "confidential_notes": SECRET,
+            "action-1": "Book first aid course",
+            "owner-1": "volunteer",
+            "due-1": (TODAY + timedelta(days=14)).isoformat(),
+            "action-2": "Order a name badge",
+            "owner-2": "supervisor",
+        },
+    )
+    assert response.status_code == 302
+    record = db.session.scalar(select(SupervisionRecord))
+    assert len(record.actions) == 2
+    url = f"/supervision/{record.id}"
+    assert SECRET in supervisor.get(url).get_data(as_text=True)
+    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "supervision.viewed"))
+
+    volunteer = login(personas.volunteer)
+    page = volunteer.get(url).get_data(as_text=True)
+    assert "Settled in well" in page and SECRET not in page
+    # The volunteer marks their own action done, not the supervisor's.
+    csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    own = next(a for a in record.actions if a.owner == "volunteer")
+    theirs = next(a for a in record.actions if a.owner == "supervisor")
+    volunteer.post(f"/supervision/actions/{own.id}/done", data={"csrf_token": csrf})
+    volunteer.post(f"/supervision/actions/{theirs.id}/done", data={"csrf_token": csrf})
+    db.session.expire_all()
+    assert db.session.get(SupervisionAction, own.id).done_at is not None
+    assert db.session.get(SupervisionAction, theirs.id).done_at is None
+    post_form(volunteer, f"/supervision/{record.id}/comment", {"comment": "Thanks"}, form_page=url)
+    db.session.expire_all()
+    assert db.session.get(SupervisionRecord, record.id).volunteer_comment == "Thanks"
+
+    # The centre sees that it happened, not what was said; another organisation sees nothing.
+    centre = login(personas.centre)
+    schedule = centre.get(f"/placements/{placement.id}/supervision").get_data(as_text=True)
+    assert _day(TODAY - timedelta(days=1))[0] in schedule and SECRET not in schedule
+    assert centre.get(url).status_code == 404
+    assert login(personas.coordinator_b).get(url).status_code == 404
+    assert login(personas.coordinator_b).get(
+        f"/placements/{placement.id}/supervision/new"
+    ).status_code in {403, 404}
+
+
+def test_next_meeting_follows_the_task_description(personas, login, publish) -> None:
+    from volunteer_hub.supervision.services import next_due
+
+    role = publish(personas.org_a, "Befriender")  # supervision every 6 weeks
+    placement = _place(personas, role, personas.volunteer, personas.coordinator_a)
+    assert next_due(placement, TODAY) == placement.start_date + timedelta(weeks=6)
+    future = post_form(
+        login(personas.coordinator_a),
+        f"/placements/{placement.id}/supervision/new",
+        {"met_on": _day(TODAY + timedelta(days=2)), "format": "group"},
+    )
+    assert future.status_code == 400 and "cannot be in the future" in future.get_data(as_text=True)
