@@ -84,3 +84,30 @@ def test_next_meeting_follows_the_task_description(personas, login, publish) -> 
         {"met_on": _day(TODAY + timedelta(days=2)), "format": "group"},
     )
     assert future.status_code == 400 and "cannot be in the future" in future.get_data(as_text=True)
+
+
+def test_overdue_supervision_and_actions_are_flagged(personas, login, publish) -> None:
+    role = publish(personas.org_a, "Befriender")  # every 6 weeks
+    placement = _place(
+        personas, role, personas.volunteer, personas.coordinator_a, start=TODAY - timedelta(days=60)
+    )
+    record = SupervisionRecord(
+        placement_id=placement.id,
+        supervisor_id=personas.coordinator_a.id,
+        met_on=TODAY - timedelta(days=50),
+        format="group",
+    )
+    record.actions.append(
+        SupervisionAction(
+            description="Return the door key", owner="volunteer", due_on=TODAY - timedelta(days=3)
+        )
+    )
+    db.session.add(record)
+    db.session.commit()
+    # Last met 50 days ago, every 6 weeks: due 8 days ago.
+    page = login(personas.coordinator_a).get("/supervision/overdue").get_data(as_text=True)
+    assert "Meetings past their due date (1)" in page and "Return the door key" in page
+    centre = login(personas.centre).get("/supervision/overdue").get_data(as_text=True)
+    assert "Meetings past their due date (1)" in centre and "Return the door key" not in centre
+    other = login(personas.coordinator_b).get("/supervision/overdue").get_data(as_text=True)
+    assert "Meetings past their due date (0)" in other

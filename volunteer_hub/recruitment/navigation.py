@@ -20,6 +20,12 @@ def register_navigation(app: Flask) -> None:
         NavLink("Profile", "volunteers.profile", lambda u: has_any_role(u, "volunteer"), order=21),
         NavLink("Your hours", "hours.mine", lambda u: has_any_role(u, "volunteer"), order=22),
         NavLink(
+            "Supervision",
+            "supervision.overdue",
+            lambda u: has_any_role(u, "admin", "centre_coordinator", "org_coordinator"),
+            order=44,
+        ),
+        NavLink(
             "Approve hours",
             "hours.queue",
             lambda u: has_any_role(u, "admin", "centre_coordinator", "org_coordinator"),

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextArea
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from wtforms import RadioField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
-from volunteer_hub.accounts.permissions import get_or_404, role_required
+from volunteer_hub.accounts.permissions import (
+    coordinated_organisation_ids,
+    get_or_404,
+    role_required,
+)
 from volunteer_hub.core.errors import DomainError
 from volunteer_hub.core.forms import GovDateField, attach_error, perform
 from volunteer_hub.extensions import db
@@ -173,4 +177,57 @@ def schedule(placement_id: int) -> ResponseReturnValue:
         may_open=services.is_supervising(current_user, placement)
         or services.is_the_volunteer(current_user, placement),
         may_record=services.is_supervising(current_user, placement),
+    )
+
+
+@bp.get("/supervision/overdue")
+@role_required("staff")
+def overdue() -> ResponseReturnValue:
+    """Supervision past its due date and actions past theirs: for supervisors their own
+    placements, for coordinators their organisations', for the centre everyone's (dates only)."""
+    today = date.today()
+    centre = current_user.is_admin or current_user.is_centre_coordinator
+    statement = select(Placement).where(Placement.end_date.is_(None))
+    if not centre:
+        statement = statement.where(
+            or_(
+                Placement.supervisor_id == current_user.id,
+                Placement.organisation_id.in_(coordinated_organisation_ids(current_user)),
+            )
+        )
+    placements = list(db.session.scalars(statement))
+    last = dict(
+        db.session.execute(
+            select(SupervisionRecord.placement_id, func.max(SupervisionRecord.met_on))
+            .where(SupervisionRecord.placement_id.in_([p.id for p in placements]))
+            .group_by(SupervisionRecord.placement_id)
+        ).all()
+    )
+    late = []
+    for placement in placements:
+        weeks = placement.role_version.content.get("supervision_every_weeks")
+        if not weeks:
+            continue
+        due = (last.get(placement.id) or placement.start_date) + timedelta(weeks=int(weeks))
+        if due < today:
+            late.append((placement, due))
+    late.sort(key=lambda item: item[1])
+    actions = list(
+        db.session.scalars(
+            select(SupervisionAction)
+            .join(SupervisionRecord, SupervisionRecord.id == SupervisionAction.record_id)
+            .where(
+                SupervisionAction.done_at.is_(None),
+                SupervisionAction.due_on < today,
+                SupervisionRecord.placement_id.in_([p.id for p in placements]),
+            )
+            .order_by(SupervisionAction.due_on)
+        )
+    )
+    return render_template(
+        "supervision/overdue.html",
+        late=late,
+        actions=[] if centre and not current_user.is_org_coordinator else actions,
+        action_count=len(actions),
+        centre=centre,
     )
