@@ -74,6 +74,7 @@ def _register_models() -> None:
     from volunteer_hub.rates import models as _rates  # noqa: F401
     from volunteer_hub.recruitment import models as _recruitment  # noqa: F401
     from volunteer_hub.recruitment import services as _recruitment_rules  # noqa: F401
+    from volunteer_hub.reminders import models as _reminders  # noqa: F401
     from volunteer_hub.supervision import models as _supervision  # noqa: F401
     from volunteer_hub.volunteers import equality as _equality  # noqa: F401
     from volunteer_hub.volunteers import models as _volunteers  # noqa: F401

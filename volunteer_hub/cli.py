@@ -59,7 +59,18 @@ def register_commands(app: Flask) -> None:
     from volunteer_hub.investment.cli import investment
     from volunteer_hub.rates.cli import rates
     from volunteer_hub.recruitment.cli import recruitment
+    from volunteer_hub.reminders.cli import reminders
     from volunteer_hub.reports.cli import report
 
-    for group in (demo, users, outbox_group, rates, hours, investment, report, recruitment):
+    for group in (
+        demo,
+        users,
+        outbox_group,
+        rates,
+        hours,
+        investment,
+        report,
+        recruitment,
+        reminders,
+    ):
         app.cli.add_command(group)

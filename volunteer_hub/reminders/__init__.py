@@ -1,0 +1,11 @@
+"""Reminders: one command queues every reminder that is due, through the outbox.
+
+Rules:
+- `flask --app wsgi reminders send` is idempotent: a reminder already queued for the same item
+  and the same due state is not queued again (a unique key per kind, item and state), so running
+  it every hour is safe. Its last line is ``reminders queued: N``.
+- Kinds so far: hours awaiting approval more than 14 days (to the placement's supervisor),
+  supervision due within 7 days or overdue (to the supervisor and the volunteer), agreed actions
+  past their due date (to their owner), applications past their response deadline (to the
+  organisation's coordinators). Training reminders arrive with the training catalogue.
+"""

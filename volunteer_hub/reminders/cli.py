@@ -1,0 +1,153 @@
+"""`flask reminders send`: queue every reminder that is due (safe to run every hour)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+
+import click
+from flask.cli import AppGroup
+from sqlalchemy import func, select
+
+from volunteer_hub.accounts.models import User
+from volunteer_hub.accounts.outbox import queue_email
+from volunteer_hub.core.navigation import external_url
+from volunteer_hub.extensions import db
+from volunteer_hub.hours.models import HourRecord, HourStatus
+from volunteer_hub.placements.models import Placement
+from volunteer_hub.recruitment.services import coordinators_of, overdue
+from volunteer_hub.reminders.models import SentReminder
+from volunteer_hub.supervision.models import SupervisionAction, SupervisionRecord
+
+reminders = AppGroup("reminders", help="Reminders through the outbox.")
+HOURS_WAITING_DAYS = 14
+SUPERVISION_SOON_DAYS = 7
+
+
+def _once(kind: str, item: str, state: str, to: str, subject: str, body: str) -> int:
+    """Queue one reminder unless the same one was queued before; 1 if queued."""
+    if db.session.scalar(
+        select(SentReminder.id).where(
+            SentReminder.kind == kind,
+            SentReminder.item == item,
+            SentReminder.state == state,
+            SentReminder.recipient == to,
+        )
+    ):
+        return 0
+    db.session.add(SentReminder(kind=kind, item=item, state=state, recipient=to))
+    queue_email(kind="reminder", to=to, subject=subject, body=body)
+    return 1
+
+
+def _waiting_hours(today: date) -> int:
+    queued = 0
+    cutoff = datetime.combine(today - timedelta(days=HOURS_WAITING_DAYS), time.min, tzinfo=UTC)
+    rows = db.session.execute(
+        select(Placement, func.count(HourRecord.id))
+        .join(HourRecord, HourRecord.placement_id == Placement.id)
+        .where(HourRecord.status == HourStatus.SUBMITTED.value, HourRecord.created_at < cutoff)
+        .group_by(Placement.id)
+    ).all()
+    for placement, count in rows:
+        supervisor = db.session.get(User, placement.supervisor_id)
+        if supervisor is None:
+            continue
+        queued += _once(
+            "hours_waiting",
+            f"placement:{placement.id}",
+            f"count:{count}",
+            supervisor.email,
+            "Hours are waiting for your approval",
+            f"{count} record(s) of hours from {placement.volunteer.name} have waited more than "
+            f"{HOURS_WAITING_DAYS} days: {external_url('hours.queue')}",
+        )
+    return queued
+
+
+def _supervision(today: date) -> int:
+    queued = 0
+    placements = db.session.scalars(select(Placement).where(Placement.end_date.is_(None)))
+    for placement in placements:
+        weeks = placement.role_version.content.get("supervision_every_weeks")
+        if not weeks:
+            continue
+        last = db.session.scalar(
+            select(func.max(SupervisionRecord.met_on)).where(
+                SupervisionRecord.placement_id == placement.id
+            )
+        )
+        due = (last or placement.start_date) + timedelta(weeks=int(weeks))
+        if due > today + timedelta(days=SUPERVISION_SOON_DAYS):
+            continue
+        state = f"{'overdue' if due < today else 'due'}:{due.isoformat()}"
+        link = external_url("supervision.schedule", placement_id=placement.id)
+        supervisor = db.session.get(User, placement.supervisor_id)
+        people = [supervisor.email] if supervisor else []
+        if placement.volunteer.email:
+            people.append(placement.volunteer.email)
+        for email in people:
+            queued += _once(
+                "supervision",
+                f"placement:{placement.id}",
+                state,
+                email,
+                "Supervision is due" if due >= today else "Supervision is overdue",
+                f"A supervision meeting for {placement.role.title} is due by "
+                f"{due:%-d %B %Y}: {link}",
+            )
+    return queued
+
+
+def _actions(today: date) -> int:
+    queued = 0
+    for action in db.session.scalars(
+        select(SupervisionAction).where(
+            SupervisionAction.done_at.is_(None), SupervisionAction.due_on < today
+        )
+    ):
+        placement = action.record.placement
+        if action.owner == "volunteer":
+            email = placement.volunteer.email
+        else:
+            supervisor = db.session.get(User, placement.supervisor_id)
+            email = supervisor.email if supervisor else None
+        if not email:
+            continue
+        queued += _once(
+            "action_overdue",
+            f"action:{action.id}",
+            f"overdue:{action.due_on}",
+            email,
+            "An agreed action is overdue",
+            f"\u201c{action.description}\u201d was due by {action.due_on:%-d %B %Y}: "
+            f"{external_url('supervision.show', record_id=action.record_id)}",
+        )
+    return queued
+
+
+def _applications(today: date) -> int:
+    queued = 0
+    for application in overdue(today):
+        if application.organisation_id is None:
+            continue
+        for coordinator in coordinators_of(application.organisation_id):
+            queued += _once(
+                "application_overdue",
+                f"application:{application.id}",
+                f"overdue:{application.respond_by}",
+                coordinator.email,
+                "An applicant is waiting to hear from you",
+                f"{application.volunteer.name} should have been contacted by "
+                f"{application.respond_by:%-d %B %Y}: "
+                f"{external_url('recruitment.application', application_id=application.id)}",
+            )
+    return queued
+
+
+@reminders.command("send")
+def send_command() -> None:
+    """Queue every reminder that is due; run it hourly (see docs/operations.md)."""
+    today = date.today()
+    queued = _waiting_hours(today) + _supervision(today) + _actions(today) + _applications(today)
+    db.session.commit()
+    click.echo(f"reminders queued: {queued}")
