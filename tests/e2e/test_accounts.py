@@ -7,6 +7,7 @@ import uuid
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from tests.e2e.conftest import LiveServer, check_accessibility
@@ -41,7 +42,7 @@ def test_register_verify_sign_in_sign_out(page: Any, live_server: LiveServer) ->
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Create a password").fill("short")
     page.get_by_role("button", name="Create account").click()
-    assert page.locator(".govuk-error-summary").is_visible()
+    page.locator(".govuk-error-summary").wait_for(state="visible")
     assert "Error:" in page.title()
     check_accessibility(page)
 
@@ -54,8 +55,8 @@ def test_register_verify_sign_in_sign_out(page: Any, live_server: LiveServer) ->
     page.goto(_latest_link(live_server, email, "verify_email"))
     check_accessibility(page)
     page.get_by_role("button", name="Confirm my email address").click()
-    assert (
-        "Your email address is confirmed" in page.locator(".govuk-notification-banner").inner_text()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text(
+        "Your email address is confirmed"
     )
 
     page.get_by_label("Email address").fill(email)
@@ -66,7 +67,7 @@ def test_register_verify_sign_in_sign_out(page: Any, live_server: LiveServer) ->
     check_accessibility(page)
 
     page.get_by_role("button", name="Sign out").click()
-    assert "You have signed out" in page.locator(".govuk-notification-banner").inner_text()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("You have signed out")
     page.goto(live_server.url + "/account")
     assert page.locator("h1").inner_text() == "Sign in"
 

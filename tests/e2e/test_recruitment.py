@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from tests.e2e.conftest import LiveServer, check_accessibility
@@ -144,7 +145,7 @@ def test_find_register_apply_and_get_placed(
     page.get_by_label("18 or over").check()
     page.get_by_label("Why are you interested? (optional)").fill("I walk there every week.")
     page.get_by_role("button", name="Apply").click()
-    assert "Application sent" in page.locator(".govuk-notification-banner").inner_text()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("Application sent")
     check_accessibility(page)
 
     # The coordinator, in another browser session, offers the role and places the applicant.
@@ -161,8 +162,9 @@ def test_find_register_apply_and_get_placed(
     ):
         coordinator.get_by_label(label).check()
         coordinator.get_by_role("button", name="Move").click()
-        banner = coordinator.locator(".govuk-notification-banner").inner_text()
-        assert f"Moved to {stage}" in banner
+        expect(coordinator.locator(".govuk-notification-banner")).to_contain_text(
+            f"Moved to {stage}"
+        )
     check_accessibility(coordinator)
     coordinator.get_by_role("link", name="Place the volunteer").click()
     start = date.today() + timedelta(days=7)
@@ -171,7 +173,7 @@ def test_find_register_apply_and_get_placed(
     coordinator.get_by_label("Year").fill(str(start.year))
     coordinator.get_by_label("Named supervisor").select_option(label="Coordinator Person")
     coordinator.get_by_role("button", name="Place volunteer").click()
-    assert "is placed" in coordinator.locator(".govuk-notification-banner").inner_text()
+    expect(coordinator.locator(".govuk-notification-banner")).to_contain_text("is placed")
     check_accessibility(coordinator)
     other.close()
 
@@ -179,7 +181,7 @@ def test_find_register_apply_and_get_placed(
     page.goto(live_server.url + "/my-volunteering")
     page.get_by_role("link", name="River clean-up volunteer").first.click()
     page.get_by_role("button", name="I agree to this task description").click()
-    assert "your agreement is recorded" in page.locator(".govuk-notification-banner").inner_text()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("your agreement is recorded")
     check_accessibility(page)
     assert page.evaluate("document.documentElement.scrollWidth") <= width + 1
     context.close()

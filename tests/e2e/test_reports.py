@@ -114,7 +114,7 @@ def test_value_report_page(
     page.get_by_label("From").fill("2025-06-01")
     page.get_by_label("To (included)").fill("2025-05-01")
     page.get_by_role("button", name="Show report").click()
-    assert page.locator(".govuk-error-summary").is_visible()
+    page.locator(".govuk-error-summary").wait_for(state="visible")
     assert page.locator("h2#report").count() == 0
     check_accessibility(page)
 
