@@ -11,13 +11,11 @@ import argparse
 import os
 import re
 import statistics
-import tempfile
 import time
-import uuid
 from datetime import date, timedelta
-from pathlib import Path
 
 import sqlalchemy
+from tempdb import temporary_database
 
 PASSWORD = "a long enough benchmark passphrase"  # noqa: S105 - invented
 
@@ -27,20 +25,7 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=5000)
     parser.add_argument("--postgres", default=None)
     options = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        drop = None
-        if options.postgres:
-            name = f"vh_queue_{uuid.uuid4().hex[:8]}"
-            admin = sqlalchemy.create_engine(options.postgres, isolation_level="AUTOCOMMIT")
-            with admin.connect() as connection:
-                connection.execute(sqlalchemy.text(f'CREATE DATABASE "{name}"'))
-            url = options.postgres.rsplit("/", 1)[0] + f"/{name}"
-
-            def drop() -> None:
-                with admin.connect() as connection:
-                    connection.execute(sqlalchemy.text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-        else:
-            url = f"sqlite:///{Path(tmp) / 'queue.db'}"
+    with temporary_database(options.postgres, "queue") as (url, _tmp):
         os.environ["DATABASE_URL"] = url
         from flask_migrate import upgrade
 
@@ -59,92 +44,85 @@ def main() -> None:
                 "RATELIMIT_ENABLED": False,
             }
         )
-        try:
-            with app.app_context():
-                upgrade()
-                organisation = Organisation(name="Queue org", slug="queue-org", kind="vco")
-                user = User(
-                    email="coordinator@bench.invalid",
-                    name="Coordinator",
-                    password_hash=hash_password(PASSWORD),
-                    email_verified_at=utcnow(),
-                )
-                db.session.add_all([organisation, user])
-                db.session.flush()
-                db.session.add(
-                    Membership(user_id=user.id, organisation_id=organisation.id, role="coordinator")
-                )
-                volunteers = [
-                    Volunteer(name=f"Volunteer {n}", email=f"v{n}@bench.invalid")
-                    for n in range(500)
-                ]
-                db.session.add_all(volunteers)
-                db.session.flush()
-                today = date.today()
-                db.session.execute(
-                    sqlalchemy.insert(HourRecord),
-                    [
-                        {
-                            "volunteer_id": volunteers[n % 500].id,
-                            "organisation_id": organisation.id,
-                            "date": today - timedelta(days=n % 300),
-                            "seconds": 7200,
-                            "status": "submitted",
-                            "source": "logged",
-                            "employer_time": False,
-                            "created_at": utcnow(),
-                        }
-                        for n in range(options.records)
-                    ],
-                )
-                db.session.commit()
-            client = app.test_client()
-            page = client.get("/sign-in").get_data(as_text=True)
-            token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-            client.post(
-                "/sign-in",
-                data={
-                    "email": "coordinator@bench.invalid",
-                    "password": PASSWORD,
-                    "csrf_token": token,
-                },
+        with app.app_context():
+            upgrade()
+            organisation = Organisation(name="Queue org", slug="queue-org", kind="vco")
+            user = User(
+                email="coordinator@bench.invalid",
+                name="Coordinator",
+                password_hash=hash_password(PASSWORD),
+                email_verified_at=utcnow(),
             )
-            samples = []
-            for _ in range(20):
-                started = time.perf_counter()
-                response = client.get("/hours/approvals")
-                samples.append((time.perf_counter() - started) * 1000)
-                assert response.status_code == 200
-            samples.sort()
-            median, p95 = statistics.median(samples), samples[18]
-            kind = url.split(":")[0]
-            print(
-                f"{options.records:,} pending ({kind}): first page "
-                f"median {median:.1f} ms, p95 {p95:.1f} ms"
+            db.session.add_all([organisation, user])
+            db.session.flush()
+            db.session.add(
+                Membership(user_id=user.id, organisation_id=organisation.id, role="coordinator")
             )
-            with app.app_context():
-                ids = list(db.session.scalars(sqlalchemy.select(HourRecord.id).limit(1000)))
-            csrf = re.search(
-                r'name="csrf_token" type="hidden" value="([^"]+)"', response.get_data(as_text=True)
-            ).group(1)
+            volunteers = [
+                Volunteer(name=f"Volunteer {n}", email=f"v{n}@bench.invalid") for n in range(500)
+            ]
+            db.session.add_all(volunteers)
+            db.session.flush()
+            today = date.today()
+            db.session.execute(
+                sqlalchemy.insert(HourRecord),
+                [
+                    {
+                        "volunteer_id": volunteers[n % 500].id,
+                        "organisation_id": organisation.id,
+                        "date": today - timedelta(days=n % 300),
+                        "seconds": 7200,
+                        "status": "submitted",
+                        "source": "logged",
+                        "employer_time": False,
+                        "created_at": utcnow(),
+                    }
+                    for n in range(options.records)
+                ],
+            )
+            db.session.commit()
+        client = app.test_client()
+        page = client.get("/sign-in").get_data(as_text=True)
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+        client.post(
+            "/sign-in",
+            data={
+                "email": "coordinator@bench.invalid",
+                "password": PASSWORD,
+                "csrf_token": token,
+            },
+        )
+        samples = []
+        for _ in range(20):
             started = time.perf_counter()
-            response = client.post(
-                "/hours/approvals",
-                data={"csrf_token": csrf, "record": [str(i) for i in ids], "action": "approve"},
+            response = client.get("/hours/approvals")
+            samples.append((time.perf_counter() - started) * 1000)
+            assert response.status_code == 200
+        samples.sort()
+        median, p95 = statistics.median(samples), samples[18]
+        kind = url.split(":")[0]
+        print(
+            f"{options.records:,} pending ({kind}): first page "
+            f"median {median:.1f} ms, p95 {p95:.1f} ms"
+        )
+        with app.app_context():
+            ids = list(db.session.scalars(sqlalchemy.select(HourRecord.id).limit(1000)))
+        csrf = re.search(
+            r'name="csrf_token" type="hidden" value="([^"]+)"', response.get_data(as_text=True)
+        ).group(1)
+        started = time.perf_counter()
+        response = client.post(
+            "/hours/approvals",
+            data={"csrf_token": csrf, "record": [str(i) for i in ids], "action": "approve"},
+        )
+        took = time.perf_counter() - started
+        assert response.status_code == 302
+        with app.app_context():
+            approved = db.session.scalar(
+                sqlalchemy.select(sqlalchemy.func.count()).where(HourRecord.status == "approved")
             )
-            took = time.perf_counter() - started
-            assert response.status_code == 302
-            with app.app_context():
-                approved = db.session.scalar(
-                    sqlalchemy.select(sqlalchemy.func.count()).where(
-                        HourRecord.status == "approved"
-                    )
-                )
-                db.engine.dispose()
-            print(f"bulk approval of {len(ids):,} records: {took:.2f} s ({approved:,} approved)")
-        finally:
-            if drop is not None:
-                drop()
+            db.engine.dispose()
+        print(f"bulk approval of {len(ids):,} records: {took:.2f} s ({approved:,} approved)")
 
 
 if __name__ == "__main__":

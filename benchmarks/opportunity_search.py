@@ -17,13 +17,11 @@ import os
 import random
 import re
 import statistics
-import tempfile
 import time
-import uuid
 from datetime import date, timedelta
-from pathlib import Path
 
 import sqlalchemy
+from tempdb import temporary_database
 
 SEARCHES = {
     "first page, no filters": {},
@@ -138,20 +136,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--postgres", default=None)
     options = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        drop = None
-        if options.postgres:
-            name = f"vh_search_{uuid.uuid4().hex[:8]}"
-            admin = sqlalchemy.create_engine(options.postgres, isolation_level="AUTOCOMMIT")
-            with admin.connect() as connection:
-                connection.execute(sqlalchemy.text(f'CREATE DATABASE "{name}"'))
-            url = options.postgres.rsplit("/", 1)[0] + f"/{name}"
-
-            def drop() -> None:
-                with admin.connect() as connection:
-                    connection.execute(sqlalchemy.text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-        else:
-            url = f"sqlite:///{Path(tmp) / 'search.db'}"
+    with temporary_database(options.postgres, "search") as (url, _tmp):
         os.environ["DATABASE_URL"] = url
         from flask_migrate import upgrade
 
@@ -164,35 +149,29 @@ def main() -> None:
                 "RATELIMIT_ENABLED": False,
             }
         )
-        try:
-            with app.app_context():
-                upgrade()
-            started = time.perf_counter()
-            populate(app, options.roles)
-            took = time.perf_counter() - started
-            print(
-                f"{options.roles:,} published roles inserted in {took:.1f} s ({url.split(':')[0]})"
-            )
-            client = app.test_client()
-            for label, query in SEARCHES.items():
-                client.get("/opportunities", query_string=query)  # warm up
-                samples = []
-                for _ in range(options.runs):
-                    begun = time.perf_counter()
-                    response = client.get("/opportunities", query_string=query)
-                    samples.append((time.perf_counter() - begun) * 1000)
-                    assert response.status_code == 200
-                samples.sort()
-                p95 = samples[max(0, round(0.95 * len(samples)) - 1)]
-                match = re.search(r'role="status">(\d+) ', response.get_data(as_text=True))
-                found = match.group(1) if match else "?"
-                median = statistics.median(samples)
-                print(f"  {label:36} median {median:6.1f} ms  p95 {p95:6.1f} ms  ({found} found)")
-            with app.app_context():
-                db.engine.dispose()
-        finally:
-            if drop is not None:
-                drop()
+        with app.app_context():
+            upgrade()
+        started = time.perf_counter()
+        populate(app, options.roles)
+        took = time.perf_counter() - started
+        print(f"{options.roles:,} published roles inserted in {took:.1f} s ({url.split(':')[0]})")
+        client = app.test_client()
+        for label, query in SEARCHES.items():
+            client.get("/opportunities", query_string=query)  # warm up
+            samples = []
+            for _ in range(options.runs):
+                begun = time.perf_counter()
+                response = client.get("/opportunities", query_string=query)
+                samples.append((time.perf_counter() - begun) * 1000)
+                assert response.status_code == 200
+            samples.sort()
+            p95 = samples[max(0, round(0.95 * len(samples)) - 1)]
+            match = re.search(r'role="status">(\d+) ', response.get_data(as_text=True))
+            found = match.group(1) if match else "?"
+            median = statistics.median(samples)
+            print(f"  {label:36} median {median:6.1f} ms  p95 {p95:6.1f} ms  ({found} found)")
+        with app.app_context():
+            db.engine.dispose()
 
 
 if __name__ == "__main__":

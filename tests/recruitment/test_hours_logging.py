@@ -186,7 +186,7 @@ def test_a_correction_rejects_the_approved_record_and_approves_a_replacement(
     record = log_for_placement(
         user=personas.volunteer, placement=placement, day=TODAY, minutes=120, today=TODAY
     )
-    approve(record, approver=personas.coordinator_a, supervisor_ok=True)
+    approve(record, approver=personas.coordinator_a)
     with pytest.raises(DomainError, match="Say why"):
         correct(approver=personas.coordinator_a, record=record, minutes=90, reason=" ")
     with pytest.raises(DomainError, match="your own volunteers"):

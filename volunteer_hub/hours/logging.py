@@ -22,7 +22,7 @@ from volunteer_hub.core.errors import DomainError
 from volunteer_hub.core.models import utcnow
 from volunteer_hub.extensions import db
 from volunteer_hub.hours.models import HourRecord, HourSource, HourStatus
-from volunteer_hub.hours.services import MAX_SECONDS, approve, reject
+from volunteer_hub.hours.services import MAX_SECONDS, approve, hour_record_rule, reject
 from volunteer_hub.placements.models import Placement
 from volunteer_hub.volunteers.models import Volunteer
 
@@ -116,14 +116,8 @@ def log_for_placement(
 
 
 def may_decide(user: User, record: HourRecord) -> bool:
-    from volunteer_hub.hours.services import hour_record_rule
-
-    if hour_record_rule(user, record, "change"):
-        return True
-    if record.placement_id is None:
-        return False
-    placement = db.session.get(Placement, record.placement_id)
-    return placement is not None and placement.supervisor_id == user.id
+    """The placement's supervisor, the organisation's coordinators or the centre."""
+    return hour_record_rule(user, record, "change")
 
 
 def decide_many(
@@ -136,9 +130,9 @@ def decide_many(
         if not may_decide(approver, record):
             raise DomainError("You can only decide hours for your own volunteers")
         if approve_them:
-            approve(record, approver=approver, supervisor_ok=True)
+            approve(record, approver=approver)
         else:
-            reject(record, approver=approver, reason=reason, supervisor_ok=True)
+            reject(record, approver=approver, reason=reason)
     return len(records)
 
 

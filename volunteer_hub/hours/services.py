@@ -80,20 +80,19 @@ def log_hours(
     return record
 
 
-def _check_decider(record: HourRecord, approver: User, supervisor_ok: bool = False) -> None:
+def _check_decider(record: HourRecord, approver: User) -> None:
     if record.status != HourStatus.SUBMITTED.value:
         raise DomainError(f"These hours were already {record.status}")
-    if not supervisor_ok and not hour_record_rule(approver, record, "change"):
+    if not hour_record_rule(approver, record, "change"):
         raise DomainError("Only the organisation's coordinators can decide these hours")
     volunteer = db.session.get(Volunteer, record.volunteer_id)
     if volunteer is not None and volunteer.user_id == approver.id:
         raise DomainError("Nobody approves their own hours")
 
 
-def approve(record: HourRecord, *, approver: User, supervisor_ok: bool = False) -> HourRecord:
-    """Approve submitted hours: from now on they count in reports. ``supervisor_ok`` when the
-    caller has checked the approver supervises the placement (hours.logging.may_decide)."""
-    _check_decider(record, approver, supervisor_ok)
+def approve(record: HourRecord, *, approver: User) -> HourRecord:
+    """Approve submitted hours: from now on they count in reports."""
+    _check_decider(record, approver)
     record.status = HourStatus.APPROVED.value
     record.approved_by_id = approver.id
     record.approved_at = utcnow()
@@ -102,16 +101,14 @@ def approve(record: HourRecord, *, approver: User, supervisor_ok: bool = False) 
     return record
 
 
-def reject(
-    record: HourRecord, *, approver: User, reason: str, supervisor_ok: bool = False
-) -> HourRecord:
+def reject(record: HourRecord, *, approver: User, reason: str) -> HourRecord:
     """Reject submitted hours with a reason the volunteer will see."""
     reason = " ".join(reason.split())
     if not reason:
         raise DomainError("Give a reason for rejecting these hours", field="reason")
     if len(reason) > 500:
         raise DomainError("The reason must be 500 characters or fewer", field="reason")
-    _check_decider(record, approver, supervisor_ok)
+    _check_decider(record, approver)
     record.status = HourStatus.REJECTED.value
     record.approved_by_id = approver.id
     record.approved_at = utcnow()

@@ -101,6 +101,26 @@ def coordinators_of(organisation_id: int) -> list[User]:
     )
 
 
+def respond_by(today: date) -> date:
+    """The response deadline for an application made or referred today."""
+    return add_working_days(today, int(current_app.config.get("RESPONSE_WORKING_DAYS", 5)))
+
+
+def _tell_coordinators(application: Application, role: Role, subject: str) -> None:
+    """Email the role's organisation's coordinators about a new applicant."""
+    link = external_url("recruitment.application", application_id=application.id)
+    for coordinator in coordinators_of(role.organisation_id):
+        queue_email(
+            kind="new_applicant",
+            to=coordinator.email,
+            user=coordinator,
+            subject=subject,
+            role=role,
+            respond_by=application.respond_by,
+            link=link,
+        )
+
+
 def apply(
     *, user: User, role: Role, message: str, today: date, under_18: bool | None = None
 ) -> Application:
@@ -138,7 +158,6 @@ def apply(
     minimum = task.get("minimum_age")
     if age is not None and minimum and age < int(minimum):
         raise DomainError(f"This role is for volunteers aged {minimum} or over.")
-    days = int(current_app.config.get("RESPONSE_WORKING_DAYS", 5))
     application = Application(
         volunteer_id=volunteer.id,
         role_id=role.id,
@@ -146,22 +165,12 @@ def apply(
         organisation_id=role.organisation_id,
         stage=Stage.APPLIED.value,
         message=_clean_message(message),
-        respond_by=add_working_days(today, days),
+        respond_by=respond_by(today),
     )
     _event(application, Stage.APPLIED, user)
     db.session.add(application)
     db.session.flush()
-    link = external_url("recruitment.application", application_id=application.id)
-    for coordinator in coordinators_of(role.organisation_id):
-        queue_email(
-            kind="new_applicant",
-            to=coordinator.email,
-            user=coordinator,
-            subject=f"New applicant for {role.title}",
-            role=role,
-            respond_by=application.respond_by,
-            link=link,
-        )
+    _tell_coordinators(application, role, f"New applicant for {role.title}")
     queue_email(
         kind="application_received",
         to=user.email,
@@ -198,7 +207,7 @@ def express_interest(*, user: User, message: str, today: date) -> Application:
         organisation_id=centre.id if centre else None,
         stage=Stage.ENQUIRY.value,
         message=_clean_message(message),
-        respond_by=add_working_days(today, int(current_app.config.get("RESPONSE_WORKING_DAYS", 5))),
+        respond_by=respond_by(today),
     )
     if not application.message:
         raise DomainError("Tell us a little about what you would like to do", field="message")
@@ -490,22 +499,12 @@ def broker(*, actor: User, application: Application, role: Role, today: date) ->
         raise DomainError("They have already applied for that role", field="role")
     application.role_id = role.id
     application.organisation_id = role.organisation_id
-    application.respond_by = add_working_days(
-        today, int(current_app.config.get("RESPONSE_WORKING_DAYS", 5))
-    )
+    application.respond_by = respond_by(today)
     application.contacted_at = None
     _event(application, Stage.APPLIED, actor, f"Referred by the volunteer centre to {role.title}")
     db.session.flush()
-    link = external_url("recruitment.application", application_id=application.id)
-    for coordinator in coordinators_of(role.organisation_id):
-        queue_email(
-            kind="new_applicant",
-            to=coordinator.email,
-            user=coordinator,
-            subject=f"New applicant for {role.title} (referred by the volunteer centre)",
-            role=role,
-            respond_by=application.respond_by,
-            link=link,
-        )
+    _tell_coordinators(
+        application, role, f"New applicant for {role.title} (referred by the volunteer centre)"
+    )
     audit("application.brokered", actor=actor, target=application, details={"role": role.title})
     return application

@@ -16,7 +16,8 @@ from volunteer_hub.hours.models import HourRecord, HourStatus
 from volunteer_hub.placements.models import Placement
 from volunteer_hub.recruitment.services import coordinators_of, overdue
 from volunteer_hub.reminders.models import SentReminder
-from volunteer_hub.supervision.models import SupervisionAction, SupervisionRecord
+from volunteer_hub.supervision.models import SupervisionAction
+from volunteer_hub.supervision.services import due_dates
 
 reminders = AppGroup("reminders", help="Reminders through the outbox.")
 HOURS_WAITING_DAYS = 14
@@ -66,18 +67,11 @@ def _waiting_hours(today: date) -> int:
 
 def _supervision(today: date) -> int:
     queued = 0
-    placements = db.session.scalars(select(Placement).where(Placement.end_date.is_(None)))
+    placements = list(db.session.scalars(select(Placement).where(Placement.end_date.is_(None))))
+    due_by = due_dates(placements)
     for placement in placements:
-        weeks = placement.role_version.content.get("supervision_every_weeks")
-        if not weeks:
-            continue
-        last = db.session.scalar(
-            select(func.max(SupervisionRecord.met_on)).where(
-                SupervisionRecord.placement_id == placement.id
-            )
-        )
-        due = (last or placement.start_date) + timedelta(weeks=int(weeks))
-        if due > today + timedelta(days=SUPERVISION_SOON_DAYS):
+        due = due_by.get(placement.id)
+        if due is None or due > today + timedelta(days=SUPERVISION_SOON_DAYS):
             continue
         state = f"{'overdue' if due < today else 'due'}:{due.isoformat()}"
         link = external_url("supervision.schedule", placement_id=placement.id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from volunteer_hub.accounts.audit import record as audit
 from volunteer_hub.accounts.models import User
@@ -30,18 +30,28 @@ def is_the_volunteer(user: User, placement: Placement) -> bool:
     return placement.volunteer.user_id == user.id
 
 
-def next_due(placement: Placement, today: date) -> date | None:
-    """When the next meeting is due, from the agreed task description's "every N weeks"."""
-    weeks = placement.role_version.content.get("supervision_every_weeks")
-    if not weeks or placement.end_date is not None:
-        return None
-    last = db.session.scalar(
-        select(SupervisionRecord.met_on)
-        .where(SupervisionRecord.placement_id == placement.id)
-        .order_by(SupervisionRecord.met_on.desc())
-        .limit(1)
+def due_dates(placements: list[Placement]) -> dict[int, date]:
+    """When each active placement's next meeting is due: the agreed task description's "every
+    N weeks" after the last meeting (or the start). One query for all the placements."""
+    last = dict(
+        db.session.execute(
+            select(SupervisionRecord.placement_id, func.max(SupervisionRecord.met_on))
+            .where(SupervisionRecord.placement_id.in_([p.id for p in placements]))
+            .group_by(SupervisionRecord.placement_id)
+        ).all()
     )
-    return (last or placement.start_date) + timedelta(weeks=int(weeks))
+    due = {}
+    for placement in placements:
+        weeks = placement.role_version.content.get("supervision_every_weeks")
+        if weeks and placement.end_date is None:
+            start = last.get(placement.id) or placement.start_date
+            due[placement.id] = start + timedelta(weeks=int(weeks))
+    return due
+
+
+def next_due(placement: Placement, today: date) -> date | None:
+    """When the next meeting is due (None without a schedule or once the placement ended)."""
+    return due_dates([placement]).get(placement.id)
 
 
 def _text(value: Any, label: str) -> str | None:

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextArea
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from wtforms import RadioField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
@@ -196,21 +196,8 @@ def overdue() -> ResponseReturnValue:
             )
         )
     placements = list(db.session.scalars(statement))
-    last = dict(
-        db.session.execute(
-            select(SupervisionRecord.placement_id, func.max(SupervisionRecord.met_on))
-            .where(SupervisionRecord.placement_id.in_([p.id for p in placements]))
-            .group_by(SupervisionRecord.placement_id)
-        ).all()
-    )
-    late = []
-    for placement in placements:
-        weeks = placement.role_version.content.get("supervision_every_weeks")
-        if not weeks:
-            continue
-        due = (last.get(placement.id) or placement.start_date) + timedelta(weeks=int(weeks))
-        if due < today:
-            late.append((placement, due))
+    due = services.due_dates(placements)
+    late = [(p, due[p.id]) for p in placements if p.id in due and due[p.id] < today]
     late.sort(key=lambda item: item[1])
     actions = list(
         db.session.scalars(
