@@ -76,6 +76,8 @@ def _register_models() -> None:
     from volunteer_hub.recruitment import services as _recruitment_rules  # noqa: F401
     from volunteer_hub.reminders import models as _reminders  # noqa: F401
     from volunteer_hub.supervision import models as _supervision  # noqa: F401
+    from volunteer_hub.training import models as _training  # noqa: F401
+    from volunteer_hub.training import services as _training_rules  # noqa: F401
     from volunteer_hub.volunteers import equality as _equality  # noqa: F401
     from volunteer_hub.volunteers import models as _volunteers  # noqa: F401
 
@@ -92,8 +94,10 @@ def _register_blueprints(app: Flask) -> None:
     from volunteer_hub.placements.views import bp as placements_bp
     from volunteer_hub.rates.views import bp as rates_bp
     from volunteer_hub.recruitment.views import bp as recruitment_bp
+    from volunteer_hub.reminders.views import bp as reminders_bp
     from volunteer_hub.reports.views import bp as reports_bp
     from volunteer_hub.supervision.views import bp as supervision_bp
+    from volunteer_hub.training.views import bp as training_bp
     from volunteer_hub.volunteers.views import bp as volunteers_bp
 
     for blueprint in (
@@ -111,6 +115,8 @@ def _register_blueprints(app: Flask) -> None:
         volunteers_bp,
         hours_bp,
         supervision_bp,
+        training_bp,
+        reminders_bp,
     ):
         app.register_blueprint(blueprint)
 

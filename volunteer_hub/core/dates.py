@@ -1,7 +1,9 @@
-"""Working days: weekends and England and Wales bank holidays are not working days."""
+"""Dates: working days (weekends and England and Wales bank holidays are not working days) and
+calendar months."""
 
 from __future__ import annotations
 
+import calendar
 import json
 from datetime import date, timedelta
 from functools import lru_cache
@@ -37,3 +39,11 @@ def add_working_days(start: date, days: int, holidays: frozenset[date] | None = 
         if is_working_day(day, holidays):
             left -= 1
     return day
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day ``months`` calendar months later (the month's last day when it is shorter:
+    31 January + 1 month is 28 or 29 February)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))

@@ -21,6 +21,7 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
+from sqlalchemy import false as sql_false
 from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -86,6 +87,10 @@ class Organisation(TimestampMixin, db.Model):  # type: ignore[name-defined]
     insurance_expiry: Mapped[date | None]
     #: When coordinators were last told that a check had lapsed (cleared when checks change).
     lapse_notified_on: Mapped[date | None]
+    #: Hours logged by this organisation's own coordinators are approved as they are logged.
+    auto_approve_coordinator_hours: Mapped[bool] = mapped_column(
+        default=False, server_default=sql_false()
+    )
 
     def lapsed_checks(self, today: date) -> list[str]:
         """Why this organisation's opportunities may not be published today (empty when fine).

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 
 from sqlalchemy import select
@@ -19,6 +20,7 @@ from volunteer_hub.core.errors import DomainError
 from volunteer_hub.core.models import utcnow
 from volunteer_hub.core.navigation import external_url
 from volunteer_hub.extensions import db
+from volunteer_hub.organisations.models import RoleVersion
 from volunteer_hub.organisations.roles import latest_version
 from volunteer_hub.placements.models import END_REASONS, Placement
 from volunteer_hub.recruitment.models import (
@@ -44,6 +46,18 @@ def placement_rule(user: User, placement: Placement, action: Action) -> bool:
 register_rule(Placement, placement_rule)
 
 
+#: Further conditions for placing someone, registered by the domains above this one (training):
+#: each is called with the application, the task description and the first day the placement
+#: must satisfy, and raises DomainError when the volunteer cannot be placed yet.
+PlaceCheck = Callable[[Application, RoleVersion, date], None]
+_place_checks: list[PlaceCheck] = []
+
+
+def register_place_check(check: PlaceCheck) -> None:
+    if check not in _place_checks:
+        _place_checks.append(check)
+
+
 def supervisors_for(organisation_id: int) -> list[User]:
     """Who can be named supervisor: the organisation's coordinators."""
     return coordinators_of(organisation_id)
@@ -66,6 +80,8 @@ def place(
     if version is None:
         raise DomainError("The role has no approved task description to agree to")
     _screening_done(application, version.content.get("dbs_level") or "none", today)
+    for check in _place_checks:
+        check(application, version, max(today, start_date))
     if supervisor.id not in {u.id for u in supervisors_for(application.organisation_id)}:
         raise DomainError(
             "Choose a supervisor from the organisation's coordinators", field="supervisor"

@@ -19,6 +19,13 @@ def register_navigation(app: Flask) -> None:
         ),
         NavLink("Profile", "volunteers.profile", lambda u: has_any_role(u, "volunteer"), order=21),
         NavLink("Your hours", "hours.mine", lambda u: has_any_role(u, "volunteer"), order=22),
+        NavLink("Training", "training.mine", lambda u: has_any_role(u, "volunteer"), order=23),
+        NavLink(
+            "Training",
+            "training.expiries",
+            lambda u: has_any_role(u, "admin", "centre_coordinator", "org_coordinator"),
+            order=45,
+        ),
         NavLink(
             "Supervision",
             "supervision.overdue",

@@ -7,5 +7,9 @@ Rules:
 - Kinds so far: hours awaiting approval more than 14 days (to the placement's supervisor),
   supervision due within 7 days or overdue (to the supervisor and the volunteer), agreed actions
   past their due date (to their owner), applications past their response deadline (to the
-  organisation's coordinators). Training reminders arrive with the training catalogue.
+  organisation's coordinators), training expiring within 30 days or expired and not renewed,
+  for volunteers with an active placement (to the volunteer and their organisations'
+  coordinators).
+- Each person chooses email reminders on or off for each kind on their reminder settings page;
+  a kind turned off is not queued (nor recorded as sent, so turning it back on resumes it).
 """

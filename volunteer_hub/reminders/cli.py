@@ -16,16 +16,22 @@ from volunteer_hub.hours.models import HourRecord, HourStatus
 from volunteer_hub.placements.models import Placement
 from volunteer_hub.recruitment.services import coordinators_of, overdue
 from volunteer_hub.reminders.models import SentReminder
+from volunteer_hub.reminders.services import wants
 from volunteer_hub.supervision.models import SupervisionAction
 from volunteer_hub.supervision.services import due_dates
+from volunteer_hub.training.services import latest_completions
 
 reminders = AppGroup("reminders", help="Reminders through the outbox.")
 HOURS_WAITING_DAYS = 14
 SUPERVISION_SOON_DAYS = 7
+TRAINING_SOON_DAYS = 30
 
 
 def _once(kind: str, item: str, state: str, to: str, subject: str, body: str) -> int:
-    """Queue one reminder unless the same one was queued before; 1 if queued."""
+    """Queue one reminder unless the same one was queued before, or the person has turned this
+    kind off in their settings; 1 if queued."""
+    if not wants(to, kind):
+        return 0
     if db.session.scalar(
         select(SentReminder.id).where(
             SentReminder.kind == kind,
@@ -138,10 +144,53 @@ def _applications(today: date) -> int:
     return queued
 
 
+def _training(today: date) -> int:
+    """Completions expiring within 30 days or expired (and not renewed), for volunteers with an
+    active placement: to the volunteer and their organisations' coordinators."""
+    queued = 0
+    placements = list(db.session.scalars(select(Placement).where(Placement.end_date.is_(None))))
+    organisations: dict[int, set[int]] = {}
+    for placement in placements:
+        organisations.setdefault(placement.volunteer_id, set()).add(placement.organisation_id)
+    soon = today + timedelta(days=TRAINING_SOON_DAYS)
+    for completion in latest_completions(list(organisations)).values():
+        expires = completion.expires_on
+        if expires is None or expires > soon:
+            continue
+        expired = expires < today
+        state = f"{'expired' if expired else 'expiring'}:{expires.isoformat()}"
+        people = [completion.volunteer.email] if completion.volunteer.email else []
+        for organisation_id in sorted(organisations[completion.volunteer_id]):
+            people += [u.email for u in coordinators_of(organisation_id)]
+        subject = (
+            f"Training expired: {completion.course.title}"
+            if expired
+            else f"Training expiring: {completion.course.title}"
+        )
+        for email in dict.fromkeys(people):
+            queued += _once(
+                "training_expiry",
+                f"completion:{completion.id}",
+                state,
+                email,
+                subject,
+                f"{completion.volunteer.name}'s {completion.course.title} "
+                f"{'expired' if expired else 'expires'} on {expires:%-d %B %Y}. Book a session: "
+                f"{external_url('training.catalogue')}",
+            )
+    return queued
+
+
 @reminders.command("send")
 def send_command() -> None:
     """Queue every reminder that is due; run it hourly (see docs/operations.md)."""
     today = date.today()
-    queued = _waiting_hours(today) + _supervision(today) + _actions(today) + _applications(today)
+    queued = (
+        _waiting_hours(today)
+        + _supervision(today)
+        + _actions(today)
+        + _applications(today)
+        + _training(today)
+    )
     db.session.commit()
     click.echo(f"reminders queued: {queued}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import String, UniqueConstraint
+from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from volunteer_hub.core.models import UTCDateTime, utcnow
@@ -23,3 +23,25 @@ class SentReminder(db.Model):  # type: ignore[name-defined]
     state: Mapped[str] = mapped_column(String(60))
     recipient: Mapped[str] = mapped_column(String(254))
     queued_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+#: The kinds of email reminder a person can turn off in their settings.
+KINDS = {
+    "hours_waiting": "Hours waiting for your approval",
+    "supervision": "Supervision meetings due or overdue",
+    "action_overdue": "Agreed actions past their due date",
+    "application_overdue": "Applicants waiting to hear from you",
+    "training_expiry": "Training expiring or expired",
+}
+
+
+class ReminderPreference(db.Model):  # type: ignore[name-defined]
+    """A person's choice for one kind of reminder (no row: reminders are on)."""
+
+    __tablename__ = "reminders_preference"
+    __table_args__ = (UniqueConstraint("user_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("accounts_user.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(40))
+    enabled: Mapped[bool]

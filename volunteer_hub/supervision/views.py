@@ -218,3 +218,9 @@ def overdue() -> ResponseReturnValue:
         action_count=len(actions),
         centre=centre,
     )
+
+
+@bp.app_template_global()
+def supervision_due(placement: Placement) -> date | None:
+    """For the placement page: when the next supervision meeting is due."""
+    return services.next_due(placement, date.today())

@@ -1,0 +1,537 @@
+"""Courses, sessions, bookings, completions and the training a placement needs.
+Services flush, never commit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, time, timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from volunteer_hub.accounts.audit import record as audit
+from volunteer_hub.accounts.models import User
+from volunteer_hub.accounts.outbox import queue_email
+from volunteer_hub.accounts.permissions import coordinated_organisation_ids, sees_all_organisations
+from volunteer_hub.core.dates import add_months
+from volunteer_hub.core.errors import DomainError
+from volunteer_hub.core.navigation import external_url
+from volunteer_hub.extensions import db
+from volunteer_hub.organisations.models import Organisation, Role, RoleVersion
+from volunteer_hub.placements.models import Placement
+from volunteer_hub.placements.services import register_place_check
+from volunteer_hub.recruitment.models import Application
+from volunteer_hub.training.models import (
+    Booking,
+    Completion,
+    Course,
+    RoleCourse,
+    TrainingException,
+    TrainingSession,
+)
+from volunteer_hub.volunteers.models import Volunteer
+from volunteer_hub.volunteers.services import volunteer_for
+
+#: Coordinators see expiries this far ahead; placements are flagged this far ahead.
+EXPIRY_WINDOW_DAYS = 60
+
+
+# --- who may do what -------------------------------------------------------------------------
+
+
+def manages_provider(user: User, provider_id: int) -> bool:
+    """The course provider's coordinators and the centre manage its courses and sessions."""
+    return sees_all_organisations(user) or provider_id in coordinated_organisation_ids(user)
+
+
+def providers_for(user: User) -> list[Organisation]:
+    statement = select(Organisation).order_by(Organisation.name)
+    if not sees_all_organisations(user):
+        statement = statement.where(Organisation.id.in_(coordinated_organisation_ids(user)))
+    return list(db.session.scalars(statement))
+
+
+def may_mark(user: User, session: TrainingSession) -> bool:
+    return session.trainer_id == user.id or manages_provider(user, session.course.provider_id)
+
+
+def coordinates_volunteer(user: User, volunteer: Volunteer) -> bool:
+    """The centre, or a coordinator of an organisation the volunteer applied to or is placed
+    with."""
+    if sees_all_organisations(user):
+        return True
+    mine = coordinated_organisation_ids(user)
+    if not mine:
+        return False
+    placed = db.session.scalar(
+        select(Placement.id).where(
+            Placement.volunteer_id == volunteer.id, Placement.organisation_id.in_(mine)
+        )
+    )
+    applied = db.session.scalar(
+        select(Application.id).where(
+            Application.volunteer_id == volunteer.id, Application.organisation_id.in_(mine)
+        )
+    )
+    return placed is not None or applied is not None
+
+
+def volunteer_of(user: User) -> Volunteer | None:
+    return db.session.scalar(select(Volunteer).where(Volunteer.user_id == user.id))
+
+
+# --- courses ---------------------------------------------------------------------------------
+
+
+def _clean(value: Any) -> str:
+    return " ".join(str(value or "").split())
+
+
+def save_course(*, actor: User, values: dict[str, Any], course: Course | None = None) -> Course:
+    provider_id = values.get("provider_id")
+    if not isinstance(provider_id, int) or db.session.get(Organisation, provider_id) is None:
+        raise DomainError("Choose who provides the course", field="provider")
+    if not manages_provider(actor, provider_id) or (
+        course is not None and not manages_provider(actor, course.provider_id)
+    ):
+        raise DomainError(
+            "You can only add courses your own organisations provide", field="provider"
+        )
+    title = _clean(values.get("title"))
+    if not title or len(title) > 200:
+        raise DomainError("Enter the course title (up to 200 characters)", field="title")
+    clash = db.session.scalar(select(Course.id).where(Course.title == title))
+    if clash is not None and (course is None or clash != course.id):
+        raise DomainError("There is already a course with this title", field="title")
+    minutes = values.get("duration_minutes")
+    if not isinstance(minutes, int) or not 15 <= minutes <= 60 * 24 * 5:
+        raise DomainError(
+            "Enter the course length in hours and minutes (at least 15 minutes)", field="hours"
+        )
+    months = values.get("valid_months")
+    if months is not None and (not isinstance(months, int) or not 1 <= months <= 240):
+        raise DomainError(
+            "Enter how many months a completion stays valid (1 to 240), or leave it empty if "
+            "it never expires",
+            field="valid_months",
+        )
+    description = str(values.get("description") or "").strip()
+    if len(description) > 5000:
+        raise DomainError("Keep the description to 5,000 characters", field="description")
+    if course is None:
+        course = Course(title=title, provider_id=provider_id, duration_minutes=minutes)
+        db.session.add(course)
+    course.title, course.provider_id, course.duration_minutes = title, provider_id, minutes
+    course.valid_months = months
+    course.description = description or None
+    course.active = bool(values.get("active", True))
+    db.session.flush()
+    audit("training.course_saved", actor=actor, target=course)
+    return course
+
+
+def set_required_courses(*, actor: User, role: Role, course_ids: set[int]) -> None:
+    if not (
+        sees_all_organisations(actor) or role.organisation_id in coordinated_organisation_ids(actor)
+    ):
+        raise DomainError("Only the organisation's coordinators set a role's required training")
+    known = set(db.session.scalars(select(Course.id).where(Course.id.in_(course_ids))))
+    if known != course_ids:
+        raise DomainError("Choose courses from the catalogue")
+    current = {rc.course_id: rc for rc in required_for_role(role.id)}
+    for course_id in course_ids - current.keys():
+        db.session.add(RoleCourse(role_id=role.id, course_id=course_id))
+    for course_id in current.keys() - course_ids:
+        db.session.delete(current[course_id])
+    db.session.flush()
+    audit(
+        "training.role_requirements",
+        actor=actor,
+        target=role,
+        details={"courses": sorted(course_ids)},
+    )
+
+
+def required_for_role(role_id: int) -> list[RoleCourse]:
+    return list(
+        db.session.scalars(
+            select(RoleCourse)
+            .join(Course, Course.id == RoleCourse.course_id)
+            .where(RoleCourse.role_id == role_id)
+            .order_by(Course.title)
+        )
+    )
+
+
+# --- sessions and bookings -------------------------------------------------------------------
+
+
+def add_session(
+    *, actor: User, course: Course, values: dict[str, Any], today: date
+) -> TrainingSession:
+    if not manages_provider(actor, course.provider_id):
+        raise DomainError("Only the course provider's coordinators add sessions")
+    held_on = values.get("held_on")
+    if not isinstance(held_on, date) or held_on < today:
+        raise DomainError("Enter the date of the session, today or later", field="held_on")
+    starts_at = values.get("starts_at")
+    if not isinstance(starts_at, time):
+        raise DomainError(
+            "Enter the start time as hours and minutes, like 18:30", field="starts_at"
+        )
+    place = _clean(values.get("place")) or None
+    link = _clean(values.get("online_link")) or None
+    if place is None and link is None:
+        raise DomainError("Enter where the session is held, or its online link", field="place")
+    if link is not None and not link.startswith("https://"):
+        raise DomainError("Enter the online link starting with https://", field="online_link")
+    capacity = values.get("capacity")
+    if not isinstance(capacity, int) or not 1 <= capacity <= 500:
+        raise DomainError("Enter the number of places, from 1 to 500", field="capacity")
+    session = TrainingSession(
+        course_id=course.id,
+        held_on=held_on,
+        starts_at=starts_at,
+        place=place,
+        online_link=link,
+        capacity=capacity,
+        trainer_id=actor.id,
+    )
+    db.session.add(session)
+    db.session.flush()
+    audit("training.session_added", actor=actor, target=session)
+    return session
+
+
+def _locked(session: TrainingSession) -> TrainingSession:
+    """The session row locked (PostgreSQL) so two bookings cannot both take the last place."""
+    db.session.execute(
+        select(TrainingSession.id).where(TrainingSession.id == session.id).with_for_update()
+    )
+    db.session.refresh(session)
+    return session
+
+
+def book(*, user: User, session: TrainingSession, today: date) -> Booking:
+    volunteer = volunteer_for(user)
+    session = _locked(session)
+    if session.cancelled or session.held_on <= today:
+        raise DomainError("This session can no longer be booked")
+    booking = next((b for b in session.bookings if b.volunteer_id == volunteer.id), None)
+    if booking is not None and booking.status != "cancelled":
+        raise DomainError(
+            "You are already on the waiting list for this session"
+            if booking.status == "waiting"
+            else "You have already booked this session"
+        )
+    status = "booked" if session.places_left > 0 else "waiting"
+    if booking is None:
+        booking = Booking(session_id=session.id, volunteer_id=volunteer.id, status=status)
+        db.session.add(booking)
+        session.bookings.append(booking)
+    else:
+        booking.status = status
+    db.session.flush()
+    audit(f"training.{status}", actor=user, target=booking)
+    return booking
+
+
+def cancel(*, user: User, booking: Booking, today: date) -> Booking | None:
+    """Cancel a booking (the volunteer, or the provider's coordinators); the first on the
+    waiting list takes a freed place and is emailed. Returns the promoted booking, if any."""
+    session = _locked(booking.session)
+    own = booking.volunteer.user_id == user.id
+    if not (own or may_mark(user, session)):
+        raise DomainError("You can only cancel your own booking")
+    if booking.status not in ("booked", "waiting"):
+        raise DomainError("This booking is not current")
+    if session.held_on <= today:
+        raise DomainError("The session has started: ask the trainer to mark you absent instead")
+    freed = booking.status == "booked"
+    booking.status = "cancelled"
+    db.session.flush()
+    audit("training.cancelled", actor=user, target=booking)
+    if not freed or not session.waiting:
+        return None
+    promoted = min(session.waiting, key=lambda b: (b.created_at, b.id))
+    promoted.status = "booked"
+    db.session.flush()
+    audit("training.promoted", actor=user, target=promoted)
+    if promoted.volunteer.email:
+        when = f"{session.held_on.strftime('%-d %B %Y')} at {session.starts_at.strftime('%H:%M')}"
+        queue_email(
+            kind="reminder",
+            to=promoted.volunteer.email,
+            subject=f"A place on {session.course.title} is yours",
+            body=(
+                f"A place came free on {session.course.title} on {when}, and it is now booked "
+                f"for you. If you cannot come, please cancel so the next person can: "
+                f"{external_url('training.mine')}"
+            ),
+        )
+    return promoted
+
+
+def mark_attendance(
+    *, actor: User, session: TrainingSession, attended: set[int], today: date
+) -> int:
+    """Mark every booked (or already marked) place attended or absent; attendance records a
+    completion. Returns the number of completions recorded."""
+    if not may_mark(actor, session):
+        raise DomainError("Only the trainer or the provider's coordinators mark attendance")
+    if session.held_on > today:
+        raise DomainError("Attendance is marked on or after the day of the session")
+    made = 0
+    for booking in session.bookings:
+        if booking.status not in ("booked", "attended", "absent"):
+            continue
+        present = booking.id in attended
+        booking.status = "attended" if present else "absent"
+        existing = db.session.scalar(
+            select(Completion).where(
+                Completion.session_id == session.id,
+                Completion.volunteer_id == booking.volunteer_id,
+            )
+        )
+        if present and existing is None:
+            db.session.add(
+                Completion(
+                    volunteer_id=booking.volunteer_id,
+                    course_id=session.course_id,
+                    completed_on=session.held_on,
+                    expires_on=expiry(session.course, session.held_on),
+                    source="session",
+                    session_id=session.id,
+                    recorded_by_id=actor.id,
+                )
+            )
+            made += 1
+        elif not present and existing is not None:
+            db.session.delete(existing)
+    db.session.flush()
+    audit("training.attendance", actor=actor, target=session, details={"completions": made})
+    return made
+
+
+def expiry(course: Course, completed_on: date) -> date | None:
+    return None if course.valid_months is None else add_months(completed_on, course.valid_months)
+
+
+def record_external(
+    *,
+    actor: User,
+    volunteer: Volunteer,
+    course: Course,
+    completed_on: date | None,
+    evidence: str,
+    today: date,
+) -> Completion:
+    if not coordinates_volunteer(actor, volunteer):
+        raise DomainError("Only the volunteer's coordinators record training done elsewhere")
+    if completed_on is None or completed_on > today:
+        raise DomainError(
+            "Enter the date the course was completed, which cannot be in the future",
+            field="completed_on",
+        )
+    evidence = _clean(evidence)
+    if not evidence or len(evidence) > 500:
+        raise DomainError(
+            "Describe the evidence you saw, such as the certificate and its number",
+            field="evidence",
+        )
+    completion = Completion(
+        volunteer_id=volunteer.id,
+        course_id=course.id,
+        completed_on=completed_on,
+        expires_on=expiry(course, completed_on),
+        source="external",
+        evidence=evidence,
+        recorded_by_id=actor.id,
+    )
+    db.session.add(completion)
+    db.session.flush()
+    audit("training.completion_recorded", actor=actor, target=completion)
+    return completion
+
+
+def record_exception(
+    *, actor: User, application: Application, course: Course, reason: str
+) -> TrainingException:
+    if application.role is None or application.organisation_id is None:
+        raise DomainError("Choose a role for this enquiry first")
+    if not (
+        sees_all_organisations(actor)
+        or application.organisation_id in coordinated_organisation_ids(actor)
+    ):
+        raise DomainError("Only the organisation's coordinators record an exception")
+    if course.id not in {rc.course_id for rc in required_for_role(application.role.id)}:
+        raise DomainError("This course is not required for the role")
+    reason = " ".join(reason.split())
+    if len(reason) < 10 or len(reason) > 1000:
+        raise DomainError(
+            "Explain why the volunteer may start without this course (10 to 1,000 characters)",
+            field="reason",
+        )
+    existing = db.session.scalar(
+        select(TrainingException).where(
+            TrainingException.volunteer_id == application.volunteer_id,
+            TrainingException.role_id == application.role.id,
+            TrainingException.course_id == course.id,
+        )
+    )
+    if existing is not None:
+        raise DomainError("An exception is already recorded for this course")
+    exception = TrainingException(
+        volunteer_id=application.volunteer_id,
+        role_id=application.role.id,
+        course_id=course.id,
+        reason=reason,
+        recorded_by_id=actor.id,
+    )
+    db.session.add(exception)
+    db.session.flush()
+    audit("training.exception", actor=actor, target=exception, details={"course": course.id})
+    return exception
+
+
+# --- what a volunteer holds and needs --------------------------------------------------------
+
+
+def latest_completions(volunteer_ids: list[int]) -> dict[tuple[int, int], Completion]:
+    """Each volunteer's best completion per course: the one valid longest (never-expiring
+    first)."""
+    best: dict[tuple[int, int], Completion] = {}
+    if not volunteer_ids:
+        return best
+    for completion in db.session.scalars(
+        select(Completion).where(Completion.volunteer_id.in_(volunteer_ids))
+    ):
+        key = (completion.volunteer_id, completion.course_id)
+        current = best.get(key)
+        if current is None or _reach(completion) > _reach(current):
+            best[key] = completion
+    return best
+
+
+def _reach(completion: Completion) -> date:
+    return completion.expires_on or date.max
+
+
+@dataclass(frozen=True)
+class Requirement:
+    course: Course
+    #: "held", "expiring" (within the window), "expired", "missing" or "exception".
+    state: str
+    completion: Completion | None
+    exception: TrainingException | None = None
+
+    @property
+    def blocking(self) -> bool:
+        return self.state in ("expired", "missing")
+
+
+def requirements(volunteer_id: int, role_id: int, on: date) -> list[Requirement]:
+    """The role's required courses and whether the volunteer holds each on ``on``."""
+    needed = required_for_role(role_id)
+    if not needed:
+        return []
+    held = latest_completions([volunteer_id])
+    exceptions = {
+        e.course_id: e
+        for e in db.session.scalars(
+            select(TrainingException).where(
+                TrainingException.volunteer_id == volunteer_id,
+                TrainingException.role_id == role_id,
+            )
+        )
+    }
+    result = []
+    for rc in needed:
+        completion = held.get((volunteer_id, rc.course_id))
+        if completion is None:
+            state = "missing"
+        elif completion.expires_on is not None and completion.expires_on < on:
+            state = "expired"
+        elif completion.expires_on is not None and completion.expires_on <= on + timedelta(
+            days=EXPIRY_WINDOW_DAYS
+        ):
+            state = "expiring"
+        else:
+            state = "held"
+        exception = exceptions.get(rc.course_id)
+        if state in ("missing", "expired") and exception is not None:
+            state = "exception"
+        result.append(Requirement(rc.course, state, completion, exception))
+    return result
+
+
+def check_before_placing(application: Application, version: RoleVersion, on: date) -> None:
+    """Registered with placements: refuse to place while a required course is missing or
+    expired (unless an exception is recorded)."""
+    if application.role is None:
+        return
+    blocking = [
+        r for r in requirements(application.volunteer_id, application.role.id, on) if r.blocking
+    ]
+    if blocking:
+        names = "; ".join(f"{r.course.title} ({_why(r)})" for r in blocking)
+        raise DomainError(
+            f"The role requires training the volunteer does not hold: {names}. Record the "
+            "training, or an exception with a reason, on the application's training page first"
+        )
+
+
+def _why(requirement: Requirement) -> str:
+    completion = requirement.completion
+    if completion is not None and completion.expires_on is not None:
+        return f"expired on {completion.expires_on.strftime('%-d %B %Y')}"
+    return "not done"
+
+
+register_place_check(check_before_placing)
+
+
+def placement_flags(placement: Placement, today: date) -> list[Requirement]:
+    """The placement's required courses that have expired, are missing or expire soon."""
+    if placement.end_date is not None:
+        return []
+    return [
+        r
+        for r in requirements(placement.volunteer_id, placement.role_id, today)
+        if r.state in ("expired", "missing", "expiring")
+    ]
+
+
+def expiring_for(user: User, today: date) -> list[Completion]:
+    """Completions that expire within the window (or have expired and not been renewed) for
+    volunteers with an active placement in the user's organisations (the centre: everyone)."""
+    placements = select(Placement.volunteer_id).where(Placement.end_date.is_(None))
+    if not sees_all_organisations(user):
+        placements = placements.where(
+            Placement.organisation_id.in_(coordinated_organisation_ids(user))
+        )
+    volunteer_ids = list(set(db.session.scalars(placements)))
+    soon = today + timedelta(days=EXPIRY_WINDOW_DAYS)
+    rows = [
+        c
+        for c in latest_completions(volunteer_ids).values()
+        if c.expires_on is not None and c.expires_on <= soon
+    ]
+    return sorted(rows, key=lambda c: (c.expires_on or date.max, c.volunteer.name))
+
+
+def flagged_placements(user: User, today: date) -> list[tuple[Placement, list[Requirement]]]:
+    statement = select(Placement).where(Placement.end_date.is_(None))
+    if not sees_all_organisations(user):
+        statement = statement.where(
+            Placement.organisation_id.in_(coordinated_organisation_ids(user))
+        )
+    placements = list(
+        db.session.scalars(
+            statement.where(Placement.role_id.in_(select(RoleCourse.role_id).distinct())).order_by(
+                Placement.start_date
+            )
+        )
+    )
+    flagged = [(p, placement_flags(p, today)) for p in placements]
+    return [(p, flags) for p, flags in flagged if any(r.state != "expiring" for r in flags)]
