@@ -23,6 +23,8 @@ def _seeders() -> list[Callable[[], list[str]]]:
     from volunteer_hub.investment import demo as investment_demo
     from volunteer_hub.organisations import demo as organisations_demo
     from volunteer_hub.placements import demo as placements_demo
+    from volunteer_hub.supervision import demo as supervision_demo
+    from volunteer_hub.training import demo as training_demo
     from volunteer_hub.volunteers import demo as volunteers_demo
 
     return [
@@ -33,6 +35,8 @@ def _seeders() -> list[Callable[[], list[str]]]:
         volunteers_demo.seed,
         placements_demo.seed,
         hours_demo.seed_logged,
+        supervision_demo.seed,
+        training_demo.seed,
         *DEMO_SEEDERS,
     ]
 
