@@ -111,3 +111,10 @@ def test_overdue_supervision_and_actions_are_flagged(personas, login, publish) -
     assert "Meetings past their due date (1)" in centre and "Return the door key" not in centre
     other = login(personas.coordinator_b).get("/supervision/overdue").get_data(as_text=True)
     assert "Meetings past their due date (0)" in other
+    # The same on the dashboards: the organisation's roles page and the centre's dashboard.
+    roles_page = login(personas.coordinator_a).get(f"/organisations/{personas.org_a.slug}/roles")
+    assert "1 meeting and 1 agreed action past their due date" in roles_page.get_data(as_text=True)
+    dashboard = login(personas.centre).get("/centre").get_data(as_text=True)
+    assert "1 meeting and 1 agreed action past their due date" in dashboard
+    roles_b = login(personas.coordinator_b).get(f"/organisations/{personas.org_b.slug}/roles")
+    assert "Nothing overdue" in roles_b.get_data(as_text=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from volunteer_hub.accounts.audit import record as audit
 from volunteer_hub.accounts.models import User
@@ -141,3 +141,37 @@ def mark_done(*, user: User, action: SupervisionAction) -> None:
     action.done_at = utcnow()
     db.session.flush()
     audit("supervision.action_done", actor=user, target=action)
+
+
+def overdue_for(
+    user: User, today: date
+) -> tuple[list[tuple[Placement, date]], list[SupervisionAction]]:
+    """Meetings past their due date (with the date) and open actions past theirs, for the
+    placements the user supervises or coordinates (the centre: every placement)."""
+    statement = select(Placement).where(Placement.end_date.is_(None))
+    if not (user.is_admin or user.is_centre_coordinator):
+        statement = statement.where(
+            or_(
+                Placement.supervisor_id == user.id,
+                Placement.organisation_id.in_(coordinated_organisation_ids(user)),
+            )
+        )
+    placements = list(db.session.scalars(statement))
+    due = due_dates(placements)
+    late = sorted(
+        ((p, due[p.id]) for p in placements if p.id in due and due[p.id] < today),
+        key=lambda item: item[1],
+    )
+    actions = list(
+        db.session.scalars(
+            select(SupervisionAction)
+            .join(SupervisionRecord, SupervisionRecord.id == SupervisionAction.record_id)
+            .where(
+                SupervisionAction.done_at.is_(None),
+                SupervisionAction.due_on < today,
+                SupervisionRecord.placement_id.in_([p.id for p in placements]),
+            )
+            .order_by(SupervisionAction.due_on)
+        )
+    )
+    return late, actions

@@ -9,12 +9,11 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextArea
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from wtforms import RadioField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
 from volunteer_hub.accounts.permissions import (
-    coordinated_organisation_ids,
     get_or_404,
     role_required,
 )
@@ -185,32 +184,8 @@ def schedule(placement_id: int) -> ResponseReturnValue:
 def overdue() -> ResponseReturnValue:
     """Supervision past its due date and actions past theirs: for supervisors their own
     placements, for coordinators their organisations', for the centre everyone's (dates only)."""
-    today = date.today()
+    late, actions = services.overdue_for(current_user, date.today())
     centre = current_user.is_admin or current_user.is_centre_coordinator
-    statement = select(Placement).where(Placement.end_date.is_(None))
-    if not centre:
-        statement = statement.where(
-            or_(
-                Placement.supervisor_id == current_user.id,
-                Placement.organisation_id.in_(coordinated_organisation_ids(current_user)),
-            )
-        )
-    placements = list(db.session.scalars(statement))
-    due = services.due_dates(placements)
-    late = [(p, due[p.id]) for p in placements if p.id in due and due[p.id] < today]
-    late.sort(key=lambda item: item[1])
-    actions = list(
-        db.session.scalars(
-            select(SupervisionAction)
-            .join(SupervisionRecord, SupervisionRecord.id == SupervisionAction.record_id)
-            .where(
-                SupervisionAction.done_at.is_(None),
-                SupervisionAction.due_on < today,
-                SupervisionRecord.placement_id.in_([p.id for p in placements]),
-            )
-            .order_by(SupervisionAction.due_on)
-        )
-    )
     return render_template(
         "supervision/overdue.html",
         late=late,
@@ -218,6 +193,13 @@ def overdue() -> ResponseReturnValue:
         action_count=len(actions),
         centre=centre,
     )
+
+
+@bp.app_template_global()
+def supervision_overdue_counts() -> tuple[int, int]:
+    """For dashboards: (meetings overdue, actions overdue) the signed-in person follows up."""
+    late, actions = services.overdue_for(current_user, date.today())
+    return len(late), len(actions)
 
 
 @bp.app_template_global()
