@@ -7,7 +7,11 @@ Rules (checked here, for every way in):
 - at most 24 hours in one day for one volunteer, across every organisation;
 - the same placement, date and duration again needs the volunteer's confirmation;
 - approval by the placement's supervisor or the organisation's coordinators (or the centre),
-  never by the volunteer themselves.
+  never by the volunteer themselves;
+- except that hours a coordinator logs for their own placement with an organisation they
+  coordinate are approved as they are logged when that organisation has switched on
+  ``auto_approve_coordinator_hours`` (decided by nobody, with the reason shown, audited as
+  ``hours.auto_approved``).
 """
 
 from __future__ import annotations
@@ -18,22 +22,25 @@ from sqlalchemy import func, select
 
 from volunteer_hub.accounts.audit import record as audit
 from volunteer_hub.accounts.models import User
+from volunteer_hub.accounts.permissions import coordinated_organisation_ids
 from volunteer_hub.core.errors import DomainError
 from volunteer_hub.core.models import utcnow
 from volunteer_hub.extensions import db
 from volunteer_hub.hours.models import HourRecord, HourSource, HourStatus
 from volunteer_hub.hours.services import MAX_SECONDS, approve, hour_record_rule, reject
+from volunteer_hub.organisations.models import Organisation
 from volunteer_hub.placements.models import Placement
 from volunteer_hub.volunteers.models import Volunteer
 
 STEP_SECONDS = 15 * 60
+AUTO_APPROVED = "Approved automatically (organisation setting)"
 
 
 class NeedsConfirmation(DomainError):
     """The same hours were logged already; ask before logging them again."""
 
 
-def _counted_seconds(volunteer_id: int, day: date) -> int:
+def counted_seconds(volunteer_id: int, day: date) -> int:
     return int(
         db.session.scalar(
             select(func.coalesce(func.sum(HourRecord.seconds), 0)).where(
@@ -72,7 +79,7 @@ def log_for_placement(
         raise DomainError("Enter a time of at least 15 minutes, in 15-minute steps", field="hours")
     if seconds > MAX_SECONDS:
         raise DomainError("Enter at most 24 hours", field="hours")
-    already = _counted_seconds(placement.volunteer_id, day)
+    already = counted_seconds(placement.volunteer_id, day)
     if already + seconds > MAX_SECONDS:
         left = max(0, MAX_SECONDS - already) // 60
         raise DomainError(
@@ -112,7 +119,25 @@ def log_for_placement(
     db.session.add(record)
     db.session.flush()
     audit("hours.logged", actor=user, target=record, details={"minutes": minutes})
+    approve_automatically_if_set(user=user, organisation=placement.organisation, record=record)
     return record
+
+
+def approve_automatically_if_set(
+    *, user: User, organisation: Organisation, record: HourRecord
+) -> bool:
+    """Approve a coordinator's own hours at once when their organisation has chosen to."""
+    if not organisation.auto_approve_coordinator_hours:
+        return False
+    if organisation.id not in coordinated_organisation_ids(user):
+        return False
+    record.status = HourStatus.APPROVED.value
+    record.approved_by_id = None  # nobody decided: the organisation's setting did
+    record.approved_at = utcnow()
+    record.decision_reason = AUTO_APPROVED
+    db.session.flush()
+    audit("hours.auto_approved", actor=user, target=record, details={"seconds": record.seconds})
+    return True
 
 
 def may_decide(user: User, record: HourRecord) -> bool:
@@ -156,7 +181,7 @@ def correct(*, approver: User, record: HourRecord, minutes: int, reason: str) ->
     )
     if volunteer_user == approver.id:
         raise DomainError("Nobody corrects their own hours")
-    others = _counted_seconds(record.volunteer_id, record.date) - record.seconds
+    others = counted_seconds(record.volunteer_id, record.date) - record.seconds
     if others + seconds > MAX_SECONDS:
         raise DomainError("That would make more than 24 hours on that day", field="hours")
     record.status = HourStatus.REJECTED.value

@@ -89,6 +89,6 @@ class HourRecord(db.Model):  # type: ignore[name-defined]
     )
     #: When the record was approved or rejected (``approved_by_id`` is who decided).
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    #: Why it was rejected, shown to the volunteer.
+    #: Why it was rejected (or that it was approved automatically), shown to the volunteer.
     decision_reason: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -7,9 +7,9 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_login import current_user
+from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
@@ -29,15 +29,25 @@ from volunteer_hub.accounts.permissions import (
 )
 from volunteer_hub.core.errors import DomainError
 from volunteer_hub.core.forms import GovDateField, attach_error
+from volunteer_hub.core.models import utcnow
 from volunteer_hub.extensions import db
-from volunteer_hub.hours.logging import NeedsConfirmation, decide_many, log_for_placement
+from volunteer_hub.hours import milestones
+from volunteer_hub.hours.forms import CorrectForm, GroupForm, minutes_from
+from volunteer_hub.hours.group import (
+    GroupProblems,
+    may_record_for,
+    placed_on,
+    record_group_session,
+)
+from volunteer_hub.hours.logging import NeedsConfirmation, correct, decide_many, log_for_placement
 from volunteer_hub.hours.models import HourRecord, HourStatus
-from volunteer_hub.organisations.models import Role
+from volunteer_hub.organisations.models import Organisation, Role
 from volunteer_hub.placements.models import Placement
 from volunteer_hub.volunteers.models import Volunteer
 
 bp = Blueprint("hours", __name__)
 QUEUE_PAGE = 50
+RECENT_DAYS = 30
 QUERY_FIELDS = ("volunteer", "role", "from", "to")
 
 
@@ -79,7 +89,7 @@ def log(placement_id: int) -> ResponseReturnValue:
     needs_confirmation = False
     if form.validate_on_submit() and form.day.data is not None:
         try:
-            log_for_placement(
+            record = log_for_placement(
                 user=current_user,
                 placement=placement,
                 day=form.day.data,
@@ -97,7 +107,10 @@ def log(placement_id: int) -> ResponseReturnValue:
             attach_error(form, error)
         else:
             db.session.commit()
-            flash("Hours logged. Your supervisor will approve them.", "success")
+            if record.status == HourStatus.APPROVED.value:
+                flash("Hours logged and approved automatically (organisation setting).", "success")
+            else:
+                flash("Hours logged. Your supervisor will approve them.", "success")
             return redirect(url_for("hours.log", placement_id=placement.id))
     records = db.session.scalars(
         select(HourRecord)
@@ -218,12 +231,33 @@ def mine() -> ResponseReturnValue:
     months = sorted(by_month.items(), reverse=True)
     total = sum(by_month.values())
     return render_template(
-        "hours/mine.html", months=months, total=total, pending=pending, hours=_hours
+        "hours/mine.html",
+        months=months,
+        total=total,
+        pending=pending,
+        hours=_hours,
+        progress=milestones.progress(volunteer.id) if volunteer else milestones.Progress(),
     )
 
 
-def _queue_statement() -> object:
-    statement = select(HourRecord).where(HourRecord.status == HourStatus.SUBMITTED.value)
+@bp.get("/my-hours/certificates/<int:milestone>.pdf")
+@role_required("volunteer")
+def certificate(milestone: int) -> ResponseReturnValue:
+    """The volunteer's own certificate for a milestone they have reached (404 otherwise)."""
+    volunteer = db.session.scalar(select(Volunteer).where(Volunteer.user_id == current_user.id))
+    context = milestones.certificate_context(volunteer, milestone) if volunteer else None
+    if context is None:
+        abort(404)
+    return Response(
+        milestones.certificate_pdf(context),
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f"attachment; filename=certificate-{milestone}-hours.pdf"},
+    )
+
+
+def _in_scope(statement: Any) -> Any:
+    """Limit hour records to those the current user decides: their organisations' and the
+    placements they supervise (everything for the centre)."""
     if not sees_all_organisations(current_user):
         supervised = select(Placement.id).where(Placement.supervisor_id == current_user.id)
         statement = statement.where(
@@ -232,6 +266,11 @@ def _queue_statement() -> object:
                 HourRecord.placement_id.in_(supervised),
             )
         )
+    return statement
+
+
+def _queue_statement() -> object:
+    statement = _in_scope(select(HourRecord).where(HourRecord.status == HourStatus.SUBMITTED.value))
     volunteer = (request.args.get("volunteer") or "").strip()[:100]
     if volunteer:
         escaped = volunteer.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
@@ -267,8 +306,26 @@ def queue() -> ResponseReturnValue:
     records = db.session.scalars(
         statement.limit(QUEUE_PAGE + 1).offset((page - 1) * QUEUE_PAGE)  # type: ignore[attr-defined]
     ).all()
+    recent = db.session.scalars(
+        _in_scope(
+            select(HourRecord).where(
+                HourRecord.status == HourStatus.APPROVED.value,
+                HourRecord.approved_at >= utcnow() - timedelta(days=RECENT_DAYS),
+            )
+        )
+        .order_by(HourRecord.approved_at.desc(), HourRecord.id.desc())
+        .limit(QUEUE_PAGE)
+    ).all()
+    shown = [*records, *recent]
     return render_template(
         "hours/queue.html",
+        recent=recent,
+        recent_days=RECENT_DAYS,
+        group_organisations=db.session.scalars(
+            select(Organisation)
+            .where(Organisation.id.in_(coordinated_organisation_ids(current_user)))
+            .order_by(Organisation.name)
+        ).all(),
         records=records[:QUEUE_PAGE],
         has_next=len(records) > QUEUE_PAGE,
         page=page,
@@ -278,14 +335,14 @@ def queue() -> ResponseReturnValue:
         names=dict(
             db.session.execute(
                 select(Volunteer.id, Volunteer.name).where(
-                    Volunteer.id.in_({r.volunteer_id for r in records})
+                    Volunteer.id.in_({r.volunteer_id for r in shown})
                 )
             ).all()
         ),
         titles=dict(
             db.session.execute(
                 select(Role.id, Role.title).where(
-                    Role.id.in_({r.role_id for r in records if r.role_id})
+                    Role.id.in_({r.role_id for r in shown if r.role_id})
                 )
             ).all()
         ),
@@ -319,3 +376,108 @@ def decide() -> ResponseReturnValue:
         db.session.commit()
         flash(f"{count} record(s) {'approved' if action == 'approve' else 'rejected'}.", "success")
     return redirect(back)
+
+
+@bp.route("/organisations/<slug>/hours/group", methods=["GET", "POST"])
+@role_required("staff")
+def group(slug: str) -> ResponseReturnValue:
+    """One session (an event, a group shift) for many volunteers at once, all or nothing."""
+    organisation = db.session.scalar(select(Organisation).where(Organisation.slug == slug))
+    if organisation is None or not may_record_for(current_user, organisation):
+        abort(404)
+    today = date.today()
+    form = GroupForm(data={"day": today})  # the day is today until another is sent
+    roles = {
+        str(r.id): r
+        for r in db.session.scalars(
+            select(Role).where(Role.organisation_id == organisation.id).order_by(Role.title)
+        )
+    }
+    form.role.choices = [("", "Each volunteer's own role")] + [
+        (key, role.title) for key, role in roles.items()
+    ]
+    role = roles.get(form.role.data or "")
+    placed = placed_on(organisation, form.day.data or today, role)
+    form.volunteers.choices = [
+        (p.volunteer.id, f"{p.volunteer.name} ({p.placement.role.title})") for p in placed
+    ]
+    needs_confirmation = False
+    if form.is_submitted() and form.validate_on_submit() and form.submit.data:
+        if form.role.data and role is None:
+            form.role.errors = ["Choose one of the organisation's roles"]
+        else:
+            try:
+                records = record_group_session(
+                    coordinator=current_user,
+                    organisation=organisation,
+                    volunteer_ids=list(form.volunteers.data or []),
+                    day=form.day.data or today,
+                    minutes=minutes_from(form),
+                    today=today,
+                    role=role,
+                    note=form.note.data or "",
+                    confirmed=bool(form.confirm.data),
+                )
+            except NeedsConfirmation as error:
+                db.session.rollback()
+                attach_error(form, error)
+                needs_confirmation = True
+            except GroupProblems as error:
+                db.session.rollback()
+                # One message naming everyone (the error summary shows one message a field).
+                form.volunteers.errors = [f"Nothing was recorded. {error.message}"]
+            except DomainError as error:
+                db.session.rollback()
+                attach_error(form, error)
+            else:
+                db.session.commit()
+                flash(
+                    f"Recorded {_hours(records[0].seconds)} hours on {records[0].date:%-d %B %Y} "
+                    f"for {len(records)} volunteer(s).",
+                    "success",
+                )
+                return redirect(url_for("hours.group", slug=organisation.slug))
+    return render_template(
+        "hours/group.html",
+        organisation=organisation,
+        form=form,
+        placed=placed,
+        needs_confirmation=needs_confirmation,
+    ), (400 if form.errors else 200)
+
+
+@bp.route("/hours/<int:record_id>/correct", methods=["GET", "POST"])
+@login_required
+def correct_record(record_id: int) -> ResponseReturnValue:
+    """An approver corrects approved hours: the record is rejected and a replacement approved."""
+    record = get_or_404(HourRecord, record_id, action="change")
+    volunteer = db.session.get(Volunteer, record.volunteer_id)
+    form = CorrectForm()
+    if not form.is_submitted() and record.seconds % 900 == 0:
+        form.hours.data = str(record.seconds // 3600)
+        form.minutes.data = str(record.seconds % 3600 // 60)
+    if form.validate_on_submit():
+        try:
+            correct(
+                approver=current_user,
+                record=record,
+                minutes=minutes_from(form),
+                reason=form.reason.data or "",
+            )
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash("Hours corrected: the old record is rejected, the new one approved.", "success")
+            return redirect(url_for("hours.queue"))
+    return render_template(
+        "hours/correct.html",
+        record=record,
+        volunteer=volunteer,
+        own=volunteer is not None and volunteer.user_id == current_user.id,
+        form=form,
+        role=db.session.get(Role, record.role_id) if record.role_id else None,
+        organisation=db.session.get(Organisation, record.organisation_id),
+        hours=_hours,
+    ), (400 if form.errors else 200)

@@ -210,6 +210,12 @@ class OrganisationForm(FlaskForm):
     description = TextAreaField(
         "About the organisation", widget=GovTextArea(), validators=[Optional(), LONG]
     )
+    auto_approve_coordinator_hours = BooleanField(
+        "Approve hours logged by this organisation's coordinators automatically",
+        description="When a coordinator logs their own volunteering here, the hours are approved "
+        "as they are logged instead of waiting for another coordinator",
+        widget=GovCheckboxInput(),
+    )
     submit = SubmitField("Save", widget=GovSubmitInput())
 
 

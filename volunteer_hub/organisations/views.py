@@ -280,7 +280,15 @@ def profile(slug: str) -> ResponseReturnValue:
         for field in PROFILE_FIELDS:
             value = getattr(form, field).data
             setattr(organisation, field, (value or "").strip() or None)
-        audit("organisation.profile_updated", actor=current_user, target=organisation)
+        auto_approve = bool(form.auto_approve_coordinator_hours.data)
+        changed = auto_approve != organisation.auto_approve_coordinator_hours
+        organisation.auto_approve_coordinator_hours = auto_approve
+        audit(
+            "organisation.profile_updated",
+            actor=current_user,
+            target=organisation,
+            details={"auto_approve_coordinator_hours": auto_approve} if changed else None,
+        )
         db.session.commit()
         flash("Profile saved.", "success")
         return redirect(url_for("organisations.profile", slug=slug))
