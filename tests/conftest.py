@@ -91,8 +91,15 @@ def empty_all_tables(engine: Engine) -> None:
             if names:
                 conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
         else:
+            # The time bank's entries are append-only by trigger; only the test harness lifts it.
+            from volunteer_hub.timebank.models import SQLITE_GUARDS, SQLITE_UNGUARD
+
+            for statement in SQLITE_UNGUARD:
+                conn.execute(text(statement))
             for table in reversed(_db.metadata.sorted_tables):
                 conn.execute(table.delete())
+            for statement in SQLITE_GUARDS:
+                conn.execute(text(statement))
 
 
 class IsolatedClient(FlaskClient):

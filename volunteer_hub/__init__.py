@@ -63,6 +63,8 @@ def _register_models() -> None:
     from volunteer_hub.accounts import models as _accounts  # noqa: F401
     from volunteer_hub.api import models as _api  # noqa: F401
     from volunteer_hub.core import geo as _geo  # noqa: F401
+    from volunteer_hub.expenses import models as _expenses  # noqa: F401
+    from volunteer_hub.expenses import services as _expense_rules  # noqa: F401
     from volunteer_hub.hours import models as _hours  # noqa: F401
     from volunteer_hub.hours import services as _hour_rules  # noqa: F401
     from volunteer_hub.investment import models as _investment  # noqa: F401
@@ -76,6 +78,7 @@ def _register_models() -> None:
     from volunteer_hub.recruitment import services as _recruitment_rules  # noqa: F401
     from volunteer_hub.reminders import models as _reminders  # noqa: F401
     from volunteer_hub.supervision import models as _supervision  # noqa: F401
+    from volunteer_hub.timebank import models as _timebank  # noqa: F401
     from volunteer_hub.training import models as _training  # noqa: F401
     from volunteer_hub.training import services as _training_rules  # noqa: F401
     from volunteer_hub.volunteers import equality as _equality  # noqa: F401
@@ -88,6 +91,7 @@ def _register_blueprints(app: Flask) -> None:
     from volunteer_hub.api.admin import bp as api_admin_bp
     from volunteer_hub.api.views import bp as api_bp
     from volunteer_hub.core.views import bp as core_bp
+    from volunteer_hub.expenses.views import bp as expenses_bp
     from volunteer_hub.hours.views import bp as hours_bp
     from volunteer_hub.investment.views import bp as investment_bp
     from volunteer_hub.organisations.views import bp as organisations_bp
@@ -97,6 +101,7 @@ def _register_blueprints(app: Flask) -> None:
     from volunteer_hub.reminders.views import bp as reminders_bp
     from volunteer_hub.reports.views import bp as reports_bp
     from volunteer_hub.supervision.views import bp as supervision_bp
+    from volunteer_hub.timebank.views import bp as timebank_bp
     from volunteer_hub.training.views import bp as training_bp
     from volunteer_hub.volunteers.views import bp as volunteers_bp
 
@@ -116,6 +121,8 @@ def _register_blueprints(app: Flask) -> None:
         hours_bp,
         supervision_bp,
         training_bp,
+        expenses_bp,
+        timebank_bp,
         reminders_bp,
     ):
         app.register_blueprint(blueprint)

@@ -19,11 +19,13 @@ DEMO_SEEDERS: list[Callable[[], list[str]]] = []
 
 def _seeders() -> list[Callable[[], list[str]]]:
     from volunteer_hub.accounts import demo as accounts_demo
+    from volunteer_hub.expenses import demo as expenses_demo
     from volunteer_hub.hours import demo as hours_demo
     from volunteer_hub.investment import demo as investment_demo
     from volunteer_hub.organisations import demo as organisations_demo
     from volunteer_hub.placements import demo as placements_demo
     from volunteer_hub.supervision import demo as supervision_demo
+    from volunteer_hub.timebank import demo as timebank_demo
     from volunteer_hub.training import demo as training_demo
     from volunteer_hub.volunteers import demo as volunteers_demo
 
@@ -37,6 +39,8 @@ def _seeders() -> list[Callable[[], list[str]]]:
         hours_demo.seed_logged,
         supervision_demo.seed,
         training_demo.seed,
+        expenses_demo.seed,
+        timebank_demo.seed,
         *DEMO_SEEDERS,
     ]
 
@@ -59,12 +63,14 @@ def seed_command() -> None:
 
 def register_commands(app: Flask) -> None:
     from volunteer_hub.accounts.cli import outbox_group, users
+    from volunteer_hub.expenses.cli import expenses
     from volunteer_hub.hours.cli import hours
     from volunteer_hub.investment.cli import investment
     from volunteer_hub.rates.cli import rates
     from volunteer_hub.recruitment.cli import recruitment
     from volunteer_hub.reminders.cli import reminders
     from volunteer_hub.reports.cli import report
+    from volunteer_hub.timebank.cli import timebank
 
     for group in (
         demo,
@@ -76,5 +82,7 @@ def register_commands(app: Flask) -> None:
         report,
         recruitment,
         reminders,
+        expenses,
+        timebank,
     ):
         app.cli.add_command(group)

@@ -88,6 +88,11 @@ def defaults() -> dict[str, Any]:
         # Recruitment.
         "RESPONSE_WORKING_DAYS": 5,
         "BANK_HOLIDAYS_FILE": "",
+        # Expenses: receipts (a local folder outside static/ unless set) and bank details keys
+        # (comma-separated Fernet keys, newest first; none: bank details cannot be stored).
+        "RECEIPT_FOLDER": "",
+        "RECEIPT_MAX_BYTES": 10 * 1024 * 1024,
+        "BANK_DETAILS_KEYS": "",
     }
 
 
@@ -116,6 +121,9 @@ ENVIRONMENT_SETTINGS: dict[str, type] = {
     "REPORT_WORKERS": int,
     "RESPONSE_WORKING_DAYS": int,
     "BANK_HOLIDAYS_FILE": str,
+    "RECEIPT_FOLDER": str,
+    "RECEIPT_MAX_BYTES": int,
+    "BANK_DETAILS_KEYS": str,
 }
 
 

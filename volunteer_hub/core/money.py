@@ -37,8 +37,9 @@ def parse_pounds(text: str) -> int:
         raise ValueError(f"amount {text!r} is not a number of pounds, like 1250.00")
     if amount < 0:
         raise ValueError(f"amount {text!r} must not be negative")
-    if amount != amount.quantize(PENNY):
-        raise ValueError(f"amount {text!r} has more than two decimal places")
+    # Size first: quantizing a huge number (1e309) would itself fail.
     if amount >= MAX_POUNDS:
         raise ValueError(f"amount {text!r} is too large (the most is £999,999,999.99)")
+    if amount != amount.quantize(PENNY):
+        raise ValueError(f"amount {text!r} has more than two decimal places")
     return int(amount * 100)

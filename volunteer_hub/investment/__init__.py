@@ -7,7 +7,8 @@ Rules:
 - An entry covers a period (start and end dates, both included). In a report, an entry wholly
   inside the report's period counts in full; one that partly overlaps counts in proportion to the
   days that overlap, rounded half-up to the penny.
-- Reimbursed volunteer expenses will come from paid expense claims (a later issue) and must then
-  not be entered again.
+- Reimbursed volunteer expenses come from paid expense claims (counted by each item's date); an
+  ``expenses_reimbursed`` entry for an organisation and period that has paid claims is refused
+  (reports registers the expenses domain's check with :func:`services.register_entry_check`).
 - Importing the same file twice adds nothing: rows identical to entries already held are skipped.
 """

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -18,6 +19,17 @@ from volunteer_hub.investment.models import CATEGORIES, InvestmentEntry
 from volunteer_hub.organisations.models import Organisation
 
 INVESTMENT_HEADER = ("organisation", "period_start", "period_end", "category", "amount")
+
+#: Checks registered from above (reports connects expenses, a sibling, here): each is called
+#: with the organisation id, period start and end and category of an entry about to be added,
+#: and raises DomainError to refuse it (e.g. reimbursed expenses counted from paid claims).
+EntryCheck = Callable[[int, date, date, str], None]
+_entry_checks: list[EntryCheck] = []
+
+
+def register_entry_check(check: EntryCheck) -> None:
+    if check not in _entry_checks:
+        _entry_checks.append(check)
 
 
 @dataclass
@@ -55,6 +67,8 @@ def add_entry(
         raise DomainError("The period must end on or after its start", field="period_end")
     if amount_pence < 0:
         raise DomainError("The amount must not be negative", field="amount")
+    for check in _entry_checks:
+        check(organisation_id, period_start, period_end, category)
     entry = InvestmentEntry(
         organisation_id=organisation_id,
         period_start=period_start,
@@ -99,6 +113,12 @@ def import_investment(path: Path, *, imported_by: User | None = None) -> Investm
         except ValueError as error:
             errors.append(str(error))
             pence = 0
+        if not errors and organisation_id is not None:
+            for check in _entry_checks:
+                try:
+                    check(organisation_id, start, end, category)
+                except DomainError as refused:
+                    errors.append(refused.message)
         if errors:
             problems.append(f"line {line}: " + "; ".join(errors))
             continue

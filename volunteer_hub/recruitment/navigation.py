@@ -19,7 +19,22 @@ def register_navigation(app: Flask) -> None:
         ),
         NavLink("Profile", "volunteers.profile", lambda u: has_any_role(u, "volunteer"), order=21),
         NavLink("Your hours", "hours.mine", lambda u: has_any_role(u, "volunteer"), order=22),
+        NavLink(
+            "Time bank",
+            "timebank.index",
+            lambda u: has_any_role(
+                u, "volunteer", "admin", "centre_coordinator", "org_coordinator"
+            ),
+            order=25,
+        ),
         NavLink("Training", "training.mine", lambda u: has_any_role(u, "volunteer"), order=23),
+        NavLink("Expenses", "expenses.mine", lambda u: has_any_role(u, "volunteer"), order=24),
+        NavLink(
+            "Expenses",
+            "expenses.approvals",
+            lambda u: has_any_role(u, "admin", "centre_coordinator", "org_coordinator"),
+            order=46,
+        ),
         NavLink(
             "Training",
             "training.expiries",

@@ -17,9 +17,12 @@ from sqlalchemy.orm import aliased
 
 from volunteer_hub.core.errors import DomainError
 from volunteer_hub.core.money import one_dp, round_money, two_dp
+from volunteer_hub.expenses.queries import paid_pence_between
+from volunteer_hub.expenses.services import refuse_double_count
 from volunteer_hub.extensions import db
 from volunteer_hub.hours.models import HourRecord, HourStatus
 from volunteer_hub.investment.models import CATEGORIES, InvestmentEntry
+from volunteer_hub.investment.services import register_entry_check
 from volunteer_hub.organisations.models import Organisation, Role
 from volunteer_hub.rates.models import Rate
 from volunteer_hub.rates.services import (
@@ -27,6 +30,7 @@ from volunteer_hub.rates.services import (
     occupation_rates_in_force,
     rate_for_period_end,
 )
+from volunteer_hub.timebank.report import figures as timebank_figures
 
 CAVEAT = (
     "Replacement cost values the time given, not the difference made, and it is not cash saved. "
@@ -34,6 +38,9 @@ CAVEAT = (
     "they support say."
 )
 SECONDS_PER_HOUR = Decimal(3600)
+#: Paid expense claims feed investment as reimbursed expenses; this layer (above both) connects
+#: them, so an ``expenses_reimbursed`` entry that would count paid claims twice is refused.
+register_entry_check(refuse_double_count)
 #: Reports cover periods within these dates (the previous period of a report must exist too).
 EARLIEST, LATEST = date(1990, 1, 1), date(2100, 12, 31)
 
@@ -122,6 +129,11 @@ def _investment(period: Period, organisation_id: int | None) -> tuple[Decimal, d
         if overlap_days < entry_days:
             amount = round_money(amount * overlap_days / entry_days)
         by_category[entry.category] += amount
+    # Paid expense claims, in the period containing each item's date (entering the category by
+    # hand for a period with paid claims is refused, so nothing is counted twice).
+    by_category["expenses_reimbursed"] += (
+        Decimal(paid_pence_between(period.start, period.end, organisation_id)) / 100
+    )
     return sum(by_category.values(), Decimal("0.00")), by_category
 
 
@@ -507,14 +519,6 @@ def _build(
         "by_role": by_role,
         "by_month": by_month,
         "by_frequency": by_frequency,
-        "timebank": {
-            "hours_exchanged": "0.00",
-            "exchanges": 0,
-            "members": 0,
-            "active_members": 0,
-            "hours_per_active_member": None,
-            "notional_value": "0.00",
-            "note": "The time bank is not yet recording exchanges in this installation.",
-        },
+        "timebank": timebank_figures(period.start, period.end, generalist_rate.amount),
         "caveat": CAVEAT,
     }

@@ -218,6 +218,15 @@ def join(*, user: User, timebank: TimeBank, area: str, accepted_terms: bool) -> 
             "Enter your postcode district, like SE15 (the first part of your postcode)",
             field="area",
         )
+    if db.session.scalar(
+        select(Account.id).where(
+            Account.timebank_id == timebank.id, Account.email == user.email.lower()
+        )
+    ):
+        raise DomainError(
+            "The coordinator has already recorded a member with your email address: ask them to "
+            "link it to your sign-in"
+        )
     account = Account(
         timebank_id=timebank.id,
         kind="person",

@@ -151,7 +151,7 @@ class ExchangeForm(FlaskForm):
         widget=GovRadioInput(),
         validators=[InputRequired(message="Choose whether you gave or received help")],
     )
-    member = SelectField("The other member", choices=[], widget=GovSelect())
+    member = SelectField("The other member", choices=[], widget=GovSelect(), validate_choice=False)
     done_on = GovDateField("Date", validators=[Optional()])
     hours = StringField(
         "Hours",
@@ -169,8 +169,8 @@ class ExchangeForm(FlaskForm):
 
 class BothForm(FlaskForm):
     key = HiddenField()
-    giver = SelectField("Who gave help", choices=[], widget=GovSelect())
-    receiver = SelectField("Who received it", choices=[], widget=GovSelect())
+    giver = SelectField("Who gave help", choices=[], widget=GovSelect(), validate_choice=False)
+    receiver = SelectField("Who received it", choices=[], widget=GovSelect(), validate_choice=False)
     done_on = GovDateField("Date", validators=[Optional()])
     hours = StringField(
         "Hours", widget=GovTextInput(), validators=[InputRequired(message="Enter the hours")]
@@ -185,7 +185,7 @@ class BothForm(FlaskForm):
 
 class PotForm(FlaskForm):
     key = HiddenField()
-    member = SelectField("Member", choices=[], widget=GovSelect())
+    member = SelectField("Member", choices=[], widget=GovSelect(), validate_choice=False)
     hours = StringField(
         "Hours", widget=GovTextInput(), validators=[InputRequired(message="Enter the hours")]
     )
@@ -616,11 +616,11 @@ def close(listing_id: int) -> ResponseReturnValue:
     )
 
 
-@bp.post("/matches/<int:match_id>/<any(agree, decline):choice>")
+@bp.post("/matches/<int:match_id>/<choice>")
 @login_required
 def agree(match_id: int, choice: str) -> ResponseReturnValue:
     match = db.session.get(Match, match_id)
-    if match is None or not FlaskForm().validate_on_submit():
+    if choice not in ("agree", "decline") or match is None or not FlaskForm().validate_on_submit():
         abort(404)
     return perform(
         lambda: services.agree(user=current_user, match=match, agreed=choice == "agree"),
@@ -710,11 +710,13 @@ def record_both(timebank_id: int) -> ResponseReturnValue:
     )
 
 
-@bp.post("/exchanges/<int:exchange_id>/<any(confirm, decline):choice>")
+@bp.post("/exchanges/<int:exchange_id>/<choice>")
 @login_required
 def decide(exchange_id: int, choice: str) -> ResponseReturnValue:
     exchange = db.session.get(Exchange, exchange_id)
-    if exchange is None or not FlaskForm().validate_on_submit():
+    if choice not in ("confirm", "decline") or exchange is None:
+        abort(404)
+    if not FlaskForm().validate_on_submit():
         abort(404)
     timebank_id = exchange.timebank_id
     action = services.confirm if choice == "confirm" else services.decline
@@ -725,10 +727,12 @@ def decide(exchange_id: int, choice: str) -> ResponseReturnValue:
     )
 
 
-@bp.route("/timebanks/<int:timebank_id>/<any(donate, grant):kind>", methods=["GET", "POST"])
+@bp.route("/timebanks/<int:timebank_id>/pot/<kind>", methods=["GET", "POST"])
 @login_required
 def pot(timebank_id: int, kind: str) -> ResponseReturnValue:
     timebank = _bank(timebank_id)
+    if kind not in ("donate", "grant"):
+        abort(404)
     if kind == "grant":
         _coordinator_only(timebank)
     elif services.account_of(current_user, timebank) is None:
@@ -811,12 +815,12 @@ def reverse(transfer_id: int) -> ResponseReturnValue:
 
 
 @bp.get("/timebanks/<int:timebank_id>/accounts/<int:account_id>/statement")
-@bp.get("/timebanks/<int:timebank_id>/accounts/<int:account_id>/statement.<any(csv, pdf):fmt>")
+@bp.get("/timebanks/<int:timebank_id>/accounts/<int:account_id>/statement.<fmt>")
 @login_required
 def statement(timebank_id: int, account_id: int, fmt: str = "html") -> ResponseReturnValue:
     timebank = _bank(timebank_id)
     account = _account_in(timebank, str(account_id))
-    if account is None:
+    if account is None or fmt not in ("html", "csv", "pdf"):
         abort(404)
     own = account.user_id == current_user.id
     if not (own or services.coordinates(current_user, timebank)):

@@ -1,0 +1,719 @@
+"""Expenses services: policies, claims, items, receipts, decisions and payment batches.
+
+They flush, never commit; the caller commits once. Files are removed only after the caller has
+committed (:func:`discard_files`), so a rolled-back deletion never loses a receipt.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import func, or_, select
+
+from volunteer_hub.accounts.audit import record as audit
+from volunteer_hub.accounts.models import User
+from volunteer_hub.accounts.outbox import queue_email
+from volunteer_hub.accounts.permissions import (
+    Action,
+    coordinated_organisation_ids,
+    register_rule,
+    sees_all_organisations,
+)
+from volunteer_hub.core.errors import DomainError
+from volunteer_hub.core.models import utcnow
+from volunteer_hub.core.navigation import external_url
+from volunteer_hub.expenses import mileage
+from volunteer_hub.expenses.models import (
+    DEFAULT_TYPES,
+    ITEM_TYPES,
+    MILEAGE_TYPES,
+    ClaimStatus,
+    ExpenseApprover,
+    ExpenseClaim,
+    ExpenseItem,
+    ExpensePolicy,
+    ItemDecision,
+    PaymentBatch,
+    Receipt,
+)
+from volunteer_hub.expenses.storage import display_name, receipt_storage, sniff
+from volunteer_hub.extensions import db
+from volunteer_hub.placements.models import Placement
+from volunteer_hub.volunteers.models import Volunteer
+
+log = logging.getLogger(__name__)
+
+#: The most a single item may claim (larger amounts are mistakes): £5,000.
+MAX_ITEM_PENCE = 500_000
+#: The longest single mileage item: 2,000 miles.
+MAX_ITEM_TENTHS = 20_000
+MAX_ITEMS = 50
+POSTCODE_RE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$")
+#: Claims counted when pricing: everything but withdrawn and rejected claims.
+LIVE = (
+    ClaimStatus.DRAFT.value,
+    ClaimStatus.SUBMITTED.value,
+    ClaimStatus.APPROVED.value,
+    ClaimStatus.PART_APPROVED.value,
+    ClaimStatus.PAID.value,
+)
+
+
+def pounds_to_pence(text: str) -> int:
+    """Like core's parse_pounds, but an exponent too large for the decimal context (``1e309``)
+    is a ValueError too, never an exception the user sees."""
+    from volunteer_hub.core.money import parse_pounds
+
+    try:
+        return parse_pounds(text)
+    except ArithmeticError:
+        raise ValueError(f"amount {text!r} is not a number of pounds, like 1250.00") from None
+
+
+# Policies ------------------------------------------------------------------------------------
+
+
+def default_policy(organisation_id: int) -> ExpensePolicy:
+    """The policy of an organisation that has not saved one (version 0; not stored)."""
+    return ExpensePolicy(
+        organisation_id=organisation_id,
+        version=0,
+        types=list(DEFAULT_TYPES),
+        mileage_policy="hmrc",
+        fixed_pence_per_mile=None,
+        deadline_days=90,
+        receipt_threshold_pence=0,
+        bank_payments=False,
+    )
+
+
+def current_policy(organisation_id: int) -> ExpensePolicy:
+    policy = db.session.scalar(
+        select(ExpensePolicy)
+        .where(ExpensePolicy.organisation_id == organisation_id)
+        .order_by(ExpensePolicy.version.desc())
+        .limit(1)
+    )
+    return policy if policy is not None else default_policy(organisation_id)
+
+
+def policy_version(organisation_id: int, version: int) -> ExpensePolicy:
+    if version == 0:
+        return default_policy(organisation_id)
+    policy = db.session.scalar(
+        select(ExpensePolicy).where(
+            ExpensePolicy.organisation_id == organisation_id, ExpensePolicy.version == version
+        )
+    )
+    return policy if policy is not None else current_policy(organisation_id)
+
+
+def policy_in_force_at(organisation_id: int, when: datetime) -> ExpensePolicy:
+    """The version in force at ``when`` (for a placement: the one agreed to)."""
+    policy = db.session.scalar(
+        select(ExpensePolicy)
+        .where(ExpensePolicy.organisation_id == organisation_id, ExpensePolicy.created_at <= when)
+        .order_by(ExpensePolicy.version.desc())
+        .limit(1)
+    )
+    return policy if policy is not None else default_policy(organisation_id)
+
+
+def save_policy(
+    *,
+    actor: User,
+    organisation_id: int,
+    types: list[str],
+    mileage_policy: str,
+    fixed_pence_per_mile: int | None,
+    deadline_days: int,
+    receipt_threshold_pence: int,
+    bank_payments: bool,
+) -> ExpensePolicy:
+    """Save a new version of the organisation's policy (earlier versions stay)."""
+    if not (
+        sees_all_organisations(actor) or organisation_id in coordinated_organisation_ids(actor)
+    ):
+        raise DomainError("Only the organisation's coordinators can change its expenses policy")
+    unknown = [t for t in types if t not in ITEM_TYPES]
+    if unknown or not types:
+        raise DomainError("Choose at least one type of expense to repay", field="types")
+    if mileage_policy not in {"hmrc", "fixed"}:
+        raise DomainError("Choose HMRC rates or a fixed rate", field="mileage_policy")
+    if mileage_policy == "fixed":
+        if fixed_pence_per_mile is None or not 1 <= fixed_pence_per_mile <= 100:
+            raise DomainError(
+                "Enter the fixed rate as whole pence a mile, from 1 to 100",
+                field="fixed_pence_per_mile",
+            )
+    else:
+        fixed_pence_per_mile = None
+    if not 1 <= deadline_days <= 730:
+        raise DomainError("Enter a deadline from 1 to 730 days", field="deadline_days")
+    if not 0 <= receipt_threshold_pence <= MAX_ITEM_PENCE:
+        raise DomainError("Enter a threshold from £0 to £5,000", field="receipt_threshold")
+    latest = db.session.scalar(
+        select(func.max(ExpensePolicy.version)).where(
+            ExpensePolicy.organisation_id == organisation_id
+        )
+    )
+    policy = ExpensePolicy(
+        organisation_id=organisation_id,
+        version=(latest or 0) + 1,
+        types=[t for t in ITEM_TYPES if t in types],
+        mileage_policy=mileage_policy,
+        fixed_pence_per_mile=fixed_pence_per_mile,
+        deadline_days=deadline_days,
+        receipt_threshold_pence=receipt_threshold_pence,
+        bank_payments=bank_payments,
+        created_by_id=actor.id,
+    )
+    db.session.add(policy)
+    db.session.flush()
+    audit("expenses.policy_saved", actor=actor, target=policy, details={"version": policy.version})
+    return policy
+
+
+def describe_policy(policy: ExpensePolicy) -> list[str]:
+    """The policy in plain words, for task descriptions and the claim screens."""
+    from volunteer_hub.core.money import pence_to_pounds
+
+    names = [ITEM_TYPES[t].lower() for t in policy.types if t in ITEM_TYPES]
+    lines = ["We repay: " + ", ".join(names) + "."]
+    if any(t in MILEAGE_TYPES for t in policy.types):
+        if policy.mileage_policy == "fixed":
+            lines.append(f"Mileage is paid at a fixed {policy.fixed_pence_per_mile}p a mile.")
+        else:
+            lines.append(
+                "Mileage is paid at HMRC's rates: cars 45p a mile up to 10,000 miles in the tax "
+                "year (counting all your volunteering), then 25p; motorcycles 24p; bicycles 20p."
+            )
+    if policy.receipt_threshold_pence:
+        lines.append(
+            f"Receipts are needed for items of £{pence_to_pounds(policy.receipt_threshold_pence)}"
+            " or more (not for mileage)."
+        )
+    else:
+        lines.append("Every item except mileage needs a receipt.")
+    lines.append(f"Claim within {policy.deadline_days} days of spending the money.")
+    if policy.bank_payments:
+        lines.append("We can pay into your bank account.")
+    return lines
+
+
+# Permissions ---------------------------------------------------------------------------------
+
+
+def is_approver(user: User, organisation_id: int) -> bool:
+    """Decides the organisation's claims: its coordinators, and supervisors given permission."""
+    if organisation_id in coordinated_organisation_ids(user):
+        return True
+    return (
+        db.session.scalar(
+            select(ExpenseApprover.id).where(
+                ExpenseApprover.organisation_id == organisation_id,
+                ExpenseApprover.user_id == user.id,
+            )
+        )
+        is not None
+    )
+
+
+def approver_organisation_ids(user: User) -> set[int]:
+    granted = set(
+        db.session.scalars(
+            select(ExpenseApprover.organisation_id).where(ExpenseApprover.user_id == user.id)
+        )
+    )
+    return coordinated_organisation_ids(user) | granted
+
+
+def _owns(user: User, claim: ExpenseClaim) -> bool:
+    volunteer = db.session.get(Volunteer, claim.volunteer_id)
+    return volunteer is not None and volunteer.user_id is not None and volunteer.user_id == user.id
+
+
+def claim_rule(user: User, claim: ExpenseClaim, action: Action) -> bool:
+    """View: the claimant, the organisation's approvers, the centre and administrators.
+    Change (decide, batch): the organisation's approvers only."""
+    if action == "change":
+        return is_approver(user, claim.organisation_id)
+    return (
+        sees_all_organisations(user)
+        or is_approver(user, claim.organisation_id)
+        or _owns(user, claim)
+    )
+
+
+def _item_rule(user: User, item: ExpenseItem, action: Action) -> bool:
+    return claim_rule(user, item.claim, action)
+
+
+def _receipt_rule(user: User, receipt: Receipt, action: Action) -> bool:
+    return claim_rule(user, receipt.item.claim, action)
+
+
+def _batch_rule(user: User, batch: PaymentBatch, action: Action) -> bool:
+    if action == "view" and sees_all_organisations(user):
+        return True
+    return batch.organisation_id in coordinated_organisation_ids(user)
+
+
+register_rule(ExpenseClaim, claim_rule)
+register_rule(ExpenseItem, _item_rule)
+register_rule(Receipt, _receipt_rule)
+register_rule(PaymentBatch, _batch_rule)
+
+
+def grant_approver(*, actor: User, organisation_id: int, user: User) -> ExpenseApprover:
+    if organisation_id not in coordinated_organisation_ids(actor):
+        raise DomainError("Only the organisation's coordinators can name expenses approvers")
+    supervises = db.session.scalar(
+        select(Placement.id).where(
+            Placement.organisation_id == organisation_id, Placement.supervisor_id == user.id
+        )
+    )
+    if supervises is None:
+        raise DomainError("Only a supervisor of one of your placements can approve expenses")
+    existing = db.session.scalar(
+        select(ExpenseApprover).where(
+            ExpenseApprover.organisation_id == organisation_id, ExpenseApprover.user_id == user.id
+        )
+    )
+    if existing is not None:
+        return existing
+    grant = ExpenseApprover(
+        organisation_id=organisation_id, user_id=user.id, granted_by_id=actor.id
+    )
+    db.session.add(grant)
+    db.session.flush()
+    audit("expenses.approver_granted", actor=actor, target=grant, details={"user": user.id})
+    return grant
+
+
+# Claims and items ----------------------------------------------------------------------------
+
+
+def start_claim(*, user: User, placement: Placement) -> ExpenseClaim:
+    volunteer = db.session.get(Volunteer, placement.volunteer_id)
+    if volunteer is None or volunteer.user_id != user.id:
+        raise DomainError("You can only claim expenses for your own placements")
+    claim = ExpenseClaim(
+        volunteer_id=placement.volunteer_id,
+        organisation_id=placement.organisation_id,
+        placement_id=placement.id,
+        status=ClaimStatus.DRAFT.value,
+        policy_version=current_policy(placement.organisation_id).version,
+    )
+    db.session.add(claim)
+    db.session.flush()
+    return claim
+
+
+def _editable(user: User, claim: ExpenseClaim) -> None:
+    if not _owns(user, claim):
+        raise DomainError("Only the volunteer who made this claim can change it")
+    if claim.status != ClaimStatus.DRAFT.value:
+        raise DomainError("Only a draft claim can be changed")
+
+
+def prior_car_tenths(volunteer_id: int, day: date, *, exclude_item_id: int | None = None) -> int:
+    """Car miles (tenths) the volunteer has claimed in ``day``'s tax year on or before ``day``,
+    at every organisation, in live claims, not counting rejected items."""
+    start, _ = mileage.tax_year_bounds(mileage.tax_year_of(day))
+    statement = (
+        select(func.coalesce(func.sum(ExpenseItem.miles_tenths), 0))
+        .join(ExpenseClaim, ExpenseClaim.id == ExpenseItem.claim_id)
+        .where(
+            ExpenseClaim.volunteer_id == volunteer_id,
+            ExpenseClaim.status.in_(LIVE),
+            ExpenseItem.type == "car_mileage",
+            ExpenseItem.date >= start,
+            ExpenseItem.date <= day,
+            or_(ExpenseItem.decision.is_(None), ExpenseItem.decision != "rejected"),
+        )
+    )
+    if exclude_item_id is not None:
+        statement = statement.where(ExpenseItem.id != exclude_item_id)
+    return int(db.session.scalar(statement) or 0)
+
+
+def price_mileage(
+    *,
+    policy: ExpensePolicy,
+    item_type: str,
+    tenths: int,
+    passengers: int,
+    day: date,
+    prior_tenths: int,
+    rates: mileage.HmrcRates | None = None,
+) -> int:
+    return mileage.price_item(
+        item_type=item_type,
+        tenths=tenths,
+        passengers=passengers,
+        mileage_policy=policy.mileage_policy,
+        fixed_pence_per_mile=policy.fixed_pence_per_mile,
+        prior_car_tenths=prior_tenths,
+        rates=rates or mileage.hmrc_rates(mileage.tax_year_of(day)),
+    )
+
+
+def normalise_postcode(text: str | None) -> str | None:
+    cleaned = " ".join((text or "").upper().split())
+    if not cleaned:
+        return None
+    if " " not in cleaned and len(cleaned) >= 5:
+        cleaned = cleaned[:-3] + " " + cleaned[-3:]
+    return cleaned
+
+
+def add_item(
+    *,
+    user: User,
+    claim: ExpenseClaim,
+    item_type: str,
+    day: date,
+    description: str,
+    today: date,
+    amount_pence: int | None = None,
+    miles_tenths: int | None = None,
+    start_postcode: str | None = None,
+    end_postcode: str | None = None,
+    passengers: int = 0,
+) -> ExpenseItem:
+    """Add an item to a draft claim: an amount, or for mileage the miles (priced here)."""
+    _editable(user, claim)
+    policy = current_policy(claim.organisation_id)
+    if item_type not in ITEM_TYPES:
+        raise DomainError("Choose the type of expense", field="item_type")
+    if item_type not in policy.types:
+        raise DomainError(
+            f"{claim.organisation.name} does not repay {ITEM_TYPES[item_type].lower()}",
+            field="item_type",
+        )
+    if day > today:
+        raise DomainError("The date cannot be in the future", field="day")
+    if day < date(today.year - 2, 1, 1):
+        raise DomainError("The date is too long ago to claim", field="day")
+    description = " ".join(description.split())
+    if not description or len(description) > 500:
+        raise DomainError("Describe the expense (up to 500 characters)", field="description")
+    if len(claim.items) >= MAX_ITEMS:
+        raise DomainError(f"A claim can have at most {MAX_ITEMS} items; start another claim")
+    item = ExpenseItem(type=item_type, date=day, description=description)
+    if item_type in MILEAGE_TYPES:
+        if miles_tenths is None or not 0 < miles_tenths <= MAX_ITEM_TENTHS:
+            raise DomainError("Enter the miles, more than 0 and at most 2,000", field="miles")
+        start, end = normalise_postcode(start_postcode), normalise_postcode(end_postcode)
+        for value, name, label in (
+            (start, "start_postcode", "start"),
+            (end, "end_postcode", "end"),
+        ):
+            if value is None or not POSTCODE_RE.match(value):
+                raise DomainError(f"Enter the {label} postcode, like AB1 2CD", field=name)
+        if item_type == "passenger_mileage" and not 1 <= passengers <= 8:
+            raise DomainError("Enter the number of passengers, from 1 to 8", field="passengers")
+        item.miles_tenths = miles_tenths
+        item.start_postcode, item.end_postcode = start, end
+        item.passengers = passengers if item_type == "passenger_mileage" else 0
+        item.claimed_pence = price_mileage(
+            policy=policy,
+            item_type=item_type,
+            tenths=miles_tenths,
+            passengers=item.passengers,
+            day=day,
+            prior_tenths=prior_car_tenths(claim.volunteer_id, day),
+        )
+    else:
+        if amount_pence is None or not 0 < amount_pence <= MAX_ITEM_PENCE:
+            raise DomainError("Enter an amount more than £0 and at most £5,000", field="amount")
+        item.claimed_pence = amount_pence
+    claim.items.append(item)
+    db.session.flush()
+    return item
+
+
+def remove_item(*, user: User, item: ExpenseItem) -> list[str]:
+    """Remove an item from a draft; returns the storage keys to discard after commit."""
+    _editable(user, item.claim)
+    keys = [r.storage_key for r in item.receipts]
+    item.claim.items.remove(item)
+    db.session.flush()
+    return keys
+
+
+def attach_receipt(*, user: User, item: ExpenseItem, data: bytes, filename: str | None) -> Receipt:
+    """Store a receipt file, then record it. A file that fails to write leaves nothing recorded;
+    a record that fails to save removes the file again."""
+    _editable(user, item.claim)
+    if not data:
+        raise DomainError("The selected file is empty", field="receipt")
+    limit = int(current_app.config.get("RECEIPT_MAX_BYTES") or 10 * 1024 * 1024)
+    if len(data) > limit:
+        raise DomainError(f"The file must be smaller than {limit // (1024 * 1024)} MB")
+    content_type = sniff(data)
+    if content_type is None:
+        raise DomainError("The receipt must be a PDF, JPEG, PNG or HEIC file", field="receipt")
+    if len(item.receipts) >= 5:
+        raise DomainError("An item can have at most 5 receipts", field="receipt")
+    storage = receipt_storage()
+    try:
+        key = storage.save(data)
+    except OSError as error:
+        log.error("receipt could not be written: %s", error)
+        raise DomainError(
+            "The receipt could not be saved. Nothing was changed; try again later", field="receipt"
+        ) from None
+    try:
+        receipt = Receipt(
+            item=item,
+            storage_key=key,
+            original_name=display_name(filename, content_type),
+            content_type=content_type,
+            size_bytes=len(data),
+            sha256=hashlib.sha256(data).hexdigest(),
+        )
+        db.session.add(receipt)
+        db.session.flush()
+    except Exception:
+        storage.delete(key)
+        raise
+    return receipt
+
+
+def remove_receipt(*, user: User, receipt: Receipt) -> list[str]:
+    _editable(user, receipt.item.claim)
+    key = receipt.storage_key
+    receipt.item.receipts.remove(receipt)
+    db.session.flush()
+    return [key]
+
+
+def receipt_needed(item: ExpenseItem, policy: ExpensePolicy) -> bool:
+    return not item.is_mileage and item.claimed_pence >= policy.receipt_threshold_pence
+
+
+def submit(*, user: User, claim: ExpenseClaim) -> ExpenseClaim:
+    _editable(user, claim)
+    if not claim.items:
+        raise DomainError("Add at least one item before submitting the claim")
+    policy = current_policy(claim.organisation_id)
+    missing = [i for i in claim.items if receipt_needed(i, policy) and not i.receipts]
+    if missing:
+        raise DomainError(
+            "Attach a receipt to: "
+            + "; ".join(f"{i.type_label} on {i.date:%-d %B %Y}" for i in missing)
+        )
+    claim.status = ClaimStatus.SUBMITTED.value
+    claim.submitted_at = utcnow()
+    claim.policy_version = policy.version
+    db.session.flush()
+    audit("expenses.claim_submitted", actor=user, target=claim)
+    return claim
+
+
+def withdraw(*, user: User, claim: ExpenseClaim) -> ExpenseClaim:
+    if not _owns(user, claim):
+        raise DomainError("Only the volunteer who made this claim can withdraw it")
+    if claim.status != ClaimStatus.SUBMITTED.value:
+        raise DomainError("Only a submitted claim that has not been decided can be withdrawn")
+    claim.status = ClaimStatus.WITHDRAWN.value
+    db.session.flush()
+    audit("expenses.claim_withdrawn", actor=user, target=claim)
+    return claim
+
+
+def delete_claim(*, user: User, claim: ExpenseClaim) -> list[str]:
+    """Delete a draft or withdrawn claim; returns the storage keys to discard after commit."""
+    if not _owns(user, claim):
+        raise DomainError("Only the volunteer who made this claim can delete it")
+    if claim.status not in (ClaimStatus.DRAFT.value, ClaimStatus.WITHDRAWN.value):
+        raise DomainError("Only a draft or withdrawn claim can be deleted")
+    keys = [r.storage_key for item in claim.items for r in item.receipts]
+    audit("expenses.claim_deleted", actor=user, target=claim)
+    db.session.delete(claim)
+    db.session.flush()
+    return keys
+
+
+def discard_files(keys: list[str]) -> None:
+    """Remove receipt files once the deletion that dropped them is committed."""
+    storage = receipt_storage()
+    for key in keys:
+        try:
+            storage.delete(key)
+        except OSError as error:  # pragma: no cover - logged for an operator to tidy
+            log.error("receipt file %s could not be removed: %s", key, error)
+
+
+# Decisions and payment -----------------------------------------------------------------------
+
+
+def decide(
+    *,
+    approver: User,
+    claim: ExpenseClaim,
+    decisions: dict[int, tuple[str, int | None, str]],
+) -> ExpenseClaim:
+    """Decide every item: ``{item id: (approved|part_approved|rejected, pence, reason)}``."""
+    if claim.status != ClaimStatus.SUBMITTED.value:
+        raise DomainError(f"This claim is {claim.status_label.lower()}, not waiting for a decision")
+    if _owns(approver, claim):
+        raise DomainError("Nobody approves their own expenses")
+    if not is_approver(approver, claim.organisation_id):
+        raise DomainError("Only the organisation's expenses approvers can decide this claim")
+    for item in claim.items:
+        choice = decisions.get(item.id)
+        if choice is None or choice[0] not in {d.value for d in ItemDecision}:
+            raise DomainError(f"Choose a decision for every item ({item.description})")
+        decision, amount, reason = choice
+        reason = " ".join(reason.split())
+        if len(reason) > 500:
+            raise DomainError("A reason must be 500 characters or fewer")
+        if decision == ItemDecision.APPROVED.value:
+            amount = item.claimed_pence
+        elif decision == ItemDecision.REJECTED.value:
+            amount = 0
+        elif amount is None or not 0 <= amount <= MAX_ITEM_PENCE:
+            raise DomainError(f"Enter the amount to pay for {item.description}")
+        if decision != ItemDecision.APPROVED.value and not reason:
+            raise DomainError(f"Give a reason for the decision on {item.description}")
+        item.decision, item.approved_pence, item.decision_reason = decision, amount, reason or None
+    kinds = {i.decision for i in claim.items}
+    if kinds == {ItemDecision.APPROVED.value}:
+        claim.status = ClaimStatus.APPROVED.value
+    elif kinds == {ItemDecision.REJECTED.value}:
+        claim.status = ClaimStatus.REJECTED.value
+    else:
+        claim.status = ClaimStatus.PART_APPROVED.value
+    claim.decided_at = utcnow()
+    claim.decided_by_id = approver.id
+    db.session.flush()
+    audit(
+        "expenses.claim_decided",
+        actor=approver,
+        target=claim,
+        details={"status": claim.status, "pence": claim.decided_pence},
+    )
+    _tell_claimant(claim, "expense_decided", f"Your expenses claim {claim.reference}: decided")
+    return claim
+
+
+def _tell_claimant(claim: ExpenseClaim, kind: str, subject: str) -> None:
+    volunteer = claim.volunteer
+    user = db.session.get(User, volunteer.user_id) if volunteer.user_id else None
+    to = user.email if user is not None else volunteer.email
+    if not to:
+        return
+    link = external_url("expenses.claim", claim_id=claim.id)
+    queue_email(kind=kind, to=to, subject=subject, user=user, claim=claim, link=link)
+
+
+def create_batch(*, actor: User, organisation_id: int) -> PaymentBatch:
+    """Gather the organisation's approved claims not yet in a batch."""
+    if organisation_id not in coordinated_organisation_ids(actor):
+        raise DomainError("Only the organisation's coordinators can make payment batches")
+    claims = list(
+        db.session.scalars(
+            select(ExpenseClaim)
+            .where(
+                ExpenseClaim.organisation_id == organisation_id,
+                ExpenseClaim.status.in_(
+                    (ClaimStatus.APPROVED.value, ClaimStatus.PART_APPROVED.value)
+                ),
+                ExpenseClaim.batch_id.is_(None),
+            )
+            .order_by(ExpenseClaim.id)
+        )
+    )
+    claims = [c for c in claims if not _owns(actor, c)]
+    if not claims:
+        raise DomainError("There are no approved claims waiting to be paid")
+    batch = PaymentBatch(organisation_id=organisation_id, created_by_id=actor.id)
+    db.session.add(batch)
+    db.session.flush()
+    for claim in claims:
+        claim.batch_id = batch.id
+    db.session.flush()
+    audit("expenses.batch_created", actor=actor, target=batch, details={"claims": len(claims)})
+    return batch
+
+
+def mark_paid(*, actor: User, batch: PaymentBatch, paid_on: date, today: date) -> PaymentBatch:
+    if batch.organisation_id not in coordinated_organisation_ids(actor):
+        raise DomainError("Only the organisation's coordinators can mark a batch paid")
+    if batch.paid_on is not None:
+        raise DomainError("This batch was already marked paid")
+    if paid_on > today:
+        raise DomainError("The payment date cannot be in the future", field="paid_on")
+    if paid_on < batch.created_at.date() - timedelta(days=366):
+        raise DomainError("The payment date is too long before the batch", field="paid_on")
+    batch.paid_on = paid_on
+    batch.paid_by_id = actor.id
+    for claim in batch.claims:
+        claim.status = ClaimStatus.PAID.value
+        claim.paid_on = paid_on
+    db.session.flush()
+    audit("expenses.batch_paid", actor=actor, target=batch, details={"paid_on": str(paid_on)})
+    for claim in batch.claims:
+        _tell_claimant(claim, "expense_paid", f"Your expenses claim {claim.reference} was paid")
+    return batch
+
+
+# The investment hook -------------------------------------------------------------------------
+
+
+def paid_pence_between(start: date, end: date, organisation_id: int | None = None) -> int:
+    """Decided amounts of paid claims' items dated ``start``..``end`` (both included)."""
+    statement = (
+        select(func.coalesce(func.sum(ExpenseItem.approved_pence), 0))
+        .join(ExpenseClaim, ExpenseClaim.id == ExpenseItem.claim_id)
+        .where(
+            ExpenseClaim.status == ClaimStatus.PAID.value,
+            ExpenseItem.date >= start,
+            ExpenseItem.date <= end,
+        )
+    )
+    if organisation_id is not None:
+        statement = statement.where(ExpenseClaim.organisation_id == organisation_id)
+    return int(db.session.scalar(statement) or 0)
+
+
+def refuse_double_count(organisation_id: int, start: date, end: date, category: str) -> None:
+    """Registered with investment by the reports layer (the two are siblings): reimbursed
+    expenses come from paid claims, so entering them
+    by hand for a period that has paid claims would count them twice."""
+    if category != "expenses_reimbursed":
+        return
+    has_paid = db.session.scalar(
+        select(ExpenseItem.id)
+        .join(ExpenseClaim, ExpenseClaim.id == ExpenseItem.claim_id)
+        .where(
+            ExpenseClaim.status == ClaimStatus.PAID.value,
+            ExpenseClaim.organisation_id == organisation_id,
+            ExpenseItem.date >= start,
+            ExpenseItem.date <= end,
+        )
+        .limit(1)
+    )
+    if has_paid is not None:
+        raise DomainError(
+            "Reimbursed expenses for this organisation and period come from its paid expense "
+            "claims already; entering them here would count them twice",
+            field="category",
+        )
+
+
+def claim_summary(claim: ExpenseClaim) -> dict[str, Any]:
+    return {
+        "reference": claim.reference,
+        "claimed": claim.claimed_pence,
+        "decided": claim.decided_pence,
+        "status": claim.status,
+    }
