@@ -73,6 +73,7 @@ def _register_models() -> None:
     from volunteer_hub.organisations import roles as _role_rules  # noqa: F401
     from volunteer_hub.placements import models as _placements  # noqa: F401
     from volunteer_hub.placements import services as _placement_rules  # noqa: F401
+    from volunteer_hub.privacy import models as _privacy  # noqa: F401
     from volunteer_hub.rates import models as _rates  # noqa: F401
     from volunteer_hub.recruitment import models as _recruitment  # noqa: F401
     from volunteer_hub.recruitment import services as _recruitment_rules  # noqa: F401
@@ -96,6 +97,7 @@ def _register_blueprints(app: Flask) -> None:
     from volunteer_hub.investment.views import bp as investment_bp
     from volunteer_hub.organisations.views import bp as organisations_bp
     from volunteer_hub.placements.views import bp as placements_bp
+    from volunteer_hub.privacy.views import bp as privacy_bp
     from volunteer_hub.rates.views import bp as rates_bp
     from volunteer_hub.recruitment.views import bp as recruitment_bp
     from volunteer_hub.reminders.views import bp as reminders_bp
@@ -123,6 +125,7 @@ def _register_blueprints(app: Flask) -> None:
         training_bp,
         expenses_bp,
         timebank_bp,
+        privacy_bp,
         reminders_bp,
     ):
         app.register_blueprint(blueprint)

@@ -66,6 +66,7 @@ def register_commands(app: Flask) -> None:
     from volunteer_hub.expenses.cli import expenses
     from volunteer_hub.hours.cli import hours
     from volunteer_hub.investment.cli import investment
+    from volunteer_hub.privacy.cli import privacy, retention_group
     from volunteer_hub.rates.cli import rates
     from volunteer_hub.recruitment.cli import recruitment
     from volunteer_hub.reminders.cli import reminders
@@ -84,5 +85,7 @@ def register_commands(app: Flask) -> None:
         reminders,
         expenses,
         timebank,
+        privacy,
+        retention_group,
     ):
         app.cli.add_command(group)

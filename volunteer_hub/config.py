@@ -123,6 +123,22 @@ ENVIRONMENT_SETTINGS: dict[str, type] = {
     "BANK_HOLIDAYS_FILE": str,
     "RECEIPT_FOLDER": str,
     "RECEIPT_MAX_BYTES": int,
+    # The retention schedule, in months or "never" (see docs/data-protection.md).
+    **{
+        f"RETENTION_{kind}": str
+        for kind in (
+            "APPLICANTS",
+            "VOLUNTEERS",
+            "DBS",
+            "REFERENCES",
+            "RECEIPTS",
+            "PAID_CLAIMS",
+            "CONCERNS",
+            "SIGN_INS",
+            "AUDIT",
+            "OUTBOX",
+        )
+    },
     "BANK_DETAILS_KEYS": str,
 }
 

@@ -16,5 +16,11 @@ def register_navigation(app: Flask) -> None:
         NavLink(
             "Audit log", "admin.audit_log", lambda u: u.is_authenticated and u.is_admin, order=61
         ),
+        NavLink(
+            "Privacy requests",
+            "privacy.requests",
+            lambda u: u.is_authenticated and u.is_admin,
+            order=63,
+        ),
     ):
         register_link(app, link)

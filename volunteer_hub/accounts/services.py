@@ -528,3 +528,67 @@ def verify_second_factor(*, user: User, code: str) -> str:
     raise DomainError(
         "Enter a correct code from your authenticator app, or a recovery code", field="code"
     )
+
+
+#: Wording versions of what people consent to (bump one when its wording changes materially).
+CONSENT_VERSIONS = {
+    "equality_monitoring": "2026-11",
+    "contact_opportunities": "2026-11",
+    "share_profile": "2026-11",
+    "photos": "2026-11",
+    "timebank_terms": "1",
+}
+
+
+def active_consent(user: User, purpose: str) -> ConsentRecord | None:
+    """The person's current (not withdrawn) consent for ``purpose``, if any."""
+    return db.session.scalar(
+        select(ConsentRecord)
+        .where(
+            ConsentRecord.user_id == user.id,
+            ConsentRecord.purpose == purpose,
+            ConsentRecord.withdrawn_at.is_(None),
+        )
+        .order_by(ConsentRecord.given_at.desc())
+        .limit(1)
+    )
+
+
+def give_consent(
+    user: User, purpose: str, method: str, version: str | None = None
+) -> ConsentRecord:
+    """Record consent (what, which wording, when, how); again while it stands: a no-op."""
+    existing = active_consent(user, purpose)
+    wording = version or (
+        current_app.config["PRIVACY_NOTICE_VERSION"]
+        if purpose == "privacy_notice"
+        else CONSENT_VERSIONS.get(purpose, "1")
+    )
+    if existing is not None and existing.version == wording:
+        return existing
+    if existing is not None:
+        existing.withdrawn_at = utcnow()  # superseded by the new wording
+    record = ConsentRecord(user_id=user.id, purpose=purpose, version=wording, method=method)
+    db.session.add(record)
+    db.session.flush()
+    audit.record("consent.given", actor=user, target=user, details={"purpose": purpose})
+    return record
+
+
+def withdraw_consent(user: User, purpose: str) -> bool:
+    """Withdraw; True when there was a consent to withdraw."""
+    records = list(
+        db.session.scalars(
+            select(ConsentRecord).where(
+                ConsentRecord.user_id == user.id,
+                ConsentRecord.purpose == purpose,
+                ConsentRecord.withdrawn_at.is_(None),
+            )
+        )
+    )
+    for record in records:
+        record.withdrawn_at = utcnow()
+    if records:
+        db.session.flush()
+        audit.record("consent.withdrawn", actor=user, target=user, details={"purpose": purpose})
+    return bool(records)

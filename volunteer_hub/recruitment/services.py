@@ -18,6 +18,7 @@ from volunteer_hub.accounts.permissions import (
     register_rule,
     sees_all_organisations,
 )
+from volunteer_hub.accounts.services import give_consent
 from volunteer_hub.core.dates import add_working_days
 from volunteer_hub.core.errors import DomainError
 from volunteer_hub.core.models import utcnow
@@ -179,6 +180,9 @@ def apply(
         role=role,
         respond_by=application.respond_by,
     )
+    # Applying shares the profile with the organisation (the form says so): recorded as consent,
+    # which the volunteer can withdraw from their privacy page.
+    give_consent(user, "share_profile", "application_form")
     audit("application.created", actor=user, target=application, details={"role": role.title})
     return application
 

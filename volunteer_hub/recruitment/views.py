@@ -10,6 +10,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from volunteer_hub.accounts.models import ConsentRecord
 from volunteer_hub.accounts.permissions import (
     can_change,
     get_or_404,
@@ -48,6 +49,7 @@ from volunteer_hub.recruitment.queries import (
     search,
     visible_role,
 )
+from volunteer_hub.volunteers.models import Volunteer
 
 bp = Blueprint("recruitment", __name__)
 
@@ -494,3 +496,17 @@ def broker(application_id: int) -> ResponseReturnValue:
         done=f"Referred to {role.title}; its organisation has been emailed.",
         back=back,
     )
+
+
+@bp.app_template_global()
+def profile_shared(volunteer: Volunteer) -> bool:
+    """Skills, interests, languages and availability go to organisations with an application
+    unless the volunteer has withdrawn consent to share their profile."""
+    if volunteer.user_id is None:
+        return True
+    records = db.session.scalars(
+        select(ConsentRecord.withdrawn_at).where(
+            ConsentRecord.user_id == volunteer.user_id, ConsentRecord.purpose == "share_profile"
+        )
+    ).all()
+    return not records or any(withdrawn is None for withdrawn in records)

@@ -11,6 +11,7 @@ from sqlalchemy import func, or_, select, update
 
 from volunteer_hub.accounts.audit import record as audit
 from volunteer_hub.accounts.models import User
+from volunteer_hub.accounts.services import give_consent
 from volunteer_hub.core.errors import DomainError
 from volunteer_hub.core.geo import outward_code
 from volunteer_hub.core.models import utcnow
@@ -240,6 +241,7 @@ def join(*, user: User, timebank: TimeBank, area: str, accepted_terms: bool) -> 
     )
     db.session.add(account)
     db.session.flush()
+    give_consent(user, "timebank_terms", "timebank_join", version=str(timebank.terms_version))
     audit("timebank.applied", actor=user, target=account)
     return account
 

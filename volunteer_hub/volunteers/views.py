@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from volunteer_hub.accounts.audit import record as audit
 from volunteer_hub.accounts.permissions import role_required
+from volunteer_hub.accounts.services import give_consent, withdraw_consent
 from volunteer_hub.core.errors import DomainError
 from volunteer_hub.core.forms import attach_error
 from volunteer_hub.extensions import db
@@ -65,6 +66,8 @@ def equality() -> ResponseReturnValue:
                 db.session.add(answers)
             for question, value in values.items():
                 setattr(answers, question, value)
+            # Answering is consenting to equality monitoring (the form says so); recorded.
+            give_consent(current_user, "equality_monitoring", "equality_form")
             # Audited without the answers themselves.
             audit("volunteer.equality_saved", actor=current_user, target=volunteer)
             db.session.commit()
@@ -85,6 +88,7 @@ def delete_equality() -> ResponseReturnValue:
     db.session.execute(
         EqualityAnswers.__table__.delete().where(EqualityAnswers.volunteer_id == volunteer.id)
     )
+    withdraw_consent(current_user, "equality_monitoring")
     audit("volunteer.equality_deleted", actor=current_user, target=volunteer)
     db.session.commit()
     flash("Your equality answers have been deleted.", "success")

@@ -1,0 +1,104 @@
+"""Consents a person can see, give and withdraw, and what withdrawing stops at once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select, update
+
+from volunteer_hub.accounts.models import ConsentRecord, User
+from volunteer_hub.accounts.services import give_consent, withdraw_consent
+from volunteer_hub.core.errors import DomainError
+from volunteer_hub.core.models import utcnow
+from volunteer_hub.extensions import db
+from volunteer_hub.timebank.models import Account
+from volunteer_hub.volunteers.equality import EqualityAnswers
+from volunteer_hub.volunteers.models import Volunteer
+
+
+@dataclass(frozen=True)
+class Purpose:
+    key: str
+    title: str
+    explanation: str
+    #: Given by doing something else (joining a time bank, answering the equality questions):
+    #: withdrawn here, given there.
+    given_elsewhere: bool = False
+
+
+PURPOSES = [
+    Purpose(
+        "privacy_notice",
+        "The privacy notice",
+        "You read it when you signed up. It cannot be withdrawn while you have an account: ask us "
+        "to erase your data instead.",
+        given_elsewhere=True,
+    ),
+    Purpose(
+        "equality_monitoring",
+        "Equality monitoring",
+        "Your answers to the equality questions, used only in anonymous totals. Withdrawing "
+        "deletes your answers.",
+        given_elsewhere=True,
+    ),
+    Purpose(
+        "contact_opportunities",
+        "Being told about other opportunities",
+        "Occasional emails about roles that match your interests.",
+    ),
+    Purpose(
+        "share_profile",
+        "Sharing your profile with organisations you apply to",
+        "Your skills, interests, languages and availability shown to the organisation's "
+        "coordinators with your application.",
+    ),
+    Purpose("photos", "Photos", "Photos of you at activities used in our publicity."),
+    Purpose(
+        "timebank_terms",
+        "A time bank's terms",
+        "You accepted them when you joined a time bank. Withdrawing suspends your membership.",
+        given_elsewhere=True,
+    ),
+]
+BY_KEY = {p.key: p for p in PURPOSES}
+
+
+def history(user: User) -> list[ConsentRecord]:
+    return list(
+        db.session.scalars(
+            select(ConsentRecord)
+            .where(ConsentRecord.user_id == user.id)
+            .order_by(ConsentRecord.given_at.desc())
+        )
+    )
+
+
+def give(*, user: User, purpose: str) -> ConsentRecord:
+    found = BY_KEY.get(purpose)
+    if found is None or found.given_elsewhere:
+        raise DomainError("Choose something you can agree to here")
+    return give_consent(user, purpose, "privacy_page")
+
+
+def withdraw(*, user: User, purpose: str) -> None:
+    if purpose not in BY_KEY:
+        raise DomainError("Choose a consent from the list")
+    if purpose == "privacy_notice":
+        raise DomainError(BY_KEY["privacy_notice"].explanation)
+    if not withdraw_consent(user, purpose):
+        raise DomainError("There is no consent to withdraw")
+    # Withdrawal stops the use at once.
+    if purpose == "equality_monitoring":
+        volunteer_ids = select(Volunteer.id).where(Volunteer.user_id == user.id)
+        db.session.execute(
+            EqualityAnswers.__table__.delete().where(
+                EqualityAnswers.volunteer_id.in_(volunteer_ids)
+            )
+        )
+    elif purpose == "timebank_terms":
+        db.session.execute(
+            update(Account)
+            .where(Account.user_id == user.id, Account.kind != "pot")
+            .values(status="suspended", suspended_at=utcnow())
+        )
+    db.session.flush()

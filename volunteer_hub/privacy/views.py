@@ -1,0 +1,364 @@
+"""The volunteer's privacy page (consents, download, erasure request), the updated privacy notice,
+and the administrator's formal requests."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovRadioInput,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from sqlalchemy import func, select
+from wtforms import RadioField, StringField, SubmitField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional
+
+from volunteer_hub.accounts.audit import record as audit
+from volunteer_hub.accounts.models import User
+from volunteer_hub.accounts.permissions import role_required
+from volunteer_hub.accounts.services import active_consent, give_consent
+from volunteer_hub.core.dates import add_months
+from volunteer_hub.core.errors import DomainError
+from volunteer_hub.core.forms import GovDateField, attach_error, perform
+from volunteer_hub.core.models import utcnow
+from volunteer_hub.extensions import db
+from volunteer_hub.privacy import consents
+from volunteer_hub.privacy.export import build_export, resolve
+from volunteer_hub.privacy.models import PrivacyRequest
+from volunteer_hub.volunteers.models import Volunteer
+
+bp = Blueprint("privacy", __name__)
+
+#: Pages a person may reach before acknowledging an updated privacy notice.
+NOTICE_EXEMPT = {"privacy.notice_updated", "core.privacy", "accounts.sign_out", "static", None}
+
+
+@bp.before_app_request
+def show_updated_notice() -> ResponseReturnValue | None:
+    """A signed-in person who has not seen the current privacy notice is shown it once."""
+    if (
+        request.method != "GET"
+        or request.endpoint in NOTICE_EXEMPT
+        or (request.endpoint or "").startswith(("api.", "core.healthz"))
+        or not current_user.is_authenticated
+    ):
+        return None
+    record = active_consent(current_user, "privacy_notice")
+    if record is None or record.version == current_app.config["PRIVACY_NOTICE_VERSION"]:
+        return None  # never recorded (older accounts) are asked at their next change only
+    return redirect(url_for("privacy.notice_updated", next=request.full_path))
+
+
+@bp.route("/privacy/updated", methods=["GET", "POST"])
+@login_required
+def notice_updated() -> ResponseReturnValue:
+    back = request.args.get("next", "")
+    if not back.startswith("/") or back.startswith("//"):
+        back = url_for("core.home")
+    if request.method == "POST":
+        if not FlaskForm().validate_on_submit():
+            abort(400)
+        give_consent(current_user, "privacy_notice", "notice_update_shown")
+        db.session.commit()
+        return redirect(back)
+    return render_template(
+        "privacy/updated.html",
+        version=current_app.config["PRIVACY_NOTICE_VERSION"],
+        button=FlaskForm(),
+    )
+
+
+@bp.get("/account/privacy")
+@login_required
+def mine() -> ResponseReturnValue:
+    records = consents.history(current_user)
+    current = {
+        p.key: next((r for r in records if r.purpose == p.key and r.withdrawn_at is None), None)
+        for p in consents.PURPOSES
+    }
+    requests = db.session.scalars(
+        select(PrivacyRequest)
+        .where(PrivacyRequest.user_id == current_user.id)
+        .order_by(PrivacyRequest.received_on.desc())
+    ).all()
+    return render_template(
+        "privacy/mine.html",
+        purposes=consents.PURPOSES,
+        current=current,
+        records=records,
+        requests=requests,
+        button=FlaskForm(),
+    )
+
+
+@bp.post("/account/privacy/<purpose>/<action>")
+@login_required
+def consent(purpose: str, action: str) -> ResponseReturnValue:
+    if action not in ("give", "withdraw") or not FlaskForm().validate_on_submit():
+        abort(404)
+    title = consents.BY_KEY[purpose].title if purpose in consents.BY_KEY else purpose
+    return perform(
+        lambda: (consents.give if action == "give" else consents.withdraw)(
+            user=current_user, purpose=purpose
+        ),
+        done=f"{title}: {'agreed' if action == 'give' else 'withdrawn'}.",
+        back=url_for("privacy.mine"),
+    )
+
+
+@bp.get("/account/privacy/my-data.<fmt>")
+@login_required
+def download(fmt: str) -> ResponseReturnValue:
+    """Everything held about the signed-in person (and only them)."""
+    if fmt not in ("json", "html"):
+        abort(404)
+    data = build_export(user=current_user, volunteer=None, full=False)
+    audit("privacy.self_export", actor=current_user, target=current_user, details={"format": fmt})
+    db.session.commit()
+    if fmt == "json":
+        return Response(
+            json.dumps(data, indent=2, ensure_ascii=False, default=str),
+            mimetype="application/json",
+            headers={
+                "Content-Disposition": "attachment; filename=my-volunteer-hub-data.json",
+                "Cache-Control": "no-store",
+            },
+        )
+    return render_template("privacy/readable.html", data=data, heading="Your data")
+
+
+@bp.post("/account/privacy/erase")
+@login_required
+def ask_erasure() -> ResponseReturnValue:
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+
+    def ask() -> None:
+        open_request = db.session.scalar(
+            select(PrivacyRequest.id).where(
+                PrivacyRequest.user_id == current_user.id,
+                PrivacyRequest.kind == "erasure",
+                PrivacyRequest.status == "received",
+            )
+        )
+        if open_request:
+            raise DomainError("You have already asked: an administrator will confirm it")
+        _, volunteer = resolve(user=current_user, volunteer=None)
+        today = date.today()
+        item = PrivacyRequest(
+            kind="erasure",
+            user_id=current_user.id,
+            volunteer_id=volunteer.id if volunteer else None,
+            received_on=today,
+            due_on=add_months(today, 1),
+            channel="account",
+        )
+        db.session.add(item)
+        db.session.flush()
+        audit("privacy.erasure_requested", actor=current_user, target=item)
+
+    return perform(
+        ask,
+        done="We have your request. An administrator will confirm it within a month and tell you "
+        "what the law requires us to keep.",
+        back=url_for("privacy.mine"),
+    )
+
+
+# --- formal requests (administrators) --------------------------------------------------------
+
+
+class RequestForm(FlaskForm):
+    kind = RadioField(
+        "Request",
+        choices=[("access", "Subject access (what do you hold about me?)"), ("erasure", "Erasure")],
+        widget=GovRadioInput(),
+        validators=[InputRequired(message="Choose the kind of request")],
+    )
+    email = StringField(
+        "The person's email address",
+        widget=GovTextInput(),
+        validators=[InputRequired(message="Enter the person's email address"), Length(max=254)],
+    )
+    received_on = GovDateField(
+        "Received on", validators=[InputRequired(message="Enter the date it was received")]
+    )
+    channel = StringField(
+        "How it arrived",
+        description="For example: email, letter, phone",
+        widget=GovTextInput(),
+        validators=[Optional(), Length(max=32)],
+    )
+    notes = TextAreaField("Notes", widget=GovTextArea(), validators=[Optional(), Length(max=2000)])
+    submit = SubmitField("Log the request", widget=GovSubmitInput())
+
+
+def _person(email: str) -> tuple[User | None, Volunteer | None]:
+    email = email.strip().lower()
+    user = db.session.scalar(select(User).where(func.lower(User.email) == email))
+    volunteer = db.session.scalar(select(Volunteer).where(func.lower(Volunteer.email) == email))
+    return resolve(user=user, volunteer=volunteer)
+
+
+@bp.route("/admin/privacy", methods=["GET", "POST"])
+@role_required("admin")
+def requests() -> ResponseReturnValue:
+    form = RequestForm()
+    if form.validate_on_submit():
+        user, volunteer = _person(form.email.data or "")
+        received = form.received_on.data
+        try:
+            if user is None and volunteer is None:
+                raise DomainError("Nobody with this email address is held", field="email")
+            if received is None or received > date.today():
+                raise DomainError("The date received cannot be in the future", field="received_on")
+        except DomainError as error:
+            attach_error(form, error)
+        else:
+            item = PrivacyRequest(
+                kind=form.kind.data,
+                user_id=user.id if user else None,
+                volunteer_id=volunteer.id if volunteer else None,
+                received_on=received,
+                due_on=add_months(received, 1),
+                channel=(form.channel.data or "").strip() or "email",
+                notes=(form.notes.data or "").strip() or None,
+                logged_by_id=current_user.id,
+            )
+            db.session.add(item)
+            db.session.flush()
+            audit(
+                "privacy.request_logged",
+                actor=current_user,
+                target=item,
+                details={"kind": item.kind},
+            )
+            db.session.commit()
+            flash(f"Request logged: reply by {item.due_on:%-d %B %Y}.", "success")
+            return redirect(url_for("privacy.request_detail", request_id=item.id))
+    items = db.session.scalars(
+        select(PrivacyRequest).order_by(PrivacyRequest.status == "sent", PrivacyRequest.due_on)
+    ).all()
+    return render_template("privacy/requests.html", form=form, items=items, today=date.today()), (
+        400 if form.errors else 200
+    )
+
+
+def _request(request_id: int) -> PrivacyRequest:
+    item = db.session.get(PrivacyRequest, request_id)
+    if item is None:
+        abort(404)
+    return item
+
+
+def _subject(item: PrivacyRequest) -> tuple[User | None, Volunteer | None]:
+    user = db.session.get(User, item.user_id) if item.user_id else None
+    volunteer = db.session.get(Volunteer, item.volunteer_id) if item.volunteer_id else None
+    return resolve(user=user, volunteer=volunteer)
+
+
+@bp.get("/admin/privacy/<int:request_id>")
+@role_required("admin")
+def request_detail(request_id: int) -> ResponseReturnValue:
+    item = _request(request_id)
+    user, volunteer = _subject(item)
+    audit("privacy.request_viewed", actor=current_user, target=item)
+    db.session.commit()
+    return render_template(
+        "privacy/request.html",
+        item=item,
+        user=user,
+        volunteer=volunteer,
+        today=date.today(),
+        button=FlaskForm(),
+    )
+
+
+@bp.post("/admin/privacy/<int:request_id>/export.json")
+@role_required("admin")
+def request_export(request_id: int) -> ResponseReturnValue:
+    """The full export (confidential notes included) for the administrator to review."""
+    item = _request(request_id)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    user, volunteer = _subject(item)
+    data = build_export(user=user, volunteer=volunteer, full=True)
+    item.exported_at = utcnow()
+    if item.status == "received" and item.kind == "access":
+        item.status = "exported"
+    audit("privacy.request_exported", actor=current_user, target=item)
+    db.session.commit()
+    return Response(
+        json.dumps(data, indent=2, ensure_ascii=False, default=str),
+        mimetype="application/json",
+        headers={
+            "Content-Disposition": f"attachment; filename=subject-access-{item.id}.json",
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@bp.post("/admin/privacy/<int:request_id>/sent")
+@role_required("admin")
+def request_sent(request_id: int) -> ResponseReturnValue:
+    item = _request(request_id)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+
+    def sent() -> None:
+        if item.kind == "access" and item.exported_at is None:
+            raise DomainError("Generate and review the export before recording it as sent")
+        if item.sent_at is not None:
+            raise DomainError("The reply was already recorded as sent")
+        item.sent_at = utcnow()
+        item.status = "sent" if item.kind == "access" else item.status
+        audit("privacy.request_sent", actor=current_user, target=item)
+
+    return perform(
+        sent,
+        done="Recorded as sent.",
+        back=url_for("privacy.request_detail", request_id=item.id),
+    )
+
+
+@bp.post("/admin/privacy/<int:request_id>/erase")
+@role_required("admin")
+def request_erase(request_id: int) -> ResponseReturnValue:
+    item = _request(request_id)
+    if item.kind != "erasure" or not FlaskForm().validate_on_submit():
+        abort(400)
+    if request.form.get("confirm") != "yes":
+        flash("Tick the box to confirm the erasure", "error")
+        return redirect(url_for("privacy.request_detail", request_id=item.id))
+    from volunteer_hub.privacy.erasure import erase
+
+    user, volunteer = _subject(item)
+
+    def run() -> None:
+        erase(actor=current_user, user=user, volunteer=volunteer, today=date.today())
+        item.status = "erased"
+        item.erased_at = item.erased_at or utcnow()
+        audit("privacy.request_erased", actor=current_user, target=item)
+
+    return perform(
+        run,
+        done="Erased. The reply lists what the law requires us to keep.",
+        back=url_for("privacy.request_detail", request_id=item.id),
+    )
