@@ -118,3 +118,26 @@ def test_overdue_supervision_and_actions_are_flagged(personas, login, publish) -
     assert "1 meeting and 1 agreed action past their due date" in dashboard
     roles_b = login(personas.coordinator_b).get(f"/organisations/{personas.org_b.slug}/roles")
     assert "Nothing overdue" in roles_b.get_data(as_text=True)
+
+
+def test_a_bad_action_due_date_is_refused_clearly_and_nothing_is_lost(
+    personas, login, publish
+) -> None:
+    role = publish(personas.org_a, "Befriender")
+    placement = _place(personas, role, personas.volunteer, personas.coordinator_a)
+    response = post_form(
+        login(personas.coordinator_a),
+        f"/placements/{placement.id}/supervision/new",
+        {
+            "met_on": _day(TODAY - timedelta(days=1)),
+            "format": "group",
+            "action-1": "Return the key",
+            "owner-1": "supervisor",
+            "due-1": "31/12/2026",
+        },
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Action 1: enter the due date as a real date" in page and 'href="#actions"' in page
+    assert 'value="Return the key"' in page and 'value="31/12/2026"' in page
+    assert db.session.scalar(select(SupervisionRecord)) is None

@@ -492,3 +492,30 @@ def test_value_report_timebank_section(cli, default_rates, personas, bank) -> No
         (Decimal("2.5") * Decimal("17.96")).quantize(Decimal("0.01"))
     )
     assert section["notional_value"] == "44.90"
+
+
+def test_imported_members_count_in_the_report_from_their_first_exchange(
+    cli, default_rates, runner, tmp_path, personas, bank
+) -> None:
+    """Members created by an import are members since their first exchange on file, so the
+    report for that past period counts them; a member with a sign-in is linked to it."""
+    rows = [
+        "h1,2025-05-02,x.one@example.test,x.two@example.test,2,Painting",
+        "h2,2025-06-10,x.two@example.test,x.three@example.test,1.5,Shopping",
+        f"h3,2025-06-11,x.three@example.test,{personas.stranger.email},0.5,Lift",
+    ]
+    path = _write(tmp_path, rows)
+    result = runner.invoke(
+        args=["timebank", "import", str(path), "--timebank", "Old Time Bank", "--create-missing"]
+    )
+    assert result.exit_code == 0, result.output
+    stranger = db.session.scalar(select(Account).where(Account.email == personas.stranger.email))
+    assert stranger.user_id == personas.stranger.id and stranger.name == personas.stranger.name
+    report = cli("report", None, "--start", "2025-04-01", "--end", "2026-03-31")
+    section = report["timebank"]
+    # Bank fixture members were approved today, after this period: only the four imported count.
+    assert (section["exchanges"], section["hours_exchanged"]) == (3, "4.00")
+    assert (section["members"], section["active_members"]) == (4, 4)
+    assert section["hours_per_active_member"] == "1.00"
+    early = cli("report", None, "--start", "2025-04-01", "--end", "2025-05-31")["timebank"]
+    assert (early["members"], early["exchanges"]) == (2, 1)

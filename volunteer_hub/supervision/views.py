@@ -10,7 +10,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextArea
 from sqlalchemy import select
-from wtforms import RadioField, SubmitField, TextAreaField
+from wtforms import HiddenField, RadioField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
 from volunteer_hub.accounts.permissions import (
@@ -53,6 +53,8 @@ class MeetingForm(FlaskForm):
         widget=GovTextArea(),
         validators=[Optional(), TEXT],
     )
+    #: Not an input: where problems with the agreed actions are reported.
+    actions = HiddenField()
     submit = SubmitField("Save the record", widget=GovSubmitInput())
 
 
@@ -61,17 +63,31 @@ class CommentForm(FlaskForm):
     submit = SubmitField("Save my comment", widget=GovSubmitInput())
 
 
+def _entered() -> list[dict[str, str]]:
+    """The three action rows as typed, to show again when something needs fixing."""
+    return [
+        {
+            "text": request.form.get(f"action-{n}", ""),
+            "owner": request.form.get(f"owner-{n}", "volunteer"),
+            "due": request.form.get(f"due-{n}", "").strip(),
+        }
+        for n in range(1, 4)
+    ]
+
+
 def _actions() -> list[tuple[str, str, date | None]]:
     actions = []
-    for n in range(1, 4):
-        text = request.form.get(f"action-{n}", "")
-        owner = request.form.get(f"owner-{n}", "volunteer")
-        raw = request.form.get(f"due-{n}", "")
-        try:
-            due = date.fromisoformat(raw) if len(raw) == 10 else None
-        except ValueError:
-            due = None
-        actions.append((text, owner, due))
+    for n, row in enumerate(_entered(), start=1):
+        due = None
+        if row["due"]:
+            try:
+                due = date.fromisoformat(row["due"])
+            except ValueError:
+                raise DomainError(
+                    f"Action {n}: enter the due date as a real date, like 2026-12-31",
+                    field="actions",
+                ) from None
+        actions.append((row["text"], row["owner"], due))
     return actions
 
 
@@ -87,7 +103,11 @@ def new(placement_id: int) -> ResponseReturnValue:
             record = services.record_meeting(
                 actor=current_user,
                 placement=placement,
-                values={f.name: f.data for f in form if f.name not in {"csrf_token", "submit"}},
+                values={
+                    f.name: f.data
+                    for f in form
+                    if f.name not in {"csrf_token", "submit", "actions"}
+                },
                 actions=_actions(),
                 today=date.today(),
             )
@@ -98,9 +118,12 @@ def new(placement_id: int) -> ResponseReturnValue:
             db.session.commit()
             flash("Supervision recorded.", "success")
             return redirect(url_for("supervision.show", record_id=record.id))
-    return render_template("supervision/new.html", placement=placement, form=form), (
-        400 if form.errors else 200
-    )
+    return render_template(
+        "supervision/new.html",
+        placement=placement,
+        form=form,
+        entered=_entered() if request.method == "POST" else [{}, {}, {}],
+    ), (400 if form.errors else 200)
 
 
 @bp.get("/supervision/<int:record_id>")

@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, time
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from volunteer_hub.accounts.models import User
 from volunteer_hub.core.errors import DomainError
-from volunteer_hub.core.models import utcnow
 from volunteer_hub.core.tabular import read_table
 from volunteer_hub.extensions import db
 from volunteer_hub.timebank import ledger
@@ -180,13 +180,17 @@ def import_exchanges(
     for row in rows:
         for email in (row.giver, row.receiver):
             if email not in accounts:
+                # A member since their first exchange on file (rows are in date order), so
+                # reports for past periods count them; linked to their sign-in if they have one.
+                user = db.session.scalar(select(User).where(func.lower(User.email) == email))
                 accounts[email] = Account(
                     timebank_id=timebank.id,
                     kind="person",
-                    name=email.split("@")[0],
+                    user_id=user.id if user is not None else None,
+                    name=user.name if user is not None else email.split("@")[0],
                     email=email,
                     status="approved",
-                    approved_at=utcnow(),
+                    approved_at=datetime.combine(row.day, time.min, tzinfo=UTC),
                 )
                 db.session.add(accounts[email])
                 result.created_members += 1
