@@ -6,6 +6,7 @@ import csv
 import io
 import re
 from collections.abc import Iterable, Iterator, Sequence
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -112,3 +113,47 @@ def _xlsx_rows(path: Path) -> Iterator[list[Any]]:
             yield list(row)
     finally:
         workbook.close()
+
+
+# --- checking imported rows (the same rules and messages in every import) ---------------------
+
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def iso_date(text: str, column: str) -> date:
+    """A cell that must be a date like 2025-04-30; ValueError with the message to show."""
+    try:
+        if len(text) != 10:
+            raise ValueError
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{column} {text!r} is not a date like 2025-04-30") from None
+
+
+def past_date(text: str, column: str, today: date, problems: list[str]) -> date:
+    """A date on or before today and not before 1990, adding what is wrong to ``problems``;
+    the date as read (``date.min`` when it cannot be read)."""
+    try:
+        day = iso_date(text, column)
+    except ValueError as error:
+        problems.append(str(error))
+        return date.min
+    if day > today:
+        problems.append(f"{column} {text} is in the future")
+    elif day.year < 1990:
+        problems.append(f"{column} {text} is before 1990")
+    return day
+
+
+def volunteer_columns(row: dict[str, str], problems: list[str]) -> tuple[str | None, str]:
+    """The ``volunteer_email`` and ``volunteer_name`` of an import row (one of them needed),
+    adding what is wrong with them to ``problems``."""
+    email = row["volunteer_email"].lower() or None
+    if email is not None and (len(email) > 254 or not EMAIL_RE.match(email)):
+        problems.append(f"volunteer_email {row['volunteer_email']!r} is not an email address")
+    name = " ".join(row["volunteer_name"].split())
+    if email is None and not name:
+        problems.append("give volunteer_email or volunteer_name")
+    if len(name) > 200:
+        problems.append("volunteer_name is longer than 200 characters")
+    return email, name

@@ -7,7 +7,6 @@ organisation (claims already held and earlier rows of the file); a given amount 
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -19,7 +18,7 @@ from sqlalchemy import func, select
 from volunteer_hub.accounts.models import User
 from volunteer_hub.core.errors import DomainError
 from volunteer_hub.core.models import utcnow
-from volunteer_hub.core.tabular import read_table
+from volunteer_hub.core.tabular import iso_date, past_date, read_table, volunteer_columns
 from volunteer_hub.expenses import mileage
 from volunteer_hub.expenses.models import (
     ITEM_TYPES,
@@ -56,7 +55,6 @@ EXPENSES_HEADER = (
     "description",
 )
 STATUSES = ("submitted", "approved", "paid")
-EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 LONDON = ZoneInfo("Europe/London")
 MAX_PROBLEMS_LISTED = 1000
 
@@ -90,40 +88,16 @@ def _key(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
-def _date(text: str, column: str) -> date:
-    try:
-        if len(text) != 10:
-            raise ValueError
-        return date.fromisoformat(text)
-    except ValueError:
-        raise ValueError(f"{column} {text!r} is not a date like 2025-04-30") from None
-
-
 def _parse(line: int, row: dict[str, str], today: date) -> _Row:
     problems: list[str] = []
     ref = row["ref"] or None
     if ref is not None and len(ref) > 100:
         problems.append("ref is longer than 100 characters")
-    email = row["volunteer_email"].lower() or None
-    if email is not None and (len(email) > 254 or not EMAIL_RE.match(email)):
-        problems.append(f"volunteer_email {row['volunteer_email']!r} is not an email address")
-    name = " ".join(row["volunteer_name"].split())
-    if email is None and not name:
-        problems.append("give volunteer_email or volunteer_name")
-    if len(name) > 200:
-        problems.append("volunteer_name is longer than 200 characters")
+    email, name = volunteer_columns(row, problems)
     organisation = " ".join(row["organisation"].split())
     if not organisation or len(organisation) > 200:
         problems.append("organisation is empty or longer than 200 characters")
-    day = date.min
-    try:
-        day = _date(row["date"], "date")
-        if day > today:
-            problems.append(f"date {row['date']} is in the future")
-        elif day.year < 1990:
-            problems.append(f"date {row['date']} is before 1990")
-    except ValueError as error:
-        problems.append(str(error))
+    day = past_date(row["date"], "date", today, problems)
     kind = row["type"].strip().lower()
     if kind not in ITEM_TYPES:
         problems.append(f"type {row['type']!r} must be one of {', '.join(ITEM_TYPES)}")
@@ -165,7 +139,7 @@ def _parse(line: int, row: dict[str, str], today: date) -> _Row:
     paid_on: date | None = None
     if row["paid_on"]:
         try:
-            paid_on = _date(row["paid_on"], "paid_on")
+            paid_on = iso_date(row["paid_on"], "paid_on")
         except ValueError as error:
             problems.append(str(error))
         else:

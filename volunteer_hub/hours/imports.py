@@ -15,7 +15,7 @@ from sqlalchemy import func, insert, select
 from volunteer_hub.accounts.models import User
 from volunteer_hub.core.errors import DomainError
 from volunteer_hub.core.models import utcnow
-from volunteer_hub.core.tabular import read_table
+from volunteer_hub.core.tabular import past_date, read_table, volunteer_columns
 from volunteer_hub.extensions import db
 from volunteer_hub.hours.models import HourRecord, HourSource, HourStatus
 from volunteer_hub.organisations.models import Organisation, OrganisationKind, Role
@@ -35,7 +35,6 @@ HOURS_HEADER = (
 )
 YES = {"yes", "y", "true", "1"}
 NO = {"no", "n", "false", "0", ""}
-EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 SOC_RE = re.compile(r"^\d{1,4}$")
 LONDON = ZoneInfo("Europe/London")
 MAX_PROBLEMS_LISTED = 1000
@@ -89,14 +88,7 @@ def _parse(line: int, row: dict[str, str], today: date) -> _Row:
     ref = row["ref"] or None
     if ref is not None and len(ref) > 100:
         problems.append("ref is longer than 100 characters")
-    email = row["volunteer_email"].lower() or None
-    if email is not None and (len(email) > 254 or not EMAIL_RE.match(email)):
-        problems.append(f"volunteer_email {row['volunteer_email']!r} is not an email address")
-    name = " ".join(row["volunteer_name"].split())
-    if email is None and not name:
-        problems.append("give volunteer_email or volunteer_name")
-    if len(name) > 200:
-        problems.append("volunteer_name is longer than 200 characters")
+    email, name = volunteer_columns(row, problems)
     organisation = " ".join(row["organisation"].split())
     if not organisation:
         problems.append("organisation is empty")
@@ -108,18 +100,7 @@ def _parse(line: int, row: dict[str, str], today: date) -> _Row:
     soc_code = row["soc_code"] or None
     if soc_code is not None and not SOC_RE.match(soc_code):
         problems.append(f"soc_code {soc_code!r} must be 1 to 4 digits (UK SOC 2020)")
-    day = date.min
-    try:
-        day = date.fromisoformat(row["date"])
-        if len(row["date"]) != 10:
-            raise ValueError
-    except ValueError:
-        problems.append(f"date {row['date']!r} is not a date like 2025-04-30")
-    else:
-        if day > today:
-            problems.append(f"date {row['date']} is in the future")
-        elif day.year < 1990:
-            problems.append(f"date {row['date']} is before 1990")
+    day = past_date(row["date"], "date", today, problems)
     seconds = 0
     try:
         hours = Decimal(row["hours"])

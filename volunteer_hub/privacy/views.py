@@ -15,6 +15,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask.typing import ResponseReturnValue
@@ -60,9 +61,15 @@ def show_updated_notice() -> ResponseReturnValue | None:
         or not current_user.is_authenticated
     ):
         return None
+    version = current_app.config["PRIVACY_NOTICE_VERSION"]
+    seen = f"{current_user.id}:{version}"
+    if session.get("privacy_notice_seen") == seen:
+        return None  # checked already in this session: no query on every page
     record = active_consent(current_user, "privacy_notice")
-    if record is None or record.version == current_app.config["PRIVACY_NOTICE_VERSION"]:
-        return None  # never recorded (older accounts) are asked at their next change only
+    if record is None or record.version == version:
+        # Never recorded (older accounts): asked at the next change only.
+        session["privacy_notice_seen"] = seen
+        return None
     return redirect(url_for("privacy.notice_updated", next=request.full_path))
 
 

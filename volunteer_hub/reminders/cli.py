@@ -153,6 +153,7 @@ def _training(today: date) -> int:
     for placement in placements:
         organisations.setdefault(placement.volunteer_id, set()).add(placement.organisation_id)
     soon = today + timedelta(days=TRAINING_SOON_DAYS)
+    coordinators: dict[int, list[str]] = {}  # organisation → emails, looked up once each
     for completion in latest_completions(list(organisations)).values():
         expires = completion.expires_on
         if expires is None or expires > soon:
@@ -161,7 +162,9 @@ def _training(today: date) -> int:
         state = f"{'expired' if expired else 'expiring'}:{expires.isoformat()}"
         people = [completion.volunteer.email] if completion.volunteer.email else []
         for organisation_id in sorted(organisations[completion.volunteer_id]):
-            people += [u.email for u in coordinators_of(organisation_id)]
+            if organisation_id not in coordinators:
+                coordinators[organisation_id] = [u.email for u in coordinators_of(organisation_id)]
+            people += coordinators[organisation_id]
         subject = (
             f"Training expired: {completion.course.title}"
             if expired

@@ -4,7 +4,6 @@ skipped."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from decimal import Decimal, InvalidOperation
@@ -14,7 +13,7 @@ from sqlalchemy import func, select
 
 from volunteer_hub.accounts.models import User
 from volunteer_hub.core.errors import DomainError
-from volunteer_hub.core.tabular import read_table
+from volunteer_hub.core.tabular import EMAIL_RE, past_date, read_table
 from volunteer_hub.extensions import db
 from volunteer_hub.timebank import ledger
 from volunteer_hub.timebank.ledger import Leg, hours_text
@@ -22,7 +21,6 @@ from volunteer_hub.timebank.models import Account, TimeBank, Transfer
 from volunteer_hub.timebank.services import DEFAULT_TERMS, pot_of
 
 HEADER = ("ref", "date", "giver_email", "receiver_email", "hours", "description")
-EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MAX_LISTED = 1000
 
 
@@ -92,17 +90,7 @@ def import_exchanges(
             errors.append(f"ref {ref!r} is also on line {seen[ref]}")
         else:
             seen[ref] = line
-        try:
-            day = date.fromisoformat(raw["date"])
-            if len(raw["date"]) != 10:
-                raise ValueError
-            if day > today:
-                errors.append(f"date {raw['date']} is in the future")
-            elif day.year < 1990:
-                errors.append(f"date {raw['date']} is before 1990")
-        except ValueError:
-            day = date.min
-            errors.append(f"date {raw['date']!r} is not a date like 2025-04-30")
+        day = past_date(raw["date"], "date", today, errors)
         giver, receiver = raw["giver_email"].lower(), raw["receiver_email"].lower()
         for label, email in (("giver_email", giver), ("receiver_email", receiver)):
             if not EMAIL_RE.match(email):

@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from volunteer_hub.accounts.models import User
 from volunteer_hub.core.errors import DomainError
+from volunteer_hub.core.money import two_dp
 from volunteer_hub.extensions import db
 from volunteer_hub.timebank.models import Account, Entry, TimeBank, Transfer
 
@@ -22,7 +23,7 @@ T = TypeVar("T")
 
 def hours_text(minutes: int) -> str:
     """Minutes as hours with two decimals (15 minutes is "0.25"; always exact)."""
-    return str((Decimal(minutes) / 60).quantize(Decimal("0.01")))
+    return two_dp(Decimal(minutes) / 60)
 
 
 class Duplicate(Exception):

@@ -4,20 +4,15 @@ value that is never added to the value of volunteering."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import aliased
 
+from volunteer_hub.core.money import two_dp
 from volunteer_hub.extensions import db
 from volunteer_hub.timebank.models import Account, Entry, Transfer
-
-CENT = Decimal("0.01")
-
-
-def _two(value: Decimal) -> str:
-    return str(value.quantize(CENT, rounding=ROUND_HALF_UP))
 
 
 def figures(start: date, end: date, generalist_rate: Decimal | None) -> dict[str, Any]:
@@ -58,12 +53,12 @@ def figures(start: date, end: date, generalist_rate: Decimal | None) -> dict[str
     hours = Decimal(int(minutes)) / 60
     active = int(active or 0)
     return {
-        "hours_exchanged": _two(hours),
+        "hours_exchanged": two_dp(hours),
         "exchanges": int(count or 0),
         "members": int(members or 0),
         "active_members": active,
-        "hours_per_active_member": _two(hours / active) if active else None,
-        "notional_value": _two(hours * generalist_rate) if generalist_rate is not None else None,
+        "hours_per_active_member": two_dp(hours / active) if active else None,
+        "notional_value": two_dp(hours * generalist_rate) if generalist_rate is not None else None,
         "note": (
             "Time credits exchanged in every time bank the centre runs. The notional value is the "
             "hours at the generalist rate, shown for context only: it is not money and is never "

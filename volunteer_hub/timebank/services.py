@@ -515,8 +515,15 @@ def _exchange_by_key(key: str) -> Exchange | None:
 
 
 def _check_exchange(
-    giver: Account, receiver: Account, timebank: TimeBank, done_on: date | None, today: date
-) -> None:
+    giver: Account,
+    receiver: Account,
+    timebank: TimeBank,
+    done_on: date | None,
+    minutes: int,
+    description: str,
+    today: date,
+) -> str:
+    """Every rule an exchange must meet, whoever records it; returns the cleaned description."""
     if giver.id == receiver.id:
         raise DomainError("The giver and the receiver must be different members", field="member")
     for account in (giver, receiver):
@@ -533,6 +540,49 @@ def _check_exchange(
         )
     if done_on < today - timedelta(days=366):
         raise DomainError("The date is more than a year ago: ask the coordinator", field="done_on")
+    description = _clean(description, 500)
+    if not description or len(description) > 500:
+        raise DomainError("Say what was done (up to 500 characters)", field="description")
+    if not 0 < minutes <= MAX_MINUTES or minutes % 15:
+        raise DomainError("Enter hours in steps of 0.25, up to 24", field="hours")
+    return description
+
+
+def _record(
+    *,
+    actor: User,
+    timebank: TimeBank,
+    giver: Account,
+    receiver: Account,
+    done_on: date,
+    minutes: int,
+    description: str,
+    recorded_by: str,
+    key: str,
+) -> Exchange:
+    """Record an exchange once per idempotency key; a coordinator's is settled at once."""
+
+    def make() -> Exchange:
+        exchange = Exchange(
+            timebank_id=timebank.id,
+            giver_id=giver.id,
+            receiver_id=receiver.id,
+            done_on=done_on,
+            minutes=minutes,
+            description=description,
+            status="pending",
+            recorded_by=recorded_by,
+            recorded_by_user_id=actor.id,
+            idempotency_key=key,
+        )
+        db.session.add(exchange)
+        db.session.flush()
+        if recorded_by == "coordinator":
+            _settle(exchange, timebank, actor)
+        audit("timebank.exchange_recorded", actor=actor, target=exchange)
+        return exchange
+
+    return ledger.once(_valid_key(key), _exchange_by_key, make)
 
 
 def record_exchange(
@@ -550,12 +600,7 @@ def record_exchange(
     """A member records help given or received; the other member confirms it."""
     mine = _approved_member(user, timebank)
     giver, receiver = (mine, other) if i_gave else (other, mine)
-    _check_exchange(giver, receiver, timebank, done_on, today)
-    description = _clean(description, 500)
-    if not description or len(description) > 500:
-        raise DomainError("Say what was done (up to 500 characters)", field="description")
-    if not 0 < minutes <= MAX_MINUTES or minutes % 15:
-        raise DomainError("Enter hours in steps of 0.25, up to 24", field="hours")
+    description = _check_exchange(giver, receiver, timebank, done_on, minutes, description, today)
     if not i_gave and mine.balance_minutes - minutes < ledger.minimum_for(mine, timebank):
         raise DomainError(
             f"You have {ledger.hours_text(mine.balance_minutes)} hours: this would take you below "
@@ -563,26 +608,17 @@ def record_exchange(
             field="hours",
         )
     assert done_on is not None
-
-    def make() -> Exchange:
-        exchange = Exchange(
-            timebank_id=timebank.id,
-            giver_id=giver.id,
-            receiver_id=receiver.id,
-            done_on=done_on,
-            minutes=minutes,
-            description=description,
-            status="pending",
-            recorded_by="giver" if i_gave else "receiver",
-            recorded_by_user_id=user.id,
-            idempotency_key=key,
-        )
-        db.session.add(exchange)
-        db.session.flush()
-        audit("timebank.exchange_recorded", actor=user, target=exchange)
-        return exchange
-
-    return ledger.once(_valid_key(key), _exchange_by_key, make)
+    return _record(
+        actor=user,
+        timebank=timebank,
+        giver=giver,
+        receiver=receiver,
+        done_on=done_on,
+        minutes=minutes,
+        description=description,
+        recorded_by="giver" if i_gave else "receiver",
+        key=key,
+    )
 
 
 def _valid_key(key: str) -> str:
@@ -605,34 +641,19 @@ def record_for_both(
 ) -> Exchange:
     """A coordinator records an exchange for both members: confirmed at once."""
     _require_coordinator(actor, timebank)
-    _check_exchange(giver, receiver, timebank, done_on, today)
-    description = _clean(description, 500)
-    if not description or len(description) > 500:
-        raise DomainError("Say what was done (up to 500 characters)", field="description")
-    if not 0 < minutes <= MAX_MINUTES or minutes % 15:
-        raise DomainError("Enter hours in steps of 0.25, up to 24", field="hours")
+    description = _check_exchange(giver, receiver, timebank, done_on, minutes, description, today)
     assert done_on is not None
-
-    def make() -> Exchange:
-        exchange = Exchange(
-            timebank_id=timebank.id,
-            giver_id=giver.id,
-            receiver_id=receiver.id,
-            done_on=done_on,
-            minutes=minutes,
-            description=description,
-            status="pending",
-            recorded_by="coordinator",
-            recorded_by_user_id=actor.id,
-            idempotency_key=key,
-        )
-        db.session.add(exchange)
-        db.session.flush()
-        _settle(exchange, timebank, actor)
-        audit("timebank.exchange_recorded", actor=actor, target=exchange)
-        return exchange
-
-    return ledger.once(_valid_key(key), _exchange_by_key, make)
+    return _record(
+        actor=actor,
+        timebank=timebank,
+        giver=giver,
+        receiver=receiver,
+        done_on=done_on,
+        minutes=minutes,
+        description=description,
+        recorded_by="coordinator",
+        key=key,
+    )
 
 
 def _settle(exchange: Exchange, timebank: TimeBank, actor: User) -> None:
@@ -878,37 +899,34 @@ def inactive(timebank: TimeBank, today: date) -> list[tuple[Account, date | None
     return [(account, when) for account, when in rows]
 
 
-def pending_for(account: Account) -> list[Exchange]:
-    """Exchanges waiting for this member to confirm."""
+def _pending(account: Account, *, recorded_by_them: bool) -> list[Exchange]:
+    """Pending exchanges this member takes part in, recorded by the other side (for them to
+    confirm) or by themselves (waiting for the other side)."""
+    giver_side = Exchange.receiver_id if recorded_by_them else Exchange.giver_id
+    receiver_side = Exchange.giver_id if recorded_by_them else Exchange.receiver_id
     return list(
         db.session.scalars(
             select(Exchange)
             .where(
                 Exchange.status == "pending",
                 or_(
-                    (Exchange.recorded_by == "giver") & (Exchange.receiver_id == account.id),
-                    (Exchange.recorded_by == "receiver") & (Exchange.giver_id == account.id),
+                    (Exchange.recorded_by == "giver") & (giver_side == account.id),
+                    (Exchange.recorded_by == "receiver") & (receiver_side == account.id),
                 ),
             )
             .order_by(Exchange.done_on)
         )
     )
+
+
+def pending_for(account: Account) -> list[Exchange]:
+    """Exchanges waiting for this member to confirm."""
+    return _pending(account, recorded_by_them=True)
 
 
 def awaiting_other(account: Account) -> list[Exchange]:
-    return list(
-        db.session.scalars(
-            select(Exchange)
-            .where(
-                Exchange.status == "pending",
-                or_(
-                    (Exchange.recorded_by == "giver") & (Exchange.giver_id == account.id),
-                    (Exchange.recorded_by == "receiver") & (Exchange.receiver_id == account.id),
-                ),
-            )
-            .order_by(Exchange.done_on)
-        )
-    )
+    """Exchanges this member recorded, waiting for the other member."""
+    return _pending(account, recorded_by_them=False)
 
 
 def coordinators_of(timebank: TimeBank) -> list[User]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import uuid
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -219,6 +220,31 @@ def _new_key(form: FlaskForm) -> None:
     key = form.key
     if not key.data:
         key.data = uuid.uuid4().hex
+
+
+def _submit_keyed(
+    form: FlaskForm,
+    action: Callable[[], object],
+    *,
+    done: str,
+    duplicate: str,
+    back: str,
+) -> ResponseReturnValue | None:
+    """Run a service that records under the form's idempotency key and commit. A repeat of the
+    same form goes back as if it had worked; a DomainError rolls back and is shown on the form
+    (None: render the form again)."""
+    try:
+        action()
+    except Duplicate:
+        flash(duplicate, "success")
+        return redirect(back)
+    except DomainError as error:
+        db.session.rollback()
+        attach_error(form, error)
+        return None
+    db.session.commit()
+    flash(done, "success")
+    return redirect(back)
 
 
 def _member_choices(timebank: TimeBank, exclude: int | None = None) -> list[tuple[str, str]]:
@@ -640,7 +666,8 @@ def record(timebank_id: int) -> ResponseReturnValue:
     form.member.choices = _member_choices(timebank, exclude=account.id)
     if form.validate_on_submit():
         other = _account_in(timebank, form.member.data)
-        try:
+
+        def record_it() -> None:
             if other is None:
                 raise DomainError("Choose the other member", field="member")
             services.record_exchange(
@@ -654,16 +681,16 @@ def record(timebank_id: int) -> ResponseReturnValue:
                 key=form.key.data or "",
                 today=date.today(),
             )
-        except Duplicate:
-            flash("This exchange was already recorded.", "success")
-            return redirect(url_for("timebank.home", timebank_id=timebank.id))
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
-            flash(f"Recorded. {other.name} is asked to confirm it.", "success")
-            return redirect(url_for("timebank.home", timebank_id=timebank.id))
+
+        done = _submit_keyed(
+            form,
+            record_it,
+            done=f"Recorded. {other.name if other else ''} is asked to confirm it.",
+            duplicate="This exchange was already recorded.",
+            back=url_for("timebank.home", timebank_id=timebank.id),
+        )
+        if done is not None:
+            return done
     _new_key(form)
     return render_template("timebank/exchange.html", form=form, timebank=timebank), (
         400 if form.errors else 200
@@ -680,7 +707,8 @@ def record_both(timebank_id: int) -> ResponseReturnValue:
     if form.validate_on_submit():
         giver = _account_in(timebank, form.giver.data)
         receiver = _account_in(timebank, form.receiver.data)
-        try:
+
+        def record_it() -> None:
             if giver is None or receiver is None:
                 raise DomainError("Choose both members", field="giver")
             services.record_for_both(
@@ -694,16 +722,16 @@ def record_both(timebank_id: int) -> ResponseReturnValue:
                 key=form.key.data or "",
                 today=date.today(),
             )
-        except Duplicate:
-            flash("This exchange was already recorded.", "success")
-            return redirect(url_for("timebank.coordinate", timebank_id=timebank.id))
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
-            flash("Exchange recorded and confirmed.", "success")
-            return redirect(url_for("timebank.coordinate", timebank_id=timebank.id))
+
+        done = _submit_keyed(
+            form,
+            record_it,
+            done="Exchange recorded and confirmed.",
+            duplicate="This exchange was already recorded.",
+            back=url_for("timebank.coordinate", timebank_id=timebank.id),
+        )
+        if done is not None:
+            return done
     _new_key(form)
     return render_template("timebank/both.html", form=form, timebank=timebank), (
         400 if form.errors else 200
@@ -740,7 +768,8 @@ def pot(timebank_id: int, kind: str) -> ResponseReturnValue:
     form = PotForm()
     form.member.choices = _member_choices(timebank)
     if form.validate_on_submit():
-        try:
+
+        def move() -> None:
             minutes = services.hours_to_minutes(form.hours.data)
             if kind == "donate":
                 services.donate(
@@ -750,40 +779,32 @@ def pot(timebank_id: int, kind: str) -> ResponseReturnValue:
                     key=form.key.data or "",
                     today=date.today(),
                 )
-            else:
-                account = _account_in(timebank, form.member.data)
-                if account is None:
-                    raise DomainError("Choose the member", field="member")
-                services.grant(
-                    actor=current_user,
-                    timebank=timebank,
-                    account=account,
-                    minutes=minutes,
-                    reason=form.reason.data or "",
-                    key=form.key.data or "",
-                    today=date.today(),
-                )
-        except Duplicate:
-            flash("This was already recorded.", "success")
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-            _new_key(form)
-            return render_template(
-                "timebank/pot.html", form=form, timebank=timebank, kind=kind
-            ), 400
-        else:
-            db.session.commit()
-            flash(
-                "Thank you: donated to the community pot." if kind == "donate" else "Granted.",
-                "success",
+                return
+            account = _account_in(timebank, form.member.data)
+            if account is None:
+                raise DomainError("Choose the member", field="member")
+            services.grant(
+                actor=current_user,
+                timebank=timebank,
+                account=account,
+                minutes=minutes,
+                reason=form.reason.data or "",
+                key=form.key.data or "",
+                today=date.today(),
             )
-        return redirect(
-            url_for(
+
+        done = _submit_keyed(
+            form,
+            move,
+            done="Thank you: donated to the community pot." if kind == "donate" else "Granted.",
+            duplicate="This was already recorded.",
+            back=url_for(
                 "timebank.home" if kind == "donate" else "timebank.coordinate",
                 timebank_id=timebank.id,
-            )
+            ),
         )
+        if done is not None:
+            return done
     _new_key(form)
     return render_template(
         "timebank/pot.html", form=form, timebank=timebank, kind=kind, pot=services.pot_of(timebank)

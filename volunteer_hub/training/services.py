@@ -432,36 +432,55 @@ class Requirement:
 
 def requirements(volunteer_id: int, role_id: int, on: date) -> list[Requirement]:
     """The role's required courses and whether the volunteer holds each on ``on``."""
-    needed = required_for_role(role_id)
-    if not needed:
-        return []
-    held = latest_completions([volunteer_id])
+    return requirements_for([(volunteer_id, role_id)], on)[(volunteer_id, role_id)]
+
+
+def requirements_for(
+    pairs: list[tuple[int, int]], on: date
+) -> dict[tuple[int, int], list[Requirement]]:
+    """``requirements`` for many (volunteer, role) pairs in three queries, whatever their number."""
+    result: dict[tuple[int, int], list[Requirement]] = {pair: [] for pair in pairs}
+    role_ids = {role_id for _, role_id in pairs}
+    needed: dict[int, list[RoleCourse]] = {}
+    for rc in db.session.scalars(
+        select(RoleCourse)
+        .join(Course, Course.id == RoleCourse.course_id)
+        .where(RoleCourse.role_id.in_(role_ids))
+        .order_by(Course.title)
+    ):
+        needed.setdefault(rc.role_id, []).append(rc)
+    pairs = [pair for pair in pairs if pair[1] in needed]
+    if not pairs:
+        return result
+    volunteer_ids = list({volunteer_id for volunteer_id, _ in pairs})
+    held = latest_completions(volunteer_ids)
     exceptions = {
-        e.course_id: e
+        (e.volunteer_id, e.role_id, e.course_id): e
         for e in db.session.scalars(
             select(TrainingException).where(
-                TrainingException.volunteer_id == volunteer_id,
-                TrainingException.role_id == role_id,
+                TrainingException.volunteer_id.in_(volunteer_ids),
+                TrainingException.role_id.in_(role_ids),
             )
         )
     }
-    result = []
-    for rc in needed:
-        completion = held.get((volunteer_id, rc.course_id))
-        if completion is None:
-            state = "missing"
-        elif completion.expires_on is not None and completion.expires_on < on:
-            state = "expired"
-        elif completion.expires_on is not None and completion.expires_on <= on + timedelta(
-            days=EXPIRY_WINDOW_DAYS
-        ):
-            state = "expiring"
-        else:
-            state = "held"
-        exception = exceptions.get(rc.course_id)
-        if state in ("missing", "expired") and exception is not None:
-            state = "exception"
-        result.append(Requirement(rc.course, state, completion, exception))
+    soon = on + timedelta(days=EXPIRY_WINDOW_DAYS)
+    for volunteer_id, role_id in pairs:
+        for rc in needed[role_id]:
+            completion = held.get((volunteer_id, rc.course_id))
+            if completion is None:
+                state = "missing"
+            elif completion.expires_on is not None and completion.expires_on < on:
+                state = "expired"
+            elif completion.expires_on is not None and completion.expires_on <= soon:
+                state = "expiring"
+            else:
+                state = "held"
+            exception = exceptions.get((volunteer_id, role_id, rc.course_id))
+            if state in ("missing", "expired") and exception is not None:
+                state = "exception"
+            result[(volunteer_id, role_id)].append(
+                Requirement(rc.course, state, completion, exception)
+            )
     return result
 
 
@@ -491,6 +510,9 @@ def _why(requirement: Requirement) -> str:
 register_place_check(check_before_placing)
 
 
+FLAGGED = ("expired", "missing", "expiring")
+
+
 def placement_flags(placement: Placement, today: date) -> list[Requirement]:
     """The placement's required courses that have expired, are missing or expire soon."""
     if placement.end_date is not None:
@@ -498,7 +520,7 @@ def placement_flags(placement: Placement, today: date) -> list[Requirement]:
     return [
         r
         for r in requirements(placement.volunteer_id, placement.role_id, today)
-        if r.state in ("expired", "missing", "expiring")
+        if r.state in FLAGGED
     ]
 
 
@@ -533,5 +555,9 @@ def flagged_placements(user: User, today: date) -> list[tuple[Placement, list[Re
             )
         )
     )
-    flagged = [(p, placement_flags(p, today)) for p in placements]
+    found = requirements_for([(p.volunteer_id, p.role_id) for p in placements], today)
+    flagged = [
+        (p, [r for r in found[(p.volunteer_id, p.role_id)] if r.state in FLAGGED])
+        for p in placements
+    ]
     return [(p, flags) for p, flags in flagged if any(r.state != "expiring" for r in flags)]
