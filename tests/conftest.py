@@ -152,3 +152,14 @@ def frozen_clock() -> Iterator[object]:
     """A frozen clock at a fixed instant; call ``frozen_clock.move_to(...)`` or ``.tick(...)``."""
     with freeze_time("2026-03-15 10:00:00", tz_offset=0) as frozen:
         yield frozen
+
+
+@pytest.fixture
+def parallel(app: Flask) -> Iterator[object]:
+    """A threaded server on 127.0.0.1 serving ``app``, for real parallel requests
+    (:class:`tests.parallel.Parallel`)."""
+    from tests.parallel import Parallel
+
+    server = Parallel(app)
+    yield server
+    server.close()

@@ -25,6 +25,7 @@ from volunteer_hub.accounts.models import User
 from volunteer_hub.accounts.permissions import coordinated_organisation_ids
 from volunteer_hub.core.errors import DomainError
 from volunteer_hub.core.models import utcnow
+from volunteer_hub.core.transitions import compare_and_set
 from volunteer_hub.extensions import db
 from volunteer_hub.hours.models import HourRecord, HourSource, HourStatus
 from volunteer_hub.hours.services import MAX_SECONDS, approve, hour_record_rule, reject
@@ -184,8 +185,15 @@ def correct(*, approver: User, record: HourRecord, minutes: int, reason: str) ->
     others = counted_seconds(record.volunteer_id, record.date) - record.seconds
     if others + seconds > MAX_SECONDS:
         raise DomainError("That would make more than 24 hours on that day", field="hours")
-    record.status = HourStatus.REJECTED.value
-    record.decision_reason = f"Corrected: {reason}"[:500]
+    compare_and_set(
+        record,
+        expected=HourStatus.APPROVED.value,
+        values={
+            "status": HourStatus.REJECTED.value,
+            "decision_reason": f"Corrected: {reason}"[:500],
+        },
+        message="These hours were already corrected.",
+    )
     replacement = HourRecord(
         volunteer_id=record.volunteer_id,
         organisation_id=record.organisation_id,

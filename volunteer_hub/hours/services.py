@@ -15,6 +15,7 @@ from volunteer_hub.accounts.permissions import (
 )
 from volunteer_hub.core.errors import DomainError
 from volunteer_hub.core.models import utcnow
+from volunteer_hub.core.transitions import compare_and_set
 from volunteer_hub.extensions import db
 from volunteer_hub.hours.models import HourRecord, HourSource, HourStatus
 from volunteer_hub.organisations.models import Role
@@ -90,12 +91,25 @@ def _check_decider(record: HourRecord, approver: User) -> None:
         raise DomainError("Nobody approves their own hours")
 
 
+def _decide(record: HourRecord, status: HourStatus, *, approver: User, **values: object) -> None:
+    """Submitted → approved or rejected, once: a second (or conflicting) decision is refused."""
+    compare_and_set(
+        record,
+        expected=HourStatus.SUBMITTED.value,
+        values={
+            "status": status.value,
+            "approved_by_id": approver.id,
+            "approved_at": utcnow(),
+            **values,
+        },
+        message="These hours were already decided.",
+    )
+
+
 def approve(record: HourRecord, *, approver: User) -> HourRecord:
     """Approve submitted hours: from now on they count in reports."""
     _check_decider(record, approver)
-    record.status = HourStatus.APPROVED.value
-    record.approved_by_id = approver.id
-    record.approved_at = utcnow()
+    _decide(record, HourStatus.APPROVED, approver=approver)
     audit("hours.approved", actor=approver, target=record, details={"seconds": record.seconds})
     db.session.flush()
     return record
@@ -109,10 +123,7 @@ def reject(record: HourRecord, *, approver: User, reason: str) -> HourRecord:
     if len(reason) > 500:
         raise DomainError("The reason must be 500 characters or fewer", field="reason")
     _check_decider(record, approver)
-    record.status = HourStatus.REJECTED.value
-    record.approved_by_id = approver.id
-    record.approved_at = utcnow()
-    record.decision_reason = reason
+    _decide(record, HourStatus.REJECTED, approver=approver, decision_reason=reason)
     audit("hours.rejected", actor=approver, target=record, details={"reason": reason})
     db.session.flush()
     return record

@@ -30,6 +30,7 @@ from volunteer_hub.accounts.permissions import (
 from volunteer_hub.core.errors import DomainError
 from volunteer_hub.core.forms import GovDateField, attach_error
 from volunteer_hub.core.models import utcnow
+from volunteer_hub.core.transitions import AlreadyDone
 from volunteer_hub.extensions import db
 from volunteer_hub.hours import milestones
 from volunteer_hub.hours.forms import CorrectForm, GroupForm, minutes_from
@@ -464,6 +465,10 @@ def correct_record(record_id: int) -> ResponseReturnValue:
                 minutes=minutes_from(form),
                 reason=form.reason.data or "",
             )
+        except AlreadyDone as error:
+            db.session.rollback()
+            flash(error.message, "info")
+            return redirect(url_for("hours.queue"))
         except DomainError as error:
             db.session.rollback()
             attach_error(form, error)

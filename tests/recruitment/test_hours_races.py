@@ -1,0 +1,105 @@
+"""Hours decisions are exactly-once under real parallel requests (double clicks, two people)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from tests.parallel import Shot
+from tests.recruitment.test_hours_logging import _place
+from tests.recruitment.test_hours_more import TODAY, _audits, _records, approved, befriender  # noqa: F401
+from volunteer_hub.accounts.models import AuditEvent
+from volunteer_hub.extensions import db
+from volunteer_hub.hours.logging import log_for_placement
+from volunteer_hub.hours.models import HourRecord
+
+
+def _count(action: str) -> int:
+    db.session.expire_all()
+    return db.session.scalar(select(func.count()).where(AuditEvent.action == action)) or 0
+
+
+def test_ten_parallel_corrections_make_one_replacement(personas, login, approved, parallel):  # noqa: F811
+    coordinator = login(personas.coordinator_a)
+    url = f"/hours/{approved.id}/correct"
+    results = parallel.post(
+        coordinator, url, {"hours": "1", "minutes": "30", "reason": "Left early"}, times=10
+    )
+    assert results.server_errors == []
+    records = _records()
+    assert len(records) == 2, [(r.id, r.status, r.seconds) for r in records]
+    old, new = records
+    assert (old.status, new.status, new.seconds) == ("rejected", "approved", 5400)
+    assert len(_audits("hours.corrected")) == 1
+    # Each request was answered: "corrected", "already corrected" (a redirect) or, for those
+    # that arrived after the commit, the form saying only approved hours are corrected.
+    assert set(results.statuses) <= {302, 400}
+    assert all(
+        "Only approved hours are corrected" in r.body for r in results.results if r.status == 400
+    )
+
+
+def _submitted(personas, befriender):  # noqa: F811
+    placement = _place(personas, befriender, personas.volunteer, personas.coordinator_a)
+    record = log_for_placement(
+        user=personas.volunteer,
+        placement=placement,
+        day=TODAY - timedelta(days=1),
+        minutes=60,
+        today=TODAY,
+    )
+    db.session.commit()
+    return record
+
+
+def test_ten_identical_approvals_approve_once(personas, login, befriender, parallel):  # noqa: F811
+    record = _submitted(personas, befriender)
+    coordinator = login(personas.coordinator_a)
+    results = parallel.post(
+        coordinator,
+        "/hours/approvals",
+        {"record": str(record.id), "action": "approve"},
+        times=10,
+    )
+    assert results.server_errors == []
+    assert _count("hours.approved") == 1
+    assert db.session.get(HourRecord, record.id).status == "approved"
+
+
+def test_approve_racing_reject_leaves_one_consistent_decision(
+    personas,
+    login,
+    befriender,  # noqa: F811
+    parallel,
+):
+    record = _submitted(personas, befriender)
+    coordinator = login(personas.coordinator_a)
+    centre = login(personas.centre)
+    results = parallel.run(
+        [
+            Shot(
+                coordinator,
+                "/hours/approvals",
+                {"record": str(record.id), "action": "approve"},
+                times=5,
+            ),
+            Shot(
+                centre,
+                "/hours/approvals",
+                {"record": str(record.id), "action": "reject", "reason": "Not on the rota"},
+                times=5,
+            ),
+        ]
+    )
+    assert results.server_errors == []
+    db.session.expire_all()
+    decided = db.session.get(HourRecord, record.id)
+    events = _count("hours.approved") + _count("hours.rejected")
+    assert events == 1
+    if decided.status == "approved":
+        assert decided.decision_reason in (None, "")
+        assert decided.approved_by_id == personas.coordinator_a.id
+    else:
+        assert decided.status == "rejected" and decided.decision_reason == "Not on the rota"
+        assert decided.approved_by_id == personas.centre.id
