@@ -122,6 +122,7 @@ def _paid_claim(volunteer: Volunteer, placement: Placement) -> str:
         claimed_pence=450,
         decision="approved",
         approved_pence=450,
+        decision_reason="Receipt checked against the route",
     )
     db.session.add(item)
     db.session.flush()
@@ -270,11 +271,17 @@ def test_purge_applies_the_schedule_over_the_years(
     assert not _receipt_exists(app, cat_receipt) and not _receipt_exists(app, dan_receipt)
     assert db.session.scalar(select(func.count(Receipt.id))) == 0
     dan_items = db.session.execute(
-        select(ExpenseItem.description, ExpenseItem.start_postcode, ExpenseItem.approved_pence)
+        select(
+            ExpenseItem.description,
+            ExpenseItem.start_postcode,
+            ExpenseItem.decision,
+            ExpenseItem.decision_reason,
+            ExpenseItem.approved_pence,
+        )
         .join(ExpenseClaim, ExpenseClaim.id == ExpenseItem.claim_id)
         .where(ExpenseClaim.volunteer_id == ids["dan"])
     ).all()
-    assert dan_items == [(ERASED_TEXT, None, 450)]
+    assert dan_items == [(ERASED_TEXT, None, "approved", None, 450)]
     record = db.session.scalar(select(SupervisionRecord))
     assert record is not None and record.concerns is None and record.confidential_notes is None
     # Cat's claim keeps its details: she was not erased, only her receipt file aged out.

@@ -16,7 +16,10 @@ Rules:
   table that refers to a person (checked by a test that walks the database metadata).
 - Erasure (``erasure.py``) replaces the person's identifying data with placeholders and keeps an
   anonymous stub, so every reported figure stays the same; records under a legal hold are kept
-  until the hold ends and listed in the reply.
+  until the hold ends and listed in the reply. Free text (``redaction.py``): every text column of
+  the rows that are theirs alone, found by walking the database metadata, is emptied (codes
+  kept); in rows shared with others, held rows and audit entries, each part of their name, their
+  email and their phone number in any format are redacted.
 - Retention (``retention.py``): a schedule with a setting per kind, applied by
   `flask retention purge [--dry-run]`, safe to re-run.
 """

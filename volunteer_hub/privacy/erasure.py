@@ -17,8 +17,13 @@ What happens (``erase``):
 - Outbox messages addressed to them keep only their kind and dates.
 - Rows and ids stay, so hours, placements, expense amounts and time-bank entries still count.
   ``timebank_entry`` is never touched (it is append-only by database trigger).
-- A safety net then searches every text and JSON column of every table for the person's original
-  name(s), email address(es) and phone number(s) and replaces them with placeholders.
+- ``redaction.redact`` then walks the database metadata from the person's records: the free text
+  of every row that is theirs alone (any text column not listed as a code: hour decision
+  reasons, application events' notes, training evidence, grants to them…) is emptied, and in
+  rows shared with someone else (time-bank exchanges and transfers, answers to their listings),
+  held rows and audit events about them, each part of their name, their email (and its local
+  part) and their phone number in any format are replaced. A safety net searches every text and
+  JSON column of every table for their full name(s), email address(es) and phone number(s).
 
 Legal holds: a paid expense claim (items and receipts) is kept for ``RETENTION_PAID_CLAIMS``
 months (6 years) after payment, for the accounts; a supervision record with a concern recorded is
@@ -29,16 +34,12 @@ ends. Erasing twice is harmless.
 
 from __future__ import annotations
 
-import json
-import re
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
 
 from flask import current_app
-from sqlalchemy import Column, Table, Text, and_, cast, delete, event, func, or_, select, update
+from sqlalchemy import and_, delete, event, func, or_, select, update
 from sqlalchemy.orm import Session
-from sqlalchemy.sql import sqltypes
 from sqlalchemy.sql.elements import ColumnElement
 
 from volunteer_hub.accounts import audit
@@ -58,8 +59,9 @@ from volunteer_hub.expenses.storage import receipt_storage
 from volunteer_hub.extensions import db
 from volunteer_hub.hours.models import HourRecord
 from volunteer_hub.placements.models import Placement
-from volunteer_hub.privacy import retention
+from volunteer_hub.privacy import redaction, retention
 from volunteer_hub.privacy.models import PrivacyRequest
+from volunteer_hub.privacy.redaction import ERASED_DOMAIN, ERASED_TEXT
 from volunteer_hub.recruitment.models import Application, DbsRecord, Reference
 from volunteer_hub.reminders.models import ReminderPreference
 from volunteer_hub.supervision.models import SupervisionAction, SupervisionRecord
@@ -68,18 +70,10 @@ from volunteer_hub.training.models import Completion, TrainingException
 from volunteer_hub.volunteers.equality import EqualityAnswers
 from volunteer_hub.volunteers.models import Volunteer
 
-#: Replaces free text in columns that may not be empty.
-ERASED_TEXT = "[erased]"
-ERASED_DOMAIN = "erased.invalid"
 VOLUNTEER_PLACEHOLDER = "Erased person {id}"
 USER_PLACEHOLDER = "Erased user {id}"
-#: Never scanned or changed: append-only by database trigger (and holds no text).
-SKIP_TABLES = frozenset({"timebank_entry"})
 #: ``session.info`` key: receipt files to delete once the transaction has committed.
 PENDING_FILES = "privacy_receipt_files_to_delete"
-#: Names shorter than this are not searched for by the safety net (too likely in other words).
-MIN_NAME_LENGTH = 3
-MIN_PHONE_DIGITS = 6
 
 HOLD_PAID_CLAIM = "paid_expense_claim"
 HOLD_CONCERN = "safeguarding_concern"
@@ -108,8 +102,10 @@ class ErasureResult:
     #: What was erased, one short line each (no personal data).
     erased: list[str] = field(default_factory=list)
     holds: list[Hold] = field(default_factory=list)
-    #: Values changed by the safety-net scan of every text column.
+    #: Values in which mentions of them were replaced (their rows, shared rows, everywhere).
     replaced: int = 0
+    #: Rows kept under a legal hold (table name → ids): their text is only redacted.
+    held_rows: dict[str, set[int]] = field(default_factory=dict, repr=False)
 
 
 # --- placeholders --------------------------------------------------------------------------
@@ -137,11 +133,6 @@ def erased_volunteer_ids() -> set[int]:
         select(Volunteer.id, Volunteer.name).where(Volunteer.name.like("Erased person %"))
     )
     return {vid for vid, name in rows if name == volunteer_placeholder(vid)}
-
-
-def _is_placeholder(text: str) -> bool:
-    lowered = text.casefold()
-    return lowered.startswith("erased person ") or lowered.startswith("erased user ")
 
 
 # --- receipt files: deleted after commit -----------------------------------------------------
@@ -177,129 +168,6 @@ def _drop_receipts(receipts: list[Receipt]) -> int:
     for receipt in receipts:
         db.session.delete(receipt)
     return len(receipts)
-
-
-# --- the safety net ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Needle:
-    #: What SQL searches for (case-insensitively).
-    search: tuple[str, ...]
-    pattern: re.Pattern[str]
-    replacement: str
-
-
-def _name_needle(name: str, replacement: str) -> _Needle | None:
-    name = " ".join(name.split())
-    if len(name) < MIN_NAME_LENGTH or _is_placeholder(name):
-        return None
-    body = r"\s+".join(re.escape(part) for part in name.split(" "))
-    pattern = re.compile(rf"(?<!\w){body}(?!\w)", re.IGNORECASE)
-    return _Needle((name,), pattern, replacement)
-
-
-def _email_needle(email: str, replacement: str) -> _Needle | None:
-    email = email.strip()
-    if "@" not in email or email.lower().endswith("@" + ERASED_DOMAIN):
-        return None
-    pattern = re.compile(rf"(?<![\w.+-]){re.escape(email)}(?![\w-]|\.\w)", re.IGNORECASE)
-    return _Needle((email,), pattern, replacement)
-
-
-def _phone_needle(phone: str) -> _Needle | None:
-    digits = re.sub(r"\D", "", phone)
-    if len(digits) < MIN_PHONE_DIGITS:
-        return None
-    body = r"[\s().-]*".join(digits)
-    pattern = re.compile(rf"(?<![\d+])\+?{body}(?!\d)")
-    searches = tuple(dict.fromkeys([phone.strip(), digits]))
-    return _Needle(searches, pattern, ERASED_TEXT)
-
-
-def _replace_text(value: str, needles: list[_Needle]) -> str:
-    for needle in needles:
-        value = needle.pattern.sub(needle.replacement, value)
-    return value
-
-
-def _replace_json(value: Any, needles: list[_Needle]) -> Any:
-    if isinstance(value, str):
-        return _replace_text(value, needles)
-    if isinstance(value, list):
-        return [_replace_json(item, needles) for item in value]
-    if isinstance(value, dict):
-        return {
-            _replace_json(key, needles): _replace_json(item, needles) for key, item in value.items()
-        }
-    return value
-
-
-def _text_columns(table: Table) -> tuple[list[Column[Any]], list[Column[Any]]]:
-    strings: list[Column[Any]] = []
-    documents: list[Column[Any]] = []
-    for column in table.columns:
-        if column.primary_key:
-            continue
-        if isinstance(column.type, sqltypes.JSON):
-            documents.append(column)
-        elif isinstance(column.type, sqltypes.String):
-            strings.append(column)
-    return strings, documents
-
-
-def _contains(expression: ColumnElement[Any], text: str) -> ColumnElement[bool]:
-    return func.lower(expression).contains(text.lower(), autoescape=True)
-
-
-def scrub(needles: list[_Needle]) -> int:
-    """Replace the needles in every text and JSON column of every table (except the append-only
-    ledger); returns how many values changed. Core statements: ORM objects are expired after."""
-    if not needles:
-        return 0
-    db.session.flush()
-    changed = 0
-    for table in db.metadata.sorted_tables:
-        if table.name in SKIP_TABLES:
-            continue
-        strings, documents = _text_columns(table)
-        if not strings and not documents:
-            continue
-        conditions: list[ColumnElement[bool]] = []
-        for column in strings:
-            conditions += [_contains(column, s) for n in needles for s in n.search]
-        for column in documents:
-            as_text = cast(column, Text)
-            for needle in needles:
-                for s in needle.search:
-                    conditions.append(_contains(as_text, s))
-                    escaped = json.dumps(s)[1:-1]
-                    if escaped != s:
-                        conditions.append(_contains(as_text, escaped))
-        keys = list(table.primary_key.columns)
-        columns = [*strings, *documents]
-        rows = db.session.execute(select(*keys, *columns).where(or_(*conditions))).all()
-        for row in rows:
-            values: dict[str, Any] = {}
-            for index, column in enumerate(columns, start=len(keys)):
-                old = row[index]
-                if old is None:
-                    continue
-                if column in documents:
-                    new = _replace_json(old, needles)
-                else:
-                    new = _replace_text(old, needles)
-                    length = getattr(column.type, "length", None)
-                    if length and len(new) > length:
-                        new = new[:length]
-                if new != old:
-                    values[column.name] = new
-            if values:
-                where = and_(*[key == row[i] for i, key in enumerate(keys)])
-                db.session.execute(table.update().where(where).values(values))
-                changed += len(values)
-    db.session.expire_all()
-    return changed
 
 
 # --- erasure -------------------------------------------------------------------------------
@@ -380,7 +248,7 @@ def _erase_supervision(vid: int, today: date, result: ErasureResult) -> None:
         .join(Placement, Placement.id == SupervisionRecord.placement_id)
         .where(Placement.volunteer_id == vid)
         .order_by(SupervisionRecord.id)
-    )
+    ).all()
     blanked = 0
     for record in records:
         if record.concerns and record.concerns.strip():
@@ -394,11 +262,18 @@ def _erase_supervision(vid: int, today: date, result: ErasureResult) -> None:
                         until or date.max,
                     )
                 )
+                result.held_rows.setdefault(SupervisionRecord.__tablename__, set()).add(record.id)
                 continue
         if anonymise_supervision_record(record):
             blanked += 1
     if blanked:
         result.erased.append(f"{blanked} supervision record(s): notes and comments emptied")
+
+
+def _empty_own_rows(table: str, row_id: int) -> bool:
+    """Empty every other free-text column of this row and the rows under it (and their audit
+    events' free text): see ``redaction``. True if anything was left to empty."""
+    return redaction.redact(redaction.Identity(), start={table: {row_id}}).emptied > 0
 
 
 def anonymise_supervision_record(record: SupervisionRecord) -> bool:
@@ -415,12 +290,13 @@ def anonymise_supervision_record(record: SupervisionRecord) -> bool:
         if action.description != ERASED_TEXT:
             action.description = ERASED_TEXT
             changed = True
-    return changed
+    return _empty_own_rows(SupervisionRecord.__tablename__, record.id) or changed
 
 
 def anonymise_claim(claim: ExpenseClaim) -> bool:
-    """Empty a claim's item descriptions and postcodes and delete its receipts (amounts, dates,
-    miles and decisions stay); True if anything was left to do."""
+    """Empty a claim's item descriptions, postcodes and other free text (decision reasons) and
+    delete its receipts (amounts, dates, miles and decisions stay); True if anything was left to
+    do."""
     changed = False
     for item in db.session.scalars(select(ExpenseItem).where(ExpenseItem.claim_id == claim.id)):
         if (item.description, item.start_postcode, item.end_postcode) != (ERASED_TEXT, None, None):
@@ -434,13 +310,14 @@ def anonymise_claim(claim: ExpenseClaim) -> bool:
             .where(ExpenseItem.claim_id == claim.id)
         )
     )
-    return _drop_receipts(receipts) > 0 or changed
+    dropped = _drop_receipts(receipts)
+    return _empty_own_rows(ExpenseClaim.__tablename__, claim.id) or dropped > 0 or changed
 
 
 def _erase_expenses(vid: int, today: date, result: ErasureResult) -> None:
     claims = db.session.scalars(
         select(ExpenseClaim).where(ExpenseClaim.volunteer_id == vid).order_by(ExpenseClaim.id)
-    )
+    ).all()
     anonymised = 0
     for claim in claims:
         if claim.paid_on is not None:
@@ -454,6 +331,7 @@ def _erase_expenses(vid: int, today: date, result: ErasureResult) -> None:
                         until or date.max,
                     )
                 )
+                result.held_rows.setdefault(ExpenseClaim.__tablename__, set()).add(claim.id)
                 continue
         if anonymise_claim(claim):
             anonymised += 1
@@ -630,18 +508,18 @@ def erase(
         )
     )
 
-    # What the safety net looks for: every name, address and number the person was known by.
+    # What redaction looks for: every name, address and number the person was known by.
     names = {volunteer.name if volunteer else "", user.name if user else ""}
     names |= {a.name for a in accounts}
     addresses = emails | {a.email.lower() for a in accounts if a.email}
     phones = {volunteer.phone if volunteer else None} | {a.phone for a in accounts}
-    needles = [n for n in (_email_needle(e, placeholder_email) for e in sorted(addresses)) if n]
-    # Longer names first, so "Ann Smith-Jones" is replaced before "Ann Smith".
-    for text in sorted((n for n in names if n), key=len, reverse=True):
-        needle = _name_needle(text, name)
-        if needle is not None:
-            needles.append(needle)
-    needles += [n for n in (_phone_needle(p) for p in sorted(p for p in phones if p)) if n]
+    known_as = redaction.identity(
+        names=names,
+        emails=addresses,
+        phones=[p for p in phones if p],
+        name_placeholder=name,
+        email_placeholder=placeholder_email,
+    )
 
     result = ErasureResult(
         volunteer_id=volunteer.id if volunteer else None,
@@ -655,8 +533,19 @@ def erase(
         _erase_user(user, name, result)
     _erase_timebank(accounts, name, result)
     _erase_outbox(user, addresses, placeholder_email, result)
-    db.session.flush()
-    result.replaced = scrub(needles)
+    counts = redaction.redact(
+        known_as,
+        start={
+            User.__tablename__: {user.id} if user is not None else set(),
+            Volunteer.__tablename__: {volunteer.id} if volunteer is not None else set(),
+            Account.__tablename__: {a.id for a in accounts},
+        },
+        held=result.held_rows,
+        actor_id=user.id if user is not None else None,
+    )
+    if counts.emptied:
+        result.erased.append(f"free text emptied: {counts.emptied} more value(s) on their records")
+    result.replaced = counts.replaced
     _record_on_requests(user, volunteer, result.holds)
     audit.record(
         "privacy.erased",
