@@ -34,9 +34,12 @@ def openapi_document(server: str) -> dict[str, Any]:
                 "integers. No response contains a row about an individual: in the breakdowns "
                 "(by_organisation, by_role, by_month, by_frequency) a count of 1 to 9 people, "
                 'and that row\'s hours and value, are published as "[c]" (disclosure control, '
-                "with secondary suppression), and a selection covering fewer than 10 active "
-                "volunteers is refused with 400. Otherwise the JSON is that of "
-                "`flask report value`, plus a `disclosure` object saying what was applied."
+                "with secondary suppression chosen so that no hidden figure can be worked out "
+                "from the published ones), and a selection covering fewer than 10 active "
+                "volunteers is refused with 400. Every response is audited before it is sent; a "
+                "report that does not pass is refused with 422. Otherwise the JSON is exactly "
+                "that of `flask report value --published`: the report's JSON plus a "
+                "`disclosure` object saying what was applied."
             ),
         },
         "servers": [{"url": server}],
@@ -78,8 +81,16 @@ def openapi_document(server: str) -> dict[str, Any]:
                                 }
                             },
                         },
-                        "400": {"description": "A bad argument", "content": _json(error)},
+                        "400": {
+                            "description": "A bad argument, or fewer than 10 active volunteers",
+                            "content": _json(error),
+                        },
                         "401": {"description": "No valid token", "content": _json(error)},
+                        "422": {
+                            "description": "Not published: the disclosure audit did not pass "
+                            "(a hidden figure could be worked out, or the check could not run)",
+                            "content": _json(error),
+                        },
                         "429": {"description": "Too many requests", "content": _json(error)},
                     },
                 }

@@ -15,7 +15,7 @@ from volunteer_hub.core.errors import DomainError
 from volunteer_hub.extensions import db, limiter
 from volunteer_hub.organisations.queries import by_name
 from volunteer_hub.reports import exports
-from volunteer_hub.reports.disclosure import TooFewToPublish, for_partners
+from volunteer_hub.reports.disclosure import NotPublished, publish
 from volunteer_hub.reports.value import build_value_report
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -77,15 +77,12 @@ def value_report() -> ResponseReturnValue:
             organisation = by_name(name)
             if organisation is None:
                 raise DomainError(f"no organisation is called {name!r}")
-        report = for_partners(
-            build_value_report(start=start, end=end, organisation=organisation),
-            str(current_app.config.get("DISCLOSURE_PROFILE", "k10")),
-            k=int(current_app.config.get("DISCLOSURE_MIN_GROUP", 10)),
-        )
+        report = publish(build_value_report(start=start, end=end, organisation=organisation))
     except DomainError as problem:
         return error(400, problem.message)
-    except TooFewToPublish as problem:
-        return error(400, str(problem))
+    except NotPublished as problem:
+        # 400: fewer than the minimum group; 422: the disclosure audit did not pass.
+        return error(problem.status, str(problem))
     return Response(exports.to_json(report), mimetype="application/json")
 
 

@@ -13,5 +13,8 @@ Rules (the calculation is specified in shared/docs/value-of-volunteering.md):
 - New volunteers are those whose first ever approved record (in scope: the organisation, when the
   report is for one) falls in the period.
 - Counts of people shown to partners pass through disclosure control; no partner output has a
-  row about one person. Reports only read other domains; nothing imports them.
+  row about one person. Every partner output (API, ``--published``, pages, files) is the one
+  published object of ``disclosure.publish``, audited before release so that no hidden figure can
+  be worked out from the published ones; a report that fails the audit is not released.
+- Reports only read other domains; nothing imports them.
 """

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import click
 from flask.cli import AppGroup
@@ -12,6 +13,7 @@ from flask.cli import AppGroup
 from volunteer_hub.core.errors import DomainError
 from volunteer_hub.organisations.queries import by_name
 from volunteer_hub.reports import exports
+from volunteer_hub.reports.disclosure import AuditFailed, NotPublished, publish
 from volunteer_hub.reports.value import build_value_report
 
 report = AppGroup("report", help="Reports for partners.")
@@ -38,8 +40,19 @@ def _date(value: str, name: str) -> date:
     show_default=True,
 )
 @click.option("--output", type=click.Path(path_type=Path), default=None, help="File to write.")
+@click.option(
+    "--published",
+    is_flag=True,
+    help="As partners receive it (the API's JSON): disclosure control and its audit applied; "
+    "exits 1 if it would not be released.",
+)
 def value_command(
-    start: str, end: str, organisation: str | None, fmt: str, output: Path | None
+    start: str,
+    end: str,
+    organisation: str | None,
+    fmt: str,
+    output: Path | None,
+    published: bool,
 ) -> None:
     """The value-of-volunteering report (JSON on standard output by default)."""
     start_date, end_date = _date(start, "--start"), _date(end, "--end")
@@ -51,9 +64,17 @@ def value_command(
         if chosen is None:
             raise click.ClickException(f"no organisation is called {organisation!r}")
     try:
-        data = build_value_report(start=start_date, end=end_date, organisation=chosen)
+        data: dict[str, Any] = build_value_report(
+            start=start_date, end=end_date, organisation=chosen
+        )
+        if published:
+            data = publish(data)
     except DomainError as error:
         raise click.ClickException(error.message) from None
+    except AuditFailed as failure:
+        raise click.ClickException(f"not published: {failure.reason}") from None
+    except NotPublished as refusal:
+        raise click.ClickException(f"not published: {refusal}") from None
     if fmt == "json":
         content: str | bytes = exports.to_json(data)
     elif fmt == "csv":

@@ -16,7 +16,12 @@ from sqlalchemy import select
 
 from volunteer_hub.extensions import db
 from volunteer_hub.hours.models import HourRecord
-from volunteer_hub.reports.disclosure import apply_disclosure_control, percentages
+from volunteer_hub.reports.disclosure import (
+    AuditFailed,
+    apply_disclosure_control,
+    percentages,
+    settings,
+)
 from volunteer_hub.reports.value import Period, _scope
 from volunteer_hub.volunteers.equality import (
     PREFER_NOT_TO_SAY,
@@ -65,7 +70,16 @@ def equality_profile(period: Period, organisation_id: int | None) -> dict[str, A
         counts[NOT_ANSWERED] += total_active - answered
         groups = [*reporting_groups(question), PREFER_LABEL, NOT_ANSWERED]
         table = pd.DataFrame([[counts[g] for g in groups]], index=[label], columns=groups)
-        published = apply_disclosure_control(table, profile, k=k)
+        try:
+            published = apply_disclosure_control(table, profile, k=k, level=settings()[2])
+        except AuditFailed as failure:
+            current_app.logger.warning("Equality profile not published: %s", failure.reason)
+            result["withheld"] = (
+                "The equality profile cannot be shown: the disclosure check could not confirm "
+                "that its hidden counts cannot be worked out from the others."
+            )
+            result["questions"] = []
+            return result
         shares = percentages(published)
         result["questions"].append(
             {

@@ -253,7 +253,7 @@ def quarterly_rows(reports: dict[str, dict[str, Any] | None]) -> list[tuple[str,
         values = []
         for report in reports.values():
             if report is None:
-                values.append("Not published (fewer than the minimum group)")
+                values.append("Not published (disclosure control)")
                 continue
             value: Any = report
             for key in path:

@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from flask import current_app
 from sqlalchemy import ColumnElement, func, select
@@ -43,6 +43,27 @@ SECONDS_PER_HOUR = Decimal(3600)
 register_entry_check(refuse_double_count)
 #: Reports cover periods within these dates (the previous period of a report must exist too).
 EARLIEST, LATEST = date(1990, 1, 1), date(2100, 12, 31)
+
+
+@dataclass(frozen=True)
+class RoleShare:
+    """Part of a role's hours valued at one specialist rate (for the disclosure audit)."""
+
+    seconds: int
+    per_hour: Decimal  # £ an hour, oncost included
+    occupation: bool  # an occupation rate (else the generalist rate)
+
+
+#: Carries each role row's shares through sorting; removed before the report is returned.
+SHARES = "_shares"
+
+
+class ValueReport(dict[str, Any]):
+    """The report (a plain JSON-ready dict) and, outside the JSON, how the hours of each
+    ``by_role`` row split between specialist rates: the disclosure audit writes the published
+    specialist value and its coverage as equations over those parts."""
+
+    role_shares: tuple[tuple[RoleShare, ...], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -139,7 +160,7 @@ def _investment(period: Period, organisation_id: int | None) -> tuple[Decimal, d
 
 def build_value_report(
     *, start: date, end: date, organisation: Organisation | None = None
-) -> dict[str, Any]:
+) -> ValueReport:
     if end < start:
         raise DomainError("The end date must be on or after the start date")
     if start < EARLIEST or end > LATEST:
@@ -262,7 +283,7 @@ def _build(
     organisation_id: int | None,
     oncost: Decimal,
     fte_hours: Decimal,
-) -> dict[str, Any]:
+) -> ValueReport:
     scope = _scope(period, organisation_id)
     earlier = aliased(HourRecord)
     before = (
@@ -388,13 +409,15 @@ def _build(
     occupation_rates = occupation_rates_in_force(period.end)
     specialist_exact = Decimal(0)
     covered_seconds = 0
-    for _org, _role, soc, seconds in groups:
+    #: Per (organisation, role): the seconds valued at each rate (for the disclosure audit).
+    occupations: dict[tuple[int, int | None], list[RoleShare]] = defaultdict(list)
+    for org, role, soc, seconds in groups:
         rate = occupation_rate_for(soc, occupation_rates)
+        per_hour = (rate.amount if rate is not None else generalist_rate.amount) * (1 + oncost)
+        specialist_exact += _hours(int(seconds)) * per_hour
         if rate is not None:
             covered_seconds += int(seconds)
-            specialist_exact += _hours(int(seconds)) * rate.amount * (1 + oncost)
-        else:
-            specialist_exact += _hours(int(seconds)) * generalist_rate.amount * (1 + oncost)
+        occupations[(org, role)].append(RoleShare(int(seconds), per_hour, rate is not None))
     coverage = one_dp(Decimal(covered_seconds) * 100 / total_seconds) if total_seconds else None
 
     investment_total, investment_by_category = _investment(period, organisation_id)
@@ -444,11 +467,13 @@ def _build(
                 "hours": two_dp(_hours(seconds)),
                 "active_volunteers": int(role_people.get((org_id, role_id), 0)),
                 "value_generalist": value_of(seconds),
+                SHARES: tuple(occupations[(org_id, role_id)]),
             }
             for (org_id, role_id), seconds in role_hours.items()
         ),
         key=lambda row: (str(row["organisation"]).casefold(), str(row["role"]).casefold()),
     )
+    role_shares = tuple(cast(tuple[RoleShare, ...], row.pop(SHARES)) for row in by_role)
     by_month = [
         {"month": _month_text(m), "hours": two_dp(_hours(int(s))), "active_volunteers": int(n)}
         for m, s, n in months
@@ -471,7 +496,7 @@ def _build(
         for band, (people, seconds) in bands.items()
     ]
 
-    return {
+    figures: dict[str, Any] = {
         "period": {"start": period.start.isoformat(), "end": period.end.isoformat()},
         "organisation": organisation.name if organisation is not None else None,
         "total_hours": two_dp(hours),
@@ -522,3 +547,6 @@ def _build(
         "timebank": timebank_figures(period.start, period.end, generalist_rate.amount),
         "caveat": CAVEAT,
     }
+    report = ValueReport(figures)
+    report.role_shares = role_shares
+    return report

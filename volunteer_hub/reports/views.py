@@ -23,7 +23,7 @@ from volunteer_hub.extensions import db
 from volunteer_hub.investment.models import CATEGORIES
 from volunteer_hub.organisations.models import Organisation
 from volunteer_hub.reports import exports
-from volunteer_hub.reports.disclosure import TooFewToPublish, for_partners
+from volunteer_hub.reports.disclosure import NotPublished, publish, publish_quarterly
 from volunteer_hub.reports.forms import ValueReportForm, financial_year_of
 from volunteer_hub.reports.value import Period, build_value_report, financial_year
 
@@ -188,19 +188,17 @@ def partner_view(choice: Choice) -> bool:
     return not (choice.organisation is not None and choice.organisation.id in own)
 
 
-def _report(choice: Choice) -> dict[str, Any]:
-    """Raises DomainError, or TooFewToPublish for partners."""
-    report = build_value_report(
+def _full(choice: Choice) -> dict[str, Any]:
+    return build_value_report(
         start=choice.period.start, end=choice.period.end, organisation=choice.organisation
     )
-    if partner_view(choice):
-        config = current_app.config
-        report = for_partners(
-            report,
-            str(config.get("DISCLOSURE_PROFILE", "k10")),
-            k=int(config.get("DISCLOSURE_MIN_GROUP", 10)),
-        )
-    return report
+
+
+def _report(choice: Choice) -> dict[str, Any]:
+    """Raises DomainError, or NotPublished for partners (too few people, or the disclosure
+    audit failed): partners get the same published object as the API."""
+    report = _full(choice)
+    return publish(report) if partner_view(choice) else report
 
 
 def _filename(choice: Choice, extension: str) -> str:
@@ -229,16 +227,18 @@ def value() -> ResponseReturnValue:
     choice = resolve(form, organisations)
     report = profile = None
     error = None
+    status = 200
     if choice is not None:
         try:
             report = _report(choice)
         except DomainError as problem:
-            error = problem.message
-        except TooFewToPublish as problem:
-            error = str(problem)
+            error, status = problem.message, 400
+        except NotPublished as problem:
+            error, status = str(problem), problem.status
         else:
             profile = _equality(choice)
-    status = 400 if form.errors or error else 200
+    if form.errors:
+        status = 400
     return render_template(
         "reports/value.html",
         form=form,
@@ -266,8 +266,10 @@ def download(fmt: str) -> ResponseReturnValue:
         abort(400)
     try:
         report = _report(choice)
-    except (DomainError, TooFewToPublish):
+    except DomainError:
         abort(400)
+    except NotPublished as problem:
+        abort(problem.status)
     audit(
         "report.downloaded",
         actor=current_user,
@@ -309,12 +311,23 @@ def download(fmt: str) -> ResponseReturnValue:
         "year_to_date": Period(financial_year(year).start, choice.period.end),
         "same_quarter_last_year": quarter_period(year - 1, quarter),
     }
-    reports: dict[str, dict[str, Any] | None] = {}
-    for key, period in periods.items():
+    reports: dict[str, dict[str, Any] | None]
+    fulls = {
+        key: _full(Choice(period, choice.organisation, choice.label))
+        for key, period in periods.items()
+    }
+    if partner_view(choice):
+        # Audited together where the columns add up; a column that cannot be published is
+        # None, shown as "not published".
         try:
-            reports[key] = _report(Choice(period, choice.organisation, choice.label))
-        except TooFewToPublish:
-            reports[key] = None  # shown as "not published" in that column
+            reports = publish_quarterly(
+                fulls, same_period=periods["year_to_date"] == periods["this_quarter"]
+            )
+        except NotPublished as problem:
+            abort(problem.status)
+        report = reports["this_quarter"] or report
+    else:
+        reports = dict(fulls)
     pdf = exports.quarterly_pdf(
         reports,
         label=choice.label,
