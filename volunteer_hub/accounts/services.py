@@ -10,7 +10,7 @@ from typing import Any
 
 import pyotp
 from flask import current_app, url_for
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from volunteer_hub.accounts import audit
 from volunteer_hub.accounts.models import (
@@ -174,6 +174,19 @@ def record_sign_in(user: User, *, method: str = "password") -> None:
     audit.record("sign_in", actor=user, target=user, details={"method": method})
 
 
+def sign_out(user: User) -> None:
+    """End the user's sessions on the server, not only in this browser: raising the session
+    version makes every cookie issued so far (this one, any copy of it, other devices) load
+    nobody. One atomic increment, so parallel sign-outs cannot undo each other."""
+    db.session.execute(
+        update(User)
+        .where(User.id == user.id)
+        .values(session_version=User.session_version + 1)
+        .execution_options(synchronize_session="fetch")
+    )
+    audit.record("sign_out", actor=user, target=user)
+
+
 # Passwords -----------------------------------------------------------------------------------
 
 
@@ -264,6 +277,8 @@ def confirm_email_change(*, token: str) -> User:
     user, new_email = _read_link(
         token, "change_email", when_expired="This link has expired. Ask for a new one"
     )
+    if not user.is_active:
+        raise DomainError("This link is not valid or has already been used")
     if find_user_by_email(new_email) is not None:
         raise DomainError("Another account already uses this email address")
     old_email = user.email

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from urllib.parse import urlsplit
 
 import qrcode
 import qrcode.image.svg
@@ -38,6 +37,7 @@ from volunteer_hub.accounts.permissions import role_required
 from volunteer_hub.core.errors import DomainError
 from volunteer_hub.core.forms import attach_error
 from volunteer_hub.core.models import utcnow
+from volunteer_hub.core.redirects import local_target
 from volunteer_hub.extensions import db, limiter
 
 bp = Blueprint("accounts", __name__)
@@ -47,19 +47,9 @@ EMAIL_LIMIT = "5 per minute; 30 per hour"
 PENDING_2FA_SECONDS = 300
 
 
-def is_safe_next(target: str | None) -> bool:
-    """Only paths on this site: no scheme, no host, no protocol-relative or backslash tricks."""
-    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
-        return False
-    if any(ord(ch) < 32 or ch == "\\" for ch in target):
-        return False
-    parts = urlsplit(target)
-    return not parts.scheme and not parts.netloc
-
-
 def _next_or(default: str) -> str:
-    target = request.args.get("next")
-    return target if target and is_safe_next(target) else default
+    """The ``next=`` target if it is a path on this site (:mod:`volunteer_hub.core.redirects`)."""
+    return local_target(request.args.get("next"), default)
 
 
 _form_error = attach_error
@@ -191,8 +181,7 @@ def _pending_two_factor_user() -> tuple[User, str] | None:
     user = db.session.get(User, pending.get("uid"))
     if user is None or not user.is_active or user.session_version != pending.get("v"):
         return None
-    next_url = pending.get("next") or url_for("accounts.account")
-    return user, next_url if is_safe_next(next_url) else url_for("accounts.account")
+    return user, local_target(pending.get("next"), url_for("accounts.account"))
 
 
 @bp.route("/sign-in/two-factor", methods=["GET", "POST"])
@@ -227,13 +216,11 @@ def sign_out() -> ResponseReturnValue:
     if not form.validate_on_submit():
         abort(400)
     if current_user.is_authenticated:
-        from volunteer_hub.accounts import audit
-
-        audit.record("sign_out", actor=current_user, target=current_user)
+        services.sign_out(current_user)
         db.session.commit()
     logout_user()
     session.clear()
-    flash("You have signed out.", "success")
+    flash("You have signed out on every device.", "success")
     return redirect(url_for("core.home"))
 
 

@@ -39,6 +39,7 @@ from volunteer_hub.core.dates import add_months
 from volunteer_hub.core.errors import DomainError
 from volunteer_hub.core.forms import GovDateField, attach_error, perform
 from volunteer_hub.core.models import utcnow
+from volunteer_hub.core.redirects import local_target
 from volunteer_hub.extensions import db
 from volunteer_hub.privacy import consents
 from volunteer_hub.privacy.export import build_export, resolve
@@ -76,9 +77,7 @@ def show_updated_notice() -> ResponseReturnValue | None:
 @bp.route("/privacy/updated", methods=["GET", "POST"])
 @login_required
 def notice_updated() -> ResponseReturnValue:
-    back = request.args.get("next", "")
-    if not back.startswith("/") or back.startswith("//"):
-        back = url_for("core.home")
+    back = local_target(request.args.get("next"), url_for("core.home"))
     if request.method == "POST":
         if not FlaskForm().validate_on_submit():
             abort(400)

@@ -37,6 +37,7 @@ from wtforms.validators import InputRequired, Length, Optional
 from volunteer_hub.accounts.models import User
 from volunteer_hub.core.errors import DomainError
 from volunteer_hub.core.forms import GovDateField, attach_error, perform
+from volunteer_hub.core.redirects import local_target
 from volunteer_hub.extensions import db
 from volunteer_hub.timebank import services
 from volunteer_hub.timebank.ledger import Duplicate, hours_text
@@ -820,9 +821,11 @@ def reverse(transfer_id: int) -> ResponseReturnValue:
     timebank = _bank(transfer.timebank_id)
     _coordinator_only(timebank)
     form = ReverseForm()
-    back = request.form.get("back", "")
-    if not back.startswith("/timebanks/"):
-        back = url_for("timebank.coordinate", timebank_id=timebank.id)
+    back = local_target(
+        request.form.get("back"),
+        url_for("timebank.coordinate", timebank_id=timebank.id),
+        under="/timebanks/",
+    )
     if not form.validate_on_submit():
         flash("Say why the transfer is reversed", "error")
         return redirect(back)
