@@ -36,8 +36,9 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from volunteer_hub.accounts.models import User
 from volunteer_hub.core.errors import DomainError
-from volunteer_hub.core.forms import GovDateField, attach_error, perform
+from volunteer_hub.core.forms import GovDateField, attach_error
 from volunteer_hub.core.redirects import local_target
+from volunteer_hub.core.transitions import AlreadyDone
 from volunteer_hub.extensions import db
 from volunteer_hub.timebank import services
 from volunteer_hub.timebank.ledger import Duplicate, hours_text
@@ -248,6 +249,24 @@ def _submit_keyed(
     return redirect(back)
 
 
+def _act(action: Callable[[], object], *, done: str, back: str) -> ResponseReturnValue:
+    """One state change from a button: call one service, commit once and say what happened. A
+    change made first by another request (a double click, the other member, a colleague) is
+    said politely and nothing more is done; any other DomainError is shown as a problem."""
+    try:
+        action()
+    except AlreadyDone as error:
+        db.session.rollback()
+        flash(error.message, "info")
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(done, "success")
+    return redirect(back)
+
+
 def _member_choices(timebank: TimeBank, exclude: int | None = None) -> list[tuple[str, str]]:
     return [("", "Choose a member")] + [
         (str(a.id), a.name + (f" ({a.area})" if a.area else ""))
@@ -356,7 +375,7 @@ def add_coordinator(timebank_id: int) -> ResponseReturnValue:
     if user is None:
         flash("Choose a person", "error")
         return redirect(back)
-    return perform(
+    return _act(
         lambda: services.add_coordinator(actor=current_user, timebank=timebank, user=user),
         done=f"{user.name} now coordinates {timebank.name}.",
         back=back,
@@ -378,6 +397,10 @@ def join(timebank_id: int) -> ResponseReturnValue:
                 area=form.area.data or "",
                 accepted_terms=bool(form.accept.data),
             )
+        except AlreadyDone as error:
+            db.session.rollback()
+            flash(error.message, "info")
+            return redirect(url_for("timebank.home", timebank_id=timebank.id))
         except DomainError as error:
             db.session.rollback()
             attach_error(form, error)
@@ -481,6 +504,12 @@ def member(timebank_id: int, account_id: int) -> ResponseReturnValue:
                 references_ok=bool(form.references_ok.data),
                 today=date.today(),
             )
+        except AlreadyDone as error:
+            db.session.rollback()
+            flash(error.message, "info")
+            return redirect(
+                url_for("timebank.member", timebank_id=timebank.id, account_id=account.id)
+            )
         except DomainError as error:
             db.session.rollback()
             attach_error(form, error)
@@ -511,7 +540,7 @@ def suspend(timebank_id: int, account_id: int) -> ResponseReturnValue:
     if account is None or not FlaskForm().validate_on_submit():
         abort(404)
     suspended = request.form.get("suspend") == "1"
-    return perform(
+    return _act(
         lambda: services.suspend(actor=current_user, account=account, suspended=suspended),
         done=f"{account.name} is {'suspended' if suspended else 'reinstated'}.",
         back=url_for("timebank.member", timebank_id=timebank.id, account_id=account.id),
@@ -605,7 +634,7 @@ def respond(listing_id: int) -> ResponseReturnValue:
     if not FlaskForm().validate_on_submit():
         abort(400)
     message = request.form.get("message", "")
-    return perform(
+    return _act(
         lambda: services.respond(user=current_user, listing=found, message=message),
         done="Sent. Your details are shared only once they agree.",
         back=url_for("timebank.listing", listing_id=found.id),
@@ -623,7 +652,7 @@ def broker(listing_id: int) -> ResponseReturnValue:
     if other is None:
         flash("Choose a member of this time bank", "error")
         return redirect(back)
-    return perform(
+    return _act(
         lambda: services.broker(actor=current_user, listing=found, account=other),
         done="Match suggested: both members are asked to agree.",
         back=back,
@@ -636,7 +665,7 @@ def close(listing_id: int) -> ResponseReturnValue:
     found, _timebank, _account, _coordinator = _listing(listing_id)
     if not FlaskForm().validate_on_submit():
         abort(400)
-    return perform(
+    return _act(
         lambda: services.close_listing(user=current_user, listing=found),
         done="Closed.",
         back=url_for("timebank.listing", listing_id=found.id),
@@ -649,7 +678,7 @@ def agree(match_id: int, choice: str) -> ResponseReturnValue:
     match = db.session.get(Match, match_id)
     if choice not in ("agree", "decline") or match is None or not FlaskForm().validate_on_submit():
         abort(404)
-    return perform(
+    return _act(
         lambda: services.agree(user=current_user, match=match, agreed=choice == "agree"),
         done="Thank you." if choice == "agree" else "Declined.",
         back=url_for("timebank.listing", listing_id=match.listing_id),
@@ -749,7 +778,7 @@ def decide(exchange_id: int, choice: str) -> ResponseReturnValue:
         abort(404)
     timebank_id = exchange.timebank_id
     action = services.confirm if choice == "confirm" else services.decline
-    return perform(
+    return _act(
         lambda: action(user=current_user, exchange=exchange),
         done="Confirmed: the hours are in both statements." if choice == "confirm" else "Declined.",
         back=url_for("timebank.home", timebank_id=timebank_id),
@@ -829,7 +858,7 @@ def reverse(transfer_id: int) -> ResponseReturnValue:
     if not form.validate_on_submit():
         flash("Say why the transfer is reversed", "error")
         return redirect(back)
-    return perform(
+    return _act(
         lambda: services.reverse(
             actor=current_user, transfer=transfer, reason=form.reason.data or "", today=date.today()
         ),
