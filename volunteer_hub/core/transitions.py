@@ -67,10 +67,13 @@ def lock(obj: T) -> T:
     key = model.id  # type: ignore[attr-defined]
     ident = obj.id  # type: ignore[attr-defined]
     if db.session.get_bind().dialect.name == "sqlite":
-        # A write takes SQLite's single write lock; later writers wait for this commit.
+        # A write takes SQLite's single write lock; later writers wait for this commit. It
+        # writes every column with an ``onupdate`` (``updated_at``) to itself, so taking the lock
+        # changes nothing that PostgreSQL's FOR UPDATE would leave alone.
+        table = model.__table__  # type: ignore[attr-defined]
+        unchanged = {column: column for column in table.columns if column.onupdate is not None}
         db.session.execute(
-            update(model).where(key == ident).values(id=ident),
-            execution_options={"synchronize_session": False},
+            update(table).where(table.c.id == ident).values({table.c.id: ident, **unchanged})
         )
         statement = select(model).where(key == ident)
     else:

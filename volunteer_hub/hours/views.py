@@ -370,6 +370,9 @@ def decide() -> ResponseReturnValue:
             approve_them=action == "approve",
             reason=form.reason.data or "",
         )
+    except AlreadyDone as error:
+        db.session.rollback()
+        flash(f"{error.message} Nothing was changed: refresh the list and try again.", "info")
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")
