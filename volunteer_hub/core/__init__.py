@@ -6,6 +6,11 @@ Rules:
 - Every table's constraints get stable names from :data:`NAMING_CONVENTION`, the same on SQLite and
   PostgreSQL.
 - Services raise :class:`DomainError` with a message fit to show; they flush, never commit.
+- Every change of state is exactly-once (:mod:`volunteer_hub.core.transitions`): a compare-and-set
+  on the row's status (or a row lock where it is not a status flip) comes before any side effect,
+  so of N identical or conflicting requests one acts and the others raise ``AlreadyDone`` ("already
+  done", shown politely) with no second audit event or email.
+- Redirect targets taken from a request go through :func:`volunteer_hub.core.redirects.local_target`.
 - Every HTML response carries the security headers set in :mod:`volunteer_hub.core.security`;
   the Content-Security-Policy allows scripts only from this site or with the request's nonce.
 - Public pages (home, health, accessibility statement, privacy notice, static files) are the only
