@@ -10,7 +10,7 @@ from typing import Any
 
 import pyotp
 from flask import current_app, url_for
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from volunteer_hub.accounts import audit
 from volunteer_hub.accounts.models import (
@@ -32,6 +32,7 @@ from volunteer_hub.accounts.passwords import (
 from volunteer_hub.accounts.tokens import InvalidToken, make_token, read_token
 from volunteer_hub.core.errors import DomainError
 from volunteer_hub.core.models import utcnow
+from volunteer_hub.core.transitions import lock
 from volunteer_hub.extensions import db
 
 #: Failed sign-ins before an account is slowed down, and the longest it waits.
@@ -557,7 +558,11 @@ def active_consent(user: User, purpose: str) -> ConsentRecord | None:
 def give_consent(
     user: User, purpose: str, method: str, version: str | None = None
 ) -> ConsentRecord:
-    """Record consent (what, which wording, when, how); again while it stands: a no-op."""
+    """Record consent (what, which wording, when, how); again while it stands: a no-op.
+
+    The person's row is locked first, so a double click (or two forms at once) records one
+    consent and one audit event: the second waits, then finds the first's consent standing."""
+    lock(db.session.get(User, user.id))
     existing = active_consent(user, purpose)
     wording = version or (
         current_app.config["PRIVACY_NOTICE_VERSION"]
@@ -576,19 +581,18 @@ def give_consent(
 
 
 def withdraw_consent(user: User, purpose: str) -> bool:
-    """Withdraw; True when there was a consent to withdraw."""
-    records = list(
-        db.session.scalars(
-            select(ConsentRecord).where(
-                ConsentRecord.user_id == user.id,
-                ConsentRecord.purpose == purpose,
-                ConsentRecord.withdrawn_at.is_(None),
-            )
+    """Withdraw; True when there was a consent to withdraw. One conditional update (only
+    consents still standing), so of two withdrawals at once one withdraws and is audited and the
+    other finds nothing left to withdraw."""
+    withdrawn = db.session.execute(
+        update(ConsentRecord)
+        .where(
+            ConsentRecord.user_id == user.id,
+            ConsentRecord.purpose == purpose,
+            ConsentRecord.withdrawn_at.is_(None),
         )
-    )
-    for record in records:
-        record.withdrawn_at = utcnow()
-    if records:
-        db.session.flush()
+        .values(withdrawn_at=utcnow())
+    ).rowcount  # type: ignore[attr-defined]
+    if withdrawn:
         audit.record("consent.withdrawn", actor=user, target=user, details={"purpose": purpose})
-    return bool(records)
+    return bool(withdrawn)
