@@ -32,7 +32,7 @@ from volunteer_hub.accounts.passwords import (
 from volunteer_hub.accounts.tokens import InvalidToken, make_token, read_token
 from volunteer_hub.core.errors import DomainError
 from volunteer_hub.core.models import utcnow
-from volunteer_hub.core.transitions import lock
+from volunteer_hub.core.transitions import AlreadyDone, compare_and_set_where, lock
 from volunteer_hub.extensions import db
 
 #: Failed sign-ins before an account is slowed down, and the longest it waits.
@@ -132,7 +132,15 @@ def verify_email(token: str) -> User:
     user, _ = _read_link(
         token, "verify_email", when_expired="This link has expired. Sign in to get a new one"
     )
-    user.email_verified_at = utcnow()
+    # Once, for the address the link was sent to: the same link opened twice at once confirms
+    # (and is audited) once.
+    compare_and_set_where(
+        user,
+        User.email_verified_at.is_(None),
+        User.email == user.email,
+        values={"email_verified_at": utcnow()},
+        message="Your email address is already confirmed. You can sign in.",
+    )
     audit.record("email_verified", actor=user, target=user)
     db.session.flush()
     return user
@@ -212,10 +220,24 @@ def _set_password(user: User, password: str) -> None:
 
 def reset_password(*, token: str, password: str, purpose: str = "reset_password") -> User:
     user = user_for_reset_token(token, purpose)
-    _set_password(user, password)
-    if user.email_verified_at is None:
-        # The link reached them by email, so the address works.
-        user.email_verified_at = utcnow()
+    _check_password(password, email=user.email, name=user.name)
+    # The link works once: the password changes only from the state the link was made for (the
+    # same password and session version), so of two uses at once one sets it and is audited.
+    compare_and_set_where(
+        user,
+        User.session_version == user.session_version,
+        User.password_hash.is_not_distinct_from(user.password_hash),
+        values={
+            "password_hash": hash_password(password),
+            "session_version": User.session_version + 1,  # ends every other session
+            "failed_sign_ins": 0,
+            "throttled_until": None,
+            # The link reached them by email, so the address works.
+            **({"email_verified_at": utcnow()} if user.email_verified_at is None else {}),
+        },
+        message="This link has already been used: sign in with the new password, or ask for "
+        "a new link.",
+    )
     audit.record(
         "invitation_accepted" if purpose == "invitation" else "password_reset",
         actor=user,
@@ -268,8 +290,12 @@ def confirm_email_change(*, token: str) -> User:
     if find_user_by_email(new_email) is not None:
         raise DomainError("Another account already uses this email address")
     old_email = user.email
-    user.email = new_email
-    user.email_verified_at = utcnow()
+    compare_and_set_where(
+        user,
+        User.email == old_email,
+        values={"email": new_email, "email_verified_at": utcnow()},
+        message="Your email address has already been changed.",
+    )
     queue_email(
         kind="email_changed",
         to=old_email,
@@ -509,10 +535,17 @@ def verify_second_factor(*, user: User, code: str) -> str:
     """Check a TOTP code or an unused recovery code; return which was used."""
     if user.totp_secret and user.totp_enabled_at:
         step = _totp_step(user.totp_secret, code, user.totp_last_step)
-        if step is not None:
-            user.totp_last_step = step
-            db.session.flush()
-            return "totp"
+        try:
+            if step is not None:
+                # Each code works once, even sent twice at once.
+                compare_and_set_where(
+                    user,
+                    User.totp_last_step.is_(None) | (User.totp_last_step < step),
+                    values={"totp_last_step": step},
+                )
+                return "totp"
+        except AlreadyDone:
+            pass
     recovery = db.session.scalar(
         select(RecoveryCode).where(
             RecoveryCode.user_id == user.id,
@@ -520,11 +553,17 @@ def verify_second_factor(*, user: User, code: str) -> str:
             RecoveryCode.used_at.is_(None),
         )
     )
-    if recovery is not None:
-        recovery.used_at = utcnow()
-        audit.record("recovery_code_used", actor=user, target=user)
-        db.session.flush()
-        return "recovery_code"
+    try:
+        if recovery is not None:
+            # Each recovery code works once, even sent twice at once.
+            compare_and_set_where(
+                recovery, RecoveryCode.used_at.is_(None), values={"used_at": utcnow()}
+            )
+            audit.record("recovery_code_used", actor=user, target=user)
+            db.session.flush()
+            return "recovery_code"
+    except AlreadyDone:
+        pass
     audit.record("two_factor_failed", target=user)
     raise DomainError(
         "Enter a correct code from your authenticator app, or a recovery code", field="code"

@@ -38,6 +38,7 @@ from volunteer_hub.accounts.permissions import role_required
 from volunteer_hub.core.errors import DomainError
 from volunteer_hub.core.forms import attach_error
 from volunteer_hub.core.models import utcnow
+from volunteer_hub.core.transitions import AlreadyDone
 from volunteer_hub.extensions import db, limiter
 
 bp = Blueprint("accounts", __name__)
@@ -113,6 +114,12 @@ def verify_email(token: str) -> ResponseReturnValue:
     if request.method == "POST" and form.validate_on_submit():
         try:
             services.verify_email(token)
+        except AlreadyDone as error:  # the same link opened twice at once
+            db.session.rollback()
+            flash(error.message, "info")
+            if current_user.is_authenticated:
+                return redirect(url_for("accounts.account"))
+            return redirect(url_for("accounts.sign_in"))
         except DomainError as error:
             db.session.rollback()
             return render_template("accounts/link_problem.html", message=error.message), 400
@@ -262,6 +269,10 @@ def _new_password_page(token: str, purpose: str, template: str) -> ResponseRetur
     if form.validate_on_submit():
         try:
             services.reset_password(token=token, password=form.password.data or "", purpose=purpose)
+        except AlreadyDone as error:  # the same link used twice at once
+            db.session.rollback()
+            flash(error.message, "info")
+            return redirect(url_for("accounts.sign_in"))
         except DomainError as error:
             db.session.rollback()
             _form_error(form, error)
@@ -354,6 +365,14 @@ def confirm_email_change(token: str) -> ResponseReturnValue:
     if request.method == "POST" and form.validate_on_submit():
         try:
             services.confirm_email_change(token=token)
+        except AlreadyDone as error:  # the same link opened twice at once
+            db.session.rollback()
+            flash(error.message, "info")
+            return redirect(
+                url_for("accounts.account")
+                if current_user.is_authenticated
+                else url_for("accounts.sign_in")
+            )
         except DomainError as error:
             db.session.rollback()
             return render_template("accounts/link_problem.html", message=error.message), 400
