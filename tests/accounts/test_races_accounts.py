@@ -20,6 +20,7 @@ from volunteer_hub.accounts.passwords import verify_password
 from volunteer_hub.accounts.services import _new_recovery_codes
 from volunteer_hub.accounts.tokens import make_token
 from volunteer_hub.api.services import issue_token
+from volunteer_hub.core.models import utcnow
 from volunteer_hub.extensions import db
 
 
@@ -159,3 +160,69 @@ def test_ten_parallel_revocations_revoke_once(app, personas, login, parallel) ->
     )
     assert results.server_errors == []
     assert _audits("api_token.revoked") == 1
+
+
+# --- accounts made and changed by people ------------------------------------------------------
+
+
+def test_ten_parallel_registrations_make_one_account(app, personas, parallel) -> None:
+    results = parallel.post(
+        app.test_client(),
+        "/register",
+        {
+            "name": "New Person",
+            "email": "brand-new@example.org",
+            "password": "An-invented-pass-42",
+            "privacy": "y",
+        },
+    )
+    assert results.server_errors == []
+    assert _count(User, User.email == "brand-new@example.org") == 1
+    assert _audits("registered") == 1
+    assert _count(OutboxMessage, OutboxMessage.kind == "already_registered") <= 9
+
+
+def test_ten_parallel_invitations_invite_once(personas, login, parallel) -> None:
+    results = parallel.post(
+        login(personas.admin),
+        "/admin/users/invite",
+        {"name": "Invited Person", "email": "invited@example.org", "role": "centre_coordinator"},
+    )
+    assert results.server_errors == []
+    assert _count(User, User.email == "invited@example.org") == 1
+    assert _audits("user_invited") == 1
+    assert _count(OutboxMessage, OutboxMessage.kind == "invitation") == 1
+
+
+def test_ten_parallel_grants_grant_once(personas, login, parallel) -> None:
+    page = f"/admin/users/{personas.volunteer.id}"
+    results = parallel.post(
+        login(personas.admin),
+        f"{page}/roles",
+        {"role": "coordinator", "organisation": str(personas.org_a.id)},
+        form_page=page,
+    )
+    assert results.server_errors == []
+    assert _audits("role_granted") == 1
+
+
+def test_ten_parallel_deactivations_deactivate_once(personas, login, parallel) -> None:
+    page = f"/admin/users/{personas.volunteer.id}"
+    results = parallel.post(
+        login(personas.admin), f"{page}/active", {"active": "no"}, form_page=page
+    )
+    assert results.server_errors == []
+    assert _audits("user_deactivated") == 1
+    assert db.session.get(User, personas.volunteer.id).is_active is False
+
+
+def test_ten_parallel_two_factor_resets_reset_once(personas, login, parallel) -> None:
+    person = db.session.get(User, personas.coordinator_a.id)
+    person.totp_secret = pyotp.random_base32()
+    person.totp_enabled_at = utcnow()
+    _new_recovery_codes(person)
+    db.session.commit()
+    page = f"/admin/users/{person.id}"
+    results = parallel.post(login(personas.admin), f"{page}/two-factor/reset", {}, form_page=page)
+    assert results.server_errors == []
+    assert _audits("two_factor_reset") == 1

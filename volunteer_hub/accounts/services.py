@@ -320,6 +320,14 @@ class Grant:
     organisation_id: int | None = None
 
 
+def _locked(user: User) -> User:
+    """The person's row locked until the transaction ends and read again with their roles, so
+    two administrators (or a double click) changing the same person act one after the other."""
+    user = lock(user)
+    db.session.expire(user, ["roles", "memberships"])
+    return user
+
+
 def _apply_grant(user: User, grant: Grant, *, actor: User | None) -> None:
     if grant.role in {r.value for r in Role}:
         if grant.organisation_id is not None:
@@ -349,11 +357,12 @@ def _apply_grant(user: User, grant: Grant, *, actor: User | None) -> None:
 
 
 def grant_role(*, actor: User, user: User, grant: Grant) -> None:
-    _apply_grant(user, grant, actor=actor)
+    _apply_grant(_locked(user), grant, actor=actor)
     db.session.flush()
 
 
 def revoke_role(*, actor: User, user: User, grant: Grant) -> None:
+    user = _locked(user)
     if grant.role == Role.ADMIN.value and user.id == actor.id:
         raise DomainError("You cannot remove your own administrator role", field="role")
     if grant.role == Role.ADMIN.value and _active_admin_count() <= 1 and user.is_admin:
@@ -418,6 +427,7 @@ def invite_user(*, actor: User, email: str, name: str, grants: list[Grant]) -> U
 
 
 def set_active(*, actor: User, user: User, active: bool) -> None:
+    user = _locked(user)
     if user.id == actor.id and not active:
         raise DomainError("You cannot deactivate your own account")
     if not active and user.is_admin and _active_admin_count() <= 1:
@@ -485,9 +495,15 @@ def enable_two_factor(*, user: User, secret: str, code: str) -> list[str]:
     step = _totp_step(secret, code, None)
     if step is None:
         raise DomainError("Enter the 6-digit code shown in your authenticator app", field="code")
-    user.totp_secret = secret
-    user.totp_enabled_at = utcnow()
-    user.totp_last_step = step
+    user = db.session.get(User, user.id) or user  # the row itself, not a current_user proxy
+    # Once: a second send of the form would replace the recovery codes the first one showed.
+    compare_and_set_where(
+        user,
+        User.totp_enabled_at.is_(None),
+        values={"totp_secret": secret, "totp_enabled_at": utcnow(), "totp_last_step": step},
+        message="Two-factor sign-in is already on. If you did not note your recovery codes, "
+        "ask an administrator to reset it, then set it up again.",
+    )
     codes = _new_recovery_codes(user)
     audit.record("two_factor_enabled", actor=user, target=user)
     db.session.flush()
@@ -510,9 +526,13 @@ def disable_two_factor(*, user: User, password: str) -> None:
         raise DomainError("Administrators must keep two-factor sign-in turned on")
     if not verify_password(user.password_hash, password):
         raise DomainError("Your password is not right", field="password")
-    user.totp_secret = None
-    user.totp_enabled_at = None
-    user.totp_last_step = None
+    user = db.session.get(User, user.id) or user  # the row itself, not a current_user proxy
+    compare_and_set_where(
+        user,
+        User.totp_enabled_at.is_not(None),
+        values={"totp_secret": None, "totp_enabled_at": None, "totp_last_step": None},
+        message="Two-factor sign-in is already turned off.",
+    )
     db.session.execute(RecoveryCode.__table__.delete().where(RecoveryCode.user_id == user.id))
     audit.record("two_factor_disabled", actor=user, target=user)
     db.session.flush()
@@ -522,10 +542,17 @@ def reset_two_factor(*, actor: User, user: User) -> None:
     """An administrator clears someone's lost authenticator; they set it up again on next use."""
     if user.id == actor.id:
         raise DomainError("Ask another administrator to reset your two-factor sign-in")
-    user.totp_secret = None
-    user.totp_enabled_at = None
-    user.totp_last_step = None
-    user.session_version += 1
+    compare_and_set_where(
+        user,
+        User.totp_secret.is_not(None) | User.totp_enabled_at.is_not(None),
+        values={
+            "totp_secret": None,
+            "totp_enabled_at": None,
+            "totp_last_step": None,
+            "session_version": User.session_version + 1,
+        },
+        message=f"Two-factor sign-in for {user.name} is already reset.",
+    )
     db.session.execute(RecoveryCode.__table__.delete().where(RecoveryCode.user_id == user.id))
     audit.record("two_factor_reset", actor=actor, target=user)
     db.session.flush()

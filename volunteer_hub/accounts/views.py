@@ -20,6 +20,7 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required, login_user, logout_user
 from markupsafe import Markup
+from sqlalchemy.exc import IntegrityError
 
 from volunteer_hub.accounts import services
 from volunteer_hub.accounts.forms import (
@@ -90,6 +91,9 @@ def register() -> ResponseReturnValue:
                 password=form.password.data or "",
                 accepted_privacy=bool(form.privacy.data),
             )
+        except IntegrityError:  # the same registration sent twice at once: made once
+            db.session.rollback()
+            return redirect(url_for("accounts.check_email", reason="register"))
         except DomainError as error:
             db.session.rollback()
             _form_error(form, error)

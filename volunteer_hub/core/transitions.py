@@ -91,7 +91,7 @@ def compare_and_set_where(
     :class:`AlreadyDone` before any side effect. Call it before changing ``obj`` in Python."""
     from volunteer_hub.extensions import db
 
-    model = type(obj)
+    model = obj.__class__  # the model's class, even through a proxy such as current_user
     statement = (
         update(model)
         .where(model.id == obj.id, *conditions)
