@@ -189,6 +189,18 @@ def add_session(
     capacity = values.get("capacity")
     if not isinstance(capacity, int) or not 1 <= capacity <= 500:
         raise DomainError("Enter the number of places, from 1 to 500", field="capacity")
+    lock(course)  # the same session sent twice at once is added once
+    if db.session.scalar(
+        select(TrainingSession.id).where(
+            TrainingSession.course_id == course.id,
+            TrainingSession.held_on == held_on,
+            TrainingSession.starts_at == starts_at,
+            TrainingSession.place.is_not_distinct_from(place),
+            TrainingSession.online_link.is_not_distinct_from(link),
+            TrainingSession.cancelled.is_(False),
+        )
+    ):
+        raise AlreadyDone("This session is already in the calendar.")
     session = TrainingSession(
         course_id=course.id,
         held_on=held_on,

@@ -16,6 +16,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from wtforms import (
     BooleanField,
     IntegerField,
@@ -194,6 +195,10 @@ def course_form(course_id: int | None = None) -> ResponseReturnValue:
             saved = services.save_course(
                 actor=current_user, values=_course_values(form), course=course
             )
+        except IntegrityError:  # the same new course sent twice at once: added once
+            db.session.rollback()
+            flash("This course has just been added.", "info")
+            return redirect(url_for("training.catalogue"))
         except DomainError as error:
             db.session.rollback()
             attach_error(form, error)
@@ -246,6 +251,10 @@ def new_session(course_id: int) -> ResponseReturnValue:
                 },
                 today=_today(),
             )
+        except AlreadyDone as error:
+            db.session.rollback()
+            flash(error.message, "info")
+            return redirect(url_for("training.course", course_id=found.id))
         except DomainError as error:
             db.session.rollback()
             attach_error(form, error)
