@@ -19,6 +19,7 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required, login_user, logout_user
 from markupsafe import Markup
+from sqlalchemy.exc import IntegrityError
 
 from volunteer_hub.accounts import services
 from volunteer_hub.accounts.forms import (
@@ -38,6 +39,7 @@ from volunteer_hub.core.errors import DomainError
 from volunteer_hub.core.forms import attach_error
 from volunteer_hub.core.models import utcnow
 from volunteer_hub.core.redirects import local_target
+from volunteer_hub.core.transitions import AlreadyDone
 from volunteer_hub.extensions import db, limiter
 
 bp = Blueprint("accounts", __name__)
@@ -79,6 +81,9 @@ def register() -> ResponseReturnValue:
                 password=form.password.data or "",
                 accepted_privacy=bool(form.privacy.data),
             )
+        except IntegrityError:  # the same registration sent twice at once: made once
+            db.session.rollback()
+            return redirect(url_for("accounts.check_email", reason="register"))
         except DomainError as error:
             db.session.rollback()
             _form_error(form, error)
@@ -103,6 +108,12 @@ def verify_email(token: str) -> ResponseReturnValue:
     if request.method == "POST" and form.validate_on_submit():
         try:
             services.verify_email(token)
+        except AlreadyDone as error:  # the same link opened twice at once
+            db.session.rollback()
+            flash(error.message, "info")
+            if current_user.is_authenticated:
+                return redirect(url_for("accounts.account"))
+            return redirect(url_for("accounts.sign_in"))
         except DomainError as error:
             db.session.rollback()
             return render_template("accounts/link_problem.html", message=error.message), 400
@@ -249,6 +260,10 @@ def _new_password_page(token: str, purpose: str, template: str) -> ResponseRetur
     if form.validate_on_submit():
         try:
             services.reset_password(token=token, password=form.password.data or "", purpose=purpose)
+        except AlreadyDone as error:  # the same link used twice at once
+            db.session.rollback()
+            flash(error.message, "info")
+            return redirect(url_for("accounts.sign_in"))
         except DomainError as error:
             db.session.rollback()
             _form_error(form, error)
@@ -341,6 +356,14 @@ def confirm_email_change(token: str) -> ResponseReturnValue:
     if request.method == "POST" and form.validate_on_submit():
         try:
             services.confirm_email_change(token=token)
+        except AlreadyDone as error:  # the same link opened twice at once
+            db.session.rollback()
+            flash(error.message, "info")
+            return redirect(
+                url_for("accounts.account")
+                if current_user.is_authenticated
+                else url_for("accounts.sign_in")
+            )
         except DomainError as error:
             db.session.rollback()
             return render_template("accounts/link_problem.html", message=error.message), 400

@@ -9,6 +9,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
 
 from volunteer_hub.accounts import services
 from volunteer_hub.accounts.models import AuditEvent, User
@@ -72,6 +73,13 @@ def invite() -> ResponseReturnValue:
                 name=form.name.data or "",
                 grants=[_grant_from(form)],
             )
+        except IntegrityError:  # the same invitation sent twice at once: sent once
+            db.session.rollback()
+            invited = services.find_user_by_email(form.email.data or "")
+            flash("This person has already been invited.", "info")
+            if invited is not None:
+                return redirect(url_for("admin.user", user_id=invited.id))
+            return redirect(url_for("admin.users"))
         except DomainError as error:
             db.session.rollback()
             attach_error(form, error)

@@ -10,7 +10,8 @@ Rules:
   on the row's status (or a row lock where it is not a status flip) comes before any side effect,
   so of N identical or conflicting requests one acts and the others raise ``AlreadyDone`` ("already
   done", shown politely) with no second audit event or email.
-- Redirect targets taken from a request go through :func:`volunteer_hub.core.redirects.local_target`.
+- Redirect targets taken from a request go through
+  :func:`volunteer_hub.core.redirects.local_target`.
 - Every HTML response carries the security headers set in :mod:`volunteer_hub.core.security`;
   the Content-Security-Policy allows scripts only from this site or with the request's nonce.
 - Public pages (home, health, accessibility statement, privacy notice, static files) are the only

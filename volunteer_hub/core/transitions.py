@@ -80,3 +80,29 @@ def lock(obj: T) -> T:
         statement = select(model).where(key == ident).with_for_update()
     locked = db.session.execute(statement.execution_options(populate_existing=True)).scalar_one()
     return locked
+
+
+def compare_and_set_where(
+    obj: Any,
+    *conditions: Any,
+    values: Mapping[str, Any],
+    message: str = "This was already done.",
+) -> None:
+    """:func:`compare_and_set` on any condition, not only a status: ``UPDATE <table> SET values
+    WHERE id = obj.id AND conditions`` (for example ``Placement.agreed_at.is_(None)``: a moment
+    recorded once). Exactly one of N concurrent callers changes the row; the others get
+    :class:`AlreadyDone` before any side effect. Call it before changing ``obj`` in Python."""
+    from volunteer_hub.extensions import db
+
+    model = obj.__class__  # the model's class, even through a proxy such as current_user
+    statement = (
+        update(model)
+        .where(model.id == obj.id, *conditions)
+        .values(**dict(values))
+        .execution_options(synchronize_session=False)
+    )
+    result = db.session.execute(statement)
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        db.session.expire(obj)
+        raise AlreadyDone(message)
+    db.session.expire(obj, list(values))

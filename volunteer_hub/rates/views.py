@@ -10,6 +10,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextInput
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from wtforms import SelectField, StringField, SubmitField
 from wtforms.validators import InputRequired, Optional
 
@@ -125,20 +126,24 @@ def create() -> ResponseReturnValue:
             return _page(form, 400)
     try:
         rate = add_rate({**raw, "currency": "GBP"}, supersedes=old)
+        audit(
+            "rate.added",
+            actor=current_user,
+            target=rate,
+            details={
+                "key": rate.key,
+                "amount": str(rate.amount),
+                "supersedes": old.key if old else None,
+            },
+        )
+        db.session.commit()
+    except IntegrityError:  # the same rate sent twice at once: added once
+        db.session.rollback()
+        flash("This rate has just been added.", "info")
+        return redirect(url_for("rates.index"))
     except DomainError as error:
         db.session.rollback()
         attach_error(form, error)
         return _page(form, 400)
-    audit(
-        "rate.added",
-        actor=current_user,
-        target=rate,
-        details={
-            "key": rate.key,
-            "amount": str(rate.amount),
-            "supersedes": old.key if old else None,
-        },
-    )
-    db.session.commit()
     flash(f"Rate {rate.key} added from {rate.effective_from}.", "success")
     return redirect(url_for("rates.index"))

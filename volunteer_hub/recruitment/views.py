@@ -19,6 +19,7 @@ from volunteer_hub.accounts.permissions import (
 from volunteer_hub.core.errors import DomainError
 from volunteer_hub.core.forms import attach_error, perform
 from volunteer_hub.core.geo import centroid, miles_between
+from volunteer_hub.core.transitions import AlreadyDone
 from volunteer_hub.extensions import db
 from volunteer_hub.organisations.models import DbsLevel, Organisation, Role
 from volunteer_hub.organisations.roles import active_categories, latest_version
@@ -364,6 +365,10 @@ def dbs(application_id: int) -> ResponseReturnValue:
                 values={f.name: f.data for f in form if f.name not in {"csrf_token", "submit"}},
                 today=date.today(),
             )
+        except AlreadyDone as error:
+            db.session.rollback()
+            flash(error.message, "info")
+            return redirect(url_for("recruitment.dbs", application_id=item.id))
         except DomainError as error:
             db.session.rollback()
             attach_error(form, error)
@@ -417,6 +422,9 @@ def reference(token: str) -> ResponseReturnValue:
                 would_recommend=form.would_recommend.data or "",
                 comments=form.comments.data or "",
             )
+        except AlreadyDone as error:
+            db.session.rollback()
+            return render_template("recruitment/reference_done.html", message=error.message)
         except DomainError as error:
             db.session.rollback()
             attach_error(form, error)

@@ -16,6 +16,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from wtforms import (
     BooleanField,
     IntegerField,
@@ -29,6 +30,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from volunteer_hub.accounts.permissions import get_or_404, has_any_role, role_required
 from volunteer_hub.core.errors import DomainError
 from volunteer_hub.core.forms import GovDateField, attach_error, perform
+from volunteer_hub.core.transitions import AlreadyDone
 from volunteer_hub.extensions import db
 from volunteer_hub.organisations.models import Role
 from volunteer_hub.placements.models import Placement
@@ -193,6 +195,10 @@ def course_form(course_id: int | None = None) -> ResponseReturnValue:
             saved = services.save_course(
                 actor=current_user, values=_course_values(form), course=course
             )
+        except IntegrityError:  # the same new course sent twice at once: added once
+            db.session.rollback()
+            flash("This course has just been added.", "info")
+            return redirect(url_for("training.catalogue"))
         except DomainError as error:
             db.session.rollback()
             attach_error(form, error)
@@ -245,6 +251,10 @@ def new_session(course_id: int) -> ResponseReturnValue:
                 },
                 today=_today(),
             )
+        except AlreadyDone as error:
+            db.session.rollback()
+            flash(error.message, "info")
+            return redirect(url_for("training.course", course_id=found.id))
         except DomainError as error:
             db.session.rollback()
             attach_error(form, error)
@@ -299,6 +309,9 @@ def book(session_id: int) -> ResponseReturnValue:
         abort(400)
     try:
         booking = services.book(user=current_user, session=found, today=_today())
+    except AlreadyDone as error:
+        db.session.rollback()
+        flash(error.message, "info")
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")
@@ -413,6 +426,10 @@ def volunteer_record(volunteer_id: int) -> ResponseReturnValue:
                 evidence=form.evidence.data or "",
                 today=_today(),
             )
+        except AlreadyDone as error:
+            db.session.rollback()
+            flash(error.message, "info")
+            return redirect(url_for("training.volunteer_record", volunteer_id=volunteer.id))
         except DomainError as error:
             db.session.rollback()
             attach_error(form, error)
@@ -468,6 +485,10 @@ def application_training(application_id: int) -> ResponseReturnValue:
                 course=chosen,
                 reason=form.reason.data or "",
             )
+        except AlreadyDone as error:
+            db.session.rollback()
+            flash(error.message, "info")
+            return redirect(url_for("training.application_training", application_id=application.id))
         except DomainError as error:
             db.session.rollback()
             attach_error(form, error)
