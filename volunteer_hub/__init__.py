@@ -42,8 +42,9 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
     login_manager.init_app(app)
 
-    from volunteer_hub.core import error_pages, navigation, security, templating
+    from volunteer_hub.core import error_pages, inputs, navigation, security, templating
 
+    inputs.init_app(app)  # before any route: ``<int:...>`` is the range-checked id converter
     templating.init_app(app)
     navigation.init_app(app)
     security.init_app(app)

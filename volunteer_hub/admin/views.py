@@ -17,6 +17,7 @@ from volunteer_hub.accounts.permissions import get_or_404, role_required
 from volunteer_hub.admin.forms import AuditSearchForm, ButtonForm, GrantForm, InviteForm
 from volunteer_hub.core.errors import DomainError
 from volunteer_hub.core.forms import attach_error
+from volunteer_hub.core.inputs import to_id
 from volunteer_hub.extensions import db
 from volunteer_hub.organisations.queries import all_organisations
 
@@ -31,14 +32,14 @@ def _organisation_choices() -> list[tuple[str, str]]:
 
 def _grant_from(form: GrantForm | ButtonForm) -> services.Grant:
     raw = (form.organisation.data or "").strip()
-    if raw and not raw.isdecimal():
+    organisation_id = to_id(raw) if raw else None
+    if raw and organisation_id is None:
         raise DomainError("Choose an organisation from the list", field="organisation")
-    return services.Grant(role=form.role.data or "", organisation_id=int(raw) if raw else None)
+    return services.Grant(role=form.role.data or "", organisation_id=organisation_id)
 
 
 def _page() -> int:
-    raw = request.args.get("page", "1")
-    return max(1, min(int(raw), 10_000)) if raw.isdecimal() else 1
+    return max(1, min(to_id(request.args.get("page")) or 1, 10_000))
 
 
 @bp.get("/users")

@@ -33,6 +33,7 @@ from volunteer_hub.accounts.permissions import (
 from volunteer_hub.config import ROOT
 from volunteer_hub.core.errors import DomainError
 from volunteer_hub.core.forms import attach_error, perform
+from volunteer_hub.core.inputs import form_text
 from volunteer_hub.core.money import two_dp
 from volunteer_hub.core.tabular import neutralise, write_csv
 from volunteer_hub.core.transitions import AlreadyDone
@@ -427,8 +428,8 @@ def decide(claim_id: int) -> ResponseReturnValue:
     try:
         for item in claim.items:
             # Only this claim's own items are read: fields naming any other item are ignored.
-            choice = request.form.get(f"decision-{item.id}", "")
-            amount_text = request.form.get(f"amount-{item.id}", "").strip()
+            choice = form_text(f"decision-{item.id}")
+            amount_text = form_text(f"amount-{item.id}").strip()
             amount = None
             if choice == "part_approved" and amount_text:
                 try:
@@ -438,7 +439,7 @@ def decide(claim_id: int) -> ResponseReturnValue:
                         f"Enter the amount to pay for {item.description} in pounds, like 2.50",
                         field=f"amount-{item.id}",
                     ) from None
-            decisions[item.id] = (choice, amount, request.form.get(f"reason-{item.id}", ""))
+            decisions[item.id] = (choice, amount, form_text(f"reason-{item.id}"))
         services.decide(approver=current_user, claim=claim, decisions=decisions)
     except AlreadyDone as error:
         db.session.rollback()

@@ -7,7 +7,6 @@ from datetime import date
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput
 from sqlalchemy import select
 from wtforms import SelectField, SubmitField
@@ -15,7 +14,7 @@ from wtforms.validators import InputRequired
 
 from volunteer_hub.accounts.permissions import can_change, get_or_404, role_required
 from volunteer_hub.core.errors import DomainError
-from volunteer_hub.core.forms import GovDateField, attach_error, perform
+from volunteer_hub.core.forms import FlaskForm, GovDateField, attach_error, perform
 from volunteer_hub.core.transitions import AlreadyDone
 from volunteer_hub.extensions import db
 from volunteer_hub.placements import services

@@ -20,7 +20,6 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovRadioInput,
     GovSubmitInput,
@@ -37,7 +36,7 @@ from volunteer_hub.accounts.permissions import role_required
 from volunteer_hub.accounts.services import active_consent, give_consent
 from volunteer_hub.core.dates import add_months
 from volunteer_hub.core.errors import DomainError
-from volunteer_hub.core.forms import GovDateField, attach_error, perform
+from volunteer_hub.core.forms import FlaskForm, GovDateField, attach_error, perform
 from volunteer_hub.core.models import utcnow
 from volunteer_hub.core.redirects import local_target
 from volunteer_hub.core.transitions import AlreadyDone, compare_and_set_where, lock

@@ -7,7 +7,6 @@ from datetime import date
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextInput
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -17,7 +16,8 @@ from wtforms.validators import InputRequired, Optional
 from volunteer_hub.accounts.audit import record as audit
 from volunteer_hub.accounts.permissions import role_required
 from volunteer_hub.core.errors import DomainError
-from volunteer_hub.core.forms import attach_error
+from volunteer_hub.core.forms import FlaskForm, attach_error
+from volunteer_hub.core.inputs import to_id
 from volunteer_hub.extensions import db
 from volunteer_hub.rates.models import Rate
 from volunteer_hub.rates.services import RATE_HEADER, add_rate
@@ -116,11 +116,8 @@ def create() -> ResponseReturnValue:
     }
     old = None
     if form.supersedes.data:
-        old = (
-            db.session.get(Rate, int(form.supersedes.data))
-            if form.supersedes.data.isdecimal()
-            else None
-        )
+        old_id = to_id(form.supersedes.data)
+        old = db.session.get(Rate, old_id) if old_id is not None else None
         if old is None or old.effective_to is not None:
             form.supersedes.errors = ["Choose a rate that is still open"]
             return _page(form, 400)

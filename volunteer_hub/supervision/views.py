@@ -8,7 +8,6 @@ from datetime import date
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextArea
 from sqlalchemy import select
 from wtforms import HiddenField, RadioField, SubmitField, TextAreaField
@@ -19,7 +18,8 @@ from volunteer_hub.accounts.permissions import (
     role_required,
 )
 from volunteer_hub.core.errors import DomainError
-from volunteer_hub.core.forms import GovDateField, attach_error, perform
+from volunteer_hub.core.forms import FlaskForm, GovDateField, attach_error, perform
+from volunteer_hub.core.inputs import form_text
 from volunteer_hub.core.transitions import AlreadyDone
 from volunteer_hub.extensions import db
 from volunteer_hub.placements.models import Placement
@@ -71,9 +71,9 @@ def _entered() -> list[dict[str, str]]:
     """The three action rows as typed, to show again when something needs fixing."""
     return [
         {
-            "text": request.form.get(f"action-{n}", ""),
-            "owner": request.form.get(f"owner-{n}", "volunteer"),
-            "due": request.form.get(f"due-{n}", "").strip(),
+            "text": form_text(f"action-{n}"),
+            "owner": form_text(f"owner-{n}", "volunteer"),
+            "due": form_text(f"due-{n}").strip(),
         }
         for n in range(1, 4)
     ]

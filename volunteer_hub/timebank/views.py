@@ -13,7 +13,6 @@ from pathlib import Path
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
     GovRadioInput,
@@ -36,7 +35,8 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from volunteer_hub.accounts.models import User
 from volunteer_hub.core.errors import DomainError
-from volunteer_hub.core.forms import GovDateField, attach_error
+from volunteer_hub.core.forms import FlaskForm, GovDateField, attach_error
+from volunteer_hub.core.inputs import arg_int, form_id, form_text, to_id
 from volunteer_hub.core.redirects import local_target
 from volunteer_hub.core.transitions import AlreadyDone
 from volunteer_hub.extensions import db
@@ -275,10 +275,11 @@ def _member_choices(timebank: TimeBank, exclude: int | None = None) -> list[tupl
     ]
 
 
-def _account_in(timebank: TimeBank, raw: str | None) -> Account | None:
-    if not raw or not raw.isdigit():
+def _account_in(timebank: TimeBank, raw: str | int | None) -> Account | None:
+    account_id = to_id(raw)
+    if account_id is None:
         return None
-    account = db.session.get(Account, int(raw))
+    account = db.session.get(Account, account_id)
     return account if account is not None and account.timebank_id == timebank.id else None
 
 
@@ -369,8 +370,8 @@ def add_coordinator(timebank_id: int) -> ResponseReturnValue:
     timebank = _bank(timebank_id)
     if not current_user.is_admin or not FlaskForm().validate_on_submit():
         abort(404)
-    raw = request.form.get("user", "")
-    user = db.session.get(User, int(raw)) if raw.isdigit() else None
+    user_id = form_id("user")
+    user = db.session.get(User, user_id) if user_id is not None else None
     back = url_for("timebank.settings", timebank_id=timebank.id)
     if user is None:
         flash("Choose a person", "error")
@@ -536,7 +537,7 @@ def member(timebank_id: int, account_id: int) -> ResponseReturnValue:
 def suspend(timebank_id: int, account_id: int) -> ResponseReturnValue:
     timebank = _bank(timebank_id)
     _coordinator_only(timebank)
-    account = _account_in(timebank, str(account_id))
+    account = _account_in(timebank, account_id)
     if account is None or not FlaskForm().validate_on_submit():
         abort(404)
     suspended = request.form.get("suspend") == "1"
@@ -633,7 +634,7 @@ def respond(listing_id: int) -> ResponseReturnValue:
     found, _timebank, _account, _coordinator = _listing(listing_id)
     if not FlaskForm().validate_on_submit():
         abort(400)
-    message = request.form.get("message", "")
+    message = form_text("message", multiline=True)
     return _act(
         lambda: services.respond(user=current_user, listing=found, message=message),
         done="Sent. Your details are shared only once they agree.",
@@ -647,7 +648,7 @@ def broker(listing_id: int) -> ResponseReturnValue:
     found, timebank, _account, coordinator = _listing(listing_id)
     if not coordinator or not FlaskForm().validate_on_submit():
         abort(404)
-    other = _account_in(timebank, request.form.get("member"))
+    other = _account_in(timebank, form_id("member"))
     back = url_for("timebank.listing", listing_id=found.id)
     if other is None:
         flash("Choose a member of this time bank", "error")
@@ -872,7 +873,7 @@ def reverse(transfer_id: int) -> ResponseReturnValue:
 @login_required
 def statement(timebank_id: int, account_id: int, fmt: str = "html") -> ResponseReturnValue:
     timebank = _bank(timebank_id)
-    account = _account_in(timebank, str(account_id))
+    account = _account_in(timebank, account_id)
     if account is None or fmt not in ("html", "csv", "pdf"):
         abort(404)
     own = account.user_id == current_user.id
@@ -916,8 +917,7 @@ def statement(timebank_id: int, account_id: int, fmt: str = "html") -> ResponseR
                 "Content-Disposition": f"attachment; filename=timebank-statement-{account.id}.pdf"
             },
         )
-    before = request.args.get("before", "")
-    lines = services.statement(account, before=int(before) if before.isdigit() else None)
+    lines = services.statement(account, before=arg_int("before"))
     return render_template(
         "timebank/statement.html",
         timebank=timebank,

@@ -7,7 +7,6 @@ from datetime import date, datetime
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
     GovSelect,
@@ -29,7 +28,8 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from volunteer_hub.accounts.permissions import get_or_404, has_any_role, role_required
 from volunteer_hub.core.errors import DomainError
-from volunteer_hub.core.forms import GovDateField, attach_error, perform
+from volunteer_hub.core.forms import FlaskForm, GovDateField, attach_error, perform
+from volunteer_hub.core.inputs import form_ids, to_id
 from volunteer_hub.core.transitions import AlreadyDone
 from volunteer_hub.extensions import db
 from volunteer_hub.organisations.models import Role
@@ -135,7 +135,7 @@ def _course_values(form: CourseForm) -> dict[str, object]:
     provider = form.provider.data or ""
     return {
         "title": form.title.data,
-        "provider_id": int(provider) if provider.isdigit() else None,
+        "provider_id": to_id(provider),
         "description": form.description.data,
         "duration_minutes": (form.hours.data or 0) * 60 + int(form.minutes.data or 0),
         "valid_months": form.valid_months.data,
@@ -351,7 +351,7 @@ def attendance(session_id: int) -> ResponseReturnValue:
         abort(404)
     if not FlaskForm().validate_on_submit():
         abort(400)
-    attended = {int(v) for v in request.form.getlist("attended") if v.isdigit()}
+    attended = set(form_ids("attended"))
     return perform(
         lambda: services.mark_attendance(
             actor=current_user, session=found, attended=attended, today=_today()
@@ -451,7 +451,7 @@ def role_training(role_id: int) -> ResponseReturnValue:
     if request.method == "POST":
         if not FlaskForm().validate_on_submit():
             abort(400)
-        ids = {int(v) for v in request.form.getlist("course") if v.isdigit()}
+        ids = set(form_ids("course"))
         return perform(
             lambda: services.set_required_courses(actor=current_user, role=role, course_ids=ids),
             done="Required training saved.",

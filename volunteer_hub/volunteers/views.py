@@ -7,7 +7,6 @@ from datetime import date
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from volunteer_hub.accounts.audit import record as audit
@@ -15,7 +14,7 @@ from volunteer_hub.accounts.models import User
 from volunteer_hub.accounts.permissions import role_required
 from volunteer_hub.accounts.services import give_consent, withdraw_consent
 from volunteer_hub.core.errors import DomainError
-from volunteer_hub.core.forms import attach_error
+from volunteer_hub.core.forms import FlaskForm, attach_error
 from volunteer_hub.core.transitions import lock
 from volunteer_hub.extensions import db
 from volunteer_hub.volunteers.equality import QUESTIONS, EqualityAnswers, allowed_answers
