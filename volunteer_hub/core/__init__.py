@@ -16,4 +16,12 @@ Rules:
   the Content-Security-Policy allows scripts only from this site or with the request's nonce.
 - Public pages (home, health, accessibility statement, privacy notice, static files) are the only
   routes that answer an anonymous request; every other route must require a signed-in user.
+- Hostile input is refused in one place each (:mod:`volunteer_hub.core.inputs`): control
+  characters in query arguments, path segments and JSON bodies before any view (400/404); in
+  form fields by :class:`volunteer_hub.core.forms.FlaskForm`, the base of every form (an error on
+  the field); in raw ``request.form`` reads by ``form_text``/``form_ids``; in import cells by
+  ``tabular.read_table`` (a line error). Ids are ASCII digits up to PostgreSQL's ``INTEGER``:
+  ``to_id``/``arg_int`` in requests, the ``<int:...>`` converter in routes.
+- Every CSV and XLSX the product writes goes through ``tabular.write_csv``/``write_xlsx``, which
+  neutralise formulas; no other module uses ``csv.writer`` or openpyxl.
 """

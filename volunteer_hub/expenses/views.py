@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -35,7 +34,7 @@ from volunteer_hub.core.errors import DomainError
 from volunteer_hub.core.forms import attach_error, perform
 from volunteer_hub.core.inputs import form_text
 from volunteer_hub.core.money import two_dp
-from volunteer_hub.core.tabular import neutralise, write_csv
+from volunteer_hub.core.tabular import Sheet, write_csv, write_xlsx
 from volunteer_hub.core.transitions import AlreadyDone
 from volunteer_hub.expenses import bank, mileage, queries, services
 from volunteer_hub.expenses.forms import (
@@ -623,17 +622,7 @@ def batch_download(batch_id: int, kind: str) -> ResponseReturnValue:
         body: bytes = write_csv(rows).encode("utf-8")
         mimetype = "text/csv"
     else:
-        from openpyxl import Workbook
-
-        workbook = Workbook()
-        sheet = workbook.active
-        assert sheet is not None
-        sheet.title = "Payments"
-        for row in rows:
-            sheet.append([neutralise(cell) for cell in row])
-        buffer = io.BytesIO()
-        workbook.save(buffer)
-        body = buffer.getvalue()
+        body = write_xlsx([Sheet("Payments", rows)])
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     return Response(
         body,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 from decimal import Decimal
 from typing import Any
@@ -10,7 +9,7 @@ from typing import Any
 from flask import render_template
 
 from volunteer_hub.config import ROOT
-from volunteer_hub.core.tabular import neutralise, write_csv
+from volunteer_hub.core.tabular import Sheet, write_csv, write_xlsx
 from volunteer_hub.investment.models import CATEGORIES
 
 TABLES = ("by_organisation", "by_role", "by_month", "by_frequency")
@@ -80,26 +79,12 @@ def _number(value: Any) -> Any:
 
 
 def to_xlsx(report: dict[str, Any], *, equality: dict[str, Any] | None = None) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    workbook = Workbook()
-    bold = Font(bold=True)
+    sheets: list[Sheet] = []
 
     def sheet(title: str, header: list[str], rows: list[list[Any]]) -> None:
-        ws = workbook.create_sheet(title)
-        ws.append(header)
-        for cell in ws[1]:
-            cell.font = bold
-        for row in rows:
-            ws.append([neutralise(_number(v)) if v is not None else None for v in row])
-        for column in ws.columns:
-            width = max(len(str(c.value or "")) for c in column)
-            ws.column_dimensions[column[0].column_letter].width = min(max(12, width + 2), 80)
+        numbers = [[_number(v) for v in row] for row in rows]
+        sheets.append(Sheet(title, numbers, header=header, fit_columns=True))
 
-    default = workbook.active
-    assert default is not None
-    workbook.remove(default)
     sheet(
         "Summary",
         ["measure", "value"],
@@ -177,9 +162,7 @@ def to_xlsx(report: dict[str, Any], *, equality: dict[str, Any] | None = None) -
         ["figure", "amount (£)", "rate (£/hour)", "rate key", "basis", "source", "reference date"],
         method_rows,
     )
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return write_xlsx(sheets)
 
 
 def _equality_rows(equality: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:

@@ -3,8 +3,6 @@ coordinator's view."""
 
 from __future__ import annotations
 
-import csv
-import io
 import uuid
 from collections.abc import Callable
 from datetime import date
@@ -38,6 +36,7 @@ from volunteer_hub.core.errors import DomainError
 from volunteer_hub.core.forms import FlaskForm, GovDateField, attach_error
 from volunteer_hub.core.inputs import arg_int, form_id, form_text, to_id
 from volunteer_hub.core.redirects import local_target
+from volunteer_hub.core.tabular import write_csv
 from volunteer_hub.core.transitions import AlreadyDone
 from volunteer_hub.extensions import db
 from volunteer_hub.timebank import services
@@ -880,21 +879,18 @@ def statement(timebank_id: int, account_id: int, fmt: str = "html") -> ResponseR
     if not (own or services.coordinates(current_user, timebank)):
         abort(404)
     if fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(["date", "what", "with", "hours", "balance"])
-        for line in reversed(services.statement(account, limit=None)):
-            writer.writerow(
-                [
-                    line.done_on.isoformat(),
-                    line.description or line.kind,
-                    line.counterpart,
-                    hours_text(line.minutes),
-                    hours_text(line.balance_after),
-                ]
-            )
+        rows = [["date", "what", "with", "hours", "balance"]] + [
+            [
+                line.done_on.isoformat(),
+                line.description or line.kind,
+                line.counterpart,
+                hours_text(line.minutes),
+                hours_text(line.balance_after),
+            ]
+            for line in reversed(services.statement(account, limit=None))
+        ]
         return Response(
-            buffer.getvalue(),
+            write_csv(rows),
             mimetype="text/csv",
             headers={
                 "Content-Disposition": f"attachment; filename=timebank-statement-{account.id}.csv"
