@@ -160,7 +160,18 @@ def _with_next(path: str, target: str) -> str:
     return f"{path}?next={quote(target, safe='/%:?=@!$()*+,;')}"
 
 
+def _refused_at_the_door(response) -> bool:
+    """A target carrying control characters is refused before the page runs (400, no redirect:
+    ``core.inputs`` refuses them in every query argument)."""
+    if response.status_code != 400:
+        return False
+    assert "Location" not in response.headers
+    return True
+
+
 def _assert_stays(response, expected: str) -> None:
+    if _refused_at_the_door(response):
+        return
     assert response.status_code == 302
     location = response.headers["Location"]
     assert browser_destination(location) == ("http", "localhost"), location
@@ -190,6 +201,8 @@ def test_sign_in_with_two_factor_never_redirects_off_the_site(
         {"email": personas.admin.email, "password": PASSWORD},
         form_page="/sign-in",
     )
+    if _refused_at_the_door(response):
+        return
     assert response.headers["Location"] == "/sign-in/two-factor"
     code = pyotp.TOTP(personas.admin.totp_secret or "").now()
     _assert_stays(post_form(client, "/sign-in/two-factor", {"code": code}), "/account")
@@ -200,7 +213,10 @@ def test_the_updated_privacy_notice_never_redirects_off_the_site(
     personas: Personas, login, target: str
 ) -> None:
     client = login(personas.volunteer)
-    _assert_stays(post_form(client, _with_next("/privacy/updated", target), {}), "/")
+    url = _with_next("/privacy/updated", target)
+    if _refused_at_the_door(client.get(url)):
+        return
+    _assert_stays(post_form(client, url, {}), "/")
 
 
 def test_a_local_next_is_kept_with_its_query(client, personas: Personas, login) -> None:

@@ -113,6 +113,12 @@ def form_texts(name: str) -> list[str]:
     return values
 
 
+def posted_texts() -> dict[str, str]:
+    """Every posted field's (first) value, to show a form again as it was typed; 400 when any
+    holds control characters."""
+    return {name: form_text(name, multiline=True) for name in request.form}
+
+
 def _unusual_json(value: Any) -> bool:
     if isinstance(value, str):
         return unusual(value, multiline=True)

@@ -32,7 +32,7 @@ from volunteer_hub.accounts.permissions import (
 from volunteer_hub.config import ROOT
 from volunteer_hub.core.errors import DomainError
 from volunteer_hub.core.forms import attach_error, perform
-from volunteer_hub.core.inputs import form_text
+from volunteer_hub.core.inputs import form_text, posted_texts
 from volunteer_hub.core.money import two_dp
 from volunteer_hub.core.tabular import Sheet, write_csv, write_xlsx
 from volunteer_hub.core.transitions import AlreadyDone
@@ -191,7 +191,7 @@ def _claim_page(
             flags=flags,
             needs_receipt=lambda item: services.receipt_needed(item, policy),
             decision_error=decision_error,
-            posted=request.form if decision_error is not None else {},
+            posted=posted_texts() if decision_error is not None else {},
         ),
         status,
     )

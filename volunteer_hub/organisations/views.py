@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
@@ -21,6 +21,7 @@ from volunteer_hub.accounts.permissions import (
 )
 from volunteer_hub.core.errors import DomainError
 from volunteer_hub.core.forms import attach_error, perform
+from volunteer_hub.core.inputs import form_text
 from volunteer_hub.core.transitions import AlreadyDone, compare_and_set_where
 from volunteer_hub.extensions import db
 from volunteer_hub.organisations import roles as role_services
@@ -372,7 +373,7 @@ def toggle_category(category_id: int) -> ResponseReturnValue:
     if not ButtonForm().validate_on_submit():
         abort(400)
     # The button says which way (a double click must not switch it back); without it, a toggle.
-    wanted = request.form.get("active")
+    wanted = form_text("active")
     active = wanted == "yes" if wanted in ("yes", "no") else not category.active
     try:
         compare_and_set_where(

@@ -851,7 +851,7 @@ def reverse(transfer_id: int) -> ResponseReturnValue:
     _coordinator_only(timebank)
     form = ReverseForm()
     back = local_target(
-        request.form.get("back"),
+        form_text("back"),
         url_for("timebank.coordinate", timebank_id=timebank.id),
         under="/timebanks/",
     )
