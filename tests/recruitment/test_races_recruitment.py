@@ -198,11 +198,18 @@ def test_offering_racing_declining_leaves_one_decision(personas, login, publish,
     url = f"/applications/{application.id}"
     results = parallel.run(
         [
-            Shot(login(personas.coordinator_a), f"{url}/move", {"to": "offered"}, url, times=5),
+            # Both saw the application at interview (the page's hidden "seen" stage).
+            Shot(
+                login(personas.coordinator_a),
+                f"{url}/move",
+                {"to": "offered", "seen": "interview"},
+                url,
+                times=5,
+            ),
             Shot(
                 login(personas.centre),
                 f"{url}/move",
-                {"to": "declined", "reason": "not_suitable"},
+                {"to": "declined", "reason": "not_suitable", "seen": "interview"},
                 url,
                 times=5,
             ),

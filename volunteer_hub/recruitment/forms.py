@@ -10,7 +10,15 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
-from wtforms import BooleanField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import InputRequired, Length, Optional
 
 from volunteer_hub.core.forms import FlaskForm, GovDateField
@@ -49,6 +57,9 @@ class InterestForm(FlaskForm):
 
 
 class MoveForm(FlaskForm):
+    #: The stage the coordinator saw: a move acts only from it, so of two colleagues moving the
+    #: same application at once (offer and decline) exactly one acts.
+    seen = HiddenField()
     to = RadioField(
         "Move to",
         choices=[],  # the next stage and "Decline", set by the view

@@ -226,13 +226,22 @@ def express_interest(*, user: User, message: str, today: date) -> Application:
 
 
 def move(
-    *, actor: User, application: Application, to: Stage | str, note: str = "", reason: str = ""
+    *,
+    actor: User,
+    application: Application,
+    to: Stage | str,
+    note: str = "",
+    reason: str = "",
+    seen: str | None = None,
 ) -> Application:
-    """A coordinator moves an application (placing it is done by making a placement)."""
+    """A coordinator moves an application (placing it is done by making a placement). ``seen``
+    is the stage the coordinator's page showed: if it has moved on since, nothing is done."""
     target = Stage(to)
     current = Stage(application.stage)
     if not application_rule(actor, application, "change"):
         raise DomainError("Only the organisation's coordinators or the centre can do this")
+    if seen is not None and seen != current.value:
+        raise AlreadyDone(f"This application was already moved: it is now {current.value}.")
     if current in CLOSED:
         raise DomainError(f"This application is {current.value}; it cannot be moved")
     if target is Stage.DECLINED:

@@ -224,6 +224,8 @@ MOVE_LABELS = {
 def _move_form(application: Application) -> MoveForm:
     """The next stage (no stage is skipped) and "Decline"."""
     form = MoveForm()
+    if not form.is_submitted():
+        form.seen.data = application.stage
     try:
         following = services.MOVES.get(Stage(application.stage), set())
     except ValueError:
@@ -276,6 +278,7 @@ def move(application_id: int) -> ResponseReturnValue:
             to=form.to.data or "",
             note=form.note.data or "",
             reason=form.reason.data or "",
+            seen=form.seen.data or None,
         ),
         done=f"Moved to {form.to.data}.",
         back=back,
