@@ -48,11 +48,8 @@ TODAY = date.today()
 NAME = "Zed Quillfeather"
 EMAIL = "zed.quill@example.test"
 PHONE = "07700 900461"
-#: What erasure leaves: the other volunteer's claim (``_claim``) mentions the name only.
-NAMESAKE_TRACES = [
-    f"expenses_item.description holds {NAME!r}",
-    f"expenses_receipt.original_name holds {NAME!r}",
-]
+#: What erasure leaves of them: nothing, not even where another volunteer's own claim names them.
+NAMESAKE_TRACES: list[str] = []
 
 
 @pytest.fixture
@@ -427,8 +424,8 @@ def test_erasure_keeps_every_figure_and_leaves_no_trace(
     assert after["mileage"] == expected
     assert after["mileage"]["totals"] == before["mileage"]["totals"]
 
-    # The other volunteer's own claim names them, with no email or phone: a full name alone in a
-    # row not attached to the person may be a namesake's, and is left (see redaction.scrub).
+    # The other volunteer's own claim names them (no email or phone): the name is redacted from
+    # its free text all the same (see redaction.scrub).
     assert traces([NAME, EMAIL, PHONE, PHONE.replace(" ", "")]) == NAMESAKE_TRACES
     assert paid_path.exists(), "the paid claim's receipt is under a legal hold"
     assert not unpaid_path.exists()

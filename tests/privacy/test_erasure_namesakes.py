@@ -10,13 +10,14 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import select
 
-from tests.factories import UserFactory
+from tests.factories import OrganisationFactory, UserFactory
 from tests.timebank.conftest import make_bank, member
 from volunteer_hub.accounts import audit
 from volunteer_hub.accounts.models import AuditEvent, OutboxMessage, User
 from volunteer_hub.api.models import ApiToken
 from volunteer_hub.extensions import db
 from volunteer_hub.hours.models import HourRecord
+from volunteer_hub.organisations.models import Organisation
 from volunteer_hub.privacy.erasure import ERASED_TEXT, erase
 from volunteer_hub.timebank.models import Account, Listing, Match
 from volunteer_hub.volunteers.models import Volunteer
@@ -39,7 +40,9 @@ def _hours(volunteer: Volunteer, organisation_id: int, note: str) -> HourRecord:
     return record
 
 
-def test_a_namesake_keeps_their_name_profile_and_notes(app: Flask, personas: Any) -> None:
+def test_a_namesake_keeps_their_name_and_profile_while_free_text_loses_the_name(
+    app: Flask, personas: Any
+) -> None:
     sam = UserFactory(name="Sam Patel", email="sam@example.org")
     volunteer_for(sam)
     namesake = UserFactory(name="Sam Patel", email="sam.patel2@example.org")
@@ -47,7 +50,9 @@ def test_a_namesake_keeps_their_name_profile_and_notes(app: Flask, personas: Any
     timebank = make_bank("Riverside Time Bank", personas.coordinator_a, {})
     namesakes_account = member(timebank, namesake)
     organisation_id = personas.org_a.id
-    # Another volunteer's note naming a Sam Patel (which one is unknown): kept.
+    garden = OrganisationFactory(name="Sam Patel Memorial Garden")
+    # Another volunteer's note naming a Sam Patel (which one is unknown): erasure leaves no trace
+    # of the erased person in free text, so the full name (and the first name beside it) goes.
     other = volunteer_for(personas.volunteer)
     note = _hours(other, organisation_id, "Sam Patel covered my shift, thanks Sam")
     # A coordinator's email with the erased person's address: it is them, redacted.
@@ -72,7 +77,10 @@ def test_a_namesake_keeps_their_name_profile_and_notes(app: Flask, personas: Any
     assert db.session.get(User, namesake.id).email == "sam.patel2@example.org"
     assert db.session.get(Volunteer, namesakes_record.id).name == "Sam Patel"
     assert db.session.get(Account, namesakes_account.id).name == "Sam Patel"
-    assert db.session.get(HourRecord, note.id).note == "Sam Patel covered my shift, thanks Sam"
+    kept = db.session.get(HourRecord, note.id).note
+    assert "Sam" not in kept and "Patel" not in kept and "covered my shift" in kept
+    # An organisation named after a namesake keeps its name: only free text is redacted.
+    assert db.session.get(Organisation, garden.id).name == "Sam Patel Memorial Garden"
     email = db.session.scalar(
         select(OutboxMessage).where(OutboxMessage.user_id == personas.coordinator_a.id)
     )

@@ -294,6 +294,10 @@ KEPT = frozenset(
 #: Anonymised by erasure itself (placeholders, emptied profile): only redacted here.
 PROFILES = frozenset({"accounts_user", "volunteers_volunteer", "timebank_account"})
 
+#: Columns that name the row itself rather than say something about someone: never changed in a
+#: row that is not the person's and mentions only their name (a namesake's organisation or file).
+IDENTITY_COLUMNS = frozenset({"name", "title", "slug", "email", "legal_name", "display_name"})
+
 
 def text_columns(table: Table) -> list[Column[Any]]:
     """Every String, Text and JSON column of the table (primary keys aside)."""
@@ -920,9 +924,13 @@ def scrub(identity: Identity, attached: Rows | None = None) -> int:
       included: strong needles everywhere, weak ones in the values where a strong one was found.
     - Another person's profile (a row of ``PROFILES`` not in ``attached``) is never changed:
       a namesake keeps their name.
-    - Any other row is redacted the same way only if it holds one of their email addresses or
-      phone numbers (in any of its columns); a full name alone there is a namesake's as likely as
-      theirs, and is left.
+    - Any other row that holds one of their email addresses or phone numbers (in any of its
+      columns) is redacted the same way.
+    - Any other row that holds only their full name has it redacted in its free-text columns
+      (notes, reasons, descriptions, details), never in the columns that name the row itself
+      (``IDENTITY_COLUMNS``: an organisation's or a role's name): erasure must leave no trace of the
+      person in free text, so a mention of a namesake there is redacted too. That is the price of
+      certainty, and it only ever removes a name, never a record.
 
     Returns how many values changed."""
     if not identity.strong:
@@ -943,13 +951,16 @@ def scrub(identity: Identity, attached: Rows | None = None) -> int:
         rows = db.session.execute(select(*keys, *columns).where(or_(*conditions))).all()
         for row in rows:
             values_before = row[len(keys) :]
+            name_only = False
             if "id" in table.c and row[keys.index(table.c.id)] in theirs:
                 pass
-            elif profile or not any(mentions(v, identity.contact) for v in values_before):
+            elif profile:
                 continue
+            elif not any(mentions(v, identity.contact) for v in values_before):
+                name_only = True
             values: dict[str, Any] = {}
             for column, old in zip(columns, values_before, strict=True):
-                if old is None:
+                if old is None or (name_only and column.name in IDENTITY_COLUMNS):
                     continue
                 if isinstance(column.type, sqltypes.JSON):
                     new = redact_near(old, identity, keys=True)
