@@ -48,6 +48,8 @@ TODAY = date.today()
 NAME = "Zed Quillfeather"
 EMAIL = "zed.quill@example.test"
 PHONE = "07700 900461"
+#: What erasure leaves of them: nothing, not even where another volunteer's own claim names them.
+NAMESAKE_TRACES: list[str] = []
 
 
 @pytest.fixture
@@ -422,7 +424,9 @@ def test_erasure_keeps_every_figure_and_leaves_no_trace(
     assert after["mileage"] == expected
     assert after["mileage"]["totals"] == before["mileage"]["totals"]
 
-    assert traces([NAME, EMAIL, PHONE, PHONE.replace(" ", "")]) == []
+    # The other volunteer's own claim names them (no email or phone): the name is redacted from
+    # its free text all the same (see redaction.scrub).
+    assert traces([NAME, EMAIL, PHONE, PHONE.replace(" ", "")]) == NAMESAKE_TRACES
     assert paid_path.exists(), "the paid claim's receipt is under a legal hold"
     assert not unpaid_path.exists()
 
@@ -489,7 +493,7 @@ def test_erasure_keeps_every_figure_and_leaves_no_trace(
     assert again.already_erased and again.placeholder == result.placeholder
     assert figures(runner)["value"] == before["value"]
     assert paid_path.exists()
-    assert traces([NAME, EMAIL, PHONE]) == []
+    assert traces([NAME, EMAIL, PHONE]) == NAMESAKE_TRACES
 
 
 def test_a_rolled_back_erasure_keeps_the_receipt_files(

@@ -151,5 +151,60 @@ def test_short_parts_and_placeholder_words_are_not_redacted() -> None:
         email_placeholder=PLACEHOLDER_EMAIL,
     )
     assert redact_text("J and Ng; a person; j@example.test", person.needles) == (
-        f"J and {PLACEHOLDER}; a person; {PLACEHOLDER_EMAIL}"
+        f"J and Ng; a person; {PLACEHOLDER_EMAIL}"
+    )
+
+
+WILL = identity(
+    names=["Will van Dyke", "Maria de la Cruz"],
+    emails=["will@example.org"],
+    phones=["07700 900123"],
+    name_placeholder=PLACEHOLDER,
+    email_placeholder=PLACEHOLDER_EMAIL,
+)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I will pick you up in my van tomorrow",
+        "Reunión de la comunidad",
+        "Will you bring the van? It may rain",
+        "Marian de Cruzado",
+    ],
+)
+def test_particles_and_common_words_are_never_redacted_on_their_own(text: str) -> None:
+    assert redact_text(text, WILL.needles) == text
+
+
+def test_the_full_name_and_its_variants_are_strong() -> None:
+    text = (
+        "Will van Dyke, WILL DYKE, Mr van Dyke, mr. dyke, Maria de la Cruz, Maria Cruz, "
+        "Ms de la Cruz, Dr Cruz; will@example.org"
+    )
+    assert redact_text(text, WILL.strong) == (
+        f"{PLACEHOLDER}, {PLACEHOLDER}, Mr {PLACEHOLDER}, mr. {PLACEHOLDER}, {PLACEHOLDER}, "
+        f"{PLACEHOLDER}, Ms {PLACEHOLDER}, Dr {PLACEHOLDER}; {PLACEHOLDER_EMAIL}"
+    )
+    assert {n.pattern.pattern for n in WILL.contact} <= {n.pattern.pattern for n in WILL.strong}
+    assert len(WILL.contact) == 2  # the address and the number
+
+
+def test_distinctive_parts_only_are_weak() -> None:
+    text = "Dyke and Cruz; will, van, de, la, Maria"
+    assert redact_text(text, WILL.weak) == (
+        f"{PLACEHOLDER} and {PLACEHOLDER}; will, van, de, la, {PLACEHOLDER}"
+    )
+
+
+def test_a_surname_that_is_a_common_word_has_no_title_variant() -> None:
+    person = identity(
+        names=["Ann White"],
+        emails=[],
+        phones=[],
+        name_placeholder=PLACEHOLDER,
+        email_placeholder=PLACEHOLDER_EMAIL,
+    )
+    assert redact_text("Mr White's white van; Ann White", person.needles) == (
+        f"Mr White's white van; {PLACEHOLDER}"
     )

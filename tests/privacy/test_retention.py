@@ -13,7 +13,7 @@ import pytest
 from flask import Flask
 from freezegun import freeze_time
 from freezegun.api import FrozenDateTimeFactory
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 
 from tests.factories import UserFactory
 from volunteer_hub.accounts import audit
@@ -25,7 +25,7 @@ from volunteer_hub.hours.models import HourRecord
 from volunteer_hub.organisations.models import Role
 from volunteer_hub.organisations.roles import latest_version
 from volunteer_hub.placements.models import Placement
-from volunteer_hub.privacy import retention
+from volunteer_hub.privacy import redaction, retention
 from volunteer_hub.privacy.erasure import ERASED_TEXT, erase, is_erased_volunteer
 from volunteer_hub.recruitment.models import Application, DbsRecord, Reference
 from volunteer_hub.supervision.models import SupervisionRecord
@@ -352,3 +352,49 @@ def test_a_kind_set_to_never_is_kept(app: Flask, personas, clock) -> None:
 )
 def test_add_months_clamps_to_the_end_of_the_month(day: date, months: int, expected: date) -> None:
     assert retention.add_months(day, months) == expected
+
+
+def test_ended_holds_are_emptied_in_one_redaction_per_step(
+    app: Flask, personas, publish, clock: FrozenDateTimeFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    role = publish(personas.org_a, "Driver")
+    supervisor = personas.coordinator_a
+    for name in ("Dan Departed", "Eve Gone"):
+        volunteer = _person(name, f"{name.split()[0].lower()}@example.test")
+        placement = _placement(volunteer, role, supervisor, end=START)
+        _paid_claim(volunteer, placement)
+        db.session.add(
+            SupervisionRecord(
+                placement_id=placement.id,
+                supervisor_id=supervisor.id,
+                met_on=START,
+                format="one_to_one",
+                concerns="A client raised a complaint",
+            )
+        )
+        db.session.flush()
+        erase(actor=None, volunteer=volunteer, today=START)
+    db.session.commit()
+
+    calls: list[dict[str, set[int]]] = []
+    real_redact = redaction.redact
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        calls.append(kwargs["start"])
+        return real_redact(*args, **kwargs)
+
+    monkeypatch.setattr(redaction, "redact", counting)
+    counts = run(clock, months_later(73))
+    assert counts["paid_claims"] == 2 and counts["concerns"] == 2
+    # The real run: one call for both claims, one for both records (the second run calls once
+    # more for the claims, whose holds stay ended, and finds nothing left).
+    steps = [{table: len(ids) for table, ids in start.items() if ids} for start in calls]
+    assert steps[:2] == [{"expenses_claim": 2}, {"supervision_record": 2}]
+    assert len(steps) <= 3
+    reasons = db.session.scalars(select(ExpenseItem.decision_reason)).all()
+    assert reasons == [None, None]
+
+
+def test_the_audit_log_is_indexed_by_what_an_event_is_about(app: Flask) -> None:
+    indexes = inspect(db.engine).get_indexes("accounts_audit_event")
+    assert ["target_type", "target_id"] in [index["column_names"] for index in indexes]

@@ -243,7 +243,11 @@ class AuditEvent(db.Model):  # type: ignore[name-defined]
     """Append-only: the app never updates or deletes a row (see the listeners below)."""
 
     __tablename__ = "accounts_audit_event"
-    __table_args__ = (Index("ix_accounts_audit_event_at", "at"),)
+    __table_args__ = (
+        Index("ix_accounts_audit_event_at", "at"),
+        # Erasure finds the events about a person's records by what they are about.
+        Index("ix_accounts_audit_event_target", "target_type", "target_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -18,8 +18,11 @@ Rules:
   anonymous stub, so every reported figure stays the same; records under a legal hold are kept
   until the hold ends and listed in the reply. Free text (``redaction.py``): every text column of
   the rows that are theirs alone, found by walking the database metadata, is emptied (codes
-  kept); in rows shared with others, held rows and audit entries, each part of their name, their
-  email and their phone number in any format are redacted.
+  kept); in rows shared with others, held rows and audit entries their full name (and its
+  variants), email and phone number in any format are redacted, and distinctive parts of their
+  name (3 letters or more, never common words such as "will" or "van") beside them; elsewhere
+  their full name is redacted from free text, but another person's profile and the name of an
+  organisation or role are never changed.
 - Retention (``retention.py``): a schedule with a setting per kind, applied by
   `flask retention purge [--dry-run]`, safe to re-run.
 """

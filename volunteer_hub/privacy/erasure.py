@@ -21,9 +21,13 @@ What happens (``erase``):
   of every row that is theirs alone (any text column not listed as a code: hour decision
   reasons, application events' notes, training evidence, grants to them…) is emptied, and in
   rows shared with someone else (time-bank exchanges and transfers, answers to their listings),
-  held rows and audit events about them, each part of their name, their email (and its local
-  part) and their phone number in any format are replaced. A safety net searches every text and
-  JSON column of every table for their full name(s), email address(es) and phone number(s).
+  held rows and audit events about them, their full name (and "first last", "Mr/Ms surname"),
+  their email and phone number in any format, and each distinctive part of their name (never a
+  particle or common word such as "van", "de", "will") are replaced. A safety net searches every
+  text and JSON column of every table for their full name(s), email address(es) and phone
+  number(s), but never changes another person's profile, and changes a row not attached to
+  them only if it holds their email address or phone number (a full name alone may be a
+  namesake's). See ``redaction``.
 
 Legal holds: a paid expense claim (items and receipts) is kept for ``RETENTION_PAID_CLAIMS``
 months (6 years) after payment, for the accounts; a supervision record with a concern recorded is
@@ -276,9 +280,10 @@ def _empty_own_rows(table: str, row_id: int) -> bool:
     return redaction.redact(redaction.Identity(), start={table: {row_id}}).emptied > 0
 
 
-def anonymise_supervision_record(record: SupervisionRecord) -> bool:
+def anonymise_supervision_record(record: SupervisionRecord, *, empty_rows: bool = True) -> bool:
     """Empty a supervision record's text and its actions' descriptions; True if anything was
-    left to empty."""
+    left to empty. With ``empty_rows=False`` the caller empties the record's other free text
+    (``redaction.redact``, one call for many records) and only the fields named here count."""
     changed = False
     for attribute in ("went_well", "concerns", "confidential_notes", "volunteer_comment"):
         if getattr(record, attribute) is not None:
@@ -290,13 +295,16 @@ def anonymise_supervision_record(record: SupervisionRecord) -> bool:
         if action.description != ERASED_TEXT:
             action.description = ERASED_TEXT
             changed = True
+    if not empty_rows:
+        return changed
     return _empty_own_rows(SupervisionRecord.__tablename__, record.id) or changed
 
 
-def anonymise_claim(claim: ExpenseClaim) -> bool:
+def anonymise_claim(claim: ExpenseClaim, *, empty_rows: bool = True) -> bool:
     """Empty a claim's item descriptions, postcodes and other free text (decision reasons) and
     delete its receipts (amounts, dates, miles and decisions stay); True if anything was left to
-    do."""
+    do. With ``empty_rows=False`` the caller empties the other free text (``redaction.redact``,
+    one call for many claims) and only what is done here counts."""
     changed = False
     for item in db.session.scalars(select(ExpenseItem).where(ExpenseItem.claim_id == claim.id)):
         if (item.description, item.start_postcode, item.end_postcode) != (ERASED_TEXT, None, None):
@@ -311,6 +319,8 @@ def anonymise_claim(claim: ExpenseClaim) -> bool:
         )
     )
     dropped = _drop_receipts(receipts)
+    if not empty_rows:
+        return dropped > 0 or changed
     return _empty_own_rows(ExpenseClaim.__tablename__, claim.id) or dropped > 0 or changed
 
 

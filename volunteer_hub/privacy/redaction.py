@@ -16,25 +16,48 @@ the foreign keys named in ``EMPTIED_VIA`` and ``REDACTED_VIA`` lead to every row
   transfers with another member, answers to their listings, their privacy requests): mentions of
   them are redacted, the rest is kept for the other person. A time-bank exchange or transfer no
   other person took part in (a grant from the pot, say) is theirs alone.
-- Audit events about any of these rows (``target_type``/``target_id``), or done by the person:
-  mentions redacted; for rows that were emptied, the free-text values (``FREE_TEXT_KEYS``:
-  reason, note…) of their details are emptied too, codes (``placed``, ``unknown_email``) kept.
+- Audit events about any of these rows (``target_type``/``target_id``): mentions redacted as
+  in the rows; for rows that were emptied, the free-text values (``FREE_TEXT_KEYS``: reason,
+  note, name, title…) of their details are emptied too, codes (``placed``, ``unknown_email``)
+  kept. Audit events done by the person (what they did may be about someone else): strong
+  needles only, and weak ones in a value where a strong one was found.
 - Profile tables (``PROFILES``) are anonymised by erasure itself with placeholders: only
   redacted here.
 
 Everywhere else (``scrub``, the safety net): every text and JSON column of every table is
-searched for the person's full name, email addresses and phone numbers; a value where one is
-found also loses the parts of the name and the email's local part.
+searched for the person's full names (and variants), email addresses and phone numbers, and:
+
+- another person's profile (a row of ``PROFILES`` that is not theirs) is never changed: a
+  namesake keeps their name, whatever else the row holds;
+- a row not attached to the person is changed only if it holds one of their email addresses or
+  phone numbers (``Identity.contact``, in any of its columns): then their full names, addresses
+  and numbers are replaced in every column, and the distinctive name parts and email local part
+  in the values where one of those was found. A full name alone there (an organisation, a role
+  title, another volunteer's note) may be a namesake's and is left;
+- a row attached to the person gets the same in every text column, codes included.
 
 Matching (``Identity``):
 
-- a full name, each part of it (split at spaces, hyphens and apostrophes) of 2 letters or more,
-  and the local part of an email: whole words, case-insensitive; replaced by the placeholder
-  name (the local part by ``[erased]``);
-- an email address: case-insensitive; replaced by the placeholder address;
-- a phone number: by its digits, whatever spaces, dashes, dots, slashes or brackets are between
-  them, and in its ``0…``, ``44…``, ``+44…``, ``0044…`` and ``+44 (0)…`` forms; replaced by
-  ``[erased]``.
+- strong: each full name; its "first last" form (for a name of three words or more); "Mr, Mrs,
+  Ms, Miss, Mx, Dr or Prof" + the surname (with or without the particles before it: "Mr van
+  Dyke", "Mr. Dyke") when the surname is distinctive, the title kept; whole words,
+  case-insensitive, replaced by the placeholder name;
+- strong: an email address: case-insensitive; replaced by the placeholder address;
+- strong: a phone number: by its digits, whatever spaces, dashes, dots, slashes or brackets are
+  between them, and in its ``0…``, ``44…``, ``+44…``, ``0044…`` and ``+44 (0)…`` forms;
+  replaced by ``[erased]``;
+- weak: each distinctive part of a name (split at spaces, hyphens and apostrophes) and the
+  local part of an email, whole words, case-insensitive (name parts by the placeholder name,
+  local parts by ``[erased]``). Distinctive: ``MIN_PART_LENGTH`` (3) letters or more, not a
+  particle or common word (``COMMON_WORDS``: van, de, la, will, may, rose…), not a word of the
+  placeholders. So "I will pick you up in my van" or "Reunión de la comunidad" are never
+  touched for "Will van Dyke" (will@…) or "Maria de la Cruz"; those words go only as part of
+  a strong match.
+
+Weak needles are used in the person's own rows (whose free text is emptied anyway), in rows
+shared with them or held (an answer to their listing, an exchange with them: a distinctive
+part of their name there is them), in audit events about those rows, and elsewhere only in a
+value where a strong needle was found.
 
 ``timebank_entry`` is never touched: it is append-only by database trigger, and holds no text
 (reasons and descriptions live on ``timebank_transfer`` and ``timebank_exchange``, which may be
@@ -46,7 +69,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Column, Table, Text, and_, bindparam, cast, func, or_, select
@@ -63,8 +86,122 @@ ERASED_DOMAIN = "erased.invalid"
 SKIP_TABLES = frozenset({"timebank_entry"})
 #: Full names shorter than this are not searched for everywhere (too likely in other words).
 MIN_NAME_LENGTH = 3
-#: Parts of a name (and email local parts) shorter than this are not redacted.
-MIN_PART_LENGTH = 2
+#: Parts of a name (and email local parts) shorter than this are not redacted on their own.
+MIN_PART_LENGTH = 3
+#: Particles and common words that are also names: never redacted on their own (only as part
+#: of a full name, a "first last" or "Mr/Ms surname" variant, or an email address).
+COMMON_WORDS = frozenset(
+    {
+        # Particles.
+        "van",
+        "von",
+        "der",
+        "den",
+        "ter",
+        "de",
+        "del",
+        "della",
+        "dos",
+        "das",
+        "do",
+        "du",
+        "des",
+        "la",
+        "le",
+        "les",
+        "da",
+        "di",
+        "el",
+        "al",
+        "bin",
+        "ben",
+        "ibn",
+        "bint",
+        "ap",
+        "st",
+        "mac",
+        "mc",
+        "the",
+        "and",
+        "y",
+        "e",
+        # Words that are also first names or surnames.
+        "will",
+        "may",
+        "mark",
+        "rose",
+        "bill",
+        "hope",
+        "joy",
+        "grace",
+        "faith",
+        "dawn",
+        "june",
+        "april",
+        "august",
+        "summer",
+        "ivy",
+        "iris",
+        "lily",
+        "daisy",
+        "holly",
+        "heather",
+        "violet",
+        "pearl",
+        "ruby",
+        "amber",
+        "sky",
+        "rich",
+        "frank",
+        "grant",
+        "guy",
+        "jack",
+        "ray",
+        "rob",
+        "sue",
+        "pat",
+        "art",
+        "bob",
+        "chase",
+        "hunter",
+        "king",
+        "young",
+        "white",
+        "black",
+        "green",
+        "brown",
+        "grey",
+        "gray",
+        "long",
+        "short",
+        "hill",
+        "wood",
+        "stone",
+        "field",
+        "cook",
+        "baker",
+        "miller",
+        "page",
+        "hall",
+        "bell",
+        "best",
+        "said",
+        "love",
+        "rain",
+        "ash",
+        "sage",
+        "don",
+        "sun",
+        "star",
+        "dot",
+        "ivory",
+        "wolf",
+        "fox",
+        "lamb",
+    }
+)
+#: Titles before a surname: "Mr Lindqvist" is a variant of the full name.
+TITLES = ("mr", "mrs", "ms", "miss", "mx", "dr", "prof")
 MIN_PHONE_DIGITS = 6
 #: What may stand between the digits of a phone number.
 PHONE_GAP = r"[\s().\-/]{0,3}"
@@ -79,9 +216,12 @@ _PLACEHOLDER = re.compile(
 )
 #: Words of the placeholders: a name part equal to one of them is not redacted.
 _PLACEHOLDER_WORDS = frozenset({"erased", "person", "user", "invalid"})
-#: Keys of audit details that hold free text (a value that is a code is kept).
-FREE_TEXT_KEYS = frozenset(
-    {"reason", "note", "notes", "message", "comment", "comments", "description", "text"}
+#: Keys of audit details that hold free text (a value that is a code is kept, except under
+#: ``NAME_KEYS``: a name or title someone typed is never a code).
+NAME_KEYS = frozenset({"name", "title"})
+FREE_TEXT_KEYS = (
+    frozenset({"reason", "note", "notes", "message", "comment", "comments", "description", "text"})
+    | NAME_KEYS
 )
 _CODE = re.compile(r"[a-z0-9_.:\-]*")
 _CHUNK = 500
@@ -153,6 +293,10 @@ KEPT = frozenset(
 )
 #: Anonymised by erasure itself (placeholders, emptied profile): only redacted here.
 PROFILES = frozenset({"accounts_user", "volunteers_volunteer", "timebank_account"})
+
+#: Columns that name the row itself rather than say something about someone: never changed in a
+#: row that is not the person's and mentions only their name (a namesake's organisation or file).
+IDENTITY_COLUMNS = frozenset({"name", "title", "slug", "email", "legal_name", "display_name"})
 
 
 def text_columns(table: Table) -> list[Column[Any]]:
@@ -376,15 +520,25 @@ class Needle:
     #: Look for ``search`` in the column with spaces and punctuation removed (phone numbers).
     digits: bool = False
 
+    def sub(self, value: str) -> str:
+        """Replace every match; a ``keep`` group (a title before a surname) stays."""
+        if "keep" not in self.pattern.groupindex:
+            return self.pattern.sub(lambda _: self.replacement, value)
+        return self.pattern.sub(lambda m: (m.group("keep") or "") + self.replacement, value)
+
 
 @dataclass(frozen=True)
 class Identity:
-    """How the person appears in text. ``strong`` needles (full names, email addresses, phone
-    numbers) are searched for everywhere; ``weak`` ones (name parts, email local parts) only in
-    rows attached to the person, or in a value where a strong one was found."""
+    """How the person appears in text. ``strong`` needles (full names and their variants, email
+    addresses, phone numbers) are looked for wherever the person may be mentioned; ``weak`` ones
+    (distinctive name parts, email local parts) only in rows attached to the person, or in a
+    value where a strong one was found. ``contact`` (email addresses and phone numbers, also in
+    ``strong``) identify the person on their own: a row not attached to them is only rewritten
+    by the safety net if it holds one of them."""
 
     strong: tuple[Needle, ...] = ()
     weak: tuple[Needle, ...] = ()
+    contact: tuple[Needle, ...] = ()
 
     @property
     def needles(self) -> tuple[Needle, ...]:
@@ -402,14 +556,50 @@ def _words(text: str, replacement: str, *, searched: bool) -> Needle:
     return Needle(pattern, replacement, (text,) if searched else ())
 
 
+def is_distinctive(part: str) -> bool:
+    """A name part that may be redacted on its own: long enough, not a particle or a common
+    word, not a word of the placeholders."""
+    folded = part.casefold()
+    return (
+        len(part) >= MIN_PART_LENGTH
+        and folded not in COMMON_WORDS
+        and folded not in _PLACEHOLDER_WORDS
+        and any(c.isalpha() for c in part)
+    )
+
+
 def _name_parts(name: str) -> set[str]:
     parts: set[str] = set()
     for word in name.split():
         word = word.strip('.,;:()"')
         parts.add(word)
         parts.update(re.split(r"[-‐'’.]+", word))
-    long_enough = {p for p in parts if len(p) >= MIN_PART_LENGTH}
-    return {p for p in long_enough if p.casefold() not in _PLACEHOLDER_WORDS}
+    return {p for p in parts if is_distinctive(p)}
+
+
+def _variants(name: str, replacement: str) -> list[Needle]:
+    """ "First Last" of a longer name, and "Mr/Ms … Last" (with any particles before the
+    surname: "Mr van Dyke", "Mr Dyke") when the surname is distinctive."""
+    words = name.split()
+    if len(words) < 2:
+        return []
+    needles: list[Needle] = []
+    first, last = words[0], words[-1]
+    if len(words) > 2:
+        needles.append(_words(f"{first} {last}", replacement, searched=True))
+    if is_distinctive(last.strip('.,;:()"')):
+        particles: list[str] = []
+        for word in reversed(words[1:-1]):
+            if word.casefold() not in COMMON_WORDS:
+                break
+            particles.insert(0, word)
+        before = "".join(rf"(?:{re.escape(p)}\s+)?" for p in particles)
+        titles = "|".join(TITLES)
+        pattern = re.compile(
+            rf"(?<!\w)(?P<keep>(?:{titles})\.?\s+){before}{re.escape(last)}(?!\w)", re.IGNORECASE
+        )
+        needles.append(Needle(pattern, replacement))
+    return needles
 
 
 def _email_needle(email: str, replacement: str) -> Needle:
@@ -419,7 +609,7 @@ def _email_needle(email: str, replacement: str) -> Needle:
 
 def _local_part_needle(email: str) -> Needle | None:
     local = email.split("@", 1)[0]
-    if len(local) < MIN_PART_LENGTH:
+    if not is_distinctive(local):
         return None
     pattern = re.compile(rf"(?<![\w.+-]){re.escape(local)}(?![\w+-]|\.\w)", re.IGNORECASE)
     return Needle(pattern, ERASED_TEXT)
@@ -460,23 +650,59 @@ def identity(
         for e in emails
         if e and "@" in e and not e.strip().lower().endswith("@" + ERASED_DOMAIN)
     }
-    strong = [_email_needle(e, email_placeholder) for e in sorted(addresses)]
-    # Longer names first, so "Ann Smith-Jones" is replaced before "Ann Smith".
+    by_address = [_email_needle(e, email_placeholder) for e in sorted(addresses)]
+    by_name: list[Needle] = []
+    # Longer names first, so "Ann Smith-Jones" is replaced before "Ann Smith"; then variants.
     for name in sorted(full, key=len, reverse=True):
         if len(name) >= MIN_NAME_LENGTH:
-            strong.append(_words(name, name_placeholder, searched=True))
-    strong += [n for n in (_phone_needle(p) for p in sorted(set(phones)) if p) if n]
-    weak = [n for n in (_local_part_needle(e) for e in sorted(addresses)) if n]
+            by_name.append(_words(name, name_placeholder, searched=True))
+    for name in sorted(full, key=len, reverse=True):
+        by_name += _variants(name, name_placeholder)
+    by_number = [n for n in (_phone_needle(p) for p in sorted(set(phones)) if p) if n]
+    # Name parts before email local parts: "Sam" of sam@… becomes the placeholder name.
     parts = set().union(*(_name_parts(n) for n in full)) if full else set()
-    for part in sorted(parts, key=len, reverse=True):
-        weak.append(_words(part, name_placeholder, searched=False))
-    return Identity(tuple(strong), tuple(weak))
+    weak = [
+        _words(p, name_placeholder, searched=False) for p in sorted(parts, key=len, reverse=True)
+    ]
+    weak += [n for n in (_local_part_needle(e) for e in sorted(addresses)) if n]
+    return Identity(
+        tuple(by_address + by_name + by_number), tuple(weak), tuple(by_address + by_number)
+    )
 
 
 def redact_text(value: str, needles: Iterable[Needle]) -> str:
     for needle in needles:
-        value = needle.pattern.sub(needle.replacement, value)
+        value = needle.sub(value)
     return value
+
+
+def redact_near(value: Any, identity: Identity, *, keys: bool = False) -> Any:
+    """Strong needles everywhere in the value (with ``keys``: a JSON document's keys too);
+    weak ones only in the strings where a strong one was found."""
+    if isinstance(value, str):
+        new = redact_text(value, identity.strong)
+        return redact_text(new, identity.weak) if new != value else value
+    if isinstance(value, list):
+        return [redact_near(item, identity, keys=keys) for item in value]
+    if isinstance(value, dict):
+        return {
+            (redact_text(k, identity.strong) if keys and isinstance(k, str) else k): redact_near(
+                v, identity, keys=keys
+            )
+            for k, v in value.items()
+        }
+    return value
+
+
+def mentions(value: Any, needles: Iterable[Needle]) -> bool:
+    """Whether any of the needles is found in the value (of a JSON document: any string)."""
+    if isinstance(value, str):
+        return any(n.pattern.search(value) for n in needles)
+    if isinstance(value, list):
+        return any(mentions(item, needles) for item in value)
+    if isinstance(value, dict):
+        return any(mentions(k, needles) or mentions(v, needles) for k, v in value.items())
+    return False
 
 
 def redact_json(value: Any, needles: tuple[Needle, ...], *, keys: bool = True) -> Any:
@@ -525,7 +751,7 @@ def _empty_free_text(details: Any) -> Any:
         if (
             key in FREE_TEXT_KEYS
             and isinstance(value, str)
-            and not _CODE.fullmatch(value)
+            and (key in NAME_KEYS or not _CODE.fullmatch(value))
             and not _is_erased(value)
         ):
             emptied[key] = ERASED_TEXT
@@ -543,6 +769,8 @@ class Counts:
     emptied: int = 0
     #: Values in which mentions of the person were replaced.
     replaced: int = 0
+    #: The rows (table name, id; audit events aside) whose free text was emptied.
+    emptied_rows: set[tuple[str, int]] = field(default_factory=set)
 
 
 def _write(table: Table, updates: list[dict[str, Any]]) -> None:
@@ -588,24 +816,31 @@ def _rewrite(
                     values[column.name] = new
             if values:
                 updates.append({"_id": row[0], **values})
+                if rows[row[0]] == EMPTY and not profile:
+                    counts.emptied_rows.add((table.name, row[0]))
     if updates:
         _write(table, updates)
 
 
-def _redact_audit(
-    rows: Rows, actor_id: int | None, needles: tuple[Needle, ...], counts: Counts
-) -> None:
-    """Audit events about the person's rows, or done by them. Core statements: the ORM refuses
-    to change the audit log, and only erasure may."""
+def _redact_audit(rows: Rows, actor_id: int | None, identity: Identity, counts: Counts) -> None:
+    """Audit events about the person's rows (free text emptied for rows that were, mentions
+    redacted), or done by them (strong needles; weak ones only in a value where a strong one
+    was found: what they did may be about someone else). Core statements: the ORM refuses to
+    change the audit log, and only erasure may."""
     table = AuditEvent.__table__
     assert isinstance(table, Table)
     changed: dict[int, Any] = {}
     seen: set[int] = set()
 
-    def consider(event_id: int, details: Any, how: int) -> None:
+    needles = identity.needles
+
+    def consider(event_id: int, details: Any, how: int | None) -> None:
         seen.add(event_id)
         emptied = _empty_free_text(details) if how == EMPTY else details
-        new = redact_json(emptied, needles, keys=False)
+        if how is None:
+            new = redact_near(emptied, identity)
+        else:
+            new = redact_json(emptied, needles, keys=False)
         if new != details:
             changed[event_id] = new
             if emptied != details:
@@ -627,7 +862,7 @@ def _redact_audit(
             select(table.c.id, table.c.details).where(table.c.actor_id == actor_id)
         ):
             if event_id not in seen:
-                consider(event_id, details, REDACT)
+                consider(event_id, details, None)
     if changed:
         _write(table, [{"_id": k, "details": v} for k, v in changed.items()])
 
@@ -648,8 +883,8 @@ def redact(
     for table in db.metadata.sorted_tables:
         if rows.get(table.name):
             _rewrite(table, rows[table.name], needles, counts)
-    _redact_audit(rows, actor_id, needles, counts)
-    counts.replaced += scrub(identity)
+    _redact_audit(rows, actor_id, identity, counts)
+    counts.replaced += scrub(identity, rows)
     db.session.expire_all()
     return counts
 
@@ -681,12 +916,26 @@ def _conditions(column: Column[Any], needles: tuple[Needle, ...]) -> list[Column
     return conditions
 
 
-def scrub(identity: Identity) -> int:
-    """Replace the person's full names, email addresses and phone numbers in every text and
-    JSON column of every table (except the append-only ledger); a value where one was found also
-    loses the name's parts and the email's local part. Returns how many values changed."""
+def scrub(identity: Identity, attached: Rows | None = None) -> int:
+    """The safety net: every text and JSON column of every table (but the append-only ledger)
+    is searched for the person's full names (and variants), email addresses and phone numbers.
+
+    - A row attached to the person (``attached``) is redacted in every text column, codes
+      included: strong needles everywhere, weak ones in the values where a strong one was found.
+    - Another person's profile (a row of ``PROFILES`` not in ``attached``) is never changed:
+      a namesake keeps their name.
+    - Any other row that holds one of their email addresses or phone numbers (in any of its
+      columns) is redacted the same way.
+    - Any other row that holds only their full name has it redacted in its free-text columns
+      (notes, reasons, descriptions, details), never in the columns that name the row itself
+      (``IDENTITY_COLUMNS``: an organisation's or a role's name): erasure must leave no trace of the
+      person in free text, so a mention of a namesake there is redacted too. That is the price of
+      certainty, and it only ever removes a name, never a record.
+
+    Returns how many values changed."""
     if not identity.strong:
         return 0
+    attached = attached or {}
     db.session.flush()
     changed = 0
     for table in db.metadata.sorted_tables:
@@ -695,21 +944,30 @@ def scrub(identity: Identity) -> int:
             continue
         conditions = [c for column in columns for c in _conditions(column, identity.strong)]
         keys = list(table.primary_key.columns)
+        theirs = attached.get(table.name, {}) if "id" in table.c else {}
+        profile = table.name in PROFILES
+        if profile and not theirs:
+            continue
         rows = db.session.execute(select(*keys, *columns).where(or_(*conditions))).all()
         for row in rows:
+            values_before = row[len(keys) :]
+            name_only = False
+            if "id" in table.c and row[keys.index(table.c.id)] in theirs:
+                pass
+            elif profile:
+                continue
+            elif not any(mentions(v, identity.contact) for v in values_before):
+                name_only = True
             values: dict[str, Any] = {}
-            for index, column in enumerate(columns, start=len(keys)):
-                old = row[index]
-                if old is None:
+            for column, old in zip(columns, values_before, strict=True):
+                if old is None or (name_only and column.name in IDENTITY_COLUMNS):
                     continue
                 if isinstance(column.type, sqltypes.JSON):
-                    new = redact_json(old, identity.strong)
-                    if new != old:
-                        new = redact_json(new, identity.weak, keys=False)
+                    new = redact_near(old, identity, keys=True)
                 else:
-                    new = redact_text(old, identity.strong)
-                    if new != old:
-                        new = _redact(column, new, identity.weak)
+                    new = redact_near(old, identity)
+                    length = getattr(column.type, "length", None)
+                    new = new[:length] if length and new != old else new
                 if new != old:
                     values[column.name] = new
             if values:

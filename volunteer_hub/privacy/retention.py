@@ -30,6 +30,7 @@ from volunteer_hub.expenses.models import ExpenseClaim, ExpenseItem, Receipt
 from volunteer_hub.extensions import db
 from volunteer_hub.hours.models import HourRecord
 from volunteer_hub.placements.models import Placement
+from volunteer_hub.privacy import redaction
 from volunteer_hub.recruitment.models import CLOSED, Application, DbsRecord, Reference
 from volunteer_hub.supervision.models import SupervisionRecord
 from volunteer_hub.timebank.models import Account, Exchange, TimeBankCoordinator
@@ -339,25 +340,39 @@ def _paid_claims(today: date, months: int, dry_run: bool) -> int:
     from volunteer_hub.privacy.erasure import ERASED_TEXT, anonymise_claim
 
     count = 0
-    for claim in _ended_holds(today, months):
-        if dry_run:
-            left = db.session.scalar(
-                select(func.count(ExpenseItem.id))
-                .outerjoin(Receipt, Receipt.item_id == ExpenseItem.id)
-                .where(
-                    ExpenseItem.claim_id == claim.id,
-                    or_(
-                        ExpenseItem.description != ERASED_TEXT,
-                        ExpenseItem.start_postcode.is_not(None),
-                        ExpenseItem.end_postcode.is_not(None),
-                        Receipt.id.is_not(None),
-                    ),
-                )
+    claims = _ended_holds(today, months)
+    if not dry_run:
+        done = [anonymise_claim(claim, empty_rows=False) for claim in claims]
+        return _count_with_emptied(ExpenseClaim.__tablename__, claims, done)
+    for claim in claims:
+        left = db.session.scalar(
+            select(func.count(ExpenseItem.id))
+            .outerjoin(Receipt, Receipt.item_id == ExpenseItem.id)
+            .where(
+                ExpenseItem.claim_id == claim.id,
+                or_(
+                    ExpenseItem.description != ERASED_TEXT,
+                    ExpenseItem.start_postcode.is_not(None),
+                    ExpenseItem.end_postcode.is_not(None),
+                    Receipt.id.is_not(None),
+                ),
             )
-            count += bool(left)
-        else:
-            count += anonymise_claim(claim)
+        )
+        count += bool(left)
     return count
+
+
+def _count_with_emptied(table: str, records: list[Any], done: list[bool]) -> int:
+    """Empty the other free text of these records (and the rows under them, and their audit
+    events) in one ``redaction.redact``; how many records changed (what the caller did, or their
+    own row emptied)."""
+    if not records:
+        return 0
+    emptied = redaction.redact(redaction.Identity(), start={table: {r.id for r in records}})
+    return sum(
+        changed or (table, record.id) in emptied.emptied_rows
+        for record, changed in zip(records, done, strict=True)
+    )
 
 
 def _receipts(today: date, months: int, dry_run: bool, leaving: set[int]) -> int:
@@ -413,7 +428,8 @@ def _concerns(today: date, months: int, dry_run: bool) -> int:
     )
     if dry_run:
         return len(records)
-    return sum(anonymise_supervision_record(record) for record in records)
+    done = [anonymise_supervision_record(record, empty_rows=False) for record in records]
+    return _count_with_emptied(SupervisionRecord.__tablename__, records, done)
 
 
 def _logs(kind: str, today: date, months: int, dry_run: bool) -> int:
