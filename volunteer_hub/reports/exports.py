@@ -209,7 +209,11 @@ def _equality_rows(equality: dict[str, Any]) -> tuple[list[str], list[list[Any]]
 def _pdf(template: str, **context: Any) -> bytes:
     from weasyprint import HTML
 
-    html = render_template(template, categories=CATEGORIES, **context)
+    from volunteer_hub.reports.charts import alt_texts
+
+    html = render_template(
+        template, categories=CATEGORIES, chart_alts=alt_texts(context["report"]), **context
+    )
     return HTML(string=html, base_url=str(ROOT)).write_pdf()
 
 
