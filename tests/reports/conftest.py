@@ -4,6 +4,11 @@ hours of the pages' and charts' tests.
 Organisation A has 12 volunteers with 10 hours each on 2025-05-01, Organisation B 3 volunteers
 with 10 hours each: 150 hours in Q1 of FY 2025/26. A's volunteers answered 10 White, 2 Asian;
 B's did not answer.
+
+``year_of_hours``: a whole financial year 2025/26 (every month, April 2025 to March 2026) at four
+organisations with long names, 3 volunteers each giving 20 hours on the 10th and 11th of every
+month (480 hours a month, 5,760 hours in the year), and investment in five categories
+(£25,700.00).
 """
 
 import pytest
@@ -13,6 +18,13 @@ from tests.value_fixtures import cli, default_rates, login, personas, write_csv 
 from volunteer_hub.extensions import db
 from volunteer_hub.volunteers.equality import EqualityAnswers
 from volunteer_hub.volunteers.models import Volunteer
+
+ORGANISATIONS = [
+    "Riverside Community Garden and Food Growing Network",
+    "North Borough Befriending Service",
+    "Citizens Advice Volunteer Advisers",
+    "Hospital Welcome and Wayfinding Volunteers",
+]
 
 
 @pytest.fixture
@@ -59,3 +71,36 @@ def hours(cli, personas) -> None:  # noqa: F811 (the imported fixtures)
             )
         )
     db.session.commit()
+
+
+@pytest.fixture
+def year_of_hours(cli) -> None:  # noqa: F811 (the imported fixture)
+    rows = []
+    for o, organisation in enumerate(ORGANISATIONS):
+        for v in range(3):
+            for month, day in ((m, d) for m in range(12) for d in (10, 11)):
+                year, number = (2025, 4 + month) if month < 9 else (2026, month - 8)
+                rows.append(
+                    [
+                        f"p{o}{v}-{month}-{day}",
+                        f"p{o}{v}@example.org",
+                        f"Person {o} {v}",
+                        organisation,
+                        "",
+                        "",
+                        f"{year}-{number:02d}-{day}",
+                        "20",
+                        "no",
+                    ]
+                )
+    cli("hours", rows, "--create-missing")
+    cli(
+        "investment",
+        [
+            [ORGANISATIONS[0], "2025-04-01", "2026-03-31", "coordinator_salary", "19200"],
+            [ORGANISATIONS[0], "2025-04-01", "2026-03-31", "training", "1500"],
+            [ORGANISATIONS[1], "2025-04-01", "2026-03-31", "recruitment", "800"],
+            [ORGANISATIONS[2], "2025-04-01", "2026-03-31", "overheads", "3500"],
+            [ORGANISATIONS[3], "2025-04-01", "2026-03-31", "dbs_insurance", "700"],
+        ],
+    )

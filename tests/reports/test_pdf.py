@@ -1,9 +1,6 @@
 """The designed PDFs (value report and quarterly monitoring), read back with pypdf.
 
-Data: a whole financial year 2025/26 (every month, April 2025 to March 2026) at four
-organisations with long names, 3 volunteers each giving 20 hours on the 10th and 11th of every
-month (480 hours a month, 5,760 hours in the year), and investment in five categories
-(£25,700.00).
+Data: ``year_of_hours`` (tests/reports/conftest.py).
 """
 
 from __future__ import annotations
@@ -15,54 +12,16 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+from tests.reports.conftest import ORGANISATIONS
 from tests.reports.pdf_tools import placed_images
 
 pytestmark = pytest.mark.usefixtures("default_rates")
 
-ORGANISATIONS = [
-    "Riverside Community Garden and Food Growing Network",
-    "North Borough Befriending Service",
-    "Citizens Advice Volunteer Advisers",
-    "Hospital Welcome and Wayfinding Volunteers",
-]
 YEAR = {"period": "year", "year": "2025"}
 Q3 = {"period": "quarter", "year": "2025", "quarter": "3"}
 #: A4 is 595.3 points wide; the pages have 16 mm (45.4 pt) side margins.
 A4_WIDTH = 595.3
 MARGIN = 45.3
-
-
-@pytest.fixture
-def year_of_hours(cli) -> None:
-    rows = []
-    for o, organisation in enumerate(ORGANISATIONS):
-        for v in range(3):
-            for month, day in ((m, d) for m in range(12) for d in (10, 11)):
-                year, number = (2025, 4 + month) if month < 9 else (2026, month - 8)
-                rows.append(
-                    [
-                        f"p{o}{v}-{month}-{day}",
-                        f"p{o}{v}@example.org",
-                        f"Person {o} {v}",
-                        organisation,
-                        "",
-                        "",
-                        f"{year}-{number:02d}-{day}",
-                        "20",
-                        "no",
-                    ]
-                )
-    cli("hours", rows, "--create-missing")
-    cli(
-        "investment",
-        [
-            [ORGANISATIONS[0], "2025-04-01", "2026-03-31", "coordinator_salary", "19200"],
-            [ORGANISATIONS[0], "2025-04-01", "2026-03-31", "training", "1500"],
-            [ORGANISATIONS[1], "2025-04-01", "2026-03-31", "recruitment", "800"],
-            [ORGANISATIONS[2], "2025-04-01", "2026-03-31", "overheads", "3500"],
-            [ORGANISATIONS[3], "2025-04-01", "2026-03-31", "dbs_insurance", "700"],
-        ],
-    )
 
 
 def _keep(data: bytes, name: str) -> None:

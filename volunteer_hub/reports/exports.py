@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -12,6 +13,7 @@ from flask import render_template
 from volunteer_hub.config import ROOT
 from volunteer_hub.core.tabular import neutralise, write_csv
 from volunteer_hub.investment.models import CATEGORIES
+from volunteer_hub.reports.formatting import as_date, human_period, month_date
 
 TABLES = ("by_organisation", "by_role", "by_month", "by_frequency")
 
@@ -79,55 +81,134 @@ def _number(value: Any) -> Any:
     return value
 
 
+#: Spreadsheet number formats: people read thousands separators, the cells stay numbers.
+HOURS = "#,##0.00"
+MONEY = '"£"#,##0.00'
+COUNT = "#,##0"
+PERCENT = "0.0"
+RATIO = "0.00"
+RATE = '"£"0.00'
+DATE = "yyyy-mm-dd"
+MONTH = "yyyy-mm"
+TEXT = "@"
+#: The format of each column of the report's tables, by key.
+COLUMN_FORMATS = {
+    "hours": HOURS,
+    "active_volunteers": COUNT,
+    "volunteers": COUNT,
+    "value_generalist": MONEY,
+    "month": MONTH,
+}
+#: Text columns wider than this wrap instead.
+MAX_WIDTH = 60
+
+
+def _xlsx_value(value: Any, number_format: str | None) -> Any:
+    """A cell's value: a number, a date or (neutralised) text; '[c]' stays text."""
+    if value is None or value == "":
+        return None
+    if number_format in (DATE, MONTH) and isinstance(value, str):
+        parsed = (month_date if number_format == MONTH else as_date)(value)
+        return parsed if parsed is not None else neutralise(value)
+    if number_format not in (None, TEXT):
+        value = _number(value)
+    return neutralise(value)
+
+
+def _shown_width(value: Any, number_format: str | None) -> int:
+    """Roughly how many characters a cell shows, for fitting the column to it."""
+    if value is None:
+        return 0
+    if isinstance(value, date):
+        return 10 if number_format == DATE else 7
+    if isinstance(value, (int, float, Decimal)) and number_format not in (None, TEXT):
+        places = {HOURS: 2, MONEY: 2, RATIO: 2, RATE: 2, PERCENT: 1}.get(number_format, 0)
+        return len(f"{Decimal(str(value)):,.{places}f}") + (1 if "£" in number_format else 0)
+    return max(len(line) for line in str(value).splitlines() or [""])
+
+
 def to_xlsx(report: dict[str, Any], *, equality: dict[str, Any] | None = None) -> bytes:
+    """A sheet per table: numbers are numbers with number formats, dates are dates, the header
+    row is frozen and columns fit their contents; the method and sources sheet says how every
+    figure was made, with each rate, its basis, source and reference date."""
     from openpyxl import Workbook
-    from openpyxl.styles import Font
+    from openpyxl.styles import Alignment, Font
 
     workbook = Workbook()
     bold = Font(bold=True)
+    wrap = Alignment(wrap_text=True, vertical="top")
 
-    def sheet(title: str, header: list[str], rows: list[list[Any]]) -> None:
+    def sheet(
+        title: str,
+        header: list[str],
+        rows: list[list[Any]],
+        formats: list[str | None] | None = None,
+        row_formats: list[str | None] | None = None,
+    ) -> None:
+        """``formats`` per column, or ``row_formats`` per row for the value column (B)."""
         ws = workbook.create_sheet(title)
         ws.append(header)
         for cell in ws[1]:
             cell.font = bold
-        for row in rows:
-            ws.append([neutralise(_number(v)) if v is not None else None for v in row])
-        for column in ws.columns:
-            width = max(len(str(c.value or "")) for c in column)
-            ws.column_dimensions[column[0].column_letter].width = min(max(12, width + 2), 80)
+            cell.alignment = Alignment(wrap_text=True, vertical="bottom")
+        widths = [len(name) for name in header]
+        for r, row in enumerate(rows):
+            cells = []
+            for c, value in enumerate(row):
+                number_format = formats[c] if formats else None
+                if row_formats is not None and c == 1:
+                    number_format = row_formats[r]
+                cells.append((_xlsx_value(value, number_format), number_format))
+            ws.append([value for value, _ in cells])
+            for c, (value, number_format) in enumerate(cells):
+                cell = ws.cell(row=r + 2, column=c + 1)
+                if number_format and not isinstance(value, str):
+                    cell.number_format = number_format
+                if c >= len(widths):
+                    widths.append(0)
+                widths[c] = max(widths[c], _shown_width(value, number_format))
+                if isinstance(value, str) and len(value) > MAX_WIDTH:
+                    cell.alignment = wrap
+        for c, width in enumerate(widths, start=1):
+            letter = ws.cell(row=1, column=c).column_letter
+            ws.column_dimensions[letter].width = min(max(8, width + 2), MAX_WIDTH + 2)
+        ws.freeze_panes = "A2"
+        ws.print_title_rows = "1:1"
 
     default = workbook.active
     assert default is not None
     workbook.remove(default)
+    summary = [
+        ("Period start", report["period"]["start"], DATE),
+        ("Period end", report["period"]["end"], DATE),
+        ("Organisation", report["organisation"] or "All organisations", TEXT),
+        ("Total hours", report["total_hours"], HOURS),
+        ("Employer-time hours (not valued)", report["employer_time_hours"], HOURS),
+        ("Active volunteers", report["active_volunteers"], COUNT),
+        ("New volunteers", report["new_volunteers"], COUNT),
+        ("Hours per active volunteer", report["hours_per_active_volunteer"], HOURS),
+        ("Retention rate (%)", report["retention_rate"], PERCENT),
+        ("FTE", report["fte"], RATIO),
+        ("Value, floor (£)", report["value"]["floor"]["amount"], MONEY),
+        ("Value, generalist (£)", report["value"]["generalist"]["amount"], MONEY),
+        ("Value, specialist (£)", report["value"]["specialist"]["amount"], MONEY),
+        ("Investment (£)", report["investment"]["total"], MONEY),
+        ("VIVA ratio, generalist", report["viva_ratio"]["generalist"], RATIO),
+        ("VIVA ratio, floor", report["viva_ratio"]["floor"], RATIO),
+        ("VIVA ratio, specialist", report["viva_ratio"]["specialist"], RATIO),
+        ("Net value (£)", report["net_value"], MONEY),
+    ]
     sheet(
         "Summary",
         ["measure", "value"],
-        [
-            ["Period start", report["period"]["start"]],
-            ["Period end", report["period"]["end"]],
-            ["Organisation", report["organisation"] or "All organisations"],
-            ["Total hours", report["total_hours"]],
-            ["Employer-time hours (not valued)", report["employer_time_hours"]],
-            ["Active volunteers", report["active_volunteers"]],
-            ["New volunteers", report["new_volunteers"]],
-            ["Hours per active volunteer", report["hours_per_active_volunteer"]],
-            ["Retention rate (%)", report["retention_rate"]],
-            ["FTE", report["fte"]],
-            ["Value, floor (£)", report["value"]["floor"]["amount"]],
-            ["Value, generalist (£)", report["value"]["generalist"]["amount"]],
-            ["Value, specialist (£)", report["value"]["specialist"]["amount"]],
-            ["Investment (£)", report["investment"]["total"]],
-            ["VIVA ratio, generalist", report["viva_ratio"]["generalist"]],
-            ["VIVA ratio, floor", report["viva_ratio"]["floor"]],
-            ["VIVA ratio, specialist", report["viva_ratio"]["specialist"]],
-            ["Net value (£)", report["net_value"]],
-        ],
+        [[label, value] for label, value, _ in summary],
+        row_formats=[None if f == TEXT else f for _, _, f in summary],
     )
     sheet(
         "Investment",
         ["category", "label", "amount (£)"],
         [[k, CATEGORIES[k], v] for k, v in report["investment"]["by_category"].items()],
+        [TEXT, TEXT, MONEY],
     )
     for table, title in (
         ("by_organisation", "By organisation"),
@@ -137,13 +218,31 @@ def to_xlsx(report: dict[str, Any], *, equality: dict[str, Any] | None = None) -
     ):
         rows = report[table]
         header = list(rows[0].keys()) if rows else ["(no hours in this period)"]
-        sheet(title, header, [list(r.values()) for r in rows])
+        sheet(
+            title,
+            header,
+            [list(r.values()) for r in rows],
+            [COLUMN_FORMATS.get(key, TEXT) for key in header],
+        )
     if equality is not None:
-        sheet("Equality profile", *_equality_rows(equality))
-    method_rows: list[list[Any]] = []
+        sheet("Equality profile", *_equality_rows(equality), [TEXT, TEXT, COUNT, PERCENT])
+    _method_sheet(report, sheet)
+    workbook.properties.title = (
+        f"Value of volunteering, {human_period(report['period']['start'], report['period']['end'])}"
+    )
+    workbook.properties.language = "en-GB"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _method_sheet(report: dict[str, Any], sheet: Any) -> None:
+    """Method and sources: one row per value figure with its rate, basis, source and reference
+    date, then the method, oncost, notes and caveat in words (the ``basis`` column)."""
+    rows: list[list[Any]] = []
     for name in ("generalist", "floor"):
         block = report["value"][name]
-        method_rows.append(
+        rows.append(
             [
                 name,
                 block["amount"],
@@ -154,32 +253,35 @@ def to_xlsx(report: dict[str, Any], *, equality: dict[str, Any] | None = None) -
                 block["reference_date"],
             ]
         )
-    method_rows.append(
+    specialist = report["value"]["specialist"]
+    rows.append(
         [
             "specialist",
-            report["value"]["specialist"]["amount"],
-            "occupation rates where loaded, else generalist",
+            specialist["amount"],
+            None,
             "",
-            f"coverage {report['value']['specialist']['coverage']}%",
+            "Occupation rates where loaded, else generalist; coverage "
+            f"{specialist['coverage'] if specialist['coverage'] is not None else '0.0'}% of hours",
             "",
             "",
         ]
     )
-    method_rows.append(["method", report["method"]["description"], "", "", "", "", ""])
-    method_rows.append(["oncost", report["method"]["oncost"], "", "", "", "", ""])
+    notes = [
+        ("method", report["method"]["description"]),
+        ("oncost", f"Oncost {report['method']['oncost']}"),
+    ]
     if report["method"]["rates_note"]:
-        method_rows.append(["rates note", report["method"]["rates_note"], "", "", "", "", ""])
+        notes.append(("rates note", report["method"]["rates_note"]))
     if report.get("disclosure"):
-        method_rows.append(["disclosure control", report["disclosure"]["note"], "", "", "", "", ""])
-    method_rows.append(["caveat", report["caveat"], "", "", "", "", ""])
+        notes.append(("disclosure control", report["disclosure"]["note"]))
+    notes.append(("caveat", report["caveat"]))
+    rows.extend([topic, None, None, "", text, "", ""] for topic, text in notes)
     sheet(
         "Method and sources",
         ["figure", "amount (£)", "rate (£/hour)", "rate key", "basis", "source", "reference date"],
-        method_rows,
+        rows,
+        [TEXT, MONEY, RATE, TEXT, TEXT, TEXT, TEXT],
     )
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
 def _equality_rows(equality: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
