@@ -13,7 +13,7 @@ from flask import render_template
 from volunteer_hub.config import ROOT
 from volunteer_hub.core.tabular import neutralise, write_csv
 from volunteer_hub.investment.models import CATEGORIES
-from volunteer_hub.reports.formatting import as_date, human_period, month_date
+from volunteer_hub.reports.formatting import as_date, human_period, month_date, summary_sentences
 
 TABLES = ("by_organisation", "by_role", "by_month", "by_frequency")
 
@@ -314,9 +314,17 @@ def _pdf(template: str, **context: Any) -> bytes:
     from volunteer_hub.reports.charts import alt_texts
 
     html = render_template(
-        template, categories=CATEGORIES, chart_alts=alt_texts(context["report"]), **context
+        template,
+        categories=CATEGORIES,
+        chart_alts=alt_texts(context["report"]),
+        summary_sentences=summary_sentences(context["report"]),
+        **context,
     )
-    return HTML(string=html, base_url=str(ROOT)).write_pdf()
+    # PDF/UA: tagged (headings, tables, figures with their alt text), with the document's title
+    # shown and its language set, for people who use screen readers.
+    pdf = HTML(string=html, base_url=str(ROOT)).write_pdf(pdf_variant="pdf/ua-1")
+    assert pdf is not None
+    return pdf
 
 
 def to_pdf(

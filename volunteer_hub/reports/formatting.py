@@ -4,6 +4,7 @@ machine outputs (JSON, CSV, XLSX date cells) keep ISO dates."""
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 
@@ -51,3 +52,56 @@ def human_period(start: Any, end: Any) -> str:
     if first == last:
         return long_date(first)
     return f"{long_date(first)} to {long_date(last)}"
+
+
+def _number(value: Any) -> Decimal | None:
+    try:
+        return Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return None
+
+
+def _count(value: Any, one: str, many: str) -> str:
+    number = _number(value)
+    if number is None:
+        return f"{value} {many}"
+    return f"{number:,} {one if number == 1 else many}"
+
+
+def _pounds(value: Any) -> str:
+    number = _number(value)
+    return f"£{number:,.2f}" if number is not None else str(value)
+
+
+def summary_sentences(report: dict[str, Any]) -> list[str]:
+    """The headline figures and the value range in words, for the PDF's summary page."""
+    period = human_period(report["period"]["start"], report["period"]["end"])
+    who = report["organisation"] or "the organisations in this report"
+    value = report["value"]
+    opening = "From" if " to " in period else "On" if period[:1].isdigit() else "In"
+    sentences = [
+        f"{opening} {period}, {_count(report['active_volunteers'], 'volunteer', 'volunteers')} "
+        f"gave {_count(report['total_hours'], 'approved hour', 'approved hours')} of their time "
+        f"to {who}: {_number(report['fte']) or 0:,} full-time equivalent.",
+        f"Valued at what it would cost to pay for the same hours, that time was worth between "
+        f"{_pounds(value['floor']['amount'])} (at the National Living Wage, "
+        f"£{value['floor']['rate']} an hour) and {_pounds(value['generalist']['amount'])} (at "
+        f"median hourly pay, £{value['generalist']['rate']} an hour).",
+    ]
+    investment = _number(report["investment"]["total"])
+    ratio = report["viva_ratio"]["generalist"]
+    if investment and ratio is not None:
+        sentences.append(
+            f"Organisations invested {_pounds(investment)} in supporting volunteers: each £1 "
+            f"invested was matched by £{ratio} of volunteer time at median pay "
+            f"(£{report['viva_ratio']['floor']} at the National Living Wage)."
+        )
+    else:
+        sentences.append(
+            "No investment in volunteers was recorded for this period, so the return on "
+            "investment (VIVA ratio) is not available."
+        )
+    new = _number(report["new_volunteers"])
+    if new:
+        sentences.append(f"{_count(new, 'volunteer was', 'volunteers were')} new this period.")
+    return sentences

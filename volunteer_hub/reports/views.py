@@ -160,7 +160,7 @@ def resolve(form: ValueReportForm, organisations: list[Organisation]) -> Choice 
         form.end.errors = [*form.end.errors, "Choose a period of at most ten years"]
         return None
     return Choice(
-        Period(start, end), organisation, f"{start.isoformat()} to {end.isoformat()}", custom=True
+        Period(start, end), organisation, formatting.human_period(start, end), custom=True
     )
 
 
