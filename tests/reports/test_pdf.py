@@ -52,9 +52,8 @@ def test_pdf_charts_fit_the_page_width_at_print_resolution(year_of_hours, person
             assert image.dpi >= 290, (name, image)
 
 
-def test_pdf_charts_show_every_month_and_organisation(year_of_hours, personas, login) -> None:
-    """The charts are whole: their alt text (the PDF's figure tags) and tables name every month
-    and organisation."""
+def test_pdf_tables_name_every_month_and_organisation(year_of_hours, personas, login) -> None:
+    """Beside the charts, the tables name every month (as people read it) and organisation."""
     data = _pdfs(login(personas.centre))["value"]
     text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages).split())
     for month in ("Apr 2025", "Sep 2025", "Oct 2025", "Mar 2026"):
