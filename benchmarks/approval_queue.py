@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import secrets
 import statistics
 import time
 from datetime import date, timedelta
@@ -40,7 +41,7 @@ def main() -> None:
 
         app = create_app(
             {
-                "SECRET_KEY": "benchmark-secret-key-long-enough-for-anything",
+                "SECRET_KEY": secrets.token_urlsafe(48),
                 "RATELIMIT_ENABLED": False,
             }
         )

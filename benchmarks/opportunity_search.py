@@ -16,6 +16,7 @@ import argparse
 import os
 import random
 import re
+import secrets
 import statistics
 import time
 from datetime import date, timedelta
@@ -145,7 +146,7 @@ def main() -> None:
 
         app = create_app(
             {
-                "SECRET_KEY": "benchmark-secret-key-long-enough-for-anything",
+                "SECRET_KEY": secrets.token_urlsafe(48),
                 "RATELIMIT_ENABLED": False,
             }
         )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import secrets
 import statistics
 import tempfile
 import time
@@ -44,7 +45,7 @@ def main() -> None:
         app = create_app(
             {
                 "SQLALCHEMY_DATABASE_URI": f"sqlite:///{Path(tmp) / 'bench.db'}",
-                "SECRET_KEY": "benchmark-secret-key-long-enough-for-anything",
+                "SECRET_KEY": secrets.token_urlsafe(48),
                 "RATELIMIT_ENABLED": False,
             }
         )

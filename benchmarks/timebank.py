@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import secrets
 import statistics
 import time
 from datetime import date, timedelta
@@ -47,7 +48,7 @@ def main() -> None:
             Transfer,
         )
 
-        app = create_app({"SECRET_KEY": "benchmark-secret-key-long-enough-for-anything"})
+        app = create_app({"SECRET_KEY": secrets.token_urlsafe(48)})
         with app.app_context():
             upgrade()
             coordinator = User(email="coordinator@bench.invalid", name="Coordinator")

@@ -21,6 +21,7 @@ import json
 import os
 import random
 import resource
+import secrets
 import subprocess
 import sys
 import tempfile
@@ -68,7 +69,7 @@ def generate(path: Path, rows: int, volunteers: int, organisations: int, roles: 
 def _env(database_url: str) -> dict[str, str]:
     env = dict(os.environ)
     env["DATABASE_URL"] = database_url
-    env["SECRET_KEY"] = "benchmark-secret-key-long-enough-for-anything"  # noqa: S105
+    env["SECRET_KEY"] = secrets.token_urlsafe(48)
     env.pop("FLASK_ENV", None)
     return env
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextvars
 import os
+import secrets
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,7 +26,8 @@ from volunteer_hub import create_app
 from volunteer_hub.config import normalise_database_url
 from volunteer_hub.extensions import db as _db
 
-TEST_SECRET_KEY = "test-secret-key-that-is-long-enough-for-production-checks"
+#: A new random key for each test run: a key written in the repository is refused everywhere.
+TEST_SECRET_KEY = secrets.token_urlsafe(48)
 
 
 def base_config(database_url: str) -> dict[str, object]:

@@ -8,20 +8,24 @@ from typing import Any
 
 from flask import Flask
 
-from volunteer_hub.config import ROOT, ConfigError, load_config
+from volunteer_hub.config import ROOT, ConfigError, ensure_secret_key, load_config
 
 __all__ = ["ConfigError", "create_app"]
 
 
 def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
-    """Build the application. No queries, migrations or network calls happen here."""
+    """Build the application. No queries, migrations or network calls happen here; the one
+    side effect is the instance secret key file, written on the first start of a development
+    or testing instance that has no ``SECRET_KEY`` (see :mod:`volunteer_hub.config`)."""
+    config = load_config(overrides)
     app = Flask(
         __name__,
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
-        instance_path=str(ROOT / "instance"),
+        instance_path=config["INSTANCE_PATH"],
     )
-    app.config.from_mapping(load_config(overrides))
+    ensure_secret_key(config)
+    app.config.from_mapping(config)
     app.testing = bool(app.config["TESTING"])
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -38,8 +42,9 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
     login_manager.init_app(app)
 
-    from volunteer_hub.core import error_pages, navigation, security, templating
+    from volunteer_hub.core import error_pages, inputs, navigation, security, templating
 
+    inputs.init_app(app)  # before any route: ``<int:...>`` is the range-checked id converter
     templating.init_app(app)
     navigation.init_app(app)
     security.init_app(app)

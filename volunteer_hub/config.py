@@ -2,31 +2,63 @@
 
 Nothing here reads the environment at import time: :func:`load_config` is called by
 ``create_app`` each time an application is built.
+
+Environment name. ``VOLUNTEER_HUB_ENV`` (or ``FLASK_ENV``) names one of :data:`ENVIRONMENTS`,
+compared after trimming and lower-casing (``"Production "`` is production, never less); unset or
+empty means development. Any other name (``prod``, ``staging``) refuses to start with a
+one-line :class:`ConfigError`, and so do the two variables naming different environments: a
+misspelt production never runs with development settings.
+
+Secret key. No key ships in the code. Production refuses to start without a ``SECRET_KEY`` of at
+least 32 characters. In development and testing without one, :func:`instance_secret_key` makes a
+random key once in ``<instance folder>/secret_key`` (mode 0600, created atomically so processes
+starting together agree) and every later start reuses it: writing that one file on the first
+start is the only side effect of ``create_app``, which still makes no queries or network calls.
+Every key published in the repository, now or in its history (:data:`KNOWN_SECRET_KEYS`), is
+refused in every environment, so a cookie signed with one opens nothing anywhere.
+
+The instance folder is ``ROOT/instance`` unless the ``INSTANCE_PATH`` override (an argument to
+``create_app``, for tests and embedding; not read from the environment) says otherwise; the
+default SQLite database lives there too.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import secrets
+import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 
-#: Secret keys that must never be used in production (shipped defaults, examples in docs).
-KNOWN_DEFAULT_SECRET_KEYS = frozenset(
+#: The environment names the app accepts; anything else refuses to start.
+ENVIRONMENTS = ("development", "testing", "production")
+
+#: The file in the instance folder holding the key made for a development or testing instance.
+INSTANCE_SECRET_KEY_FILE = "secret_key"  # noqa: S105 - a file name, not a key
+
+MIN_SECRET_KEY_LENGTH = 32
+
+#: Secret keys refused in every environment (compared trimmed and lower-cased): placeholders
+#: people paste from examples, and every key that has been in this repository: the development
+#: key once shipped as the default, the test suite's and the benchmarks' former fixed keys.
+KNOWN_SECRET_KEYS = frozenset(
     {
-        "",
         "dev",
         "development",
         "change-me",
         "changeme",
         "secret",
+        "secret-key",
+        "your-secret-key",
         "dev-insecure-secret-key-change-me",
+        "test-secret-key-that-is-long-enough-for-production-checks",
+        "benchmark-secret-key-long-enough-for-anything",
     }
 )
-
-DEFAULT_SECRET_KEY = "dev-insecure-secret-key-change-me"  # noqa: S105 - refused in production
 
 
 class ConfigError(RuntimeError):
@@ -48,8 +80,11 @@ def normalise_database_url(url: str) -> str:
 def defaults() -> dict[str, Any]:
     return {
         "ENV": "development",
-        "SECRET_KEY": DEFAULT_SECRET_KEY,
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{ROOT / 'instance' / 'volunteer_hub.db'}",
+        #: None: production refuses to start; development and testing use the instance key.
+        "SECRET_KEY": None,
+        "INSTANCE_PATH": str(ROOT / "instance"),
+        #: Empty: SQLite in the instance folder.
+        "SQLALCHEMY_DATABASE_URI": "",
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "SERVICE_NAME": "Volunteer Hub",
         "CENTRE_NAME": "Northbridge Volunteer Centre",
@@ -143,15 +178,41 @@ ENVIRONMENT_SETTINGS: dict[str, type] = {
 }
 
 
+def environment_name(raw: object, source: str) -> str:
+    """The environment ``raw`` names (trimmed, lower-cased), or a :class:`ConfigError`."""
+    name = str(raw).strip().lower()
+    if name not in ENVIRONMENTS:
+        raise ConfigError(
+            f"unknown environment name {str(raw)!r} in {source}; "
+            f"use one of {', '.join(ENVIRONMENTS)}"
+        )
+    return name
+
+
+def _environment_from(env: Mapping[str, str]) -> str:
+    named = {
+        variable: environment_name(env[variable], variable)
+        for variable in ("VOLUNTEER_HUB_ENV", "FLASK_ENV")
+        if env.get(variable)
+    }
+    if len(set(named.values())) > 1:
+        raise ConfigError(
+            "VOLUNTEER_HUB_ENV and FLASK_ENV name different environments; set only one"
+        )
+    return next(iter(named.values()), "development")
+
+
 def load_config(
     overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None
 ) -> dict[str, Any]:
-    """Build the configuration: defaults < environment < ``overrides``."""
+    """Build the configuration: defaults < environment < ``overrides``, then check it.
+
+    Without a ``SECRET_KEY`` outside production the result holds ``None``: ``create_app`` then
+    reads or makes the instance key (:func:`ensure_secret_key`); this function writes nothing.
+    """
     env = os.environ if environ is None else environ
     config = defaults()
-    environment = env.get("VOLUNTEER_HUB_ENV") or env.get("FLASK_ENV")
-    if environment:
-        config["ENV"] = environment.strip().lower()
+    config["ENV"] = _environment_from(env)
     for name, kind in ENVIRONMENT_SETTINGS.items():
         if name in env:
             raw = env[name]
@@ -160,6 +221,8 @@ def load_config(
         config["SQLALCHEMY_DATABASE_URI"] = env["DATABASE_URL"]
     overrides = dict(overrides or {})
     config.update(overrides)
+    config["ENV"] = environment_name(config["ENV"], "ENV")
+    config["INSTANCE_PATH"] = os.path.abspath(config["INSTANCE_PATH"])
     if config["ENV"] == "production":
         for name, value in (
             ("SESSION_COOKIE_SECURE", True),
@@ -168,18 +231,88 @@ def load_config(
         ):
             if name not in overrides:
                 config[name] = value
+    if not config["SQLALCHEMY_DATABASE_URI"]:
+        config["SQLALCHEMY_DATABASE_URI"] = (
+            f"sqlite:///{Path(config['INSTANCE_PATH']) / 'volunteer_hub.db'}"
+        )
     config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(config["SQLALCHEMY_DATABASE_URI"])
-    check_production_safety(config)
+    check_secret_key(config)
     return config
 
 
-def check_production_safety(config: Mapping[str, Any]) -> None:
-    if config.get("ENV") != "production":
-        return
-    key = config.get("SECRET_KEY") or ""
-    if key.strip().lower() in KNOWN_DEFAULT_SECRET_KEYS or len(key) < 32:
+def _key_text(key: object) -> str:
+    if isinstance(key, bytes):
+        return key.decode("utf-8", "replace")
+    return "" if key is None else str(key)
+
+
+def is_known_secret_key(key: object) -> bool:
+    return _key_text(key).strip().lower() in KNOWN_SECRET_KEYS
+
+
+def check_secret_key(config: Mapping[str, Any]) -> None:
+    """Refuse a published key (or fallback key) anywhere, and a missing or short one in
+    production."""
+    key = _key_text(config.get("SECRET_KEY"))
+    fallbacks = config.get("SECRET_KEY_FALLBACKS") or []
+    if is_known_secret_key(key) or any(is_known_secret_key(old) for old in fallbacks):
         raise ConfigError(
-            "SECRET_KEY is missing, a known default or shorter than 32 characters; "
+            "SECRET_KEY (or a fallback key) is one published in the code or its history; "
+            'set a new random one, e.g. SECRET_KEY="$(python -c '
+            "'import secrets; print(secrets.token_urlsafe(48))')\""
+        )
+    if config.get("ENV") == "production" and len(key.strip()) < MIN_SECRET_KEY_LENGTH:
+        raise ConfigError(
+            f"SECRET_KEY is missing or shorter than {MIN_SECRET_KEY_LENGTH} characters; "
             'set it in the environment, e.g. SECRET_KEY="$(python -c '
             "'import secrets; print(secrets.token_urlsafe(48))')\""
         )
+
+
+def ensure_secret_key(config: dict[str, Any]) -> None:
+    """Outside production, a missing ``SECRET_KEY`` becomes this instance's own random key."""
+    if _key_text(config.get("SECRET_KEY")).strip():
+        return
+    if config.get("ENV") == "production":  # refused by check_secret_key already
+        raise ConfigError("SECRET_KEY is missing; set it in the environment")
+    config["SECRET_KEY"] = instance_secret_key(Path(config["INSTANCE_PATH"]))
+
+
+def instance_secret_key(folder: Path) -> str:
+    """The random key kept in ``folder``, made on first use.
+
+    A new key is written and flushed to a private temporary file (mode 0600), then hard-linked
+    to its name, which fails if the name exists: of several processes starting at once exactly
+    one key is published, complete, and every process reads that one.
+    """
+    path = folder / INSTANCE_SECRET_KEY_FILE
+    try:
+        if not path.exists():
+            _publish_new_key(path)
+        key = path.read_text(encoding="utf-8").strip()
+    except OSError as error:
+        raise ConfigError(
+            f"cannot read or make the instance secret key {path} ({error.strerror or error}); "
+            "set SECRET_KEY in the environment instead"
+        ) from None
+    if len(key) < MIN_SECRET_KEY_LENGTH or is_known_secret_key(key):
+        raise ConfigError(
+            f"{path} does not hold a usable key (random, {MIN_SECRET_KEY_LENGTH} or more "
+            "characters); delete it to make a new one, or set SECRET_KEY"
+        )
+    return key
+
+
+def _publish_new_key(path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as file:
+            file.write(secrets.token_urlsafe(48) + "\n")
+            file.flush()
+            os.fsync(file.fileno())
+        # If another process published its key first, everyone uses that one.
+        with contextlib.suppress(FileExistsError):
+            os.link(temporary, path)
+    finally:
+        os.unlink(temporary)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 #: Endpoints anyone may reach without signing in. Adding one here is a security decision.
 PUBLIC_ENDPOINTS = {
@@ -40,8 +41,8 @@ def app_config() -> dict[str, object]:
 def _example_path(app: Flask, rule) -> str:
     values = {}
     for name in rule.arguments:
-        converter = rule._converters[name].__class__.__name__
-        values[name] = 1 if converter == "IntegerConverter" else "example"
+        converter = rule._converters[name]  # <int:…> is core.inputs.IdConverter, an int converter
+        values[name] = 1 if isinstance(converter, IntegerConverter) else "example"
     with app.test_request_context():
         from flask import url_for
 

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import stat
 import subprocess
 import sys
+import time
+from pathlib import Path
 
 import pytest
 from flask import Flask, abort
@@ -11,8 +15,15 @@ from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
 from tests.conftest import TEST_SECRET_KEY, base_config
+from tests.fail_closed import REPOSITORY_KEYS
 from volunteer_hub import ConfigError, create_app
-from volunteer_hub.config import load_config, normalise_database_url
+from volunteer_hub.config import (
+    INSTANCE_SECRET_KEY_FILE,
+    KNOWN_SECRET_KEYS,
+    ROOT,
+    load_config,
+    normalise_database_url,
+)
 from volunteer_hub.extensions import db
 
 UNREACHABLE_DB = "postgresql+psycopg://postgres@127.0.0.1:1/none?connect_timeout=1"
@@ -50,7 +61,7 @@ def test_database_urls_people_paste_are_accepted(given: str, expected: str) -> N
 
 
 @pytest.mark.parametrize(
-    "key", [None, "", "dev", "change-me", "dev-insecure-secret-key-change-me", "short"]
+    "key", [None, "", "dev", "change-me", "short", "  padded-but-short  ", *REPOSITORY_KEYS]
 )
 def test_production_refuses_missing_or_default_secret_key(key: str | None) -> None:
     env = {"FLASK_ENV": "production"}
@@ -60,6 +71,148 @@ def test_production_refuses_missing_or_default_secret_key(key: str | None) -> No
         load_config(environ=env)
     assert "SECRET_KEY" in str(raised.value)
     assert "\n" not in str(raised.value)
+
+
+# Failing closed: no shipped key, no unknown environment ---------------------------------------
+
+
+@pytest.fixture
+def bare_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No environment name and no key in this process's environment."""
+    for name in ("SECRET_KEY", "FLASK_ENV", "VOLUNTEER_HUB_ENV", "DATABASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def _config_without_key(database_url: str, instance: Path) -> dict[str, object]:
+    config = {**base_config(database_url), "INSTANCE_PATH": str(instance)}
+    del config["SECRET_KEY"]
+    return config
+
+
+def test_no_secret_key_ships_in_the_code() -> None:
+    config = load_config(environ={})
+    assert config["ENV"] == "development"
+    assert config["SECRET_KEY"] is None  # made per instance by create_app, never a constant
+    source = (ROOT / "volunteer_hub" / "config.py").read_text()
+    assert 'DEFAULT_SECRET_KEY = "' not in source
+    assert set(REPOSITORY_KEYS) <= KNOWN_SECRET_KEYS
+
+
+@pytest.mark.parametrize("variable", ["FLASK_ENV", "VOLUNTEER_HUB_ENV"])
+@pytest.mark.parametrize("name", ["prod", "Prod", "staging", "dev", "production1", " "])
+def test_an_unknown_environment_name_refuses_to_start(variable: str, name: str) -> None:
+    with pytest.raises(ConfigError) as raised:
+        load_config(environ={variable: name, "SECRET_KEY": TEST_SECRET_KEY})
+    message = str(raised.value)
+    assert "unknown environment name" in message and repr(name) in message
+    assert "development, testing, production" in message
+    assert "\n" not in message
+
+
+def test_an_unknown_environment_name_given_to_create_app_refuses_to_start(tmp_path) -> None:
+    with pytest.raises(ConfigError, match="unknown environment name 'prod'"):
+        create_app({**base_config(f"sqlite:///{tmp_path / 'x.db'}"), "ENV": "prod"})
+
+
+@pytest.mark.parametrize("name", ["Production ", " PRODUCTION", "production\n"])
+def test_known_environment_names_are_trimmed_and_case_blind(name: str) -> None:
+    config = load_config(environ={"FLASK_ENV": name, "SECRET_KEY": TEST_SECRET_KEY})
+    assert config["ENV"] == "production"
+    assert config["SESSION_COOKIE_SECURE"] is True
+    with pytest.raises(ConfigError, match="SECRET_KEY"):
+        load_config(environ={"FLASK_ENV": name})
+
+
+def test_two_environment_variables_naming_different_environments_refuse_to_start() -> None:
+    env = {"VOLUNTEER_HUB_ENV": "development", "FLASK_ENV": "production"}
+    with pytest.raises(ConfigError, match="different environments"):
+        load_config(environ={**env, "SECRET_KEY": TEST_SECRET_KEY})
+
+
+@pytest.mark.parametrize("environment", ["development", "testing", "production", None])
+@pytest.mark.parametrize("key", REPOSITORY_KEYS)
+def test_keys_from_the_repository_are_refused_in_every_environment(
+    environment: str | None, key: str
+) -> None:
+    env = (
+        {"SECRET_KEY": key}
+        if environment is None
+        else {"SECRET_KEY": key, "FLASK_ENV": environment}
+    )
+    with pytest.raises(ConfigError, match="published in the code"):
+        load_config(environ=env)
+    with pytest.raises(ConfigError, match="published in the code"):
+        load_config({"SECRET_KEY": TEST_SECRET_KEY, "SECRET_KEY_FALLBACKS": [key]}, environ={})
+
+
+def test_without_environment_or_key_a_random_key_is_made_once_in_the_instance_folder(
+    tmp_path: Path, bare_environment: None
+) -> None:
+    instance = tmp_path / "instance"
+    url = f"sqlite:///{tmp_path / 'x.db'}"
+    first = create_app(_config_without_key(url, instance))
+    key_file = instance / INSTANCE_SECRET_KEY_FILE
+    assert first.instance_path == str(instance)
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert first.secret_key == key_file.read_text().strip()
+    assert len(first.secret_key) >= 43 and first.secret_key not in KNOWN_SECRET_KEYS
+    assert [p.name for p in instance.iterdir()] == [INSTANCE_SECRET_KEY_FILE]  # no temporary left
+    # The next start reuses it (sessions survive a restart); another instance has its own.
+    assert create_app(_config_without_key(url, instance)).secret_key == first.secret_key
+    other = create_app(_config_without_key(url, tmp_path / "other"))
+    assert other.secret_key != first.secret_key
+
+
+def test_processes_starting_together_agree_on_the_instance_key(tmp_path: Path) -> None:
+    instance = tmp_path / "instance"
+    start_at = time.time() + 1.5
+    script = (
+        "import sys, time; from pathlib import Path;"
+        "from volunteer_hub.config import instance_secret_key;"
+        f"time.sleep(max(0, {start_at} - time.time()));"
+        "print(instance_secret_key(Path(sys.argv[1])))"
+    )
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-c", script, str(instance)],
+            cwd=ROOT,
+            env={"PATH": os.environ.get("PATH", "/usr/bin:/bin")},
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(6)
+    ]
+    keys = {process.communicate(timeout=60)[0].strip() for process in processes}
+    assert all(process.returncode == 0 for process in processes)
+    assert keys == {(instance / INSTANCE_SECRET_KEY_FILE).read_text().strip()}
+    assert [p.name for p in instance.iterdir()] == [INSTANCE_SECRET_KEY_FILE]
+
+
+@pytest.mark.parametrize("content", ["", "short", "dev-insecure-secret-key-change-me"])
+def test_an_unusable_instance_key_file_refuses_to_start(
+    tmp_path: Path, bare_environment: None, content: str
+) -> None:
+    (tmp_path / INSTANCE_SECRET_KEY_FILE).write_text(content)
+    with pytest.raises(ConfigError, match="does not hold a usable key"):
+        create_app(_config_without_key(f"sqlite:///{tmp_path / 'x.db'}", tmp_path))
+
+
+def test_wsgi_with_a_misspelt_environment_exits_with_one_line() -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", "import wsgi"],
+        env={"FLASK_ENV": "prod", "SECRET_KEY": TEST_SECRET_KEY, "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        cwd=ROOT,
+    )
+    assert result.returncode == 1
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert lines == [
+        "Volunteer Hub cannot start: unknown environment name 'prod' in FLASK_ENV; "
+        "use one of development, testing, production"
+    ], result.stderr
 
 
 def test_production_with_real_key_starts_with_secure_cookies() -> None:

@@ -122,7 +122,25 @@ def test_worked_example_16000_miles_at_42p(runner, personas, tmp_path) -> None:
 
 def test_worked_example_two_organisations_at_45p(runner, personas, tmp_path) -> None:
     """7,000 + 5,000 miles at two organisations, both paid 45p: £5,400.00 against a tax-free
-    £5,000.00: £400.00 profit, flagged, though neither organisation alone passed 10,000."""
+    £5,000.00: £400.00 profit, flagged, though neither organisation alone passed 10,000.
+
+    Organisation B pays a fixed 45p a mile (under HMRC rates its last 2,000 miles, past the
+    volunteer's 10,000th, would come to 25p, and paying more than the claim is refused)."""
+    from volunteer_hub.expenses.models import ExpensePolicy
+
+    db.session.add(
+        ExpensePolicy(
+            organisation_id=personas.org_b.id,
+            version=1,
+            types=["car_mileage"],
+            mileage_policy="fixed",
+            fixed_pence_per_mile=45,
+            deadline_days=90,
+            receipt_threshold_pence=0,
+            bank_payments=False,
+        )
+    )
+    db.session.commit()
     lines = []
     for n in range(7):
         lines.append(

@@ -307,10 +307,14 @@ def test_approver_corrects_approved_hours_from_the_queue(personas, login, approv
     assert f'href="/hours/{new.id}/correct"' in coordinator.get("/hours/approvals").get_data(
         as_text=True
     )
-    # The old one cannot be corrected again.
-    again = post_form(coordinator, url, {"hours": "1", "minutes": "0", "reason": "Again"})
-    assert again.status_code == 400
-    assert "Only approved hours are corrected" in again.get_data(as_text=True)
+    # The old one cannot be corrected again: a second submission (a double click) is told
+    # politely that it was already done, and changes nothing.
+    again = post_form(
+        coordinator, url, {"hours": "1", "minutes": "0", "reason": "Again"}, follow_redirects=True
+    )
+    assert again.status_code == 200
+    assert "These hours were already corrected." in again.get_data(as_text=True)
+    assert len(_records()) == 2 and len(_audits("hours.corrected")) == 1
 
 
 def test_who_may_not_correct(personas, login, befriender, approved) -> None:

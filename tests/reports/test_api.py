@@ -161,6 +161,13 @@ def test_openapi_document(client) -> None:
     assert "viva_ratio" in required and "by_organisation" in required
 
 
+@pytest.mark.parametrize("app_config", [{"BASE_URL": "https://volunteer.example.org/"}])
+def test_openapi_servers_come_from_base_url_never_the_host_header(client) -> None:
+    response = client.get("/api/v1/openapi.json", headers={"Host": "evil.example"})
+    assert response.status_code == 200
+    assert response.get_json()["servers"] == [{"url": "https://volunteer.example.org/api/v1"}]
+
+
 def test_admin_issues_a_token_shown_once(personas, login, data, client) -> None:
     admin = login(personas.admin)
     response = post_form(

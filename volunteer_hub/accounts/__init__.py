@@ -11,8 +11,12 @@ Rules:
 - Passwords are 10 to 256 characters of any Unicode, not among the 10,000 most common, and are
   stored as argon2id hashes. Nothing is truncated.
 - A session's identity includes the user's session version: changing the password or being
-  deactivated raises it and ends every other session. Sessions end after 30 idle minutes for
-  staff and 2 hours for volunteers (configurable).
+  deactivated raises it and ends every other session. Signing out raises it too, so it ends the
+  session on the server (a copied cookie is worthless afterwards) and on every other device: one
+  counter and no session table, at the price of signing out everywhere at once. Sessions end
+  after 30 idle minutes for staff and 2 hours for volunteers (configurable).
+- ``next=`` and other user-supplied redirect targets go through
+  :func:`volunteer_hub.core.redirects.local_target`: paths on this site only.
 - Sign-in, registration, password reset and two-factor are rate limited; repeated failures slow
   one account down for minutes, never lock it for good. Unknown email and wrong password get the
   same answer; so do reset requests for known and unknown addresses.

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
     GovPasswordInput,
@@ -13,6 +12,7 @@ from wtforms import BooleanField, EmailField, PasswordField, StringField, Submit
 from wtforms.validators import Email, InputRequired, Length, Regexp
 
 from volunteer_hub.accounts.passwords import MAX_LENGTH
+from volunteer_hub.core.forms import FlaskForm
 
 EMAIL_VALIDATORS = [
     InputRequired(message="Enter your email address"),

@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 from flask import current_app, render_template
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from volunteer_hub.accounts.models import OutboxMessage, OutboxStatus, User
 from volunteer_hub.core.models import utcnow
@@ -22,6 +22,9 @@ log = logging.getLogger(__name__)
 
 #: Minutes to wait after the n-th failed attempt (then the last value again).
 BACKOFF_MINUTES = [1, 5, 15, 60, 240, 720]
+#: A sender takes a message for this long before delivering it (longer than an SMTP attempt can
+#: last); if it stops before recording the outcome, the message is due again after it.
+CLAIM_MINUTES = 10
 
 
 def queue_email(
@@ -78,9 +81,29 @@ class SendResult:
     failed: int = 0
 
 
+def _claim(message_id: int) -> bool:
+    """Take a due message for this sender, committed before it is delivered: its next attempt
+    moves past the time a delivery can take, so another sender running at the same moment (two
+    ``flask outbox send`` at once) finds it not due and leaves it. False: someone else has it."""
+    now = utcnow()
+    claimed = db.session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id == message_id,
+            OutboxMessage.status == OutboxStatus.PENDING.value,
+            OutboxMessage.next_attempt_at <= now,
+        )
+        .values(next_attempt_at=now + timedelta(minutes=CLAIM_MINUTES))
+        .execution_options(synchronize_session=False)
+    ).rowcount  # type: ignore[attr-defined]
+    db.session.commit()
+    return bool(claimed)
+
+
 def send_due(*, limit: int = 500) -> SendResult:
-    """Send every message that is due. Each message is its own transaction, so one failure
-    never loses or blocks another; re-running is safe."""
+    """Send every message that is due. Each message is claimed and then sent in its own
+    transactions, so one failure never loses or blocks another, re-running is safe, and two
+    senders running at once send each message once."""
     result = SendResult()
     max_attempts = int(current_app.config["MAIL_MAX_ATTEMPTS"])
     ids = db.session.scalars(
@@ -94,6 +117,8 @@ def send_due(*, limit: int = 500) -> SendResult:
     ).all()
     db.session.commit()
     for message_id in ids:
+        if not _claim(message_id):
+            continue
         message = db.session.get(OutboxMessage, message_id)
         if message is None or message.status != OutboxStatus.PENDING.value:
             continue

@@ -10,7 +10,7 @@ from typing import Any
 
 import pyotp
 from flask import current_app, url_for
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from volunteer_hub.accounts import audit
 from volunteer_hub.accounts.models import (
@@ -32,6 +32,7 @@ from volunteer_hub.accounts.passwords import (
 from volunteer_hub.accounts.tokens import InvalidToken, make_token, read_token
 from volunteer_hub.core.errors import DomainError
 from volunteer_hub.core.models import utcnow
+from volunteer_hub.core.transitions import AlreadyDone, compare_and_set_where, lock
 from volunteer_hub.extensions import db
 
 #: Failed sign-ins before an account is slowed down, and the longest it waits.
@@ -131,7 +132,15 @@ def verify_email(token: str) -> User:
     user, _ = _read_link(
         token, "verify_email", when_expired="This link has expired. Sign in to get a new one"
     )
-    user.email_verified_at = utcnow()
+    # Once, for the address the link was sent to: the same link opened twice at once confirms
+    # (and is audited) once.
+    compare_and_set_where(
+        user,
+        User.email_verified_at.is_(None),
+        User.email == user.email,
+        values={"email_verified_at": utcnow()},
+        message="Your email address is already confirmed. You can sign in.",
+    )
     audit.record("email_verified", actor=user, target=user)
     db.session.flush()
     return user
@@ -174,6 +183,19 @@ def record_sign_in(user: User, *, method: str = "password") -> None:
     audit.record("sign_in", actor=user, target=user, details={"method": method})
 
 
+def sign_out(user: User) -> None:
+    """End the user's sessions on the server, not only in this browser: raising the session
+    version makes every cookie issued so far (this one, any copy of it, other devices) load
+    nobody. One atomic increment, so parallel sign-outs cannot undo each other."""
+    db.session.execute(
+        update(User)
+        .where(User.id == user.id)
+        .values(session_version=User.session_version + 1)
+        .execution_options(synchronize_session="fetch")
+    )
+    audit.record("sign_out", actor=user, target=user)
+
+
 # Passwords -----------------------------------------------------------------------------------
 
 
@@ -211,10 +233,24 @@ def _set_password(user: User, password: str) -> None:
 
 def reset_password(*, token: str, password: str, purpose: str = "reset_password") -> User:
     user = user_for_reset_token(token, purpose)
-    _set_password(user, password)
-    if user.email_verified_at is None:
-        # The link reached them by email, so the address works.
-        user.email_verified_at = utcnow()
+    _check_password(password, email=user.email, name=user.name)
+    # The link works once: the password changes only from the state the link was made for (the
+    # same password and session version), so of two uses at once one sets it and is audited.
+    compare_and_set_where(
+        user,
+        User.session_version == user.session_version,
+        User.password_hash.is_not_distinct_from(user.password_hash),
+        values={
+            "password_hash": hash_password(password),
+            "session_version": User.session_version + 1,  # ends every other session
+            "failed_sign_ins": 0,
+            "throttled_until": None,
+            # The link reached them by email, so the address works.
+            **({"email_verified_at": utcnow()} if user.email_verified_at is None else {}),
+        },
+        message="This link has already been used: sign in with the new password, or ask for "
+        "a new link.",
+    )
     audit.record(
         "invitation_accepted" if purpose == "invitation" else "password_reset",
         actor=user,
@@ -264,11 +300,17 @@ def confirm_email_change(*, token: str) -> User:
     user, new_email = _read_link(
         token, "change_email", when_expired="This link has expired. Ask for a new one"
     )
+    if not user.is_active:
+        raise DomainError("This link is not valid or has already been used")
     if find_user_by_email(new_email) is not None:
         raise DomainError("Another account already uses this email address")
     old_email = user.email
-    user.email = new_email
-    user.email_verified_at = utcnow()
+    compare_and_set_where(
+        user,
+        User.email == old_email,
+        values={"email": new_email, "email_verified_at": utcnow()},
+        message="Your email address has already been changed.",
+    )
     queue_email(
         kind="email_changed",
         to=old_email,
@@ -291,6 +333,14 @@ class Grant:
 
     role: str
     organisation_id: int | None = None
+
+
+def _locked(user: User) -> User:
+    """The person's row locked until the transaction ends and read again with their roles, so
+    two administrators (or a double click) changing the same person act one after the other."""
+    user = lock(user)
+    db.session.expire(user, ["roles", "memberships"])
+    return user
 
 
 def _apply_grant(user: User, grant: Grant, *, actor: User | None) -> None:
@@ -322,11 +372,12 @@ def _apply_grant(user: User, grant: Grant, *, actor: User | None) -> None:
 
 
 def grant_role(*, actor: User, user: User, grant: Grant) -> None:
-    _apply_grant(user, grant, actor=actor)
+    _apply_grant(_locked(user), grant, actor=actor)
     db.session.flush()
 
 
 def revoke_role(*, actor: User, user: User, grant: Grant) -> None:
+    user = _locked(user)
     if grant.role == Role.ADMIN.value and user.id == actor.id:
         raise DomainError("You cannot remove your own administrator role", field="role")
     if grant.role == Role.ADMIN.value and _active_admin_count() <= 1 and user.is_admin:
@@ -391,6 +442,7 @@ def invite_user(*, actor: User, email: str, name: str, grants: list[Grant]) -> U
 
 
 def set_active(*, actor: User, user: User, active: bool) -> None:
+    user = _locked(user)
     if user.id == actor.id and not active:
         raise DomainError("You cannot deactivate your own account")
     if not active and user.is_admin and _active_admin_count() <= 1:
@@ -458,9 +510,15 @@ def enable_two_factor(*, user: User, secret: str, code: str) -> list[str]:
     step = _totp_step(secret, code, None)
     if step is None:
         raise DomainError("Enter the 6-digit code shown in your authenticator app", field="code")
-    user.totp_secret = secret
-    user.totp_enabled_at = utcnow()
-    user.totp_last_step = step
+    user = db.session.get(User, user.id) or user  # the row itself, not a current_user proxy
+    # Once: a second send of the form would replace the recovery codes the first one showed.
+    compare_and_set_where(
+        user,
+        User.totp_enabled_at.is_(None),
+        values={"totp_secret": secret, "totp_enabled_at": utcnow(), "totp_last_step": step},
+        message="Two-factor sign-in is already on. If you did not note your recovery codes, "
+        "ask an administrator to reset it, then set it up again.",
+    )
     codes = _new_recovery_codes(user)
     audit.record("two_factor_enabled", actor=user, target=user)
     db.session.flush()
@@ -483,9 +541,13 @@ def disable_two_factor(*, user: User, password: str) -> None:
         raise DomainError("Administrators must keep two-factor sign-in turned on")
     if not verify_password(user.password_hash, password):
         raise DomainError("Your password is not right", field="password")
-    user.totp_secret = None
-    user.totp_enabled_at = None
-    user.totp_last_step = None
+    user = db.session.get(User, user.id) or user  # the row itself, not a current_user proxy
+    compare_and_set_where(
+        user,
+        User.totp_enabled_at.is_not(None),
+        values={"totp_secret": None, "totp_enabled_at": None, "totp_last_step": None},
+        message="Two-factor sign-in is already turned off.",
+    )
     db.session.execute(RecoveryCode.__table__.delete().where(RecoveryCode.user_id == user.id))
     audit.record("two_factor_disabled", actor=user, target=user)
     db.session.flush()
@@ -495,10 +557,17 @@ def reset_two_factor(*, actor: User, user: User) -> None:
     """An administrator clears someone's lost authenticator; they set it up again on next use."""
     if user.id == actor.id:
         raise DomainError("Ask another administrator to reset your two-factor sign-in")
-    user.totp_secret = None
-    user.totp_enabled_at = None
-    user.totp_last_step = None
-    user.session_version += 1
+    compare_and_set_where(
+        user,
+        User.totp_secret.is_not(None) | User.totp_enabled_at.is_not(None),
+        values={
+            "totp_secret": None,
+            "totp_enabled_at": None,
+            "totp_last_step": None,
+            "session_version": User.session_version + 1,
+        },
+        message=f"Two-factor sign-in for {user.name} is already reset.",
+    )
     db.session.execute(RecoveryCode.__table__.delete().where(RecoveryCode.user_id == user.id))
     audit.record("two_factor_reset", actor=actor, target=user)
     db.session.flush()
@@ -508,10 +577,17 @@ def verify_second_factor(*, user: User, code: str) -> str:
     """Check a TOTP code or an unused recovery code; return which was used."""
     if user.totp_secret and user.totp_enabled_at:
         step = _totp_step(user.totp_secret, code, user.totp_last_step)
-        if step is not None:
-            user.totp_last_step = step
-            db.session.flush()
-            return "totp"
+        try:
+            if step is not None:
+                # Each code works once, even sent twice at once.
+                compare_and_set_where(
+                    user,
+                    User.totp_last_step.is_(None) | (User.totp_last_step < step),
+                    values={"totp_last_step": step},
+                )
+                return "totp"
+        except AlreadyDone:
+            pass
     recovery = db.session.scalar(
         select(RecoveryCode).where(
             RecoveryCode.user_id == user.id,
@@ -519,11 +595,17 @@ def verify_second_factor(*, user: User, code: str) -> str:
             RecoveryCode.used_at.is_(None),
         )
     )
-    if recovery is not None:
-        recovery.used_at = utcnow()
-        audit.record("recovery_code_used", actor=user, target=user)
-        db.session.flush()
-        return "recovery_code"
+    try:
+        if recovery is not None:
+            # Each recovery code works once, even sent twice at once.
+            compare_and_set_where(
+                recovery, RecoveryCode.used_at.is_(None), values={"used_at": utcnow()}
+            )
+            audit.record("recovery_code_used", actor=user, target=user)
+            db.session.flush()
+            return "recovery_code"
+    except AlreadyDone:
+        pass
     audit.record("two_factor_failed", target=user)
     raise DomainError(
         "Enter a correct code from your authenticator app, or a recovery code", field="code"
@@ -557,7 +639,11 @@ def active_consent(user: User, purpose: str) -> ConsentRecord | None:
 def give_consent(
     user: User, purpose: str, method: str, version: str | None = None
 ) -> ConsentRecord:
-    """Record consent (what, which wording, when, how); again while it stands: a no-op."""
+    """Record consent (what, which wording, when, how); again while it stands: a no-op.
+
+    The person's row is locked first, so a double click (or two forms at once) records one
+    consent and one audit event: the second waits, then finds the first's consent standing."""
+    lock(db.session.get(User, user.id))
     existing = active_consent(user, purpose)
     wording = version or (
         current_app.config["PRIVACY_NOTICE_VERSION"]
@@ -576,19 +662,18 @@ def give_consent(
 
 
 def withdraw_consent(user: User, purpose: str) -> bool:
-    """Withdraw; True when there was a consent to withdraw."""
-    records = list(
-        db.session.scalars(
-            select(ConsentRecord).where(
-                ConsentRecord.user_id == user.id,
-                ConsentRecord.purpose == purpose,
-                ConsentRecord.withdrawn_at.is_(None),
-            )
+    """Withdraw; True when there was a consent to withdraw. One conditional update (only
+    consents still standing), so of two withdrawals at once one withdraws and is audited and the
+    other finds nothing left to withdraw."""
+    withdrawn = db.session.execute(
+        update(ConsentRecord)
+        .where(
+            ConsentRecord.user_id == user.id,
+            ConsentRecord.purpose == purpose,
+            ConsentRecord.withdrawn_at.is_(None),
         )
-    )
-    for record in records:
-        record.withdrawn_at = utcnow()
-    if records:
-        db.session.flush()
+        .values(withdrawn_at=utcnow())
+    ).rowcount  # type: ignore[attr-defined]
+    if withdrawn:
         audit.record("consent.withdrawn", actor=user, target=user, details={"purpose": purpose})
-    return bool(records)
+    return bool(withdrawn)

@@ -1,8 +1,9 @@
 """Signed, expiring, single-use links.
 
 Each token carries a fingerprint of the state it is meant to change (for a password reset: the
-current password hash and session version). Once that state changes, the token no longer
-matches, so it works once and dies when the password changes.
+current password hash and session version; for an email change: the email address and password
+hash). Once that state changes, the token no longer matches, so it works once and dies when the
+password changes.
 """
 
 from __future__ import annotations
@@ -29,7 +30,9 @@ def _fingerprint(user: User, purpose: str, extra: str = "") -> str:
     if purpose == "verify_email":
         state = f"{user.email}|{user.email_verified_at is None}"
     elif purpose == "change_email":
-        state = f"{user.email}|{user.session_version}|{extra}"
+        # Not the session version, which signing out raises: the link sent to the new address
+        # keeps working after signing out, and still dies when the password changes.
+        state = f"{user.email}|{user.password_hash or ''}|{extra}"
     else:  # reset_password, invitation
         state = f"{user.password_hash or ''}|{user.session_version}|{user.email}"
     return hashlib.sha256(f"{purpose}|{user.id}|{state}".encode()).hexdigest()[:32]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from urllib.parse import urlsplit
 
 import qrcode
 import qrcode.image.svg
@@ -20,6 +19,7 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required, login_user, logout_user
 from markupsafe import Markup
+from sqlalchemy.exc import IntegrityError
 
 from volunteer_hub.accounts import services
 from volunteer_hub.accounts.forms import (
@@ -38,6 +38,8 @@ from volunteer_hub.accounts.permissions import role_required
 from volunteer_hub.core.errors import DomainError
 from volunteer_hub.core.forms import attach_error
 from volunteer_hub.core.models import utcnow
+from volunteer_hub.core.redirects import local_target
+from volunteer_hub.core.transitions import AlreadyDone
 from volunteer_hub.extensions import db, limiter
 
 bp = Blueprint("accounts", __name__)
@@ -47,19 +49,9 @@ EMAIL_LIMIT = "5 per minute; 30 per hour"
 PENDING_2FA_SECONDS = 300
 
 
-def is_safe_next(target: str | None) -> bool:
-    """Only paths on this site: no scheme, no host, no protocol-relative or backslash tricks."""
-    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
-        return False
-    if any(ord(ch) < 32 or ch == "\\" for ch in target):
-        return False
-    parts = urlsplit(target)
-    return not parts.scheme and not parts.netloc
-
-
 def _next_or(default: str) -> str:
-    target = request.args.get("next")
-    return target if target and is_safe_next(target) else default
+    """The ``next=`` target if it is a path on this site (:mod:`volunteer_hub.core.redirects`)."""
+    return local_target(request.args.get("next"), default)
 
 
 _form_error = attach_error
@@ -89,6 +81,9 @@ def register() -> ResponseReturnValue:
                 password=form.password.data or "",
                 accepted_privacy=bool(form.privacy.data),
             )
+        except IntegrityError:  # the same registration sent twice at once: made once
+            db.session.rollback()
+            return redirect(url_for("accounts.check_email", reason="register"))
         except DomainError as error:
             db.session.rollback()
             _form_error(form, error)
@@ -113,6 +108,12 @@ def verify_email(token: str) -> ResponseReturnValue:
     if request.method == "POST" and form.validate_on_submit():
         try:
             services.verify_email(token)
+        except AlreadyDone as error:  # the same link opened twice at once
+            db.session.rollback()
+            flash(error.message, "info")
+            if current_user.is_authenticated:
+                return redirect(url_for("accounts.account"))
+            return redirect(url_for("accounts.sign_in"))
         except DomainError as error:
             db.session.rollback()
             return render_template("accounts/link_problem.html", message=error.message), 400
@@ -191,8 +192,7 @@ def _pending_two_factor_user() -> tuple[User, str] | None:
     user = db.session.get(User, pending.get("uid"))
     if user is None or not user.is_active or user.session_version != pending.get("v"):
         return None
-    next_url = pending.get("next") or url_for("accounts.account")
-    return user, next_url if is_safe_next(next_url) else url_for("accounts.account")
+    return user, local_target(pending.get("next"), url_for("accounts.account"))
 
 
 @bp.route("/sign-in/two-factor", methods=["GET", "POST"])
@@ -227,13 +227,11 @@ def sign_out() -> ResponseReturnValue:
     if not form.validate_on_submit():
         abort(400)
     if current_user.is_authenticated:
-        from volunteer_hub.accounts import audit
-
-        audit.record("sign_out", actor=current_user, target=current_user)
+        services.sign_out(current_user)
         db.session.commit()
     logout_user()
     session.clear()
-    flash("You have signed out.", "success")
+    flash("You have signed out on every device.", "success")
     return redirect(url_for("core.home"))
 
 
@@ -262,6 +260,10 @@ def _new_password_page(token: str, purpose: str, template: str) -> ResponseRetur
     if form.validate_on_submit():
         try:
             services.reset_password(token=token, password=form.password.data or "", purpose=purpose)
+        except AlreadyDone as error:  # the same link used twice at once
+            db.session.rollback()
+            flash(error.message, "info")
+            return redirect(url_for("accounts.sign_in"))
         except DomainError as error:
             db.session.rollback()
             _form_error(form, error)
@@ -354,6 +356,14 @@ def confirm_email_change(token: str) -> ResponseReturnValue:
     if request.method == "POST" and form.validate_on_submit():
         try:
             services.confirm_email_change(token=token)
+        except AlreadyDone as error:  # the same link opened twice at once
+            db.session.rollback()
+            flash(error.message, "info")
+            return redirect(
+                url_for("accounts.account")
+                if current_user.is_authenticated
+                else url_for("accounts.sign_in")
+            )
         except DomainError as error:
             db.session.rollback()
             return render_template("accounts/link_problem.html", message=error.message), 400

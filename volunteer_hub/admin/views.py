@@ -9,6 +9,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
 
 from volunteer_hub.accounts import services
 from volunteer_hub.accounts.models import AuditEvent, User
@@ -16,6 +17,7 @@ from volunteer_hub.accounts.permissions import get_or_404, role_required
 from volunteer_hub.admin.forms import AuditSearchForm, ButtonForm, GrantForm, InviteForm
 from volunteer_hub.core.errors import DomainError
 from volunteer_hub.core.forms import attach_error
+from volunteer_hub.core.inputs import to_id
 from volunteer_hub.extensions import db
 from volunteer_hub.organisations.queries import all_organisations
 
@@ -30,14 +32,14 @@ def _organisation_choices() -> list[tuple[str, str]]:
 
 def _grant_from(form: GrantForm | ButtonForm) -> services.Grant:
     raw = (form.organisation.data or "").strip()
-    if raw and not raw.isdecimal():
+    organisation_id = to_id(raw) if raw else None
+    if raw and organisation_id is None:
         raise DomainError("Choose an organisation from the list", field="organisation")
-    return services.Grant(role=form.role.data or "", organisation_id=int(raw) if raw else None)
+    return services.Grant(role=form.role.data or "", organisation_id=organisation_id)
 
 
 def _page() -> int:
-    raw = request.args.get("page", "1")
-    return max(1, min(int(raw), 10_000)) if raw.isdecimal() else 1
+    return max(1, min(to_id(request.args.get("page")) or 1, 10_000))
 
 
 @bp.get("/users")
@@ -72,6 +74,13 @@ def invite() -> ResponseReturnValue:
                 name=form.name.data or "",
                 grants=[_grant_from(form)],
             )
+        except IntegrityError:  # the same invitation sent twice at once: sent once
+            db.session.rollback()
+            invited = services.find_user_by_email(form.email.data or "")
+            flash("This person has already been invited.", "info")
+            if invited is not None:
+                return redirect(url_for("admin.user", user_id=invited.id))
+            return redirect(url_for("admin.users"))
         except DomainError as error:
             db.session.rollback()
             attach_error(form, error)

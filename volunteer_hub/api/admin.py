@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextInput
 from sqlalchemy import select
 from wtforms import SelectField, StringField, SubmitField
@@ -16,7 +15,8 @@ from volunteer_hub.accounts.permissions import get_or_404, register_rule, role_r
 from volunteer_hub.api.models import ApiToken
 from volunteer_hub.api.services import issue_token, revoke_token
 from volunteer_hub.core.errors import DomainError
-from volunteer_hub.core.forms import attach_error
+from volunteer_hub.core.forms import FlaskForm, attach_error
+from volunteer_hub.core.inputs import to_id
 from volunteer_hub.extensions import db
 
 bp = Blueprint("api_admin", __name__, url_prefix="/admin/api-tokens")
@@ -92,11 +92,8 @@ def issue() -> ResponseReturnValue:
     form = _form()
     if not form.validate_on_submit():
         return _page(form, 400)
-    holder = (
-        db.session.get(User, int(form.holder.data))
-        if (form.holder.data or "").isdecimal()
-        else None
-    )
+    holder_id = to_id(form.holder.data)
+    holder = db.session.get(User, holder_id) if holder_id is not None else None
     if holder is None:
         form.holder.errors = ["Choose the partner the token is for"]
         return _page(form, 400)

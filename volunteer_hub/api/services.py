@@ -12,6 +12,7 @@ from volunteer_hub.accounts.models import User
 from volunteer_hub.api.models import ApiToken
 from volunteer_hub.core.errors import DomainError
 from volunteer_hub.core.models import utcnow
+from volunteer_hub.core.transitions import AlreadyDone, compare_and_set_where
 from volunteer_hub.extensions import db
 
 TOKEN_PREFIX = "vhp_"  # noqa: S105 - a public marker, not a secret
@@ -53,9 +54,13 @@ def issue_token(*, actor: User, holder: User, name: str) -> tuple[ApiToken, str]
 
 def revoke_token(*, actor: User, token: ApiToken) -> None:
     if token.revoked_at is not None:
-        raise DomainError("That token was already revoked")
-    token.revoked_at = utcnow()
-    token.revoked_by_id = actor.id
+        raise AlreadyDone("That token was already revoked.")
+    compare_and_set_where(
+        token,
+        ApiToken.revoked_at.is_(None),
+        values={"revoked_at": utcnow(), "revoked_by_id": actor.id},
+        message="That token was already revoked.",
+    )
     audit("api_token.revoked", actor=actor, target=token, details={"name": token.name})
 
 

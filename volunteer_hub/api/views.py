@@ -88,5 +88,7 @@ def value_report() -> ResponseReturnValue:
 
 @bp.get("/openapi.json")
 def openapi() -> ResponseReturnValue:
-    document: dict[str, Any] = openapi_document(request.host_url.rstrip("/") + "/api/v1")
+    # The public address from BASE_URL, never the request's Host header (which anyone can set).
+    server = str(current_app.config["BASE_URL"]).rstrip("/") + (bp.url_prefix or "")
+    document: dict[str, Any] = openapi_document(server)
     return jsonify(document)

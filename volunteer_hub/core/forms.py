@@ -1,4 +1,4 @@
-"""Form helpers shared by every domain."""
+"""Form helpers shared by every domain, and :class:`FlaskForm`, the base of every form."""
 
 from __future__ import annotations
 
@@ -6,11 +6,64 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+from flask_wtf import FlaskForm as _FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput
 from werkzeug.wrappers import Response
-from wtforms import DateField
+from wtforms import DateField, Field, IntegerField, TextAreaField
+from wtforms.meta import DefaultMeta
+from wtforms.validators import StopValidation, ValidationError
 
 from volunteer_hub.core.errors import DomainError
+from volunteer_hub.core.inputs import MAX_ID, MIN_INT, UNUSUAL_CHARACTERS, to_id, unusual
+
+
+def refuse_unusual_characters(form: Any, field: Field) -> None:
+    """Control characters in what was sent (tab and line breaks are fine in a text area)."""
+    multiline = isinstance(field, TextAreaField)
+    if any(
+        isinstance(value, str) and unusual(value, multiline=multiline)
+        for value in field.raw_data or ()
+    ):
+        field.errors[:] = []
+        raise StopValidation(UNUSUAL_CHARACTERS)
+
+
+def choices_are_ids(form: Any, field: Field) -> None:
+    """A choice coerced to int (an id) must be ASCII digits within the id range, whatever
+    ``validate_choice`` says, before any query sees it."""
+    if any(to_id(value) is None for value in field.raw_data or () if value != ""):
+        field.errors[:] = []
+        raise StopValidation("Choose from the list")
+
+
+def integer_in_range(form: Any, field: Field) -> None:
+    """An IntegerField's number fits an ``INTEGER`` column, even where the field sets no range
+    (after the field's own validators, so their message comes first)."""
+    if isinstance(field.data, int) and not field.errors:
+        if field.data > MAX_ID:
+            raise ValidationError("Enter a smaller number")
+        if field.data < MIN_INT:
+            raise ValidationError("Enter a larger number")
+
+
+class FlaskForm(_FlaskForm):
+    """The base of every form in the product (import it from here, never from flask_wtf):
+    every field refuses control characters (:func:`refuse_unusual_characters`), choices coerced
+    to int must be ids, and whole numbers must fit the database, each as an error on the field.
+    """
+
+    class Meta(DefaultMeta):
+        def bind_field(self, form: Any, unbound_field: Any, options: dict[str, Any]) -> Field:
+            field: Field = super().bind_field(form, unbound_field, options)
+            if field.type == "CSRFTokenField":
+                return field
+            first: list[Any] = [refuse_unusual_characters]
+            if getattr(field, "coerce", None) is int:
+                first.append(choices_are_ids)
+            last: list[Any] = [integer_in_range] if isinstance(field, IntegerField) else []
+            # A new list for this form's field: the declared one is shared by every instance.
+            field.validators = [*first, *field.validators, *last]
+            return field
 
 
 def attach_error(form: Any, error: DomainError) -> None:

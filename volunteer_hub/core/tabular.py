@@ -6,18 +6,23 @@ import csv
 import io
 import re
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from volunteer_hub.core.errors import DomainError
+from volunteer_hub.core.inputs import unusual
 
 #: Cells starting with these are treated as formulas by spreadsheet programs.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
+#: At most this many problems are listed in an import's error.
+MAX_LISTED = 1000
+
 #: A plain number written as text, e.g. "-97781.94": safe, and must stay a number.
-PLAIN_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
+PLAIN_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?\Z")
 
 
 def neutralise(value: Any) -> Any:
@@ -33,10 +38,59 @@ def neutralise(value: Any) -> Any:
 
 
 def write_csv(rows: Iterable[Sequence[Any]]) -> str:
+    """The one CSV writer of the product: every cell through :func:`neutralise`. Line breaks
+    inside a cell are written as ``\\n`` (so the cell is quoted: a lone carriage return would
+    not be, and would break the row)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     for row in rows:
-        writer.writerow([neutralise(cell) for cell in row])
+        writer.writerow([_one_kind_of_line_break(neutralise(cell)) for cell in row])
+    return buffer.getvalue()
+
+
+def _one_kind_of_line_break(value: Any) -> Any:
+    if isinstance(value, str) and "\r" in value:
+        return value.replace("\r\n", "\n").replace("\r", "\n")
+    return value
+
+
+@dataclass
+class Sheet:
+    """One worksheet for :func:`write_xlsx`: a bold ``header`` (if any), then ``rows``."""
+
+    title: str
+    rows: Iterable[Sequence[Any]]
+    header: Sequence[str] | None = None
+    #: Widen each column to its longest value (12 to 80 characters).
+    fit_columns: bool = False
+
+
+def write_xlsx(sheets: Iterable[Sheet]) -> bytes:
+    """The one XLSX writer of the product: every cell through :func:`neutralise`."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    workbook = Workbook()
+    default = workbook.active
+    assert default is not None
+    workbook.remove(default)
+    bold = Font(bold=True)
+    for sheet in sheets:
+        ws = workbook.create_sheet(sheet.title)
+        if sheet.header is not None:
+            ws.append([neutralise(cell) for cell in sheet.header])
+            for cell in ws[1]:
+                cell.font = bold
+        for row in sheet.rows:
+            ws.append([neutralise(cell) for cell in row])
+        if sheet.fit_columns:
+            for column in ws.columns:
+                width = max(len(str(c.value or "")) for c in column)
+                ws.column_dimensions[column[0].column_letter].width = min(max(12, width + 2), 80)
+    if not workbook.worksheets:
+        workbook.create_sheet("Sheet")
+    buffer = io.BytesIO()
+    workbook.save(buffer)
     return buffer.getvalue()
 
 
@@ -44,8 +98,10 @@ def read_table(path: Path, expected_header: Sequence[str]) -> Iterator[tuple[int
     """Yield ``(line number, row)`` from a CSV or XLSX file whose first row is the header.
 
     The header must contain every expected column (order free, case and surrounding spaces
-    ignored); cells come back as stripped strings. Raises DomainError for an unreadable file or a
-    wrong header.
+    ignored); cells come back as stripped strings. Raises DomainError for an unreadable file, a
+    wrong header, a CSV cell over the csv module's size limit (naming its line), or, once every
+    row has been read, for control characters in any cell read (naming each line and column;
+    such rows are not yielded, and nothing may be imported).
     """
     suffix = path.suffix.lower()
     if suffix in {".xlsx", ".xlsm"}:
@@ -66,11 +122,28 @@ def read_table(path: Path, expected_header: Sequence[str]) -> Iterator[tuple[int
             f"(missing: {', '.join(missing)})"
         )
     index = {name: names.index(name) for name in expected_header}
+    problems: list[str] = []
     for line, cells in enumerate(rows, start=2):
         values = [_cell_text(c) for c in cells]
         if not any(values):
             continue  # blank lines are not rows
-        yield line, {name: values[i] if i < len(values) else "" for name, i in index.items()}
+        row = {name: values[i] if i < len(values) else "" for name, i in index.items()}
+        bad = [name for name, value in row.items() if unusual(value)]
+        if bad:
+            problems.append(
+                f"line {line}: remove the control characters (such as a null byte or a line "
+                f"break) from {', '.join(bad)}"
+            )
+            continue
+        yield line, row
+    if problems:
+        shown = problems[:MAX_LISTED]
+        more = len(problems) - len(shown)
+        raise DomainError(
+            f"Nothing was imported: {len(problems)} row(s) need fixing.\n"
+            + "\n".join(shown)
+            + (f"\n… and {more} more" if more else "")
+        )
 
 
 def _cell_text(cell: Any) -> str:
@@ -85,9 +158,19 @@ def _cell_text(cell: Any) -> str:
 
 
 def _csv_rows(path: Path) -> Iterator[list[str]]:
+    done = 0  # rows read: the header is line 1, as in read_table
     try:
         with path.open(newline="", encoding="utf-8-sig") as handle:
-            yield from csv.reader(handle)
+            for row in csv.reader(handle):
+                done += 1
+                yield row
+    except csv.Error as error:  # a cell over csv.field_size_limit(), a stray quote…
+        problem = (
+            f"a cell is longer than {csv.field_size_limit():,} characters"
+            if "field limit" in str(error)
+            else f"it cannot be read as CSV ({error})"
+        )
+        raise DomainError(f"Nothing was imported: {path.name} line {done + 1}: {problem}") from None
     except UnicodeDecodeError:
         raise DomainError(f"{path.name} is not UTF-8 text; save it as CSV UTF-8") from None
     except FileNotFoundError:

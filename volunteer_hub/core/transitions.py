@@ -67,13 +67,42 @@ def lock(obj: T) -> T:
     key = model.id  # type: ignore[attr-defined]
     ident = obj.id  # type: ignore[attr-defined]
     if db.session.get_bind().dialect.name == "sqlite":
-        # A write takes SQLite's single write lock; later writers wait for this commit.
+        # A write takes SQLite's single write lock; later writers wait for this commit. It
+        # writes every column with an ``onupdate`` (``updated_at``) to itself, so taking the lock
+        # changes nothing that PostgreSQL's FOR UPDATE would leave alone.
+        table = model.__table__  # type: ignore[attr-defined]
+        unchanged = {column: column for column in table.columns if column.onupdate is not None}
         db.session.execute(
-            update(model).where(key == ident).values(id=ident),
-            execution_options={"synchronize_session": False},
+            update(table).where(table.c.id == ident).values({table.c.id: ident, **unchanged})
         )
         statement = select(model).where(key == ident)
     else:
         statement = select(model).where(key == ident).with_for_update()
     locked = db.session.execute(statement.execution_options(populate_existing=True)).scalar_one()
     return locked
+
+
+def compare_and_set_where(
+    obj: Any,
+    *conditions: Any,
+    values: Mapping[str, Any],
+    message: str = "This was already done.",
+) -> None:
+    """:func:`compare_and_set` on any condition, not only a status: ``UPDATE <table> SET values
+    WHERE id = obj.id AND conditions`` (for example ``Placement.agreed_at.is_(None)``: a moment
+    recorded once). Exactly one of N concurrent callers changes the row; the others get
+    :class:`AlreadyDone` before any side effect. Call it before changing ``obj`` in Python."""
+    from volunteer_hub.extensions import db
+
+    model = obj.__class__  # the model's class, even through a proxy such as current_user
+    statement = (
+        update(model)
+        .where(model.id == obj.id, *conditions)
+        .values(**dict(values))
+        .execution_options(synchronize_session=False)
+    )
+    result = db.session.execute(statement)
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        db.session.expire(obj)
+        raise AlreadyDone(message)
+    db.session.expire(obj, list(values))

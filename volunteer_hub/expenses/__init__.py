@@ -26,11 +26,18 @@ Rules (shared/docs/value-of-volunteering.md, "Expenses"; issue 8):
 - Claim states: ``draft`` (the volunteer adds items and receipts, or deletes it: its receipt files
   are removed) → ``submitted`` (every non-mileage item at or above the threshold has a receipt)
   → ``withdrawn`` by the volunteer, or decided by an approver item by item: each item is approved
-  (in full), part-approved (a smaller amount) or rejected, with a reason for the last two. The
+  (exactly the claimed amount; for mileage, what the miles were priced at), part-approved (more
+  than £0 and strictly less than that) or rejected, with a reason for the last two; any other
+  amount is refused on the form and in ``flask expenses import`` (a line error). The
   claim is then ``approved`` (all items in full), ``rejected`` (all rejected) or
   ``part_approved``. Approved and part-approved claims are gathered into a payment batch, which
   is marked paid with a date: the claims become ``paid`` and are locked. Decided amounts are
   what gets paid; the claimant is emailed through the outbox when decided and when paid.
+- Every change of a claim happens once, however many requests ask at once: submitting,
+  withdrawing and deciding are compare-and-sets on the claim's status (a withdrawal and a
+  decision at once: one wins); changing or deleting a draft locks the claim first; a claim joins
+  a batch only ``WHERE batch_id IS NULL`` (never two batches) and a batch is paid only ``WHERE
+  paid_on IS NULL``. The others are told it was already done: no second audit event or email.
 - Approvers are the organisation's coordinators and, only when given the expenses-approver
   permission for that organisation, a placement supervisor. Nobody decides their own claim. The
   centre and administrators see every claim and the centre-wide flags, but do not decide.
@@ -38,7 +45,8 @@ Rules (shared/docs/value-of-volunteering.md, "Expenses"; issue 8):
   the tax-free amount for the volunteer's tax year across all organisations; a non-mileage item
   at or above the threshold without a receipt; the same amount for the same type at the same
   organisation in 4 or more consecutive weeks without receipts (looks like a flat rate); decided
-  more than claimed; the same receipt file (SHA-256) on two claims; an item past the deadline.
+  more than claimed (only data from before the rule above can have it); the same receipt file
+  (SHA-256) on two claims; an item past the deadline.
 - Tax-free amount for a tax year = car miles at 45p to 10,000 then 25p, plus motorcycle miles at
   24p, bicycle miles at 20p and passenger miles at 5p a passenger; taxable profit = mileage paid
   (approved and paid items) less the tax-free amount, never below zero.

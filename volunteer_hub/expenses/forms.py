@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
@@ -24,7 +23,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from volunteer_hub.core.forms import GovDateField
+from volunteer_hub.core.forms import FlaskForm, GovDateField
 from volunteer_hub.expenses.models import ITEM_TYPES
 
 

@@ -1,8 +1,11 @@
 """Importing claims kept in an older system (all or nothing; safe to re-run).
 
-Each row is one item of its own claim. Mileage rows with an empty amount are priced by the
-organisation's mileage policy in date order, the 10,000-mile car band counted across every
-organisation (claims already held and earlier rows of the file); a given amount is what was paid.
+Each row is one item of its own claim. Mileage rows are priced by the organisation's mileage
+policy in date order, the 10,000-mile car band counted across every organisation (claims already
+held and earlier rows of the file). A row's amount is what was claimed and, for approved and paid
+rows, what was decided — never more than was claimed, the same rule as deciding on screen. For a
+mileage row the claim is what the miles come to: an empty amount is exactly that, a smaller
+amount on an approved or paid row is a part approval, and a larger amount is a line error.
 """
 
 from __future__ import annotations
@@ -218,13 +221,7 @@ def import_expenses(path: Path, *, create_missing: bool = False) -> ExpensesImpo
                 "(use --create-missing)"
             )
     if problems:
-        shown = problems[:MAX_PROBLEMS_LISTED]
-        more = len(problems) - len(shown)
-        raise DomainError(
-            f"Nothing was imported: {len(problems)} row(s) need fixing.\n"
-            + "\n".join(shown)
-            + (f"\n… and {more} more" if more else "")
-        )
+        raise _refused(problems)
 
     result = ExpensesImportResult()
     rates: dict[int, mileage.HmrcRates] = {}
@@ -237,8 +234,10 @@ def import_expenses(path: Path, *, create_missing: bool = False) -> ExpensesImpo
         volunteer_id = _volunteer_id(row, volunteers_by_email, volunteers_by_name, result)
         policy = current_policy(org_id)
         year = mileage.tax_year_of(row.day)
+        decided = row.status in ("approved", "paid")
         pence = row.pence
-        if row.type in MILEAGE_TYPES and pence is None:
+        claimed = pence
+        if row.type in MILEAGE_TYPES:
             assert row.tenths is not None
             # Rows already imported from this file (earlier in date order) are in the session:
             # flushed, the database total counts them once.
@@ -246,7 +245,7 @@ def import_expenses(path: Path, *, create_missing: bool = False) -> ExpensesImpo
             prior = prior_car_tenths(volunteer_id, row.day)
             if year not in rates:
                 rates[year] = mileage.hmrc_rates(year)
-            pence = price_mileage(
+            priced = price_mileage(
                 policy=policy,
                 item_type=row.type,
                 tenths=row.tenths,
@@ -255,13 +254,31 @@ def import_expenses(path: Path, *, create_missing: bool = False) -> ExpensesImpo
                 prior_tenths=prior,
                 rates=rates[year],
             )
-        assert pence is not None
-        decided = row.status in ("approved", "paid")
+            if pence is not None and pence > priced:
+                problems.append(
+                    f"line {row.line}: amount {_pounds(pence)} is more than the "
+                    f"{_pounds(priced)} that {_miles(row.tenths)} miles come to under the "
+                    f"mileage policy of {row.organisation}: nothing is paid above the claim"
+                )
+                continue
+            pence = priced if pence is None else pence
+            claimed = priced if decided else pence
+        assert pence is not None and claimed is not None
+        # Decided rows: paid in full, or (mileage paid below what the miles come to) in part.
+        decision = reason = None
+        status = ClaimStatus(row.status).value
+        if decided:
+            decision, reason = ItemDecision.APPROVED.value, "Imported from the previous system"
+            if pence < claimed:
+                decision = ItemDecision.PART_APPROVED.value
+                reason += ": part of the mileage paid"
+                if row.status == "approved":
+                    status = ClaimStatus.PART_APPROVED.value
         claim = ExpenseClaim(
             ref=row.ref,
             volunteer_id=volunteer_id,
             organisation_id=org_id,
-            status=ClaimStatus(row.status).value,
+            status=status,
             source="imported",
             policy_version=policy.version,
             submitted_at=now,
@@ -275,10 +292,10 @@ def import_expenses(path: Path, *, create_missing: bool = False) -> ExpensesImpo
                 description=row.description,
                 miles_tenths=row.tenths if row.type in MILEAGE_TYPES else None,
                 passengers=1 if row.type == "passenger_mileage" else 0,
-                claimed_pence=pence,
-                decision=ItemDecision.APPROVED.value if decided else None,
+                claimed_pence=claimed,
+                decision=decision,
                 approved_pence=pence if decided else None,
-                decision_reason="Imported from the previous system" if decided else None,
+                decision_reason=reason,
             )
         )
         db.session.add(claim)
@@ -286,8 +303,29 @@ def import_expenses(path: Path, *, create_missing: bool = False) -> ExpensesImpo
         result.total_pence += pence
         if result.imported % 500 == 0:
             db.session.flush()
+    if problems:
+        raise _refused(problems)
     db.session.flush()
     return result
+
+
+def _refused(problems: list[str]) -> DomainError:
+    shown = problems[:MAX_PROBLEMS_LISTED]
+    more = len(problems) - len(shown)
+    return DomainError(
+        f"Nothing was imported: {len(problems)} row(s) need fixing.\n"
+        + "\n".join(shown)
+        + (f"\n… and {more} more" if more else "")
+    )
+
+
+def _pounds(pence: int) -> str:
+    return f"£{pence // 100:,}.{pence % 100:02d}"
+
+
+def _miles(tenths: int) -> str:
+    whole, tenth = divmod(tenths, 10)
+    return f"{whole:,}" if tenth == 0 else f"{whole:,}.{tenth}"
 
 
 def _organisation_id(row: _Row, organisations: dict[str, int], result: ExpensesImportResult) -> int:

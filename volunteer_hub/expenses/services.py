@@ -13,7 +13,8 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.exc import NoResultFound
 
 from volunteer_hub.accounts.audit import record as audit
 from volunteer_hub.accounts.models import User
@@ -27,11 +28,13 @@ from volunteer_hub.accounts.permissions import (
 from volunteer_hub.core.errors import DomainError
 from volunteer_hub.core.models import utcnow
 from volunteer_hub.core.navigation import external_url
+from volunteer_hub.core.transitions import AlreadyDone, compare_and_set, lock
 from volunteer_hub.expenses import mileage
 from volunteer_hub.expenses.models import (
     DEFAULT_TYPES,
     ITEM_TYPES,
     MILEAGE_TYPES,
+    STATUS_LABELS,
     ClaimStatus,
     ExpenseApprover,
     ExpenseClaim,
@@ -315,11 +318,49 @@ def start_claim(*, user: User, placement: Placement) -> ExpenseClaim:
     return claim
 
 
-def _editable(user: User, claim: ExpenseClaim) -> None:
+#: Claims an approver has decided (and, for the last, paid).
+DECIDED = (
+    ClaimStatus.APPROVED.value,
+    ClaimStatus.PART_APPROVED.value,
+    ClaimStatus.REJECTED.value,
+    ClaimStatus.PAID.value,
+)
+
+
+def _already(claim: ExpenseClaim) -> AlreadyDone:
+    """What a request that lost a race (or came after the change) is told, from the claim's
+    state now: a double click, the volunteer and an approver at once, or a second tab."""
+    status = claim.status
+    if status == ClaimStatus.SUBMITTED.value:
+        return AlreadyDone("This claim was already submitted.")
+    if status == ClaimStatus.WITHDRAWN.value:
+        return AlreadyDone("This claim was already withdrawn.")
+    if status == ClaimStatus.PAID.value:
+        return AlreadyDone("This claim was already paid.")
+    if status in DECIDED:
+        label = STATUS_LABELS[status].lower()
+        return AlreadyDone(f"This claim was already decided ({label}).")
+    return AlreadyDone("This claim was changed meanwhile: look at it again.")
+
+
+def _locked(claim: ExpenseClaim) -> ExpenseClaim:
+    """The claim's row, locked until the transaction ends and read again (a claim deleted
+    meanwhile, by a double click on delete: AlreadyDone)."""
+    try:
+        return lock(claim)
+    except NoResultFound:
+        raise AlreadyDone("This claim was already deleted.") from None
+
+
+def _editable(user: User, claim: ExpenseClaim) -> ExpenseClaim:
+    """A draft of the user's own, locked: a submission (or deletion) waits for this change, and
+    a change after one is refused."""
     if not _owns(user, claim):
         raise DomainError("Only the volunteer who made this claim can change it")
+    claim = _locked(claim)
     if claim.status != ClaimStatus.DRAFT.value:
         raise DomainError("Only a draft claim can be changed")
+    return claim
 
 
 def prior_car_tenths(volunteer_id: int, day: date, *, exclude_item_id: int | None = None) -> int:
@@ -500,7 +541,13 @@ def receipt_needed(item: ExpenseItem, policy: ExpensePolicy) -> bool:
 
 
 def submit(*, user: User, claim: ExpenseClaim) -> ExpenseClaim:
-    _editable(user, claim)
+    """Draft → submitted, once. The claim is locked first, so its items and receipts are checked
+    as they will be submitted (an item added meanwhile waits, then is refused)."""
+    if not _owns(user, claim):
+        raise DomainError("Only the volunteer who made this claim can change it")
+    claim = _locked(claim)
+    if claim.status != ClaimStatus.DRAFT.value:
+        raise _already(claim)
     if not claim.items:
         raise DomainError("Add at least one item before submitting the claim")
     policy = current_policy(claim.organisation_id)
@@ -510,29 +557,49 @@ def submit(*, user: User, claim: ExpenseClaim) -> ExpenseClaim:
             "Attach a receipt to: "
             + "; ".join(f"{i.type_label} on {i.date:%-d %B %Y}" for i in missing)
         )
-    claim.status = ClaimStatus.SUBMITTED.value
-    claim.submitted_at = utcnow()
-    claim.policy_version = policy.version
-    db.session.flush()
+    try:
+        compare_and_set(
+            claim,
+            expected=ClaimStatus.DRAFT.value,
+            values={
+                "status": ClaimStatus.SUBMITTED.value,
+                "submitted_at": utcnow(),
+                "policy_version": policy.version,
+            },
+        )
+    except AlreadyDone:
+        raise _already(claim) from None
     audit("expenses.claim_submitted", actor=user, target=claim)
     return claim
 
 
 def withdraw(*, user: User, claim: ExpenseClaim) -> ExpenseClaim:
+    """Submitted → withdrawn, once; a decision that got there first wins (and is said)."""
     if not _owns(user, claim):
         raise DomainError("Only the volunteer who made this claim can withdraw it")
+    if claim.status == ClaimStatus.WITHDRAWN.value or claim.status in DECIDED:
+        raise _already(claim)
     if claim.status != ClaimStatus.SUBMITTED.value:
         raise DomainError("Only a submitted claim that has not been decided can be withdrawn")
-    claim.status = ClaimStatus.WITHDRAWN.value
-    db.session.flush()
+    try:
+        compare_and_set(
+            claim,
+            expected=ClaimStatus.SUBMITTED.value,
+            values={"status": ClaimStatus.WITHDRAWN.value},
+        )
+    except AlreadyDone:
+        raise _already(claim) from None
     audit("expenses.claim_withdrawn", actor=user, target=claim)
     return claim
 
 
 def delete_claim(*, user: User, claim: ExpenseClaim) -> list[str]:
-    """Delete a draft or withdrawn claim; returns the storage keys to discard after commit."""
+    """Delete a draft or withdrawn claim; returns the storage keys to discard after commit.
+    The claim is locked first: of two deletions the second finds it gone (AlreadyDone), and a
+    submission that got there first is not deleted."""
     if not _owns(user, claim):
         raise DomainError("Only the volunteer who made this claim can delete it")
+    claim = _locked(claim)
     if claim.status not in (ClaimStatus.DRAFT.value, ClaimStatus.WITHDRAWN.value):
         raise DomainError("Only a draft or withdrawn claim can be deleted")
     keys = [r.storage_key for item in claim.items for r in item.receipts]
@@ -555,45 +622,89 @@ def discard_files(keys: list[str]) -> None:
 # Decisions and payment -----------------------------------------------------------------------
 
 
+def _pounds(pence: int) -> str:
+    return f"£{pence // 100:,}.{pence % 100:02d}"
+
+
+def _item_decision(
+    item: ExpenseItem, choice: tuple[str, int | None, str] | None
+) -> tuple[str, int, str | None]:
+    """One item's decision, checked: (decision, pence to pay, reason). Approved is exactly the
+    claimed amount (for mileage: what the miles were priced at), rejected is nothing, and
+    part-approved is more than nothing and less than that: never more than was claimed."""
+    if choice is None or choice[0] not in {d.value for d in ItemDecision}:
+        raise DomainError(
+            f"Choose a decision for every item ({item.description})", field=f"decision-{item.id}"
+        )
+    decision, amount, reason = choice
+    reason = " ".join(reason.split())
+    if len(reason) > 500:
+        raise DomainError("A reason must be 500 characters or fewer", field=f"reason-{item.id}")
+    if decision == ItemDecision.APPROVED.value:
+        amount = item.claimed_pence
+    elif decision == ItemDecision.REJECTED.value:
+        amount = 0
+    else:
+        field = f"amount-{item.id}"
+        if amount is None:
+            raise DomainError(f"Enter the amount to pay for {item.description}", field=field)
+        if amount <= 0:
+            raise DomainError(
+                f"The amount to pay for {item.description} must be more than £0.00: to pay "
+                "nothing, reject the item",
+                field=field,
+            )
+        if amount >= item.claimed_pence:
+            claimed = "the mileage comes to" if item.is_mileage else "claimed"
+            raise DomainError(
+                f"The amount to pay for {item.description} must be less than the "
+                f"{_pounds(item.claimed_pence)} {claimed}: to pay it all, approve it in full",
+                field=field,
+            )
+    if decision != ItemDecision.APPROVED.value and not reason:
+        raise DomainError(
+            f"Give a reason for the decision on {item.description}", field=f"reason-{item.id}"
+        )
+    return decision, amount, reason or None
+
+
 def decide(
     *,
     approver: User,
     claim: ExpenseClaim,
     decisions: dict[int, tuple[str, int | None, str]],
 ) -> ExpenseClaim:
-    """Decide every item: ``{item id: (approved|part_approved|rejected, pence, reason)}``."""
+    """Decide every item: ``{item id: (approved|part_approved|rejected, pence, reason)}``.
+
+    Everything is checked first; then the claim moves from submitted to its outcome once (a
+    compare-and-set), and only the request that moved it writes the items' decisions, the audit
+    event and the email. A second decision, or a withdrawal that got there first, is refused."""
+    if claim.status in DECIDED or claim.status == ClaimStatus.WITHDRAWN.value:
+        raise _already(claim)
     if claim.status != ClaimStatus.SUBMITTED.value:
         raise DomainError(f"This claim is {claim.status_label.lower()}, not waiting for a decision")
     if _owns(approver, claim):
         raise DomainError("Nobody approves their own expenses")
     if not is_approver(approver, claim.organisation_id):
         raise DomainError("Only the organisation's expenses approvers can decide this claim")
-    for item in claim.items:
-        choice = decisions.get(item.id)
-        if choice is None or choice[0] not in {d.value for d in ItemDecision}:
-            raise DomainError(f"Choose a decision for every item ({item.description})")
-        decision, amount, reason = choice
-        reason = " ".join(reason.split())
-        if len(reason) > 500:
-            raise DomainError("A reason must be 500 characters or fewer")
-        if decision == ItemDecision.APPROVED.value:
-            amount = item.claimed_pence
-        elif decision == ItemDecision.REJECTED.value:
-            amount = 0
-        elif amount is None or not 0 <= amount <= MAX_ITEM_PENCE:
-            raise DomainError(f"Enter the amount to pay for {item.description}")
-        if decision != ItemDecision.APPROVED.value and not reason:
-            raise DomainError(f"Give a reason for the decision on {item.description}")
-        item.decision, item.approved_pence, item.decision_reason = decision, amount, reason or None
-    kinds = {i.decision for i in claim.items}
+    decided = [(item, _item_decision(item, decisions.get(item.id))) for item in claim.items]
+    kinds = {decision for _item, (decision, _amount, _reason) in decided}
     if kinds == {ItemDecision.APPROVED.value}:
-        claim.status = ClaimStatus.APPROVED.value
+        status = ClaimStatus.APPROVED.value
     elif kinds == {ItemDecision.REJECTED.value}:
-        claim.status = ClaimStatus.REJECTED.value
+        status = ClaimStatus.REJECTED.value
     else:
-        claim.status = ClaimStatus.PART_APPROVED.value
-    claim.decided_at = utcnow()
-    claim.decided_by_id = approver.id
+        status = ClaimStatus.PART_APPROVED.value
+    try:
+        compare_and_set(
+            claim,
+            expected=ClaimStatus.SUBMITTED.value,
+            values={"status": status, "decided_at": utcnow(), "decided_by_id": approver.id},
+        )
+    except AlreadyDone:
+        raise _already(claim) from None
+    for item, (decision, amount, reason) in decided:
+        item.decision, item.approved_pence, item.decision_reason = decision, amount, reason
     db.session.flush()
     audit(
         "expenses.claim_decided",
@@ -616,50 +727,83 @@ def _tell_claimant(claim: ExpenseClaim, kind: str, subject: str) -> None:
 
 
 def create_batch(*, actor: User, organisation_id: int) -> PaymentBatch:
-    """Gather the organisation's approved claims not yet in a batch."""
+    """Gather the organisation's approved claims not yet in a batch.
+
+    Each claim joins the batch by a conditional update (``… WHERE batch_id IS NULL``), so a claim
+    never lands in two batches: of two requests at once the second finds none left and is told
+    so (its empty batch is rolled back with it)."""
     if organisation_id not in coordinated_organisation_ids(actor):
         raise DomainError("Only the organisation's coordinators can make payment batches")
+    payable = (ClaimStatus.APPROVED.value, ClaimStatus.PART_APPROVED.value)
     claims = list(
         db.session.scalars(
             select(ExpenseClaim)
             .where(
                 ExpenseClaim.organisation_id == organisation_id,
-                ExpenseClaim.status.in_(
-                    (ClaimStatus.APPROVED.value, ClaimStatus.PART_APPROVED.value)
-                ),
+                ExpenseClaim.status.in_(payable),
                 ExpenseClaim.batch_id.is_(None),
             )
             .order_by(ExpenseClaim.id)
         )
     )
-    claims = [c for c in claims if not _owns(actor, c)]
-    if not claims:
+    ids = [c.id for c in claims if not _owns(actor, c)]
+    if not ids:
         raise DomainError("There are no approved claims waiting to be paid")
     batch = PaymentBatch(organisation_id=organisation_id, created_by_id=actor.id)
     db.session.add(batch)
     db.session.flush()
+    taken = db.session.execute(
+        update(ExpenseClaim)
+        .where(
+            ExpenseClaim.id.in_(ids),
+            ExpenseClaim.status.in_(payable),
+            ExpenseClaim.batch_id.is_(None),
+        )
+        .values(batch_id=batch.id)
+        .execution_options(synchronize_session=False)
+    ).rowcount  # type: ignore[attr-defined]
+    if taken == 0:
+        raise AlreadyDone("These claims are already in a payment batch.")
     for claim in claims:
-        claim.batch_id = batch.id
-    db.session.flush()
-    audit("expenses.batch_created", actor=actor, target=batch, details={"claims": len(claims)})
+        db.session.expire(claim, ["batch_id"])
+    db.session.expire(batch, ["claims"])
+    audit("expenses.batch_created", actor=actor, target=batch, details={"claims": taken})
     return batch
 
 
 def mark_paid(*, actor: User, batch: PaymentBatch, paid_on: date, today: date) -> PaymentBatch:
+    """Mark a batch paid once (``… WHERE paid_on IS NULL``): its claims become paid, one audit
+    event and one email a claim; a second request is told it was already marked paid."""
     if batch.organisation_id not in coordinated_organisation_ids(actor):
         raise DomainError("Only the organisation's coordinators can mark a batch paid")
     if batch.paid_on is not None:
-        raise DomainError("This batch was already marked paid")
+        raise AlreadyDone("This batch was already marked paid.")
     if paid_on > today:
         raise DomainError("The payment date cannot be in the future", field="paid_on")
     if paid_on < batch.created_at.date() - timedelta(days=366):
         raise DomainError("The payment date is too long before the batch", field="paid_on")
-    batch.paid_on = paid_on
-    batch.paid_by_id = actor.id
+    marked = db.session.execute(
+        update(PaymentBatch)
+        .where(PaymentBatch.id == batch.id, PaymentBatch.paid_on.is_(None))
+        .values(paid_on=paid_on, paid_by_id=actor.id)
+        .execution_options(synchronize_session=False)
+    ).rowcount  # type: ignore[attr-defined]
+    if marked != 1:
+        db.session.expire(batch)
+        raise AlreadyDone("This batch was already marked paid.")
+    db.session.expire(batch, ["paid_on", "paid_by_id"])
+    db.session.execute(
+        update(ExpenseClaim)
+        .where(
+            ExpenseClaim.batch_id == batch.id,
+            ExpenseClaim.status.in_((ClaimStatus.APPROVED.value, ClaimStatus.PART_APPROVED.value)),
+        )
+        .values(status=ClaimStatus.PAID.value, paid_on=paid_on)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.expire(batch, ["claims"])
     for claim in batch.claims:
-        claim.status = ClaimStatus.PAID.value
-        claim.paid_on = paid_on
-    db.session.flush()
+        db.session.expire(claim, ["status", "paid_on"])
     audit("expenses.batch_paid", actor=actor, target=batch, details={"paid_on": str(paid_on)})
     for claim in batch.claims:
         _tell_claimant(claim, "expense_paid", f"Your expenses claim {claim.reference} was paid")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -33,8 +32,10 @@ from volunteer_hub.accounts.permissions import (
 from volunteer_hub.config import ROOT
 from volunteer_hub.core.errors import DomainError
 from volunteer_hub.core.forms import attach_error, perform
+from volunteer_hub.core.inputs import form_text
 from volunteer_hub.core.money import two_dp
-from volunteer_hub.core.tabular import neutralise, write_csv
+from volunteer_hub.core.tabular import Sheet, write_csv, write_xlsx
+from volunteer_hub.core.transitions import AlreadyDone
 from volunteer_hub.expenses import bank, mileage, queries, services
 from volunteer_hub.expenses.forms import (
     ActionForm,
@@ -157,7 +158,12 @@ def mine() -> ResponseReturnValue:
     )
 
 
-def _claim_page(claim: ExpenseClaim, item_form: ItemForm | None = None, status: int = 200) -> Any:
+def _claim_page(
+    claim: ExpenseClaim,
+    item_form: ItemForm | None = None,
+    status: int = 200,
+    decision_error: DomainError | None = None,
+) -> Any:
     own = services._owns(current_user, claim)
     approver = services.is_approver(current_user, claim.organisation_id) and not own
     policy = services.policy_version(claim.organisation_id, claim.policy_version)
@@ -184,9 +190,29 @@ def _claim_page(claim: ExpenseClaim, item_form: ItemForm | None = None, status: 
             action=ActionForm(formdata=None),
             flags=flags,
             needs_receipt=lambda item: services.receipt_needed(item, policy),
+            decision_error=decision_error,
+            posted=request.form if decision_error is not None else {},
         ),
         status,
     )
+
+
+def _act(action: Any, *, done: str, back: str) -> ResponseReturnValue:
+    """Like ``perform``, but a change someone (or a double click) made first is said politely:
+    nothing more was done."""
+    try:
+        action()
+    except AlreadyDone as error:
+        db.session.rollback()
+        flash(error.message, "info")
+        return redirect(back)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(back)
+    db.session.commit()
+    flash(done, "success")
+    return redirect(back)
 
 
 @bp.get("/claims/<int:claim_id>")
@@ -259,6 +285,10 @@ def _commit_then_discard(action: Any, *, done: str, back: str) -> ResponseReturn
     """Perform a deletion, commit, and only then remove the files it dropped."""
     try:
         keys = action()
+    except AlreadyDone as error:
+        db.session.rollback()
+        flash(error.message, "info")
+        return redirect(back)
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")
@@ -350,7 +380,7 @@ def submit(claim_id: int) -> ResponseReturnValue:
     claim = get_or_404(ExpenseClaim, claim_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    return perform(
+    return _act(
         lambda: services.submit(user=current_user, claim=claim),
         done="Claim submitted",
         back=url_for("expenses.claim", claim_id=claim_id),
@@ -363,7 +393,7 @@ def withdraw(claim_id: int) -> ResponseReturnValue:
     claim = get_or_404(ExpenseClaim, claim_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    return perform(
+    return _act(
         lambda: services.withdraw(user=current_user, claim=claim),
         done="Claim withdrawn",
         back=url_for("expenses.claim", claim_id=claim_id),
@@ -392,29 +422,38 @@ def decide(claim_id: int) -> ResponseReturnValue:
     claim = get_or_404(ExpenseClaim, claim_id, action="change")
     if not ActionForm().validate_on_submit():
         abort(400)
+    back = url_for("expenses.claim", claim_id=claim_id)
     decisions: dict[int, tuple[str, int | None, str]] = {}
     try:
         for item in claim.items:
             # Only this claim's own items are read: fields naming any other item are ignored.
-            choice = request.form.get(f"decision-{item.id}", "")
-            amount_text = request.form.get(f"amount-{item.id}", "").strip()
+            choice = form_text(f"decision-{item.id}")
+            amount_text = form_text(f"amount-{item.id}").strip()
             amount = None
-            if choice == "part_approved":
+            if choice == "part_approved" and amount_text:
                 try:
                     amount = services.pounds_to_pence(amount_text)
                 except ValueError:
                     raise DomainError(
-                        f"Enter the amount to pay for {item.description} in pounds, like 2.50"
+                        f"Enter the amount to pay for {item.description} in pounds, like 2.50",
+                        field=f"amount-{item.id}",
                     ) from None
-            decisions[item.id] = (choice, amount, request.form.get(f"reason-{item.id}", ""))
+            decisions[item.id] = (choice, amount, form_text(f"reason-{item.id}"))
+        services.decide(approver=current_user, claim=claim, decisions=decisions)
+    except AlreadyDone as error:
+        db.session.rollback()
+        flash(error.message, "info")
+        return redirect(back)
     except DomainError as error:
-        flash(error.message, "error")
-        return redirect(url_for("expenses.claim", claim_id=claim_id))
-    return perform(
-        lambda: services.decide(approver=current_user, claim=claim, decisions=decisions),
-        done="Decision recorded; the volunteer has been told",
-        back=url_for("expenses.claim", claim_id=claim_id),
-    )
+        db.session.rollback()
+        if error.field is None:  # not about what was typed (not waiting, not theirs to decide)
+            flash(error.message, "error")
+            return redirect(back)
+        # Nothing is changed; the decision form is shown again with what was typed.
+        return _claim_page(get_or_404(ExpenseClaim, claim_id), status=400, decision_error=error)
+    db.session.commit()
+    flash("Decision recorded; the volunteer has been told", "success")
+    return redirect(back)
 
 
 def _approver_orgs() -> list[Organisation]:
@@ -457,6 +496,10 @@ def approvals() -> ResponseReturnValue:
             abort(404)
         try:
             batch = services.create_batch(actor=current_user, organisation_id=chosen.id)
+        except AlreadyDone as error:
+            db.session.rollback()
+            flash(error.message, "info")
+            return redirect(url_for("expenses.approvals"))
         except DomainError as error:
             db.session.rollback()
             flash(error.message, "error")
@@ -579,17 +622,7 @@ def batch_download(batch_id: int, kind: str) -> ResponseReturnValue:
         body: bytes = write_csv(rows).encode("utf-8")
         mimetype = "text/csv"
     else:
-        from openpyxl import Workbook
-
-        workbook = Workbook()
-        sheet = workbook.active
-        assert sheet is not None
-        sheet.title = "Payments"
-        for row in rows:
-            sheet.append([neutralise(cell) for cell in row])
-        buffer = io.BytesIO()
-        workbook.save(buffer)
-        body = buffer.getvalue()
+        body = write_xlsx([Sheet("Payments", rows)])
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     return Response(
         body,
@@ -610,7 +643,7 @@ def batch_paid(batch_id: int) -> ResponseReturnValue:
         flash("Enter the date the payments were made", "error")
         return redirect(url_for("expenses.batch", batch_id=batch_id))
     paid_on = form.paid_on.data
-    return perform(
+    return _act(
         lambda: services.mark_paid(
             actor=current_user, batch=found, paid_on=paid_on, today=_today()
         ),

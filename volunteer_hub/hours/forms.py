@@ -3,7 +3,6 @@ rules are in ``group.py`` and ``logging.py``)."""
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovCheckboxInput,
@@ -14,7 +13,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import BooleanField, SelectField, SelectMultipleField, StringField, SubmitField
 from wtforms.validators import InputRequired, Length, Optional
 
-from volunteer_hub.core.forms import GovDateField
+from volunteer_hub.core.forms import FlaskForm, GovDateField
 
 HOUR_CHOICES = [(str(h), str(h)) for h in range(0, 25)]
 MINUTE_CHOICES = [("0", "0"), ("15", "15"), ("30", "30"), ("45", "45")]

@@ -25,7 +25,7 @@ from volunteer_hub.accounts.models import User
 from volunteer_hub.accounts.permissions import coordinated_organisation_ids
 from volunteer_hub.core.errors import DomainError
 from volunteer_hub.core.models import utcnow
-from volunteer_hub.core.transitions import compare_and_set
+from volunteer_hub.core.transitions import AlreadyDone, compare_and_set
 from volunteer_hub.extensions import db
 from volunteer_hub.hours.models import HourRecord, HourSource, HourStatus
 from volunteer_hub.hours.services import MAX_SECONDS, approve, hour_record_rule, reject
@@ -166,6 +166,8 @@ def correct(*, approver: User, record: HourRecord, minutes: int, reason: str) ->
     """Approved hours are never edited in place: the record is rejected with the reason and an
     approved replacement records the right time, so the audit trail shows both."""
     if record.status != HourStatus.APPROVED.value:
+        if db.session.scalar(select(HourRecord.id).where(HourRecord.replaces_id == record.id)):
+            raise AlreadyDone("These hours were already corrected.")
         raise DomainError("Only approved hours are corrected; decide submitted ones instead")
     if not may_decide(approver, record):
         raise DomainError("You can only correct hours for your own volunteers")

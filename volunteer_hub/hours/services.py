@@ -15,7 +15,7 @@ from volunteer_hub.accounts.permissions import (
 )
 from volunteer_hub.core.errors import DomainError
 from volunteer_hub.core.models import utcnow
-from volunteer_hub.core.transitions import compare_and_set
+from volunteer_hub.core.transitions import AlreadyDone, compare_and_set
 from volunteer_hub.extensions import db
 from volunteer_hub.hours.models import HourRecord, HourSource, HourStatus
 from volunteer_hub.organisations.models import Role
@@ -83,7 +83,7 @@ def log_hours(
 
 def _check_decider(record: HourRecord, approver: User) -> None:
     if record.status != HourStatus.SUBMITTED.value:
-        raise DomainError(f"These hours were already {record.status}")
+        raise AlreadyDone(f"These hours were already {record.status}.")
     if not hour_record_rule(approver, record, "change"):
         raise DomainError("Only the organisation's coordinators can decide these hours")
     volunteer = db.session.get(Volunteer, record.volunteer_id)

@@ -10,7 +10,6 @@ from typing import Any
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
     GovSelect,
@@ -28,7 +27,8 @@ from volunteer_hub.accounts.permissions import (
     sees_all_organisations,
 )
 from volunteer_hub.core.errors import DomainError
-from volunteer_hub.core.forms import GovDateField, attach_error
+from volunteer_hub.core.forms import FlaskForm, GovDateField, attach_error
+from volunteer_hub.core.inputs import arg_int, form_ids, form_text, to_id
 from volunteer_hub.core.models import utcnow
 from volunteer_hub.core.transitions import AlreadyDone
 from volunteer_hub.extensions import db
@@ -146,21 +146,20 @@ def week(placement_id: int) -> ResponseReturnValue:
     days = [monday + timedelta(days=n) for n in range(7)]
     form = FlaskForm()
     problems: dict[str, str] = {}
+    entered: dict[str, str] = {}  # what was posted, to show again
     if request.method == "POST":
         if not form.validate_on_submit():
             abort(400)
         entries = []
         for day in days:
-            hours_raw = request.form.get(f"hours-{day.isoformat()}", "0")
-            minutes_raw = request.form.get(f"minutes-{day.isoformat()}", "0")
-            if not (
-                hours_raw.isascii()
-                and hours_raw.isdecimal()
-                and minutes_raw in {"0", "15", "30", "45"}
-            ):
+            key = day.isoformat()
+            hours_raw = entered[f"hours-{key}"] = form_text(f"hours-{key}", "0")
+            minutes_raw = entered[f"minutes-{key}"] = form_text(f"minutes-{key}", "0")
+            hours = to_id(hours_raw)
+            if hours is None or hours > 24 or minutes_raw not in {"0", "15", "30", "45"}:
                 problems[day.isoformat()] = "Choose hours and minutes from the lists"
                 continue
-            minutes = int(hours_raw) * 60 + int(minutes_raw)
+            minutes = hours * 60 + int(minutes_raw)
             if minutes:
                 entries.append((day, minutes))
         if not entries and not problems:
@@ -208,7 +207,7 @@ def week(placement_id: int) -> ResponseReturnValue:
         following=(monday + timedelta(days=7)).isoformat()
         if monday + timedelta(days=7) <= today
         else None,
-        values=request.form,
+        values=entered,
     ), (400 if problems else 200)
 
 
@@ -282,9 +281,9 @@ def _queue_statement() -> object:
                 )
             )
         )
-    role = request.args.get("role", "")
-    if role.isascii() and role.isdecimal():
-        statement = statement.where(HourRecord.role_id == int(role))
+    role = arg_int("role")
+    if role is not None:
+        statement = statement.where(HourRecord.role_id == role)
     for name, op in (("from", "ge"), ("to", "le")):
         raw = request.args.get(name, "")
         try:
@@ -301,8 +300,7 @@ def _queue_statement() -> object:
 @bp.get("/hours/approvals")
 @role_required("staff")
 def queue() -> ResponseReturnValue:
-    raw = request.args.get("page", "1")
-    page = max(1, min(int(raw), 10_000)) if raw.isascii() and raw.isdecimal() else 1
+    page = max(1, min(to_id(request.args.get("page")) or 1, 10_000))  # odd pages: the first
     statement = _queue_statement()
     records = db.session.scalars(
         statement.limit(QUEUE_PAGE + 1).offset((page - 1) * QUEUE_PAGE)  # type: ignore[attr-defined]
@@ -358,9 +356,9 @@ def decide() -> ResponseReturnValue:
     back = url_for("hours.queue", **filters)
     if not form.validate_on_submit():
         abort(400)
-    ids = [int(i) for i in request.form.getlist("record") if i.isascii() and i.isdecimal()][:1000]
+    ids = form_ids("record")
     records = list(db.session.scalars(select(HourRecord).where(HourRecord.id.in_(ids))))
-    action = request.form.get("action")
+    action = form_text("action")
     if action not in {"approve", "reject"}:
         abort(400)
     try:
@@ -370,6 +368,9 @@ def decide() -> ResponseReturnValue:
             approve_them=action == "approve",
             reason=form.reason.data or "",
         )
+    except AlreadyDone as error:
+        db.session.rollback()
+        flash(f"{error.message} Nothing was changed: refresh the list and try again.", "info")
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")

@@ -7,7 +7,6 @@ from datetime import date
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextInput
 from sqlalchemy import select
 from wtforms import SelectField, StringField, SubmitField
@@ -16,7 +15,7 @@ from wtforms.validators import InputRequired
 from volunteer_hub.accounts.audit import record as audit
 from volunteer_hub.accounts.permissions import coordinated_organisation_ids, role_required
 from volunteer_hub.core.errors import DomainError
-from volunteer_hub.core.forms import attach_error
+from volunteer_hub.core.forms import FlaskForm, attach_error
 from volunteer_hub.core.money import parse_pounds
 from volunteer_hub.extensions import db
 from volunteer_hub.investment.models import CATEGORIES, InvestmentEntry

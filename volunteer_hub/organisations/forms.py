@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovCheckboxInput,
@@ -25,7 +24,7 @@ from wtforms import (
 )
 from wtforms.validators import URL, Email, InputRequired, Length, NumberRange, Optional
 
-from volunteer_hub.core.forms import GovDateField, finite
+from volunteer_hub.core.forms import FlaskForm, GovDateField, finite
 from volunteer_hub.organisations.models import Commitment, DbsLevel, LocationType
 
 LONG = Length(max=5000, message="Keep this to 5,000 characters or fewer")

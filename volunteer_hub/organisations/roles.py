@@ -24,6 +24,7 @@ from volunteer_hub.accounts.permissions import (
 from volunteer_hub.core.errors import DomainError
 from volunteer_hub.core.geo import centroid
 from volunteer_hub.core.models import utcnow
+from volunteer_hub.core.transitions import AlreadyDone, compare_and_set
 from volunteer_hub.extensions import db
 from volunteer_hub.organisations.models import (
     Category,
@@ -277,9 +278,16 @@ def submit_role(*, actor: User, role: Role) -> Role:
     missing = missing_for_publication(role)
     if missing:
         raise DomainError("Before submitting, add " + ", ".join(missing))
-    role.status = RoleStatus.SUBMITTED.value
-    role.submitted_at = utcnow()
-    role.returned_reason = None
+    compare_and_set(
+        role,
+        expected=(RoleStatus.DRAFT.value, RoleStatus.RETURNED.value),
+        values={
+            "status": RoleStatus.SUBMITTED.value,
+            "submitted_at": utcnow(),
+            "returned_reason": None,
+        },
+        message="This role was already submitted.",
+    )
     audit("role.submitted", actor=actor, target=role)
     db.session.flush()
     return role
@@ -310,13 +318,22 @@ def approve_role(*, actor: User, role: Role, today: date) -> RoleVersion:
         raise DomainError(
             f"{role.organisation.name} cannot publish roles: " + "; ".join(lapsed) + "."
         )
-    role.version += 1
+    # Submitted → published once (one new version, one audit event); a colleague approving or
+    # returning it at the same moment is told it was already decided.
+    compare_and_set(
+        role,
+        expected=RoleStatus.SUBMITTED.value,
+        values={
+            "status": RoleStatus.PUBLISHED.value,
+            "version": Role.version + 1,
+            "published_at": utcnow(),
+        },
+        message="This role was already decided.",
+    )
     version = RoleVersion(
         role_id=role.id, version=role.version, content=snapshot(role), approved_by_id=actor.id
     )
     db.session.add(version)
-    role.status = RoleStatus.PUBLISHED.value
-    role.published_at = utcnow()
     if role.slug is None:
         base = f"{slugify(role.title)}-{role.organisation.slug}"[:200]
         slug, n = base, 2
@@ -338,8 +355,12 @@ def return_role(*, actor: User, role: Role, reason: str) -> Role:
         raise DomainError("Say what needs changing", field="reason")
     if len(reason) > 1000:
         raise DomainError("The reason must be 1,000 characters or fewer", field="reason")
-    role.status = RoleStatus.RETURNED.value
-    role.returned_reason = reason
+    compare_and_set(
+        role,
+        expected=RoleStatus.SUBMITTED.value,
+        values={"status": RoleStatus.RETURNED.value, "returned_reason": reason},
+        message="This role was already decided.",
+    )
     audit("role.returned", actor=actor, target=role, details={"reason": reason})
     db.session.flush()
     return role
@@ -357,8 +378,13 @@ def latest_version(role: Role) -> RoleVersion | None:
 def close_role(*, actor: User, role: Role) -> Role:
     """Stop recruiting: the role leaves search and its page; placements are unaffected."""
     if role.status == RoleStatus.CLOSED.value:
-        raise DomainError("This role is already closed")
-    role.status = RoleStatus.CLOSED.value
+        raise AlreadyDone("This role is already closed.")
+    compare_and_set(
+        role,
+        expected=[s.value for s in RoleStatus if s is not RoleStatus.CLOSED],
+        values={"status": RoleStatus.CLOSED.value},
+        message="This role is already closed.",
+    )
     audit("role.closed", actor=actor, target=role)
     db.session.flush()
     return role

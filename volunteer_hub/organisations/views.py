@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from volunteer_hub.accounts.audit import record as audit
 from volunteer_hub.accounts.models import Membership, MembershipRole, User
@@ -20,6 +21,7 @@ from volunteer_hub.accounts.permissions import (
 )
 from volunteer_hub.core.errors import DomainError
 from volunteer_hub.core.forms import attach_error, perform
+from volunteer_hub.core.transitions import AlreadyDone, compare_and_set_where
 from volunteer_hub.extensions import db
 from volunteer_hub.organisations import roles as role_services
 from volunteer_hub.organisations.forms import (
@@ -236,12 +238,16 @@ def organisations() -> ResponseReturnValue:
     if form.validate_on_submit():
         try:
             organisation = create_organisation(name=form.name.data or "", kind=form.kind.data or "")
+            audit("organisation.created", actor=current_user, target=organisation)
+            db.session.commit()
+        except IntegrityError:  # the same organisation added twice at once: added once
+            db.session.rollback()
+            flash("This organisation has just been added.", "info")
+            return redirect(url_for("organisations.organisations"))
         except DomainError as error:
             db.session.rollback()
             attach_error(form, error)
         else:
-            audit("organisation.created", actor=current_user, target=organisation)
-            db.session.commit()
             flash(
                 f"{organisation.name} added. Record its checks before its roles can be published.",
                 "success",
@@ -340,11 +346,16 @@ def categories() -> ResponseReturnValue:
             form.name.errors = [f"There is already a category called {name}"]
         else:
             category = Category(key=key, name=name, active=True)
-            db.session.add(category)
-            db.session.flush()
-            audit("category.added", actor=current_user, target=category, details={"name": name})
-            db.session.commit()
-            flash(f"Category {name} added.", "success")
+            try:
+                db.session.add(category)
+                db.session.flush()
+                audit("category.added", actor=current_user, target=category, details={"name": name})
+                db.session.commit()
+            except IntegrityError:  # the same category added twice at once: added once
+                db.session.rollback()
+                flash(f"Category {name} has just been added.", "info")
+            else:
+                flash(f"Category {name} added.", "success")
             return redirect(url_for("organisations.categories"))
     items = db.session.scalars(select(Category).order_by(Category.name)).all()
     return render_template(
@@ -360,7 +371,20 @@ def toggle_category(category_id: int) -> ResponseReturnValue:
         abort(404)
     if not ButtonForm().validate_on_submit():
         abort(400)
-    category.active = not category.active
+    # The button says which way (a double click must not switch it back); without it, a toggle.
+    wanted = request.form.get("active")
+    active = wanted == "yes" if wanted in ("yes", "no") else not category.active
+    try:
+        compare_and_set_where(
+            category,
+            Category.active.is_(not active),
+            values={"active": active},
+            message=f"{category.name} is {'already offered' if active else 'already not offered'}.",
+        )
+    except AlreadyDone as error:
+        db.session.rollback()
+        flash(error.message, "info")
+        return redirect(url_for("organisations.categories"))
     audit(
         "category.toggled", actor=current_user, target=category, details={"active": category.active}
     )

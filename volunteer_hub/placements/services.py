@@ -19,6 +19,7 @@ from volunteer_hub.accounts.permissions import (
 from volunteer_hub.core.errors import DomainError
 from volunteer_hub.core.models import utcnow
 from volunteer_hub.core.navigation import external_url
+from volunteer_hub.core.transitions import AlreadyDone, compare_and_set, compare_and_set_where
 from volunteer_hub.extensions import db
 from volunteer_hub.organisations.models import RoleVersion
 from volunteer_hub.organisations.roles import latest_version
@@ -68,6 +69,8 @@ def place(
 ) -> Placement:
     if not placement_rule(actor, _draft(application), "change"):
         raise DomainError("Only the organisation's coordinators or the centre can place")
+    if application.stage == Stage.PLACED.value:
+        raise AlreadyDone("This applicant has already been placed.")
     if application.stage != Stage.OFFERED.value:
         raise DomainError("Only an applicant who has been offered the role can be placed")
     if application.role is None or application.organisation_id is None:
@@ -88,6 +91,15 @@ def place(
         )
     if start_date < today - timedelta(days=365):
         raise DomainError("The start date is more than a year ago", field="start_date")
+    # Offered → placed once: of two clicks (or a colleague declining at the same moment) one
+    # acts, the other is told, before any placement, email or audit event is written.
+    compare_and_set(
+        application,
+        expected=Stage.OFFERED.value,
+        values={"stage": Stage.PLACED.value},
+        column="stage",
+        message="This applicant has already been placed or their application has moved on.",
+    )
     placement = Placement(
         application_id=application.id,
         volunteer_id=application.volunteer_id,
@@ -100,10 +112,9 @@ def place(
     db.session.add(placement)
     application.events.append(
         ApplicationEvent(
-            from_stage=application.stage, to_stage=Stage.PLACED.value, actor_id=actor.id
+            from_stage=Stage.OFFERED.value, to_stage=Stage.PLACED.value, actor_id=actor.id
         )
     )
-    application.stage = Stage.PLACED.value
     db.session.flush()
     link = external_url("placements.placement", placement_id=placement.id)
     if placement.volunteer.email:
@@ -165,9 +176,12 @@ def _draft(application: Application) -> Placement:
 def agree(*, user: User, placement: Placement) -> Placement:
     if placement.volunteer.user_id != user.id:
         raise DomainError("Only the volunteer agrees to their task description")
-    if placement.agreed_at is not None:
-        raise DomainError("You have already agreed to this task description")
-    placement.agreed_at = utcnow()
+    compare_and_set_where(
+        placement,
+        Placement.agreed_at.is_(None),
+        values={"agreed_at": utcnow()},
+        message="You have already agreed to this task description.",
+    )
     audit("placement.agreed", actor=user, target=placement)
     db.session.flush()
     return placement
@@ -177,13 +191,17 @@ def end(*, actor: User, placement: Placement, end_date: date, reason: str) -> Pl
     if not placement_rule(actor, placement, "change"):
         raise DomainError("Only the organisation's coordinators or the centre can end a placement")
     if placement.end_date is not None:
-        raise DomainError("This placement has already ended")
+        raise AlreadyDone("This placement has already ended.")
     if reason not in END_REASONS:
         raise DomainError("Choose why the placement ended", field="reason")
     if end_date < placement.start_date:
         raise DomainError("The end date is before the placement started", field="end_date")
-    placement.end_date = end_date
-    placement.end_reason = reason
+    compare_and_set_where(
+        placement,
+        Placement.end_date.is_(None),
+        values={"end_date": end_date, "end_reason": reason},
+        message="This placement has already ended.",
+    )
     audit("placement.ended", actor=actor, target=placement, details={"reason": reason})
     db.session.flush()
     return placement

@@ -7,7 +7,6 @@ from datetime import date
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput
 from sqlalchemy import select
 from wtforms import SelectField, SubmitField
@@ -15,7 +14,8 @@ from wtforms.validators import InputRequired
 
 from volunteer_hub.accounts.permissions import can_change, get_or_404, role_required
 from volunteer_hub.core.errors import DomainError
-from volunteer_hub.core.forms import GovDateField, attach_error, perform
+from volunteer_hub.core.forms import FlaskForm, GovDateField, attach_error, perform
+from volunteer_hub.core.transitions import AlreadyDone
 from volunteer_hub.extensions import db
 from volunteer_hub.placements import services
 from volunteer_hub.placements.models import END_REASONS, Placement
@@ -78,6 +78,15 @@ def place(application_id: int) -> ResponseReturnValue:
                 supervisor=supervisor,
                 today=date.today(),
             )
+        except AlreadyDone as error:
+            db.session.rollback()
+            flash(error.message, "info")
+            placed = db.session.scalar(
+                select(Placement.id).where(Placement.application_id == application_id)
+            )
+            if placed is not None:
+                return redirect(url_for("placements.placement", placement_id=placed))
+            return redirect(url_for("recruitment.application", application_id=application_id))
         except DomainError as error:
             db.session.rollback()
             attach_error(form, error)

@@ -10,6 +10,7 @@ from volunteer_hub.accounts.models import ConsentRecord, User
 from volunteer_hub.accounts.services import give_consent, withdraw_consent
 from volunteer_hub.core.errors import DomainError
 from volunteer_hub.core.models import utcnow
+from volunteer_hub.core.transitions import AlreadyDone
 from volunteer_hub.extensions import db
 from volunteer_hub.timebank.models import Account
 from volunteer_hub.volunteers.equality import EqualityAnswers
@@ -86,6 +87,12 @@ def withdraw(*, user: User, purpose: str) -> None:
     if purpose == "privacy_notice":
         raise DomainError(BY_KEY["privacy_notice"].explanation)
     if not withdraw_consent(user, purpose):
+        if db.session.scalar(
+            select(ConsentRecord.id).where(
+                ConsentRecord.user_id == user.id, ConsentRecord.purpose == purpose
+            )
+        ):
+            raise AlreadyDone(f"{BY_KEY[purpose].title}: already withdrawn.")
         raise DomainError("There is no consent to withdraw")
     # Withdrawal stops the use at once.
     if purpose == "equality_monitoring":

@@ -20,14 +20,13 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovRadioInput,
     GovSubmitInput,
     GovTextArea,
     GovTextInput,
 )
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from wtforms import RadioField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
@@ -37,8 +36,10 @@ from volunteer_hub.accounts.permissions import role_required
 from volunteer_hub.accounts.services import active_consent, give_consent
 from volunteer_hub.core.dates import add_months
 from volunteer_hub.core.errors import DomainError
-from volunteer_hub.core.forms import GovDateField, attach_error, perform
+from volunteer_hub.core.forms import FlaskForm, GovDateField, attach_error, perform
 from volunteer_hub.core.models import utcnow
+from volunteer_hub.core.redirects import local_target
+from volunteer_hub.core.transitions import AlreadyDone, compare_and_set_where, lock
 from volunteer_hub.extensions import db
 from volunteer_hub.privacy import consents
 from volunteer_hub.privacy.export import build_export, resolve
@@ -76,9 +77,7 @@ def show_updated_notice() -> ResponseReturnValue | None:
 @bp.route("/privacy/updated", methods=["GET", "POST"])
 @login_required
 def notice_updated() -> ResponseReturnValue:
-    back = request.args.get("next", "")
-    if not back.startswith("/") or back.startswith("//"):
-        back = url_for("core.home")
+    back = local_target(request.args.get("next"), url_for("core.home"))
     if request.method == "POST":
         if not FlaskForm().validate_on_submit():
             abort(400)
@@ -158,6 +157,7 @@ def ask_erasure() -> ResponseReturnValue:
         abort(400)
 
     def ask() -> None:
+        lock(db.session.get(User, current_user.id))  # a double click asks once
         open_request = db.session.scalar(
             select(PrivacyRequest.id).where(
                 PrivacyRequest.user_id == current_user.id,
@@ -166,7 +166,7 @@ def ask_erasure() -> ResponseReturnValue:
             )
         )
         if open_request:
-            raise DomainError("You have already asked: an administrator will confirm it")
+            raise AlreadyDone("You have already asked: an administrator will confirm it.")
         _, volunteer = resolve(user=current_user, volunteer=None)
         today = date.today()
         item = PrivacyRequest(
@@ -236,9 +236,18 @@ def requests() -> ResponseReturnValue:
                 raise DomainError("Nobody with this email address is held", field="email")
             if received is None or received > date.today():
                 raise DomainError("The date received cannot be in the future", field="received_on")
+            open_request = _open_request(form.kind.data or "", user, volunteer)
         except DomainError as error:
             attach_error(form, error)
         else:
+            if open_request is not None:
+                db.session.rollback()
+                flash(
+                    f"This {open_request.kind} request is already logged and open: reply to it "
+                    f"by {open_request.due_on:%-d %B %Y}.",
+                    "info",
+                )
+                return redirect(url_for("privacy.request_detail", request_id=open_request.id))
             item = PrivacyRequest(
                 kind=form.kind.data,
                 user_id=user.id if user else None,
@@ -265,6 +274,29 @@ def requests() -> ResponseReturnValue:
     ).all()
     return render_template("privacy/requests.html", form=form, items=items, today=date.today()), (
         400 if form.errors else 200
+    )
+
+
+def _open_request(
+    kind: str, user: User | None, volunteer: Volunteer | None
+) -> PrivacyRequest | None:
+    """The person's open request of this kind, read under a lock on the person's row, so the
+    same request logged twice at once (a double click) is logged once."""
+    lock(user if user is not None else volunteer)
+    about = []
+    if user is not None:
+        about.append(PrivacyRequest.user_id == user.id)
+    if volunteer is not None:
+        about.append(PrivacyRequest.volunteer_id == volunteer.id)
+    return db.session.scalar(
+        select(PrivacyRequest)
+        .where(
+            PrivacyRequest.kind == kind,
+            PrivacyRequest.status.in_(("received", "exported")),
+            or_(*about),
+        )
+        .order_by(PrivacyRequest.id)
+        .limit(1)
     )
 
 
@@ -332,10 +364,12 @@ def request_sent(request_id: int) -> ResponseReturnValue:
     def sent() -> None:
         if item.kind == "access" and item.exported_at is None:
             raise DomainError("Generate and review the export before recording it as sent")
-        if item.sent_at is not None:
-            raise DomainError("The reply was already recorded as sent")
-        item.sent_at = utcnow()
-        item.status = "sent" if item.kind == "access" else item.status
+        compare_and_set_where(
+            item,
+            PrivacyRequest.sent_at.is_(None),
+            values={"sent_at": utcnow(), **({"status": "sent"} if item.kind == "access" else {})},
+            message="The reply was already recorded as sent.",
+        )
         audit("privacy.request_sent", actor=current_user, target=item)
 
     return perform(
@@ -359,6 +393,9 @@ def request_erase(request_id: int) -> ResponseReturnValue:
     user, volunteer = _subject(item)
 
     def run() -> None:
+        # The request's row locked: of two confirmations at once, one erases (one audit event).
+        if lock(item).status == "erased":
+            raise AlreadyDone("This person was already erased.")
         erase(actor=current_user, user=user, volunteer=volunteer, today=date.today())
         item.status = "erased"
         item.erased_at = item.erased_at or utcnow()

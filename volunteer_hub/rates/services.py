@@ -13,6 +13,7 @@ from sqlalchemy import ColumnElement, or_, select
 
 from volunteer_hub.core.errors import DomainError
 from volunteer_hub.core.tabular import read_table
+from volunteer_hub.core.transitions import compare_and_set_where
 from volunteer_hub.extensions import db
 from volunteer_hub.rates.models import Rate
 
@@ -279,9 +280,15 @@ def supersede_rate(*, old: Rate, new_values: dict[str, object]) -> Rate:
         raise DomainError(
             "The new rate must start after the one it replaces", field="effective_from"
         )
+    # Closed once: two replacements of the same rate at the same moment cannot both apply.
+    compare_and_set_where(
+        old,
+        Rate.effective_to.is_(None),
+        values={"effective_to": start - timedelta(days=1)},
+        message=f"{old.key} has just been replaced by another rate; choose a rate still open.",
+    )
     new = Rate(**new_values)
     db.session.add(new)
-    old.effective_to = start - timedelta(days=1)
     db.session.flush()
     return new
 

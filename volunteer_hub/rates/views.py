@@ -7,16 +7,17 @@ from datetime import date
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextInput
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from wtforms import SelectField, StringField, SubmitField
 from wtforms.validators import InputRequired, Optional
 
 from volunteer_hub.accounts.audit import record as audit
 from volunteer_hub.accounts.permissions import role_required
 from volunteer_hub.core.errors import DomainError
-from volunteer_hub.core.forms import attach_error
+from volunteer_hub.core.forms import FlaskForm, attach_error
+from volunteer_hub.core.inputs import to_id
 from volunteer_hub.extensions import db
 from volunteer_hub.rates.models import Rate
 from volunteer_hub.rates.services import RATE_HEADER, add_rate
@@ -115,30 +116,31 @@ def create() -> ResponseReturnValue:
     }
     old = None
     if form.supersedes.data:
-        old = (
-            db.session.get(Rate, int(form.supersedes.data))
-            if form.supersedes.data.isdecimal()
-            else None
-        )
+        old_id = to_id(form.supersedes.data)
+        old = db.session.get(Rate, old_id) if old_id is not None else None
         if old is None or old.effective_to is not None:
             form.supersedes.errors = ["Choose a rate that is still open"]
             return _page(form, 400)
     try:
         rate = add_rate({**raw, "currency": "GBP"}, supersedes=old)
+        audit(
+            "rate.added",
+            actor=current_user,
+            target=rate,
+            details={
+                "key": rate.key,
+                "amount": str(rate.amount),
+                "supersedes": old.key if old else None,
+            },
+        )
+        db.session.commit()
+    except IntegrityError:  # the same rate sent twice at once: added once
+        db.session.rollback()
+        flash("This rate has just been added.", "info")
+        return redirect(url_for("rates.index"))
     except DomainError as error:
         db.session.rollback()
         attach_error(form, error)
         return _page(form, 400)
-    audit(
-        "rate.added",
-        actor=current_user,
-        target=rate,
-        details={
-            "key": rate.key,
-            "amount": str(rate.amount),
-            "supersedes": old.key if old else None,
-        },
-    )
-    db.session.commit()
     flash(f"Rate {rate.key} added from {rate.effective_from}.", "success")
     return redirect(url_for("rates.index"))

@@ -13,8 +13,10 @@ from volunteer_hub.accounts.outbox import queue_email
 from volunteer_hub.core.geo import centroid, load_outcodes
 from volunteer_hub.core.models import utcnow
 from volunteer_hub.core.navigation import external_url
+from volunteer_hub.core.transitions import AlreadyDone, compare_and_set_where
 from volunteer_hub.extensions import db
 from volunteer_hub.organisations.models import Organisation, Role
+from volunteer_hub.recruitment.models import Application
 from volunteer_hub.recruitment.services import coordinators_of, overdue
 
 recruitment = AppGroup("recruitment", help="Recruitment: response deadlines.")
@@ -25,10 +27,26 @@ def remind_command() -> None:
     """Email each organisation's coordinators about applicants not contacted by their deadline
     (once per application), and about lapsed checks that unpublish their roles (once per lapse).
     Run daily."""
+    sent = remind(date.today())
+    db.session.commit()
+    click.echo(f"Queued {sent} reminder(s).")
+
+
+def remind(today: date) -> int:
+    """Queue the overdue-applicant and lapsed-check emails (flushes, never commits). Each is
+    marked sent by a compare-and-set before it is queued, so two runs at once queue it once."""
     sent = 0
-    for application in overdue(date.today()):
+    for application in overdue(today):
         if application.overdue_notified_at is not None or application.organisation_id is None:
             continue
+        try:
+            compare_and_set_where(
+                application,
+                Application.overdue_notified_at.is_(None),
+                values={"overdue_notified_at": utcnow()},
+            )
+        except AlreadyDone:
+            continue  # another run has just told them
         link = external_url("recruitment.application", application_id=application.id)
         for coordinator in coordinators_of(application.organisation_id):
             queue_email(
@@ -40,10 +58,7 @@ def remind_command() -> None:
                 link=link,
             )
             sent += 1
-        application.overdue_notified_at = utcnow()
-    sent += _lapsed_checks(date.today())
-    db.session.commit()
-    click.echo(f"Queued {sent} reminder(s).")
+    return sent + _lapsed_checks(today)
 
 
 def _lapsed_checks(today: date) -> int:
@@ -53,6 +68,14 @@ def _lapsed_checks(today: date) -> int:
         reasons = organisation.lapsed_checks(today)
         if not reasons or organisation.lapse_notified_on is not None:
             continue
+        try:
+            compare_and_set_where(
+                organisation,
+                Organisation.lapse_notified_on.is_(None),
+                values={"lapse_notified_on": today},
+            )
+        except AlreadyDone:
+            continue  # another run has just told them
         link = external_url("organisations.roles", slug=organisation.slug)
         for coordinator in coordinators_of(organisation.id):
             queue_email(
@@ -65,7 +88,6 @@ def _lapsed_checks(today: date) -> int:
                 link=link,
             )
             sent += 1
-        organisation.lapse_notified_on = today
     return sent
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
     GovRadioInput,
@@ -14,7 +13,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import BooleanField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
-from volunteer_hub.core.forms import GovDateField
+from volunteer_hub.core.forms import FlaskForm, GovDateField
 from volunteer_hub.organisations.models import DbsLevel
 from volunteer_hub.recruitment.models import DECLINE_REASONS
 

@@ -7,7 +7,8 @@ from datetime import date
 
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import select
+from sqlalchemy import func, literal, select
+from sqlalchemy.exc import IntegrityError
 
 from volunteer_hub.accounts.audit import record as audit
 from volunteer_hub.accounts.models import Membership, MembershipRole, User
@@ -21,8 +22,9 @@ from volunteer_hub.accounts.permissions import (
 from volunteer_hub.accounts.services import give_consent
 from volunteer_hub.core.dates import add_working_days
 from volunteer_hub.core.errors import DomainError
-from volunteer_hub.core.models import utcnow
+from volunteer_hub.core.models import UTCDateTime, utcnow
 from volunteer_hub.core.navigation import external_url
+from volunteer_hub.core.transitions import AlreadyDone, compare_and_set, compare_and_set_where, lock
 from volunteer_hub.extensions import db
 from volunteer_hub.organisations.models import DbsLevel, Organisation, OrganisationKind, Role
 from volunteer_hub.organisations.roles import latest_version
@@ -189,7 +191,8 @@ def apply(
 
 def express_interest(*, user: User, message: str, today: date) -> Application:
     """A general expression of interest (no particular role) that the centre brokers."""
-    volunteer = volunteer_for(user)
+    # The volunteer's row locked: of two identical sends, the second sees the first's enquiry.
+    volunteer = lock(volunteer_for(user))
     if db.session.scalar(
         select(Application.id).where(
             Application.volunteer_id == volunteer.id,
@@ -235,15 +238,31 @@ def move(
     if target is Stage.DECLINED:
         if reason not in DECLINE_REASONS:
             raise DomainError("Choose a reason for declining", field="reason")
-        application.declined_reason = reason
     elif target is Stage.PLACED:
         raise DomainError("Make a placement to place an applicant")
     elif target not in MOVES.get(current, set()):
         raise DomainError(f"An application cannot go from {current.value} to {target.value}")
     note = " ".join(note.split())[:1000]
-    if application.contacted_at is None:
-        application.contacted_at = utcnow()
-    _event(application, target, actor, note or None)
+    # From the stage this request saw to the next, once: a double click (or a colleague moving
+    # it at the same moment) is told, before any history, email or audit event is written.
+    compare_and_set(
+        application,
+        expected=current.value,
+        column="stage",
+        values={
+            "stage": target.value,
+            "contacted_at": func.coalesce(
+                Application.contacted_at, literal(utcnow(), UTCDateTime())
+            ),
+            **({"declined_reason": reason} if target is Stage.DECLINED else {}),
+        },
+        message="This application has already moved on: see its history below.",
+    )
+    application.events.append(
+        ApplicationEvent(
+            from_stage=current.value, to_stage=target.value, actor_id=actor.id, note=note or None
+        )
+    )
     db.session.flush()
     if target in {Stage.OFFERED, Stage.DECLINED} and application.volunteer.email:
         queue_email(
@@ -269,9 +288,21 @@ def move(
 def withdraw(*, user: User, application: Application) -> Application:
     if application.volunteer.user_id != user.id:
         raise DomainError("Only the applicant can withdraw an application")
-    if Stage(application.stage) in CLOSED:
+    current = Stage(application.stage)
+    if current is Stage.WITHDRAWN:
+        raise AlreadyDone("This application is already withdrawn.")
+    if current in CLOSED:
         raise DomainError(f"This application is already {application.stage}")
-    _event(application, Stage.WITHDRAWN, user)
+    compare_and_set(
+        application,
+        expected=current.value,
+        column="stage",
+        values={"stage": Stage.WITHDRAWN.value},
+        message="This application has already moved on: see its history below.",
+    )
+    application.events.append(
+        ApplicationEvent(from_stage=current.value, to_stage=Stage.WITHDRAWN.value, actor_id=user.id)
+    )
     db.session.flush()
     audit("application.withdrawn", actor=user, target=application)
     return application
@@ -325,6 +356,20 @@ def record_dbs(
         raise DomainError("Choose the level, workforce and outcome from the lists") from None
     if level is DbsLevel.NONE:
         raise DomainError("Choose the level of the check", field="level")
+    # The applicant's row locked, so the same check sent twice at once is recorded once.
+    lock(application)
+    if db.session.scalar(
+        select(DbsRecord.id).where(
+            DbsRecord.volunteer_id == application.volunteer_id,
+            DbsRecord.certificate_number == number,
+            DbsRecord.issue_date == issued,
+            DbsRecord.outcome == outcome.value,
+            DbsRecord.update_service_checked_on.is_not_distinct_from(
+                checked if isinstance(checked, date) else None
+            ),
+        )
+    ):
+        raise AlreadyDone("This DBS check is already recorded.")
     record = DbsRecord(
         volunteer_id=application.volunteer_id,
         application_id=application.id,
@@ -394,6 +439,14 @@ def request_reference(
         raise DomainError("A referee cannot be the applicant", field="email")
     if not relationship:
         raise DomainError("Say how the referee knows the applicant", field="relationship")
+    # Locked, so a double click asks the referee once (one reference, one email).
+    lock(application)
+    if db.session.scalar(
+        select(Reference.id).where(
+            Reference.application_id == application.id, Reference.referee_email == email
+        )
+    ):
+        raise AlreadyDone(f"A reference was already requested from {email}.")
     reference = Reference(
         application_id=application.id,
         referee_name=name[:200],
@@ -441,10 +494,17 @@ def give_reference(
     comments = comments.strip()
     if len(comments) > 5000:
         raise DomainError("Keep your comments to 5,000 characters or fewer", field="comments")
-    reference.known_for = " ".join(known_for.split())[:100] or None
-    reference.would_recommend = would_recommend
-    reference.comments = comments or None
-    reference.responded_at = utcnow()
+    compare_and_set_where(
+        reference,
+        Reference.responded_at.is_(None),
+        values={
+            "known_for": " ".join(known_for.split())[:100] or None,
+            "would_recommend": would_recommend,
+            "comments": comments or None,
+            "responded_at": utcnow(),
+        },
+        message="Thank you: this reference has already been given.",
+    )
     db.session.flush()
     audit("reference.given", actor=None, target=reference)
     return reference
@@ -456,9 +516,13 @@ def mark_reference(*, actor: User, reference: Reference, satisfactory: bool) -> 
         raise DomainError("Only the organisation's coordinators or the centre can do this")
     if reference.responded_at is None:
         raise DomainError("The referee has not answered yet")
-    reference.satisfactory = satisfactory
-    reference.marked_by_id = actor.id
-    reference.marked_at = utcnow()
+    # Marked again only to change the mark: a repeat of the same mark is already done.
+    compare_and_set_where(
+        reference,
+        Reference.satisfactory.is_distinct_from(satisfactory),
+        values={"satisfactory": satisfactory, "marked_by_id": actor.id, "marked_at": utcnow()},
+        message=f"The reference is already marked {'' if satisfactory else 'not '}satisfactory.",
+    )
     db.session.flush()
     audit("reference.marked", actor=actor, target=reference, details={"satisfactory": satisfactory})
     return reference
@@ -476,9 +540,18 @@ def record_guardian_consent(
         raise DomainError("Enter the parent's or guardian's name", field="guardian_name")
     if consent_on > today:
         raise DomainError("The consent date cannot be in the future", field="consent_on")
-    application.guardian_name = name[:200]
-    application.guardian_consent_on = consent_on
-    application.guardian_consent_recorded_by_id = actor.id
+    name = name[:200]
+    compare_and_set_where(
+        application,
+        Application.guardian_name.is_distinct_from(name)
+        | Application.guardian_consent_on.is_distinct_from(consent_on),
+        values={
+            "guardian_name": name,
+            "guardian_consent_on": consent_on,
+            "guardian_consent_recorded_by_id": actor.id,
+        },
+        message="This consent is already recorded.",
+    )
     db.session.flush()
     audit("application.guardian_consent", actor=actor, target=application)
     return application
@@ -501,11 +574,30 @@ def broker(*, actor: User, application: Application, role: Role, today: date) ->
         )
     ):
         raise DomainError("They have already applied for that role", field="role")
-    application.role_id = role.id
-    application.organisation_id = role.organisation_id
-    application.respond_by = respond_by(today)
-    application.contacted_at = None
-    _event(application, Stage.APPLIED, actor, f"Referred by the volunteer centre to {role.title}")
+    try:
+        compare_and_set_where(
+            application,
+            Application.stage == Stage.ENQUIRY.value,
+            Application.role_id.is_(None),
+            values={
+                "stage": Stage.APPLIED.value,
+                "role_id": role.id,
+                "organisation_id": role.organisation_id,
+                "respond_by": respond_by(today),
+                "contacted_at": None,
+            },
+            message="This enquiry has already been referred to a role.",
+        )
+    except IntegrityError:  # they applied for the role themselves at the same moment
+        raise DomainError("They have already applied for that role", field="role") from None
+    application.events.append(
+        ApplicationEvent(
+            from_stage=Stage.ENQUIRY.value,
+            to_stage=Stage.APPLIED.value,
+            actor_id=actor.id,
+            note=f"Referred by the volunteer centre to {role.title}",
+        )
+    )
     db.session.flush()
     _tell_coordinators(
         application, role, f"New applicant for {role.title} (referred by the volunteer centre)"

@@ -19,6 +19,8 @@ from volunteer_hub.accounts.permissions import (
 from volunteer_hub.core.errors import DomainError
 from volunteer_hub.core.forms import attach_error, perform
 from volunteer_hub.core.geo import centroid, miles_between
+from volunteer_hub.core.inputs import to_id
+from volunteer_hub.core.transitions import AlreadyDone
 from volunteer_hub.extensions import db
 from volunteer_hub.organisations.models import DbsLevel, Organisation, Role
 from volunteer_hub.organisations.roles import active_categories, latest_version
@@ -73,8 +75,7 @@ def _flag(name: str) -> bool:
 
 
 def _page() -> int:
-    raw = request.args.get("page", "1")
-    return max(1, min(int(raw), 10_000)) if raw.isascii() and raw.isdecimal() else 1
+    return max(1, min(to_id(request.args.get("page")) or 1, 10_000))
 
 
 @bp.get("/opportunities")
@@ -94,9 +95,9 @@ def opportunities() -> ResponseReturnValue:
         sort=request.args.get("sort", "newest") if request.args.get("sort") in SORTS else "newest",
         page=_page(),
     )
-    raw_hours = request.args.get("max_hours", "")
-    if raw_hours.isascii() and raw_hours.isdecimal() and int(raw_hours) in HOURS_LIMITS:
-        filters.max_hours = int(raw_hours)
+    max_hours = to_id(request.args.get("max_hours"))
+    if max_hours in HOURS_LIMITS:
+        filters.max_hours = max_hours
     postcode = (request.args.get("postcode") or "").strip()[:10]
     problem = None
     if postcode:
@@ -105,12 +106,8 @@ def opportunities() -> ResponseReturnValue:
             problem = (
                 f"We do not recognise the postcode {postcode!r}; check it, or search without one."
             )
-        raw_miles = request.args.get("miles", "5")
-        filters.miles = (
-            int(raw_miles)
-            if raw_miles.isascii() and raw_miles.isdecimal() and int(raw_miles) in DISTANCES
-            else 5
-        )
+        miles = to_id(request.args.get("miles"))
+        filters.miles = miles if miles is not None and miles in DISTANCES else 5
     elif filters.sort == "nearest":
         filters.sort = "newest"
     results = search(filters, date.today())
@@ -364,6 +361,10 @@ def dbs(application_id: int) -> ResponseReturnValue:
                 values={f.name: f.data for f in form if f.name not in {"csrf_token", "submit"}},
                 today=date.today(),
             )
+        except AlreadyDone as error:
+            db.session.rollback()
+            flash(error.message, "info")
+            return redirect(url_for("recruitment.dbs", application_id=item.id))
         except DomainError as error:
             db.session.rollback()
             attach_error(form, error)
@@ -417,6 +418,9 @@ def reference(token: str) -> ResponseReturnValue:
                 would_recommend=form.would_recommend.data or "",
                 comments=form.comments.data or "",
             )
+        except AlreadyDone as error:
+            db.session.rollback()
+            return render_template("recruitment/reference_done.html", message=error.message)
         except DomainError as error:
             db.session.rollback()
             attach_error(form, error)

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import click
 from flask.cli import AppGroup
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from volunteer_hub.accounts.models import User
 from volunteer_hub.accounts.outbox import queue_email
@@ -184,16 +185,30 @@ def _training(today: date) -> int:
     return queued
 
 
+def queue_due(today: date) -> int:
+    """Queue every reminder that is due and commit. Each reminder is recorded once (a unique
+    constraint); when another run recorded some of the same ones at the same moment, this run's
+    transaction fails on them and is rolled back, then run again: it queues what is left."""
+    for attempt in (1, 2):
+        try:
+            queued = (
+                _waiting_hours(today)
+                + _supervision(today)
+                + _actions(today)
+                + _applications(today)
+                + _training(today)
+            )
+            db.session.commit()
+        except IntegrityError:
+            db.session.rollback()
+            if attempt == 2:
+                raise
+            continue
+        return queued
+    return 0  # not reached
+
+
 @reminders.command("send")
 def send_command() -> None:
     """Queue every reminder that is due; run it hourly (see docs/operations.md)."""
-    today = date.today()
-    queued = (
-        _waiting_hours(today)
-        + _supervision(today)
-        + _actions(today)
-        + _applications(today)
-        + _training(today)
-    )
-    db.session.commit()
-    click.echo(f"reminders queued: {queued}")
+    click.echo(f"reminders queued: {queue_due(date.today())}")

@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, abort, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 
-from volunteer_hub.core.forms import perform
+from volunteer_hub.core.forms import FlaskForm, perform
+from volunteer_hub.core.inputs import form_texts
 from volunteer_hub.reminders import services
 from volunteer_hub.reminders.models import KINDS
 
@@ -20,7 +20,7 @@ def settings() -> ResponseReturnValue:
     if request.method == "POST":
         if not FlaskForm().validate_on_submit():
             abort(400)
-        enabled = set(request.form.getlist("kind"))
+        enabled = set(form_texts("kind"))
         return perform(
             lambda: services.save(user=current_user, enabled=enabled),
             done="Your reminder settings are saved.",

@@ -11,7 +11,7 @@ from typing import Any
 from flask import render_template
 
 from volunteer_hub.config import ROOT
-from volunteer_hub.core.tabular import neutralise, write_csv
+from volunteer_hub.core.tabular import Sheet, write_csv, write_xlsx
 from volunteer_hub.investment.models import CATEGORIES
 from volunteer_hub.reports.formatting import as_date, human_period, month_date, summary_sentences
 
@@ -104,15 +104,15 @@ MAX_WIDTH = 60
 
 
 def _xlsx_value(value: Any, number_format: str | None) -> Any:
-    """A cell's value: a number, a date or (neutralised) text; '[c]' stays text."""
+    """A cell's value: a number, a date or text; '[c]' stays text."""
     if value is None or value == "":
         return None
     if number_format in (DATE, MONTH) and isinstance(value, str):
         parsed = (month_date if number_format == MONTH else as_date)(value)
-        return parsed if parsed is not None else neutralise(value)
+        return parsed if parsed is not None else value
     if number_format not in (None, TEXT):
         value = _number(value)
-    return neutralise(value)
+    return value  # neutralised by core's writer
 
 
 def _shown_width(value: Any, number_format: str | None) -> int:
@@ -131,12 +131,8 @@ def to_xlsx(report: dict[str, Any], *, equality: dict[str, Any] | None = None) -
     """A sheet per table: numbers are numbers with number formats, dates are dates, the header
     row is frozen and columns fit their contents; the method and sources sheet says how every
     figure was made, with each rate, its basis, source and reference date."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
-
-    workbook = Workbook()
-    bold = Font(bold=True)
-    wrap = Alignment(wrap_text=True, vertical="top")
+    #: (title, header, rows of (value, number format)), written by core's one XLSX writer.
+    sheets: list[tuple[str, list[str], list[list[tuple[Any, str | None]]]]] = []
 
     def sheet(
         title: str,
@@ -146,38 +142,17 @@ def to_xlsx(report: dict[str, Any], *, equality: dict[str, Any] | None = None) -
         row_formats: list[str | None] | None = None,
     ) -> None:
         """``formats`` per column, or ``row_formats`` per row for the value column (B)."""
-        ws = workbook.create_sheet(title)
-        ws.append(header)
-        for cell in ws[1]:
-            cell.font = bold
-            cell.alignment = Alignment(wrap_text=True, vertical="bottom")
-        widths = [len(name) for name in header]
+        cells = []
         for r, row in enumerate(rows):
-            cells = []
+            line = []
             for c, value in enumerate(row):
                 number_format = formats[c] if formats else None
                 if row_formats is not None and c == 1:
                     number_format = row_formats[r]
-                cells.append((_xlsx_value(value, number_format), number_format))
-            ws.append([value for value, _ in cells])
-            for c, (value, number_format) in enumerate(cells):
-                cell = ws.cell(row=r + 2, column=c + 1)
-                if number_format and not isinstance(value, str):
-                    cell.number_format = number_format
-                if c >= len(widths):
-                    widths.append(0)
-                widths[c] = max(widths[c], _shown_width(value, number_format))
-                if isinstance(value, str) and len(value) > MAX_WIDTH:
-                    cell.alignment = wrap
-        for c, width in enumerate(widths, start=1):
-            letter = ws.cell(row=1, column=c).column_letter
-            ws.column_dimensions[letter].width = min(max(8, width + 2), MAX_WIDTH + 2)
-        ws.freeze_panes = "A2"
-        ws.print_title_rows = "1:1"
+                line.append((_xlsx_value(value, number_format), number_format))
+            cells.append(line)
+        sheets.append((title, header, cells))
 
-    default = workbook.active
-    assert default is not None
-    workbook.remove(default)
     summary = [
         ("Period start", report["period"]["start"], DATE),
         ("Period end", report["period"]["end"], DATE),
@@ -227,9 +202,49 @@ def to_xlsx(report: dict[str, Any], *, equality: dict[str, Any] | None = None) -
     if equality is not None:
         sheet("Equality profile", *_equality_rows(equality), [TEXT, TEXT, COUNT, PERCENT])
     _method_sheet(report, sheet)
-    workbook.properties.title = (
+    written = write_xlsx(
+        Sheet(title, [[value for value, _ in row] for row in rows], header=header)
+        for title, header, rows in sheets
+    )
+    title = (
         f"Value of volunteering, {human_period(report['period']['start'], report['period']['end'])}"
     )
+    return _formatted(written, sheets, title)
+
+
+def _formatted(
+    data: bytes, sheets: list[tuple[str, list[str], list[list[tuple[Any, str | None]]]]], title: str
+) -> bytes:
+    """The written workbook made readable: number formats, a frozen bold header row, columns
+    that fit what they show, long text wrapped, a title and language."""
+    from openpyxl import load_workbook
+    from openpyxl.styles import Alignment, Font
+
+    workbook = load_workbook(io.BytesIO(data))
+    bold = Font(bold=True)
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for name, header, rows in sheets:
+        ws = workbook[name]
+        for cell in ws[1]:
+            cell.font = bold
+            cell.alignment = Alignment(wrap_text=True, vertical="bottom")
+        widths = [len(text) for text in header]
+        for r, row in enumerate(rows, start=2):
+            for c, (value, number_format) in enumerate(row, start=1):
+                cell = ws.cell(row=r, column=c)
+                if number_format and not isinstance(value, str):
+                    cell.number_format = number_format
+                if isinstance(value, str) and len(value) > MAX_WIDTH:
+                    cell.alignment = wrap
+                if c > len(widths):
+                    widths.append(0)
+                widths[c - 1] = max(widths[c - 1], _shown_width(cell.value, number_format))
+        for c, width in enumerate(widths, start=1):
+            letter = ws.cell(row=1, column=c).column_letter
+            ws.column_dimensions[letter].width = min(max(8, width + 2), MAX_WIDTH + 2)
+        ws.freeze_panes = "A2"
+        ws.print_title_rows = "1:1"
+    workbook.properties.title = title
     workbook.properties.language = "en-GB"
     buffer = io.BytesIO()
     workbook.save(buffer)

@@ -40,6 +40,8 @@ class SupervisionRecord(db.Model):  # type: ignore[name-defined]
     #: Never shown to the volunteer (nor the centre).
     confidential_notes: Mapped[str | None] = mapped_column(Text)
     volunteer_comment: Mapped[str | None] = mapped_column(Text)
+    #: The one-time key of the form that recorded it: the same form sent twice records once.
+    form_key: Mapped[str | None] = mapped_column(String(32), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     placement: Mapped[Placement] = relationship()

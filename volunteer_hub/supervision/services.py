@@ -12,6 +12,7 @@ from volunteer_hub.accounts.models import User
 from volunteer_hub.accounts.permissions import coordinated_organisation_ids
 from volunteer_hub.core.errors import DomainError
 from volunteer_hub.core.models import utcnow
+from volunteer_hub.core.transitions import AlreadyDone, compare_and_set_where, lock
 from volunteer_hub.extensions import db
 from volunteer_hub.placements.models import Placement
 from volunteer_hub.supervision.models import FORMATS, SupervisionAction, SupervisionRecord
@@ -68,7 +69,10 @@ def record_meeting(
     values: dict[str, Any],
     actions: list[tuple[str, str, date | None]],
     today: date,
+    key: str | None = None,
 ) -> SupervisionRecord:
+    """Record a meeting. ``key`` is the form's one-time key: the same form sent again (a double
+    click, a resend) records nothing more and raises :class:`AlreadyDone`."""
     if not is_supervising(actor, placement):
         raise DomainError(
             "Only the supervisor or the organisation's coordinators record supervision"
@@ -88,8 +92,16 @@ def record_meeting(
     next_on = values.get("next_meeting_on")
     if isinstance(next_on, date) and next_on <= met_on:
         raise DomainError("The next meeting must be after this one", field="next_meeting_on")
+    key = key or None
+    if key is not None:
+        if len(key) > 32:
+            raise DomainError("This form is not valid: open it again")
+        lock(placement)  # two sends of the same form at once: the second sees the first
+        if db.session.scalar(select(SupervisionRecord.id).where(SupervisionRecord.form_key == key)):
+            raise AlreadyDone("This meeting is already recorded.")
     record = SupervisionRecord(
         placement_id=placement.id,
+        form_key=key,
         supervisor_id=actor.id,
         met_on=met_on,
         format=values["format"],
@@ -136,9 +148,12 @@ def mark_done(*, user: User, action: SupervisionAction) -> None:
     own = action.owner == "volunteer" and is_the_volunteer(user, placement)
     if not (own or is_supervising(user, placement)):
         raise DomainError("You can only mark your own actions done")
-    if action.done_at is not None:
-        raise DomainError("This action is already done")
-    action.done_at = utcnow()
+    compare_and_set_where(
+        action,
+        SupervisionAction.done_at.is_(None),
+        values={"done_at": utcnow()},
+        message="This action is already done.",
+    )
     db.session.flush()
     audit("supervision.action_done", actor=user, target=action)
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextArea
 from sqlalchemy import select
 from wtforms import HiddenField, RadioField, SubmitField, TextAreaField
@@ -18,7 +18,9 @@ from volunteer_hub.accounts.permissions import (
     role_required,
 )
 from volunteer_hub.core.errors import DomainError
-from volunteer_hub.core.forms import GovDateField, attach_error, perform
+from volunteer_hub.core.forms import FlaskForm, GovDateField, attach_error, perform
+from volunteer_hub.core.inputs import form_text
+from volunteer_hub.core.transitions import AlreadyDone
 from volunteer_hub.extensions import db
 from volunteer_hub.placements.models import Placement
 from volunteer_hub.supervision import services
@@ -55,6 +57,8 @@ class MeetingForm(FlaskForm):
     )
     #: Not an input: where problems with the agreed actions are reported.
     actions = HiddenField()
+    #: The form's one-time key, so the same form sent twice records one meeting.
+    key = HiddenField(validators=[Optional(), Length(max=32)])
     submit = SubmitField("Save the record", widget=GovSubmitInput())
 
 
@@ -67,9 +71,9 @@ def _entered() -> list[dict[str, str]]:
     """The three action rows as typed, to show again when something needs fixing."""
     return [
         {
-            "text": request.form.get(f"action-{n}", ""),
-            "owner": request.form.get(f"owner-{n}", "volunteer"),
-            "due": request.form.get(f"due-{n}", "").strip(),
+            "text": form_text(f"action-{n}"),
+            "owner": form_text(f"owner-{n}", "volunteer"),
+            "due": form_text(f"due-{n}").strip(),
         }
         for n in range(1, 4)
     ]
@@ -98,6 +102,8 @@ def new(placement_id: int) -> ResponseReturnValue:
     if not services.is_supervising(current_user, placement):
         abort(403)
     form = MeetingForm()
+    if not form.key.data:
+        form.key.data = uuid.uuid4().hex  # a fresh key each time the form is shown
     if form.validate_on_submit():
         try:
             record = services.record_meeting(
@@ -106,11 +112,21 @@ def new(placement_id: int) -> ResponseReturnValue:
                 values={
                     f.name: f.data
                     for f in form
-                    if f.name not in {"csrf_token", "submit", "actions"}
+                    if f.name not in {"csrf_token", "submit", "actions", "key"}
                 },
                 actions=_actions(),
                 today=date.today(),
+                key=form.key.data,
             )
+        except AlreadyDone as error:
+            db.session.rollback()
+            flash(error.message, "info")
+            recorded = db.session.scalar(
+                select(SupervisionRecord.id).where(SupervisionRecord.form_key == form.key.data)
+            )
+            if recorded is None:
+                return redirect(url_for("supervision.schedule", placement_id=placement.id))
+            return redirect(url_for("supervision.show", record_id=recorded))
         except DomainError as error:
             db.session.rollback()
             attach_error(form, error)

@@ -27,6 +27,12 @@ Rules:
   cannot together breach the minimum.
 - Every form that records a transfer carries an idempotency key with a unique constraint: the same
   form sent twice, or two concurrent requests with the same key, record one exchange.
+- Every other change happens once however many requests ask for it at once: approving,
+  suspending and reinstating a member, confirming or declining an exchange and closing a listing
+  are compare-and-sets; a reversal locks the accounts it moves before looking for an earlier one
+  (its insert in a savepoint, so a unique violation is answered, never a 500); joining, a
+  coordinator named, a response or brokered match lock the time bank or listing first; an answer
+  to a match locks the match. The others are told it was already done (``AlreadyDone``).
 - `flask timebank check` recomputes every balance from the entries and checks each transfer and
   the ledger sum to zero. The value report's `timebank` section counts each exchange once and
   values hours at the generalist rate as a notional figure, never added to the value of

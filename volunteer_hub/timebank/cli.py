@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import sys
 from datetime import date
@@ -14,6 +12,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from volunteer_hub.core.errors import DomainError
+from volunteer_hub.core.tabular import write_csv
 from volunteer_hub.extensions import db
 from volunteer_hub.timebank import ledger
 from volunteer_hub.timebank.imports import import_exchanges
@@ -70,11 +69,8 @@ def balances_command(timebank_name: str | None, fmt: str) -> None:
     if fmt == "json":
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=["member", "balance"], lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    click.echo(buffer.getvalue(), nl=False)
+    table = [["member", "balance"]] + [[row["member"], row["balance"]] for row in rows]
+    click.echo(write_csv(table), nl=False)
 
 
 @timebank.command("check")

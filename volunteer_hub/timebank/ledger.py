@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from volunteer_hub.accounts.models import User
 from volunteer_hub.core.errors import DomainError
 from volunteer_hub.core.money import two_dp
+from volunteer_hub.core.transitions import AlreadyDone
 from volunteer_hub.extensions import db
 from volunteer_hub.timebank.models import Account, Entry, TimeBank, Transfer
 
@@ -57,8 +58,16 @@ def minimum_for(account: Account, timebank: TimeBank) -> int:
 
 def _lock(account_ids: list[int]) -> None:
     """Row locks on the accounts, always in id order so two transfers between the same accounts
-    in opposite directions cannot deadlock (PostgreSQL; SQLite serialises writers anyway)."""
-    if db.session.get_bind().dialect.name == "postgresql":
+    in opposite directions cannot deadlock. SQLite has one write lock for the whole database: a
+    write that changes nothing takes it, so the next writer waits for this commit."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        db.session.execute(
+            update(Account)
+            .where(Account.id.in_(sorted(account_ids)))
+            .values(balance_minutes=Account.balance_minutes),
+            execution_options={"synchronize_session": False},
+        )
+    else:
         db.session.execute(
             select(Account.id)
             .where(Account.id.in_(sorted(account_ids)))
@@ -153,28 +162,54 @@ def transfer_by_key(key: str) -> Transfer | None:
     return db.session.scalar(select(Transfer).where(Transfer.idempotency_key == key))
 
 
+ALREADY_REVERSED = "This transfer has already been reversed."
+
+
+def _reversed(transfer: Transfer) -> bool:
+    return (
+        db.session.scalar(select(Transfer.id).where(Transfer.reverses_id == transfer.id))
+        is not None
+    )
+
+
 def reverse(*, actor: User, transfer: Transfer, reason: str, today: date) -> Transfer:
+    """Reverse a transfer once. The accounts it moved are locked first and only then is it
+    looked up, so of N reversals at once one is recorded and the others are told it is done
+    (AlreadyDone), never a unique-constraint error. Should a reversal still get in first (one
+    that did not wait), the insert runs in a savepoint: its unique violation on ``reverses_id``
+    or the ``reversal:<id>`` key is rolled back alone and answered the same way."""
     reason = " ".join(reason.split())
     if len(reason) < 5 or len(reason) > 500:
         raise DomainError("Say why the transfer is reversed (5 to 500 characters)", field="reason")
     if transfer.kind == "reversal":
         raise DomainError("A reversal cannot itself be reversed: record a new transfer instead")
-    if db.session.scalar(select(Transfer.id).where(Transfer.reverses_id == transfer.id)):
-        raise DomainError("This transfer has already been reversed")
+    if _reversed(transfer):
+        raise AlreadyDone(ALREADY_REVERSED)
     timebank = db.session.get(TimeBank, transfer.timebank_id)
     assert timebank is not None
+    # A write first (the lock): on SQLite a savepoint opened before any write would commit on
+    # release, since the driver begins the transaction only at the first write.
+    _lock([entry.account_id for entry in transfer.entries])
+    if _reversed(transfer):
+        raise AlreadyDone(ALREADY_REVERSED)
     legs = [Leg(entry.account, -entry.minutes) for entry in transfer.entries]
-    return post(
-        timebank=timebank,
-        kind="reversal",
-        legs=legs,
-        done_on=today,
-        description=f"Reversal of transfer {transfer.id}",
-        actor=actor,
-        key=f"reversal:{transfer.id}",
-        reverses=transfer,
-        reason=reason,
-    )
+    try:
+        with db.session.begin_nested():
+            return post(
+                timebank=timebank,
+                kind="reversal",
+                legs=legs,
+                done_on=today,
+                description=f"Reversal of transfer {transfer.id}",
+                actor=actor,
+                key=f"reversal:{transfer.id}",
+                reverses=transfer,
+                reason=reason,
+            )
+    except IntegrityError:
+        if _reversed(transfer):
+            raise AlreadyDone(ALREADY_REVERSED) from None
+        raise
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, or_, select
 
 from volunteer_hub.accounts.audit import record as audit
 from volunteer_hub.accounts.models import User
@@ -15,6 +15,7 @@ from volunteer_hub.accounts.services import give_consent
 from volunteer_hub.core.errors import DomainError
 from volunteer_hub.core.geo import outward_code
 from volunteer_hub.core.models import utcnow
+from volunteer_hub.core.transitions import AlreadyDone, compare_and_set, lock
 from volunteer_hub.extensions import db
 from volunteer_hub.recruitment.models import DbsRecord
 from volunteer_hub.timebank import ledger
@@ -200,25 +201,31 @@ def add_coordinator(*, actor: User, timebank: TimeBank, user: User) -> None:
         raise DomainError("Only an administrator names a time bank's coordinators")
     if not user.is_staff:
         raise DomainError("Coordinators must be staff (a centre or organisation coordinator)")
+    lock(timebank)  # a second request waits here, then finds the first one's row
     if coordinates(user, timebank):
-        raise DomainError(f"{user.name} already coordinates this time bank")
+        raise AlreadyDone(f"{user.name} already coordinates this time bank.")
     db.session.add(TimeBankCoordinator(timebank_id=timebank.id, user_id=user.id))
     db.session.flush()
     audit("timebank.coordinator_added", actor=actor, target=timebank, details={"user": user.id})
 
 
 def join(*, user: User, timebank: TimeBank, area: str, accepted_terms: bool) -> Account:
-    """A person applies: they accept the terms and wait for the coordinator's approval."""
+    """A person applies: they accept the terms and wait for the coordinator's approval. The time
+    bank's row is locked first, so of two applications at once (a double click) the second
+    waits, then finds the first and is told it was already made."""
     if not accepted_terms:
         raise DomainError("Tick the box to accept the time bank's terms", field="accept")
     if account_of(user, timebank) is not None:
-        raise DomainError("You have already applied to this time bank")
+        raise AlreadyDone("You have already applied to this time bank.")
     district = outward_code(area)
     if area and district is None:
         raise DomainError(
             "Enter your postcode district, like SE15 (the first part of your postcode)",
             field="area",
         )
+    lock(timebank)
+    if account_of(user, timebank) is not None:
+        raise AlreadyDone("You have already applied to this time bank.")
     if db.session.scalar(
         select(Account.id).where(
             Account.timebank_id == timebank.id, Account.email == user.email.lower()
@@ -299,10 +306,14 @@ def approve(
     references_ok: bool,
     today: date,
 ) -> None:
+    """Pending (or suspended) → approved, once: a compare-and-set, so of two approvals at once
+    the second is told the member is already approved (one audit event)."""
     timebank = account.timebank
     _require_coordinator(actor, timebank)
-    if account.kind == "pot" or account.status == "approved":
-        raise DomainError("This member is already approved")
+    if account.kind == "pot":
+        raise DomainError("The community pot is not a member to approve")
+    if account.status == "approved":
+        raise AlreadyDone(f"{account.name} is already approved.")
     if interviewed_on is None or interviewed_on > today:
         raise DomainError("Enter the date of the interview", field="interviewed_on")
     if not references_ok:
@@ -312,13 +323,19 @@ def approve(
             "This time bank requires a DBS check: record a clear one (from the last three years) "
             "on the member's volunteer record first"
         )
-    account.status = "approved"
-    account.interviewed_on = interviewed_on
-    account.references_ok = True
-    account.approved_at = utcnow()
-    account.approved_by_id = actor.id
-    account.suspended_at = None
-    db.session.flush()
+    compare_and_set(
+        account,
+        expected=("pending", "suspended"),
+        values={
+            "status": "approved",
+            "interviewed_on": interviewed_on,
+            "references_ok": True,
+            "approved_at": utcnow(),
+            "approved_by_id": actor.id,
+            "suspended_at": None,
+        },
+        message=f"{account.name} is already approved.",
+    )
     audit("timebank.member_approved", actor=actor, target=account)
 
 
@@ -341,18 +358,34 @@ def _clear_dbs(account: Account, today: date) -> bool:
 
 
 def suspend(*, actor: User, account: Account, suspended: bool) -> None:
+    """Approved → suspended, or suspended → approved (reinstated), each a compare-and-set: of
+    two at once the second is told it was already done."""
     _require_coordinator(actor, account.timebank)
     if account.kind == "pot":
         raise DomainError("The community pot cannot be suspended")
+    name = account.name
     if suspended:
+        if account.status == "suspended":
+            raise AlreadyDone(f"{name} is already suspended.")
         if account.status != "approved":
             raise DomainError("Only an approved member can be suspended")
-        account.status, account.suspended_at = "suspended", utcnow()
+        compare_and_set(
+            account,
+            expected="approved",
+            values={"status": "suspended", "suspended_at": utcnow()},
+            message=f"{name} is already suspended.",
+        )
     else:
+        if account.status == "approved":
+            raise AlreadyDone(f"{name} was already reinstated.")
         if account.status != "suspended":
             raise DomainError("This member is not suspended")
-        account.status, account.suspended_at = "approved", None
-    db.session.flush()
+        compare_and_set(
+            account,
+            expected="suspended",
+            values={"status": "approved", "suspended_at": None},
+            message=f"{name} was already reinstated.",
+        )
     audit(
         "timebank.member_suspended" if suspended else "timebank.member_reinstated",
         actor=actor,
@@ -424,16 +457,23 @@ def search(
     return list(db.session.scalars(statement.order_by(Listing.created_at.desc()).limit(200)))
 
 
+def _locked_listing(listing: Listing) -> Listing:
+    """The listing's row locked, then read again: matches to it are made one at a time, so a
+    second response (or suggestion) at once finds the first instead of a unique violation."""
+    return lock(listing)
+
+
 def respond(*, user: User, listing: Listing, message: str) -> Match:
     account = _approved_member(user, listing.account.timebank)
     if listing.account_id == account.id:
         raise DomainError("This is your own listing")
+    listing = _locked_listing(listing)
     if listing.status != "open":
         raise DomainError("This listing is closed")
     if db.session.scalar(
         select(Match.id).where(Match.listing_id == listing.id, Match.account_id == account.id)
     ):
-        raise DomainError("You have already responded to this")
+        raise AlreadyDone("You have already responded to this.")
     match = Match(
         listing_id=listing.id,
         account_id=account.id,
@@ -453,11 +493,12 @@ def broker(*, actor: User, listing: Listing, account: Account) -> Match:
         raise DomainError("Choose an approved member of this time bank", field="member")
     if account.id == listing.account_id or account.kind == "pot":
         raise DomainError("Choose a different member from the one who posted", field="member")
+    listing = _locked_listing(listing)
     existing = db.session.scalar(
         select(Match).where(Match.listing_id == listing.id, Match.account_id == account.id)
     )
     if existing is not None:
-        raise DomainError("These two members are already matched", field="member")
+        raise AlreadyDone("These two members are already matched.")
     match = Match(listing_id=listing.id, account_id=account.id, brokered_by_id=actor.id)
     db.session.add(match)
     db.session.flush()
@@ -466,15 +507,21 @@ def broker(*, actor: User, listing: Listing, account: Account) -> Match:
 
 
 def agree(*, user: User, match: Match, agreed: bool) -> None:
+    """One member's answer, once: the match is locked and read again first, so a second click
+    (or the other answer at the same moment) finds the first and is told so."""
     timebank = match.listing.account.timebank
     mine = account_of(user, timebank)
     if mine is None or mine.id not in (match.listing.account_id, match.account_id):
         raise DomainError("Only the two members agree to a match")
+    match = lock(match)
     if match.declined:
-        raise DomainError("This match was declined")
+        raise AlreadyDone("This match was declined.")
+    poster = mine.id == match.listing.account_id
+    if agreed and (match.poster_agreed if poster else match.responder_agreed):
+        raise AlreadyDone("You have already agreed to this match.")
     if not agreed:
         match.declined = True
-    elif mine.id == match.listing.account_id:
+    elif poster:
         match.poster_agreed = True
     else:
         match.responder_agreed = True
@@ -490,8 +537,15 @@ def close_listing(*, user: User, listing: Listing) -> None:
         user, listing.account.timebank
     ):
         raise DomainError("Only the member who posted it closes a listing")
-    listing.status = "closed"
-    db.session.flush()
+    if listing.status == "closed":
+        raise AlreadyDone("This listing is already closed.")
+    compare_and_set(
+        listing,
+        expected="open",
+        values={"status": "closed"},
+        message="This listing is already closed.",
+    )
+    audit("timebank.listing_closed", actor=user, target=listing)
 
 
 # --- exchanges, donations, grants ------------------------------------------------------------
@@ -657,16 +711,11 @@ def record_for_both(
 
 
 def _settle(exchange: Exchange, timebank: TimeBank, actor: User) -> None:
-    """Confirm: the status changes once (a conditional update), then one transfer."""
-    changed = db.session.execute(
-        update(Exchange)
-        .where(Exchange.id == exchange.id, Exchange.status == "pending")
-        .values(status="confirmed"),
-        execution_options={"synchronize_session": False},
-    )
-    if changed.rowcount != 1:  # type: ignore[attr-defined]
-        raise DomainError("This exchange has already been confirmed or declined")
-    db.session.expire(exchange, ["status"])
+    """Confirm: the status changes once (a compare-and-set), then one transfer."""
+    try:
+        compare_and_set(exchange, expected="pending", values={"status": "confirmed"})
+    except AlreadyDone:
+        raise _already_decided(exchange) from None
     transfer = ledger.post(
         timebank=timebank,
         kind="exchange",
@@ -680,6 +729,11 @@ def _settle(exchange: Exchange, timebank: TimeBank, actor: User) -> None:
     db.session.flush()
 
 
+def _already_decided(exchange: Exchange) -> AlreadyDone:
+    """What a second confirmation or decline (or one racing the other) is told."""
+    return AlreadyDone(f"This exchange has already been {exchange.status}.")
+
+
 def confirm(*, user: User, exchange: Exchange) -> None:
     timebank = db.session.get(TimeBank, exchange.timebank_id)
     assert timebank is not None
@@ -688,7 +742,7 @@ def confirm(*, user: User, exchange: Exchange) -> None:
     if mine.id != other_side:
         raise DomainError("Only the other member confirms an exchange")
     if exchange.status != "pending":
-        raise DomainError("This exchange has already been confirmed or declined")
+        raise _already_decided(exchange)
     _settle(exchange, timebank, user)
     audit("timebank.exchange_confirmed", actor=user, target=exchange)
 
@@ -699,15 +753,12 @@ def decline(*, user: User, exchange: Exchange) -> None:
     mine = account_of(user, timebank)
     if mine is None or mine.id not in (exchange.giver_id, exchange.receiver_id):
         raise DomainError("Only the two members can decline an exchange")
-    changed = db.session.execute(
-        update(Exchange)
-        .where(Exchange.id == exchange.id, Exchange.status == "pending")
-        .values(status="declined"),
-        execution_options={"synchronize_session": False},
-    )
-    if changed.rowcount != 1:  # type: ignore[attr-defined]
-        raise DomainError("This exchange has already been confirmed or declined")
-    db.session.expire(exchange, ["status"])
+    if exchange.status != "pending":
+        raise _already_decided(exchange)
+    try:
+        compare_and_set(exchange, expected="pending", values={"status": "declined"})
+    except AlreadyDone:
+        raise _already_decided(exchange) from None
     audit("timebank.exchange_declined", actor=user, target=exchange)
 
 

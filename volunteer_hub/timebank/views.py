@@ -3,8 +3,6 @@ coordinator's view."""
 
 from __future__ import annotations
 
-import csv
-import io
 import uuid
 from collections.abc import Callable
 from datetime import date
@@ -13,7 +11,6 @@ from pathlib import Path
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
     GovRadioInput,
@@ -36,7 +33,11 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from volunteer_hub.accounts.models import User
 from volunteer_hub.core.errors import DomainError
-from volunteer_hub.core.forms import GovDateField, attach_error, perform
+from volunteer_hub.core.forms import FlaskForm, GovDateField, attach_error
+from volunteer_hub.core.inputs import arg_int, form_id, form_text, to_id
+from volunteer_hub.core.redirects import local_target
+from volunteer_hub.core.tabular import write_csv
+from volunteer_hub.core.transitions import AlreadyDone
 from volunteer_hub.extensions import db
 from volunteer_hub.timebank import services
 from volunteer_hub.timebank.ledger import Duplicate, hours_text
@@ -247,6 +248,24 @@ def _submit_keyed(
     return redirect(back)
 
 
+def _act(action: Callable[[], object], *, done: str, back: str) -> ResponseReturnValue:
+    """One state change from a button: call one service, commit once and say what happened. A
+    change made first by another request (a double click, the other member, a colleague) is
+    said politely and nothing more is done; any other DomainError is shown as a problem."""
+    try:
+        action()
+    except AlreadyDone as error:
+        db.session.rollback()
+        flash(error.message, "info")
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(done, "success")
+    return redirect(back)
+
+
 def _member_choices(timebank: TimeBank, exclude: int | None = None) -> list[tuple[str, str]]:
     return [("", "Choose a member")] + [
         (str(a.id), a.name + (f" ({a.area})" if a.area else ""))
@@ -255,10 +274,11 @@ def _member_choices(timebank: TimeBank, exclude: int | None = None) -> list[tupl
     ]
 
 
-def _account_in(timebank: TimeBank, raw: str | None) -> Account | None:
-    if not raw or not raw.isdigit():
+def _account_in(timebank: TimeBank, raw: str | int | None) -> Account | None:
+    account_id = to_id(raw)
+    if account_id is None:
         return None
-    account = db.session.get(Account, int(raw))
+    account = db.session.get(Account, account_id)
     return account if account is not None and account.timebank_id == timebank.id else None
 
 
@@ -349,13 +369,13 @@ def add_coordinator(timebank_id: int) -> ResponseReturnValue:
     timebank = _bank(timebank_id)
     if not current_user.is_admin or not FlaskForm().validate_on_submit():
         abort(404)
-    raw = request.form.get("user", "")
-    user = db.session.get(User, int(raw)) if raw.isdigit() else None
+    user_id = form_id("user")
+    user = db.session.get(User, user_id) if user_id is not None else None
     back = url_for("timebank.settings", timebank_id=timebank.id)
     if user is None:
         flash("Choose a person", "error")
         return redirect(back)
-    return perform(
+    return _act(
         lambda: services.add_coordinator(actor=current_user, timebank=timebank, user=user),
         done=f"{user.name} now coordinates {timebank.name}.",
         back=back,
@@ -377,6 +397,10 @@ def join(timebank_id: int) -> ResponseReturnValue:
                 area=form.area.data or "",
                 accepted_terms=bool(form.accept.data),
             )
+        except AlreadyDone as error:
+            db.session.rollback()
+            flash(error.message, "info")
+            return redirect(url_for("timebank.home", timebank_id=timebank.id))
         except DomainError as error:
             db.session.rollback()
             attach_error(form, error)
@@ -480,6 +504,12 @@ def member(timebank_id: int, account_id: int) -> ResponseReturnValue:
                 references_ok=bool(form.references_ok.data),
                 today=date.today(),
             )
+        except AlreadyDone as error:
+            db.session.rollback()
+            flash(error.message, "info")
+            return redirect(
+                url_for("timebank.member", timebank_id=timebank.id, account_id=account.id)
+            )
         except DomainError as error:
             db.session.rollback()
             attach_error(form, error)
@@ -506,11 +536,11 @@ def member(timebank_id: int, account_id: int) -> ResponseReturnValue:
 def suspend(timebank_id: int, account_id: int) -> ResponseReturnValue:
     timebank = _bank(timebank_id)
     _coordinator_only(timebank)
-    account = _account_in(timebank, str(account_id))
+    account = _account_in(timebank, account_id)
     if account is None or not FlaskForm().validate_on_submit():
         abort(404)
     suspended = request.form.get("suspend") == "1"
-    return perform(
+    return _act(
         lambda: services.suspend(actor=current_user, account=account, suspended=suspended),
         done=f"{account.name} is {'suspended' if suspended else 'reinstated'}.",
         back=url_for("timebank.member", timebank_id=timebank.id, account_id=account.id),
@@ -603,8 +633,8 @@ def respond(listing_id: int) -> ResponseReturnValue:
     found, _timebank, _account, _coordinator = _listing(listing_id)
     if not FlaskForm().validate_on_submit():
         abort(400)
-    message = request.form.get("message", "")
-    return perform(
+    message = form_text("message", multiline=True)
+    return _act(
         lambda: services.respond(user=current_user, listing=found, message=message),
         done="Sent. Your details are shared only once they agree.",
         back=url_for("timebank.listing", listing_id=found.id),
@@ -617,12 +647,12 @@ def broker(listing_id: int) -> ResponseReturnValue:
     found, timebank, _account, coordinator = _listing(listing_id)
     if not coordinator or not FlaskForm().validate_on_submit():
         abort(404)
-    other = _account_in(timebank, request.form.get("member"))
+    other = _account_in(timebank, form_id("member"))
     back = url_for("timebank.listing", listing_id=found.id)
     if other is None:
         flash("Choose a member of this time bank", "error")
         return redirect(back)
-    return perform(
+    return _act(
         lambda: services.broker(actor=current_user, listing=found, account=other),
         done="Match suggested: both members are asked to agree.",
         back=back,
@@ -635,7 +665,7 @@ def close(listing_id: int) -> ResponseReturnValue:
     found, _timebank, _account, _coordinator = _listing(listing_id)
     if not FlaskForm().validate_on_submit():
         abort(400)
-    return perform(
+    return _act(
         lambda: services.close_listing(user=current_user, listing=found),
         done="Closed.",
         back=url_for("timebank.listing", listing_id=found.id),
@@ -648,7 +678,7 @@ def agree(match_id: int, choice: str) -> ResponseReturnValue:
     match = db.session.get(Match, match_id)
     if choice not in ("agree", "decline") or match is None or not FlaskForm().validate_on_submit():
         abort(404)
-    return perform(
+    return _act(
         lambda: services.agree(user=current_user, match=match, agreed=choice == "agree"),
         done="Thank you." if choice == "agree" else "Declined.",
         back=url_for("timebank.listing", listing_id=match.listing_id),
@@ -748,7 +778,7 @@ def decide(exchange_id: int, choice: str) -> ResponseReturnValue:
         abort(404)
     timebank_id = exchange.timebank_id
     action = services.confirm if choice == "confirm" else services.decline
-    return perform(
+    return _act(
         lambda: action(user=current_user, exchange=exchange),
         done="Confirmed: the hours are in both statements." if choice == "confirm" else "Declined.",
         back=url_for("timebank.home", timebank_id=timebank_id),
@@ -820,13 +850,15 @@ def reverse(transfer_id: int) -> ResponseReturnValue:
     timebank = _bank(transfer.timebank_id)
     _coordinator_only(timebank)
     form = ReverseForm()
-    back = request.form.get("back", "")
-    if not back.startswith("/timebanks/"):
-        back = url_for("timebank.coordinate", timebank_id=timebank.id)
+    back = local_target(
+        request.form.get("back"),
+        url_for("timebank.coordinate", timebank_id=timebank.id),
+        under="/timebanks/",
+    )
     if not form.validate_on_submit():
         flash("Say why the transfer is reversed", "error")
         return redirect(back)
-    return perform(
+    return _act(
         lambda: services.reverse(
             actor=current_user, transfer=transfer, reason=form.reason.data or "", today=date.today()
         ),
@@ -840,28 +872,25 @@ def reverse(transfer_id: int) -> ResponseReturnValue:
 @login_required
 def statement(timebank_id: int, account_id: int, fmt: str = "html") -> ResponseReturnValue:
     timebank = _bank(timebank_id)
-    account = _account_in(timebank, str(account_id))
+    account = _account_in(timebank, account_id)
     if account is None or fmt not in ("html", "csv", "pdf"):
         abort(404)
     own = account.user_id == current_user.id
     if not (own or services.coordinates(current_user, timebank)):
         abort(404)
     if fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(["date", "what", "with", "hours", "balance"])
-        for line in reversed(services.statement(account, limit=None)):
-            writer.writerow(
-                [
-                    line.done_on.isoformat(),
-                    line.description or line.kind,
-                    line.counterpart,
-                    hours_text(line.minutes),
-                    hours_text(line.balance_after),
-                ]
-            )
+        rows = [["date", "what", "with", "hours", "balance"]] + [
+            [
+                line.done_on.isoformat(),
+                line.description or line.kind,
+                line.counterpart,
+                hours_text(line.minutes),
+                hours_text(line.balance_after),
+            ]
+            for line in reversed(services.statement(account, limit=None))
+        ]
         return Response(
-            buffer.getvalue(),
+            write_csv(rows),
             mimetype="text/csv",
             headers={
                 "Content-Disposition": f"attachment; filename=timebank-statement-{account.id}.csv"
@@ -884,8 +913,7 @@ def statement(timebank_id: int, account_id: int, fmt: str = "html") -> ResponseR
                 "Content-Disposition": f"attachment; filename=timebank-statement-{account.id}.pdf"
             },
         )
-    before = request.args.get("before", "")
-    lines = services.statement(account, before=int(before) if before.isdigit() else None)
+    lines = services.statement(account, before=arg_int("before"))
     return render_template(
         "timebank/statement.html",
         timebank=timebank,

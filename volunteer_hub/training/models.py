@@ -134,6 +134,8 @@ class Completion(db.Model):  # type: ignore[name-defined]
         CheckConstraint(
             "expires_on IS NULL OR expires_on > completed_on", name="expiry_after_completion"
         ),
+        # One completion per attendee of a session (a session has many attendees).
+        UniqueConstraint("session_id", "volunteer_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -147,7 +149,7 @@ class Completion(db.Model):  # type: ignore[name-defined]
     expires_on: Mapped[date | None] = mapped_column(index=True)
     source: Mapped[str] = mapped_column(String(16))
     session_id: Mapped[int | None] = mapped_column(
-        ForeignKey("training_session.id", ondelete="SET NULL"), unique=True
+        ForeignKey("training_session.id", ondelete="SET NULL")
     )
     #: For training done elsewhere: what the coordinator saw (a certificate, its number).
     evidence: Mapped[str | None] = mapped_column(String(500))

@@ -16,6 +16,7 @@ from volunteer_hub.accounts.permissions import coordinated_organisation_ids, see
 from volunteer_hub.core.dates import add_months
 from volunteer_hub.core.errors import DomainError
 from volunteer_hub.core.navigation import external_url
+from volunteer_hub.core.transitions import AlreadyDone, compare_and_set, lock
 from volunteer_hub.extensions import db
 from volunteer_hub.organisations.models import Organisation, Role, RoleVersion
 from volunteer_hub.placements.models import Placement
@@ -188,6 +189,18 @@ def add_session(
     capacity = values.get("capacity")
     if not isinstance(capacity, int) or not 1 <= capacity <= 500:
         raise DomainError("Enter the number of places, from 1 to 500", field="capacity")
+    lock(course)  # the same session sent twice at once is added once
+    if db.session.scalar(
+        select(TrainingSession.id).where(
+            TrainingSession.course_id == course.id,
+            TrainingSession.held_on == held_on,
+            TrainingSession.starts_at == starts_at,
+            TrainingSession.place.is_not_distinct_from(place),
+            TrainingSession.online_link.is_not_distinct_from(link),
+            TrainingSession.cancelled.is_(False),
+        )
+    ):
+        raise AlreadyDone("This session is already in the calendar.")
     session = TrainingSession(
         course_id=course.id,
         held_on=held_on,
@@ -204,11 +217,17 @@ def add_session(
 
 
 def _locked(session: TrainingSession) -> TrainingSession:
-    """The session row locked (PostgreSQL) so two bookings cannot both take the last place."""
+    """The session row locked until the transaction ends (``FOR UPDATE`` on PostgreSQL, the
+    write lock on SQLite), with its bookings read again: every change to a session's bookings
+    takes this first, so two bookings cannot both take the last place, a freed place is given
+    to exactly one person on the waiting list, and attendance is marked once."""
+    session = lock(session)
     db.session.execute(
-        select(TrainingSession.id).where(TrainingSession.id == session.id).with_for_update()
-    )
-    db.session.refresh(session)
+        select(Booking)
+        .where(Booking.session_id == session.id)
+        .execution_options(populate_existing=True)
+    ).all()
+    db.session.expire(session, ["bookings"])
     return session
 
 
@@ -219,7 +238,7 @@ def book(*, user: User, session: TrainingSession, today: date) -> Booking:
         raise DomainError("This session can no longer be booked")
     booking = next((b for b in session.bookings if b.volunteer_id == volunteer.id), None)
     if booking is not None and booking.status != "cancelled":
-        raise DomainError(
+        raise AlreadyDone(
             "You are already on the waiting list for this session"
             if booking.status == "waiting"
             else "You have already booked this session"
@@ -239,22 +258,29 @@ def book(*, user: User, session: TrainingSession, today: date) -> Booking:
 def cancel(*, user: User, booking: Booking, today: date) -> Booking | None:
     """Cancel a booking (the volunteer, or the provider's coordinators); the first on the
     waiting list takes a freed place and is emailed. Returns the promoted booking, if any."""
-    session = _locked(booking.session)
+    session = _locked(booking.session)  # the booking is read again with the others
     own = booking.volunteer.user_id == user.id
     if not (own or may_mark(user, session)):
         raise DomainError("You can only cancel your own booking")
+    if booking.status == "cancelled":
+        raise AlreadyDone("This booking is already cancelled.")
     if booking.status not in ("booked", "waiting"):
         raise DomainError("This booking is not current")
     if session.held_on <= today:
         raise DomainError("The session has started: ask the trainer to mark you absent instead")
     freed = booking.status == "booked"
-    booking.status = "cancelled"
-    db.session.flush()
+    compare_and_set(
+        booking,
+        expected=booking.status,
+        values={"status": "cancelled"},
+        message="This booking is already cancelled.",
+    )
+    db.session.expire(session, ["bookings"])
     audit("training.cancelled", actor=user, target=booking)
-    if not freed or not session.waiting:
+    if not freed or not session.waiting or session.places_left <= 0:
         return None
     promoted = min(session.waiting, key=lambda b: (b.created_at, b.id))
-    promoted.status = "booked"
+    compare_and_set(promoted, expected="waiting", values={"status": "booked"})
     db.session.flush()
     audit("training.promoted", actor=user, target=promoted)
     if promoted.volunteer.email:
@@ -281,12 +307,15 @@ def mark_attendance(
         raise DomainError("Only the trainer or the provider's coordinators mark attendance")
     if session.held_on > today:
         raise DomainError("Attendance is marked on or after the day of the session")
-    made = 0
+    session = _locked(session)  # two saves at once: the second sees the first's completions
+    made = changed = 0
     for booking in session.bookings:
         if booking.status not in ("booked", "attended", "absent"):
             continue
         present = booking.id in attended
-        booking.status = "attended" if present else "absent"
+        status = "attended" if present else "absent"
+        changed += booking.status != status
+        booking.status = status
         existing = db.session.scalar(
             select(Completion).where(
                 Completion.session_id == session.id,
@@ -308,6 +337,9 @@ def mark_attendance(
             made += 1
         elif not present and existing is not None:
             db.session.delete(existing)
+            changed += 1
+    if not changed and not made:
+        raise AlreadyDone("Attendance was already saved like this.")
     db.session.flush()
     audit("training.attendance", actor=actor, target=session, details={"completions": made})
     return made
@@ -339,6 +371,15 @@ def record_external(
             "Describe the evidence you saw, such as the certificate and its number",
             field="evidence",
         )
+    lock(volunteer)  # the same form sent twice at once records one completion
+    if db.session.scalar(
+        select(Completion.id).where(
+            Completion.volunteer_id == volunteer.id,
+            Completion.course_id == course.id,
+            Completion.completed_on == completed_on,
+        )
+    ):
+        raise AlreadyDone(f"{course.title} completed on that day is already recorded.")
     completion = Completion(
         volunteer_id=volunteer.id,
         course_id=course.id,
@@ -372,6 +413,7 @@ def record_exception(
             "Explain why the volunteer may start without this course (10 to 1,000 characters)",
             field="reason",
         )
+    lock(application)  # two at once: the second sees the first (one exception, one event)
     existing = db.session.scalar(
         select(TrainingException).where(
             TrainingException.volunteer_id == application.volunteer_id,
@@ -380,7 +422,7 @@ def record_exception(
         )
     )
     if existing is not None:
-        raise DomainError("An exception is already recorded for this course")
+        raise AlreadyDone("An exception is already recorded for this course.")
     exception = TrainingException(
         volunteer_id=application.volunteer_id,
         role_id=application.role.id,

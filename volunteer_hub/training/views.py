@@ -7,7 +7,6 @@ from datetime import date, datetime
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
     GovSelect,
@@ -16,6 +15,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from wtforms import (
     BooleanField,
     IntegerField,
@@ -28,7 +28,9 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from volunteer_hub.accounts.permissions import get_or_404, has_any_role, role_required
 from volunteer_hub.core.errors import DomainError
-from volunteer_hub.core.forms import GovDateField, attach_error, perform
+from volunteer_hub.core.forms import FlaskForm, GovDateField, attach_error, perform
+from volunteer_hub.core.inputs import form_ids, to_id
+from volunteer_hub.core.transitions import AlreadyDone
 from volunteer_hub.extensions import db
 from volunteer_hub.organisations.models import Role
 from volunteer_hub.placements.models import Placement
@@ -133,7 +135,7 @@ def _course_values(form: CourseForm) -> dict[str, object]:
     provider = form.provider.data or ""
     return {
         "title": form.title.data,
-        "provider_id": int(provider) if provider.isdigit() else None,
+        "provider_id": to_id(provider),
         "description": form.description.data,
         "duration_minutes": (form.hours.data or 0) * 60 + int(form.minutes.data or 0),
         "valid_months": form.valid_months.data,
@@ -193,6 +195,10 @@ def course_form(course_id: int | None = None) -> ResponseReturnValue:
             saved = services.save_course(
                 actor=current_user, values=_course_values(form), course=course
             )
+        except IntegrityError:  # the same new course sent twice at once: added once
+            db.session.rollback()
+            flash("This course has just been added.", "info")
+            return redirect(url_for("training.catalogue"))
         except DomainError as error:
             db.session.rollback()
             attach_error(form, error)
@@ -245,6 +251,10 @@ def new_session(course_id: int) -> ResponseReturnValue:
                 },
                 today=_today(),
             )
+        except AlreadyDone as error:
+            db.session.rollback()
+            flash(error.message, "info")
+            return redirect(url_for("training.course", course_id=found.id))
         except DomainError as error:
             db.session.rollback()
             attach_error(form, error)
@@ -299,6 +309,9 @@ def book(session_id: int) -> ResponseReturnValue:
         abort(400)
     try:
         booking = services.book(user=current_user, session=found, today=_today())
+    except AlreadyDone as error:
+        db.session.rollback()
+        flash(error.message, "info")
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")
@@ -338,7 +351,7 @@ def attendance(session_id: int) -> ResponseReturnValue:
         abort(404)
     if not FlaskForm().validate_on_submit():
         abort(400)
-    attended = {int(v) for v in request.form.getlist("attended") if v.isdigit()}
+    attended = set(form_ids("attended"))
     return perform(
         lambda: services.mark_attendance(
             actor=current_user, session=found, attended=attended, today=_today()
@@ -413,6 +426,10 @@ def volunteer_record(volunteer_id: int) -> ResponseReturnValue:
                 evidence=form.evidence.data or "",
                 today=_today(),
             )
+        except AlreadyDone as error:
+            db.session.rollback()
+            flash(error.message, "info")
+            return redirect(url_for("training.volunteer_record", volunteer_id=volunteer.id))
         except DomainError as error:
             db.session.rollback()
             attach_error(form, error)
@@ -434,7 +451,7 @@ def role_training(role_id: int) -> ResponseReturnValue:
     if request.method == "POST":
         if not FlaskForm().validate_on_submit():
             abort(400)
-        ids = {int(v) for v in request.form.getlist("course") if v.isdigit()}
+        ids = set(form_ids("course"))
         return perform(
             lambda: services.set_required_courses(actor=current_user, role=role, course_ids=ids),
             done="Required training saved.",
@@ -468,6 +485,10 @@ def application_training(application_id: int) -> ResponseReturnValue:
                 course=chosen,
                 reason=form.reason.data or "",
             )
+        except AlreadyDone as error:
+            db.session.rollback()
+            flash(error.message, "info")
+            return redirect(url_for("training.application_training", application_id=application.id))
         except DomainError as error:
             db.session.rollback()
             attach_error(form, error)

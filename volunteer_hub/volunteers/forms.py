@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovRadioInput,
@@ -21,7 +20,7 @@ from wtforms import (
 )
 from wtforms.validators import Length, Optional
 
-from volunteer_hub.core.forms import GovDateField
+from volunteer_hub.core.forms import FlaskForm, GovDateField
 from volunteer_hub.volunteers.equality import PREFER_NOT_TO_SAY, QUESTIONS
 from volunteer_hub.volunteers.models import DAYS, HEARD_ABOUT, PARTS
 

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from volunteer_hub.accounts.audit import record as audit
 from volunteer_hub.accounts.models import User
 from volunteer_hub.core.errors import DomainError
+from volunteer_hub.core.transitions import lock
 from volunteer_hub.extensions import db
 from volunteer_hub.volunteers.models import HEARD_ABOUT, SLOTS, Volunteer
 
@@ -30,6 +31,11 @@ PROFILE_FIELDS = (
 
 def volunteer_for(user: User) -> Volunteer:
     """The volunteer record of a signed-in person, made on first use."""
+    volunteer = db.session.scalar(select(Volunteer).where(Volunteer.user_id == user.id))
+    if volunteer is not None:
+        return volunteer
+    # Two first uses at once (a double click) make one record: the second waits, then finds it.
+    lock(db.session.get(User, user.id))  # the row, not a current_user proxy
     volunteer = db.session.scalar(select(Volunteer).where(Volunteer.user_id == user.id))
     if volunteer is not None:
         return volunteer

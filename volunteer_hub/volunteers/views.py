@@ -7,14 +7,15 @@ from datetime import date
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from volunteer_hub.accounts.audit import record as audit
+from volunteer_hub.accounts.models import User
 from volunteer_hub.accounts.permissions import role_required
 from volunteer_hub.accounts.services import give_consent, withdraw_consent
 from volunteer_hub.core.errors import DomainError
-from volunteer_hub.core.forms import attach_error
+from volunteer_hub.core.forms import FlaskForm, attach_error
+from volunteer_hub.core.transitions import lock
 from volunteer_hub.extensions import db
 from volunteer_hub.volunteers.equality import QUESTIONS, EqualityAnswers, allowed_answers
 from volunteer_hub.volunteers.forms import EqualityForm, ProfileForm
@@ -61,6 +62,14 @@ def equality() -> ResponseReturnValue:
         if any(v is not None and v not in allowed_answers(q) for q, v in values.items()):
             form.age_band.errors = ["Choose answers from the lists"]
         else:
+            # The person's row locked (before anything else, as every lock on a person is) and
+            # the answers read again, so two saves at once make one set of answers.
+            lock(db.session.get(User, current_user.id))
+            answers = db.session.scalar(
+                select(EqualityAnswers)
+                .where(EqualityAnswers.volunteer_id == volunteer.id)
+                .execution_options(populate_existing=True)
+            )
             if answers is None:
                 answers = EqualityAnswers(volunteer_id=volunteer.id)
                 db.session.add(answers)
@@ -85,10 +94,14 @@ def delete_equality() -> ResponseReturnValue:
     if not FlaskForm().validate_on_submit():
         return redirect(url_for("volunteers.equality"))
     volunteer = volunteer_for(current_user)
-    db.session.execute(
+    deleted = db.session.execute(
         EqualityAnswers.__table__.delete().where(EqualityAnswers.volunteer_id == volunteer.id)
-    )
-    withdraw_consent(current_user, "equality_monitoring")
+    ).rowcount  # type: ignore[attr-defined]
+    withdrawn = withdraw_consent(current_user, "equality_monitoring")
+    if not (deleted or withdrawn):  # a second click, or nothing was ever given
+        db.session.rollback()
+        flash("You have no equality answers: there is nothing to delete.", "info")
+        return redirect(url_for("volunteers.equality"))
     audit("volunteer.equality_deleted", actor=current_user, target=volunteer)
     db.session.commit()
     flash("Your equality answers have been deleted.", "success")
