@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 from datetime import date
 from decimal import Decimal
@@ -202,53 +201,34 @@ def to_xlsx(report: dict[str, Any], *, equality: dict[str, Any] | None = None) -
     if equality is not None:
         sheet("Equality profile", *_equality_rows(equality), [TEXT, TEXT, COUNT, PERCENT])
     _method_sheet(report, sheet)
-    written = write_xlsx(
-        Sheet(title, [[value for value, _ in row] for row in rows], header=header)
-        for title, header, rows in sheets
+    period = human_period(report["period"]["start"], report["period"]["end"])
+    return write_xlsx(
+        (
+            Sheet(
+                title,
+                [[value for value, _ in row] for row in rows],
+                header=header,
+                number_formats=[[number_format for _, number_format in row] for row in rows],
+                widths=_widths(header, rows),
+                freeze_header=True,
+                wrap_longer_than=MAX_WIDTH,
+            )
+            for title, header, rows in sheets
+        ),
+        title=f"Value of volunteering, {period}",
+        language="en-GB",
     )
-    title = (
-        f"Value of volunteering, {human_period(report['period']['start'], report['period']['end'])}"
-    )
-    return _formatted(written, sheets, title)
 
 
-def _formatted(
-    data: bytes, sheets: list[tuple[str, list[str], list[list[tuple[Any, str | None]]]]], title: str
-) -> bytes:
-    """The written workbook made readable: number formats, a frozen bold header row, columns
-    that fit what they show, long text wrapped, a title and language."""
-    from openpyxl import load_workbook
-    from openpyxl.styles import Alignment, Font
-
-    workbook = load_workbook(io.BytesIO(data))
-    bold = Font(bold=True)
-    wrap = Alignment(wrap_text=True, vertical="top")
-    for name, header, rows in sheets:
-        ws = workbook[name]
-        for cell in ws[1]:
-            cell.font = bold
-            cell.alignment = Alignment(wrap_text=True, vertical="bottom")
-        widths = [len(text) for text in header]
-        for r, row in enumerate(rows, start=2):
-            for c, (value, number_format) in enumerate(row, start=1):
-                cell = ws.cell(row=r, column=c)
-                if number_format and not isinstance(value, str):
-                    cell.number_format = number_format
-                if isinstance(value, str) and len(value) > MAX_WIDTH:
-                    cell.alignment = wrap
-                if c > len(widths):
-                    widths.append(0)
-                widths[c - 1] = max(widths[c - 1], _shown_width(cell.value, number_format))
-        for c, width in enumerate(widths, start=1):
-            letter = ws.cell(row=1, column=c).column_letter
-            ws.column_dimensions[letter].width = min(max(8, width + 2), MAX_WIDTH + 2)
-        ws.freeze_panes = "A2"
-        ws.print_title_rows = "1:1"
-    workbook.properties.title = title
-    workbook.properties.language = "en-GB"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+def _widths(header: list[str], rows: list[list[tuple[Any, str | None]]]) -> list[float]:
+    """Each column as wide as what it shows (numbers with their separators), 8 to 62."""
+    widths = [len(text) for text in header]
+    for row in rows:
+        for c, (value, number_format) in enumerate(row):
+            if c >= len(widths):
+                widths.append(0)
+            widths[c] = max(widths[c], _shown_width(value, number_format))
+    return [min(max(8, width + 2), MAX_WIDTH + 2) for width in widths]
 
 
 def _method_sheet(report: dict[str, Any], sheet: Any) -> None:
