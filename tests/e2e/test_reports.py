@@ -4,6 +4,7 @@ on a desktop and a phone, checked with axe."""
 from __future__ import annotations
 
 import io
+import os
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -73,6 +74,34 @@ def report_data(live_server: LiveServer) -> None:
         db.session.commit()
 
 
+WATCH_CSP = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__cspViolations.push(
+    `${event.violatedDirective} ${event.blockedURI} ${event.sourceFile}:${event.lineNumber}`
+  );
+});
+"""
+
+
+def _watch(page: Any) -> list[str]:
+    """Console errors and failed requests, collected as the page is used (CSP violations are
+    also reported on the console)."""
+    problems: list[str] = []
+    page.on(
+        "console",
+        lambda m: (
+            problems.append(f"console {m.type}: {m.text}")
+            if m.type in ("error", "warning")
+            else None
+        ),
+    )
+    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+    page.on("requestfailed", lambda r: problems.append(f"request failed: {r.url}"))
+    page.add_init_script(WATCH_CSP)
+    return problems
+
+
 def _sign_in(page: Any, server: LiveServer) -> None:
     page.goto(server.url + "/sign-in")
     page.get_by_label("Email address").fill(EMAIL)
@@ -96,7 +125,7 @@ def test_value_report_page(
     body = page.locator("main").inner_text()
     # 70 h × £17.96 = £1,257.20; × £12.21 = £854.70.
     assert "1,257.20" in body and "854.70" in body and "17.96" in body
-    assert page.locator("figure.vh-chart svg[role=img]").count() >= 1
+    assert page.locator("figure.vh-chart img[alt^='Bar chart']").count() >= 1
     assert "[c]" in body  # 3 disabled volunteers are hidden by disclosure control
     check_accessibility(page)
 
@@ -128,3 +157,41 @@ def test_value_report_on_a_phone(
     width = phone_page.evaluate("document.documentElement.scrollWidth")
     assert width <= 375 + 1, f"page scrolls sideways on a phone: {width}px"
     check_accessibility(phone_page)
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_value_report_charts_render_under_the_csp(
+    browser: Any, live_server: LiveServer, report_data: None, width: int
+) -> None:
+    """At desktop and phone widths: no console error or CSP violation on /reports/value, and
+    every chart image loads (a blocked or broken image has naturalWidth 0)."""
+    context = browser.new_context(viewport={"width": width, "height": 900}, is_mobile=width < 400)
+    try:
+        page = context.new_page()
+        problems = _watch(page)
+        _sign_in(page, live_server)
+        response = page.goto(live_server.url + "/reports/value?period=year&year=2025")
+        assert response is not None and response.status == 200
+        assert "'unsafe-inline'" not in response.headers["content-security-policy"]
+        page.wait_for_load_state("networkidle")
+        violations = page.evaluate("window.__cspViolations")
+        assert not violations, violations
+        assert not problems, problems
+        images = page.locator("figure.vh-chart img")
+        assert images.count() == 2  # by month and by organisation (no investment entered)
+        for n in range(images.count()):
+            image = images.nth(n)
+            assert image.get_attribute("alt").startswith("Bar chart of approved hours")
+            assert image.evaluate("i => i.complete && i.naturalWidth > 0"), image.get_attribute(
+                "src"
+            )
+            box = image.bounding_box()
+            assert box is not None and box["x"] + box["width"] <= width, "chart wider than the page"
+        scroll = page.evaluate("document.documentElement.scrollWidth")
+        assert scroll <= width + 1, f"page scrolls sideways: {scroll}px"
+        check_accessibility(page)
+        if os.environ.get("SCREENSHOT_DIR"):  # to look at the charts by eye
+            shot = Path(os.environ["SCREENSHOT_DIR"]) / f"value-report-{width}.png"
+            page.screenshot(path=str(shot), full_page=True)
+    finally:
+        context.close()

@@ -50,7 +50,7 @@ def test_coordinator_adds_investment_for_their_organisation(personas, login, cli
         as_text=True
     )
     assert "the largest part was induction and training (£1,500.00)" in page
-    assert 'aria-label="Bar chart of investment in volunteers by category"' in page
+    assert 'alt="Bar chart of investment in volunteers by category.' in page
 
 
 def test_coordinator_cannot_enter_for_another_organisation(personas, login) -> None:

@@ -63,12 +63,23 @@ class Sheet:
     header: Sequence[str] | None = None
     #: Widen each column to its longest value (12 to 80 characters).
     fit_columns: bool = False
+    #: Per cell, the same shape as ``rows``: a spreadsheet number format (e.g. "#,##0.00"), or
+    #: None. Applied to numbers and dates only.
+    number_formats: Sequence[Sequence[str | None]] | None = None
+    #: Column widths in characters (instead of ``fit_columns``).
+    widths: Sequence[float] | None = None
+    #: Keep the header row in view (frozen) and print it on every page.
+    freeze_header: bool = False
+    #: Text cells longer than this wrap.
+    wrap_longer_than: int | None = None
 
 
-def write_xlsx(sheets: Iterable[Sheet]) -> bytes:
+def write_xlsx(
+    sheets: Iterable[Sheet], *, title: str | None = None, language: str | None = None
+) -> bytes:
     """The one XLSX writer of the product: every cell through :func:`neutralise`."""
     from openpyxl import Workbook
-    from openpyxl.styles import Font
+    from openpyxl.styles import Alignment, Font
 
     workbook = Workbook()
     default = workbook.active
@@ -87,11 +98,39 @@ def write_xlsx(sheets: Iterable[Sheet]) -> bytes:
             for column in ws.columns:
                 width = max(len(str(c.value or "")) for c in column)
                 ws.column_dimensions[column[0].column_letter].width = min(max(12, width + 2), 80)
+        _present(ws, sheet, Alignment)
     if not workbook.worksheets:
         workbook.create_sheet("Sheet")
+    if title is not None:
+        workbook.properties.title = title
+    if language is not None:
+        workbook.properties.language = language
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _present(ws: Any, sheet: Sheet, alignment: Any) -> None:
+    """Number formats, widths, a frozen header and wrapping, as the sheet asks."""
+    first = 2 if sheet.header is not None else 1
+    for r, formats in enumerate(sheet.number_formats or [], start=first):
+        for c, number_format in enumerate(formats, start=1):
+            cell = ws.cell(row=r, column=c)
+            if number_format and not isinstance(cell.value, str) and cell.value is not None:
+                cell.number_format = number_format
+    for c, width in enumerate(sheet.widths or [], start=1):
+        ws.column_dimensions[ws.cell(row=1, column=c).column_letter].width = width
+    if sheet.freeze_header and sheet.header is not None:
+        ws.freeze_panes = "A2"
+        ws.print_title_rows = "1:1"
+        for cell in ws[1]:
+            cell.alignment = alignment(wrap_text=True, vertical="bottom")
+    if sheet.wrap_longer_than is not None:
+        wrap = alignment(wrap_text=True, vertical="top")
+        for row in ws.iter_rows(min_row=first):
+            for cell in row:
+                if isinstance(cell.value, str) and len(cell.value) > sheet.wrap_longer_than:
+                    cell.alignment = wrap
 
 
 def read_table(path: Path, expected_header: Sequence[str]) -> Iterator[tuple[int, dict[str, str]]]:

@@ -1,24 +1,42 @@
-"""Charts as SVG (matplotlib), always shown beside their data table and a text summary."""
+"""Charts as PNG images (matplotlib), always shown beside their data table and a text summary.
+
+On the web each chart is an ``<img>`` from its own URL (``reports.chart``), so nothing on the
+page needs inline styles under the CSP; in the PDF each is an image at print resolution, sized
+to the width of the page. Every chart is drawn from the report it illustrates, after disclosure
+control when the viewer is a partner: a chart never shows a figure its page would not.
+"""
 
 from __future__ import annotations
 
 import base64
 import io
-import re
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 import matplotlib
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
 
 from volunteer_hub.investment.models import CATEGORIES
+from volunteer_hub.reports.formatting import month_label
 
 # Set once, here: figures are built with the object API (no pyplot state), so charts can be
 # drawn in several threads at once.
-matplotlib.rcParams["svg.fonttype"] = "none"  # text stays text in SVG
 matplotlib.rcParams["font.size"] = 9
+matplotlib.rcParams["font.family"] = "DejaVu Sans"
 
 BLUE = "#1d70b8"
+#: The text width of an A4 page with the PDF's 16 mm side margins, in inches.
+PAGE_WIDTH_INCHES = 7.0
+WEB_DPI = 144  # sharp on high-density screens
+PRINT_DPI = 300
+NAMES = ("by_month", "by_organisation", "investment")
+TITLES = {
+    "by_month": "Bar chart of approved hours by month",
+    "by_organisation": "Bar chart of approved hours by organisation",
+    "investment": "Bar chart of investment in volunteers by category",
+}
 
 
 def _text(label: str) -> str:
@@ -26,23 +44,8 @@ def _text(label: str) -> str:
     return label.replace("$", r"\$")
 
 
-def _svg(figure: Figure, title: str, prefix: str, png: bool = False) -> str:
-    """The figure as inline SVG (ids prefixed so several charts can share one page), or as a PNG
-    ``<img>`` when rendering for PDF."""
-    if png:  # for the PDF, whose renderer does not apply the CSS inside matplotlib's SVG
-        image = io.BytesIO()
-        figure.savefig(image, format="png", dpi=200, bbox_inches="tight")
-        encoded = base64.b64encode(image.getvalue()).decode()
-        return f'<img src="data:image/png;base64,{encoded}" alt="{title}">'
-    buffer = io.StringIO()
-    figure.savefig(
-        buffer, format="svg", bbox_inches="tight", metadata={"Title": title, "Date": None}
-    )
-    svg = buffer.getvalue()
-    svg = svg[svg.index("<svg") :]
-    svg = re.sub(r'id="([^"]+)"', rf'id="{prefix}-\1"', svg)
-    svg = re.sub(r'(url\(#|href="#)([^")]+)', rf"\1{prefix}-\2", svg)
-    return svg.replace("<svg ", f'<svg role="img" aria-label="{title}" ', 1)
+def _thousands(value: float, _position: Any = None) -> str:
+    return f"{value:,.0f}" if value == int(value) else f"{value:,.1f}"
 
 
 def _shown(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -50,58 +53,91 @@ def _shown(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [row for row in rows if row["hours"] != "[c]"]
 
 
-def hours_by_month(report: dict[str, Any], png: bool = False) -> str | None:
-    rows = _shown(report["by_month"])
-    if not rows:
-        return None
-    figure = Figure(figsize=(7, 3))
-    axes = figure.subplots()
-    axes.bar([r["month"] for r in rows], [float(Decimal(r["hours"])) for r in rows], color=BLUE)
-    axes.set_ylabel("Approved hours")
-    axes.tick_params(axis="x", labelrotation=45)
+def _month_rows(report: dict[str, Any]) -> list[tuple[str, Decimal]]:
+    return [(month_label(r["month"]), Decimal(r["hours"])) for r in _shown(report["by_month"])]
+
+
+def _organisation_rows(report: dict[str, Any], limit: int = 12) -> list[tuple[str, Decimal]]:
+    rows = [(r["name"], Decimal(r["hours"])) for r in _shown(report["by_organisation"])]
+    return sorted(rows, key=lambda r: r[1], reverse=True)[:limit]
+
+
+def _investment_rows(report: dict[str, Any]) -> list[tuple[str, Decimal]]:
+    rows = [
+        (CATEGORIES.get(k, k), Decimal(v))
+        for k, v in report["investment"]["by_category"].items()
+        if v not in (None, "[c]")
+    ]
+    return [(label, amount) for label, amount in rows if amount > 0]
+
+
+ROWS: dict[str, Callable[[dict[str, Any]], list[tuple[str, Decimal]]]] = {
+    "by_month": _month_rows,
+    "by_organisation": _organisation_rows,
+    "investment": _investment_rows,
+}
+
+
+def available(report: dict[str, Any]) -> list[str]:
+    """The charts this report has something to show in (cheap: nothing is drawn)."""
+    return [name for name in NAMES if ROWS[name](report)]
+
+
+def _figure(name: str, rows: list[tuple[str, Decimal]]) -> Figure:
+    labels = [_text(label) for label, _ in rows]
+    values = [float(amount) for _, amount in rows]
+    if name == "by_month":
+        # Wide enough for 12 or more months, with room for the rotated labels.
+        figure = Figure(figsize=(PAGE_WIDTH_INCHES, 3.2), layout="constrained")
+        axes = figure.subplots()
+        axes.bar(labels, values, color=BLUE)
+        axes.set_ylabel("Approved hours")
+        axes.yaxis.set_major_formatter(FuncFormatter(_thousands))
+        axes.tick_params(axis="x", labelrotation=45 if len(rows) > 6 else 0)
+    else:
+        figure = Figure(figsize=(PAGE_WIDTH_INCHES, 0.4 * len(rows) + 1.2), layout="constrained")
+        axes = figure.subplots()
+        axes.barh(labels[::-1], values[::-1], color=BLUE)
+        axes.set_xlabel("Approved hours" if name == "by_organisation" else "Investment (£)")
+        axes.xaxis.set_major_formatter(FuncFormatter(_thousands))
     axes.spines[["top", "right"]].set_visible(False)
-    return _svg(figure, "Bar chart of approved hours by month", "month", png)
+    return figure
 
 
-def hours_by_organisation(report: dict[str, Any], limit: int = 12, png: bool = False) -> str | None:
-    shown = _shown(report["by_organisation"])
-    rows = sorted(shown, key=lambda r: Decimal(r["hours"]), reverse=True)[:limit]
+def chart_png(report: dict[str, Any], name: str, *, dpi: int = WEB_DPI) -> bytes | None:
+    """One chart as PNG bytes (exactly ``PAGE_WIDTH_INCHES`` wide), or None when it has
+    nothing to show."""
+    rows = ROWS[name](report) if name in ROWS else []
     if not rows:
         return None
-    figure = Figure(figsize=(7, 0.4 * len(rows) + 1))
-    axes = figure.subplots()
-    axes.barh(
-        [_text(r["name"]) for r in rows][::-1],
-        [float(Decimal(r["hours"])) for r in rows][::-1],
-        color=BLUE,
+    image = io.BytesIO()
+    _figure(name, rows).savefig(
+        image, format="png", dpi=dpi, metadata={"Title": TITLES[name], "Software": None}
     )
-    axes.set_xlabel("Approved hours")
-    axes.spines[["top", "right"]].set_visible(False)
-    return _svg(figure, "Bar chart of approved hours by organisation", "org", png)
+    return image.getvalue()
 
 
-def investment_by_category(
-    report: dict[str, Any], labels: dict[str, str], png: bool = False
-) -> str | None:
-    rows = [(labels.get(k, k), Decimal(v)) for k, v in report["investment"]["by_category"].items()]
-    rows = [(label, amount) for label, amount in rows if amount > 0]
-    if not rows:
-        return None
-    figure = Figure(figsize=(7, 0.4 * len(rows) + 1))
-    axes = figure.subplots()
-    axes.barh([_text(r[0]) for r in rows][::-1], [float(r[1]) for r in rows][::-1], color=BLUE)
-    axes.set_xlabel("Investment (£)")
-    axes.spines[["top", "right"]].set_visible(False)
-    return _svg(figure, "Bar chart of investment in volunteers by category", "inv", png)
+def alt_texts(report: dict[str, Any]) -> dict[str, str]:
+    """What each chart shows, in words: its title and its summary sentence."""
+    texts = summaries(report)
+    return {
+        name: f"{TITLES[name]}. {texts.get(name, '')} The figures are in the table below.".replace(
+            ".  ", ". "
+        )
+        for name in NAMES
+    }
 
 
 def value_charts(report: dict[str, Any], *, for_pdf: bool = False) -> dict[str, str]:
-    charts = {
-        "by_month": hours_by_month(report, png=for_pdf),
-        "by_organisation": hours_by_organisation(report, png=for_pdf),
-        "investment": investment_by_category(report, CATEGORIES, png=for_pdf),
-    }
-    return {k: v for k, v in charts.items() if v}
+    """Each chart's image source for the PDF: a PNG at print resolution as a data URL.
+    (``for_pdf`` is kept for callers; the web page links to ``reports.chart`` instead.)"""
+    del for_pdf
+    charts = {}
+    for name in available(report):
+        png = chart_png(report, name, dpi=PRINT_DPI)
+        if png:
+            charts[name] = "data:image/png;base64," + base64.b64encode(png).decode()
+    return charts
 
 
 def summaries(report: dict[str, Any]) -> dict[str, str]:
@@ -111,21 +147,17 @@ def summaries(report: dict[str, Any]) -> dict[str, str]:
     if months:
         busiest = max(months, key=lambda r: Decimal(r["hours"]))
         texts["by_month"] = (
-            f"{len(months)} month(s) had approved hours; the busiest was {busiest['month']} "
-            f"with {busiest['hours']} hours."
+            f"{len(months)} month(s) had approved hours; the busiest was "
+            f"{month_label(busiest['month'])} with {Decimal(busiest['hours']):,} hours."
         )
     organisations = _shown(report["by_organisation"])
     if organisations:
         top = max(organisations, key=lambda r: Decimal(r["hours"]))
         texts["by_organisation"] = (
             f"{len(organisations)} organisation(s) recorded hours; {top['name']} recorded the most "
-            f"({top['hours']} hours)."
+            f"({Decimal(top['hours']):,} hours)."
         )
-    spent = [
-        (CATEGORIES.get(k, k), Decimal(v))
-        for k, v in report["investment"]["by_category"].items()
-        if Decimal(v) > 0
-    ]
+    spent = _investment_rows(report)
     if spent:
         label, amount = max(spent, key=lambda item: item[1])
         texts["investment"] = (

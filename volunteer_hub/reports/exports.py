@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -11,6 +12,7 @@ from flask import render_template
 from volunteer_hub.config import ROOT
 from volunteer_hub.core.tabular import Sheet, write_csv, write_xlsx
 from volunteer_hub.investment.models import CATEGORIES
+from volunteer_hub.reports.formatting import as_date, human_period, month_date, summary_sentences
 
 TABLES = ("by_organisation", "by_role", "by_month", "by_frequency")
 
@@ -78,41 +80,109 @@ def _number(value: Any) -> Any:
     return value
 
 
+#: Spreadsheet number formats: people read thousands separators, the cells stay numbers.
+HOURS = "#,##0.00"
+MONEY = '"£"#,##0.00'
+COUNT = "#,##0"
+PERCENT = "0.0"
+RATIO = "0.00"
+RATE = '"£"0.00'
+DATE = "yyyy-mm-dd"
+MONTH = "yyyy-mm"
+TEXT = "@"
+#: The format of each column of the report's tables, by key.
+COLUMN_FORMATS = {
+    "hours": HOURS,
+    "active_volunteers": COUNT,
+    "volunteers": COUNT,
+    "value_generalist": MONEY,
+    "month": MONTH,
+}
+#: Text columns wider than this wrap instead.
+MAX_WIDTH = 60
+
+
+def _xlsx_value(value: Any, number_format: str | None) -> Any:
+    """A cell's value: a number, a date or text; '[c]' stays text."""
+    if value is None or value == "":
+        return None
+    if number_format in (DATE, MONTH) and isinstance(value, str):
+        parsed = (month_date if number_format == MONTH else as_date)(value)
+        return parsed if parsed is not None else value
+    if number_format not in (None, TEXT):
+        value = _number(value)
+    return value  # neutralised by core's writer
+
+
+def _shown_width(value: Any, number_format: str | None) -> int:
+    """Roughly how many characters a cell shows, for fitting the column to it."""
+    if value is None:
+        return 0
+    if isinstance(value, date):
+        return 10 if number_format == DATE else 7
+    if isinstance(value, (int, float, Decimal)) and number_format not in (None, TEXT):
+        places = {HOURS: 2, MONEY: 2, RATIO: 2, RATE: 2, PERCENT: 1}.get(number_format, 0)
+        return len(f"{Decimal(str(value)):,.{places}f}") + (1 if "£" in number_format else 0)
+    return max(len(line) for line in str(value).splitlines() or [""])
+
+
 def to_xlsx(report: dict[str, Any], *, equality: dict[str, Any] | None = None) -> bytes:
-    sheets: list[Sheet] = []
+    """A sheet per table: numbers are numbers with number formats, dates are dates, the header
+    row is frozen and columns fit their contents; the method and sources sheet says how every
+    figure was made, with each rate, its basis, source and reference date."""
+    #: (title, header, rows of (value, number format)), written by core's one XLSX writer.
+    sheets: list[tuple[str, list[str], list[list[tuple[Any, str | None]]]]] = []
 
-    def sheet(title: str, header: list[str], rows: list[list[Any]]) -> None:
-        numbers = [[_number(v) for v in row] for row in rows]
-        sheets.append(Sheet(title, numbers, header=header, fit_columns=True))
+    def sheet(
+        title: str,
+        header: list[str],
+        rows: list[list[Any]],
+        formats: list[str | None] | None = None,
+        row_formats: list[str | None] | None = None,
+    ) -> None:
+        """``formats`` per column, or ``row_formats`` per row for the value column (B)."""
+        cells = []
+        for r, row in enumerate(rows):
+            line = []
+            for c, value in enumerate(row):
+                number_format = formats[c] if formats else None
+                if row_formats is not None and c == 1:
+                    number_format = row_formats[r]
+                line.append((_xlsx_value(value, number_format), number_format))
+            cells.append(line)
+        sheets.append((title, header, cells))
 
+    summary = [
+        ("Period start", report["period"]["start"], DATE),
+        ("Period end", report["period"]["end"], DATE),
+        ("Organisation", report["organisation"] or "All organisations", TEXT),
+        ("Total hours", report["total_hours"], HOURS),
+        ("Employer-time hours (not valued)", report["employer_time_hours"], HOURS),
+        ("Active volunteers", report["active_volunteers"], COUNT),
+        ("New volunteers", report["new_volunteers"], COUNT),
+        ("Hours per active volunteer", report["hours_per_active_volunteer"], HOURS),
+        ("Retention rate (%)", report["retention_rate"], PERCENT),
+        ("FTE", report["fte"], RATIO),
+        ("Value, floor (£)", report["value"]["floor"]["amount"], MONEY),
+        ("Value, generalist (£)", report["value"]["generalist"]["amount"], MONEY),
+        ("Value, specialist (£)", report["value"]["specialist"]["amount"], MONEY),
+        ("Investment (£)", report["investment"]["total"], MONEY),
+        ("VIVA ratio, generalist", report["viva_ratio"]["generalist"], RATIO),
+        ("VIVA ratio, floor", report["viva_ratio"]["floor"], RATIO),
+        ("VIVA ratio, specialist", report["viva_ratio"]["specialist"], RATIO),
+        ("Net value (£)", report["net_value"], MONEY),
+    ]
     sheet(
         "Summary",
         ["measure", "value"],
-        [
-            ["Period start", report["period"]["start"]],
-            ["Period end", report["period"]["end"]],
-            ["Organisation", report["organisation"] or "All organisations"],
-            ["Total hours", report["total_hours"]],
-            ["Employer-time hours (not valued)", report["employer_time_hours"]],
-            ["Active volunteers", report["active_volunteers"]],
-            ["New volunteers", report["new_volunteers"]],
-            ["Hours per active volunteer", report["hours_per_active_volunteer"]],
-            ["Retention rate (%)", report["retention_rate"]],
-            ["FTE", report["fte"]],
-            ["Value, floor (£)", report["value"]["floor"]["amount"]],
-            ["Value, generalist (£)", report["value"]["generalist"]["amount"]],
-            ["Value, specialist (£)", report["value"]["specialist"]["amount"]],
-            ["Investment (£)", report["investment"]["total"]],
-            ["VIVA ratio, generalist", report["viva_ratio"]["generalist"]],
-            ["VIVA ratio, floor", report["viva_ratio"]["floor"]],
-            ["VIVA ratio, specialist", report["viva_ratio"]["specialist"]],
-            ["Net value (£)", report["net_value"]],
-        ],
+        [[label, value] for label, value, _ in summary],
+        row_formats=[None if f == TEXT else f for _, _, f in summary],
     )
     sheet(
         "Investment",
         ["category", "label", "amount (£)"],
         [[k, CATEGORIES[k], v] for k, v in report["investment"]["by_category"].items()],
+        [TEXT, TEXT, MONEY],
     )
     for table, title in (
         ("by_organisation", "By organisation"),
@@ -122,13 +192,52 @@ def to_xlsx(report: dict[str, Any], *, equality: dict[str, Any] | None = None) -
     ):
         rows = report[table]
         header = list(rows[0].keys()) if rows else ["(no hours in this period)"]
-        sheet(title, header, [list(r.values()) for r in rows])
+        sheet(
+            title,
+            header,
+            [list(r.values()) for r in rows],
+            [COLUMN_FORMATS.get(key, TEXT) for key in header],
+        )
     if equality is not None:
-        sheet("Equality profile", *_equality_rows(equality))
-    method_rows: list[list[Any]] = []
+        sheet("Equality profile", *_equality_rows(equality), [TEXT, TEXT, COUNT, PERCENT])
+    _method_sheet(report, sheet)
+    period = human_period(report["period"]["start"], report["period"]["end"])
+    return write_xlsx(
+        (
+            Sheet(
+                title,
+                [[value for value, _ in row] for row in rows],
+                header=header,
+                number_formats=[[number_format for _, number_format in row] for row in rows],
+                widths=_widths(header, rows),
+                freeze_header=True,
+                wrap_longer_than=MAX_WIDTH,
+            )
+            for title, header, rows in sheets
+        ),
+        title=f"Value of volunteering, {period}",
+        language="en-GB",
+    )
+
+
+def _widths(header: list[str], rows: list[list[tuple[Any, str | None]]]) -> list[float]:
+    """Each column as wide as what it shows (numbers with their separators), 8 to 62."""
+    widths = [len(text) for text in header]
+    for row in rows:
+        for c, (value, number_format) in enumerate(row):
+            if c >= len(widths):
+                widths.append(0)
+            widths[c] = max(widths[c], _shown_width(value, number_format))
+    return [min(max(8, width + 2), MAX_WIDTH + 2) for width in widths]
+
+
+def _method_sheet(report: dict[str, Any], sheet: Any) -> None:
+    """Method and sources: one row per value figure with its rate, basis, source and reference
+    date, then the method, oncost, notes and caveat in words (the ``basis`` column)."""
+    rows: list[list[Any]] = []
     for name in ("generalist", "floor"):
         block = report["value"][name]
-        method_rows.append(
+        rows.append(
             [
                 name,
                 block["amount"],
@@ -139,30 +248,35 @@ def to_xlsx(report: dict[str, Any], *, equality: dict[str, Any] | None = None) -
                 block["reference_date"],
             ]
         )
-    method_rows.append(
+    specialist = report["value"]["specialist"]
+    rows.append(
         [
             "specialist",
-            report["value"]["specialist"]["amount"],
-            "occupation rates where loaded, else generalist",
+            specialist["amount"],
+            None,
             "",
-            f"coverage {report['value']['specialist']['coverage']}%",
+            "Occupation rates where loaded, else generalist; coverage "
+            f"{specialist['coverage'] if specialist['coverage'] is not None else '0.0'}% of hours",
             "",
             "",
         ]
     )
-    method_rows.append(["method", report["method"]["description"], "", "", "", "", ""])
-    method_rows.append(["oncost", report["method"]["oncost"], "", "", "", "", ""])
+    notes = [
+        ("method", report["method"]["description"]),
+        ("oncost", f"Oncost {report['method']['oncost']}"),
+    ]
     if report["method"]["rates_note"]:
-        method_rows.append(["rates note", report["method"]["rates_note"], "", "", "", "", ""])
+        notes.append(("rates note", report["method"]["rates_note"]))
     if report.get("disclosure"):
-        method_rows.append(["disclosure control", report["disclosure"]["note"], "", "", "", "", ""])
-    method_rows.append(["caveat", report["caveat"], "", "", "", "", ""])
+        notes.append(("disclosure control", report["disclosure"]["note"]))
+    notes.append(("caveat", report["caveat"]))
+    rows.extend([topic, None, None, "", text, "", ""] for topic, text in notes)
     sheet(
         "Method and sources",
         ["figure", "amount (£)", "rate (£/hour)", "rate key", "basis", "source", "reference date"],
-        method_rows,
+        rows,
+        [TEXT, MONEY, RATE, TEXT, TEXT, TEXT, TEXT],
     )
-    return write_xlsx(sheets)
 
 
 def _equality_rows(equality: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
@@ -192,8 +306,20 @@ def _equality_rows(equality: dict[str, Any]) -> tuple[list[str], list[list[Any]]
 def _pdf(template: str, **context: Any) -> bytes:
     from weasyprint import HTML
 
-    html = render_template(template, categories=CATEGORIES, **context)
-    return HTML(string=html, base_url=str(ROOT)).write_pdf()
+    from volunteer_hub.reports.charts import alt_texts
+
+    html = render_template(
+        template,
+        categories=CATEGORIES,
+        chart_alts=alt_texts(context["report"]),
+        summary_sentences=summary_sentences(context["report"]),
+        **context,
+    )
+    # PDF/UA: tagged (headings, tables, figures with their alt text), with the document's title
+    # shown and its language set, for people who use screen readers.
+    pdf = HTML(string=html, base_url=str(ROOT)).write_pdf(pdf_variant="pdf/ua-1")
+    assert pdf is not None
+    return pdf
 
 
 def to_pdf(

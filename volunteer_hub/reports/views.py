@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
@@ -22,12 +22,15 @@ from volunteer_hub.core.errors import DomainError
 from volunteer_hub.extensions import db
 from volunteer_hub.investment.models import CATEGORIES
 from volunteer_hub.organisations.models import Organisation
-from volunteer_hub.reports import exports
+from volunteer_hub.reports import exports, formatting
 from volunteer_hub.reports.disclosure import NotPublished, publish, publish_quarterly
 from volunteer_hub.reports.forms import ValueReportForm, financial_year_of
 from volunteer_hub.reports.value import Period, build_value_report, financial_year
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
+bp.add_app_template_filter(formatting.month_label, "month_label")
+bp.add_app_template_filter(formatting.long_date, "long_date")
+bp.add_app_template_global(formatting.human_period, "human_period")
 
 REPORT_ROLES = ("admin", "centre_coordinator", "partner", "org_coordinator")
 #: The picker's fields: the only query parameters carried into download links.
@@ -157,7 +160,7 @@ def resolve(form: ValueReportForm, organisations: list[Organisation]) -> Choice 
         form.end.errors = [*form.end.errors, "Choose a period of at most ten years"]
         return None
     return Choice(
-        Period(start, end), organisation, f"{start.isoformat()} to {end.isoformat()}", custom=True
+        Period(start, end), organisation, formatting.human_period(start, end), custom=True
     )
 
 
@@ -211,20 +214,26 @@ def _filename(choice: Choice, extension: str) -> str:
     return f"value-report-{scope}-{choice.period.start}-to-{choice.period.end}.{extension}"
 
 
-@bp.get("/value")
-@role_required(*REPORT_ROLES)
-def value() -> ResponseReturnValue:
-    # matplotlib and pandas load on first use, so commands and the API start quickly.
-    from volunteer_hub.reports.charts import summaries, value_charts
-
-    form, organisations = build_form()
-    if not organisations and not sees_every_organisation(current_user):
-        abort(403)
+def _default_view(form: ValueReportForm, organisations: list[Organisation]) -> None:
+    """Without a query: this financial year, and a coordinator's own organisation."""
     if not request.args:
         form.period.data = "year"
         if not sees_every_organisation(current_user):
             form.organisation.data = str(organisations[0].id)
+
+
+@bp.get("/value")
+@role_required(*REPORT_ROLES)
+def value() -> ResponseReturnValue:
+    # matplotlib and pandas load on first use, so commands and the API start quickly.
+    from volunteer_hub.reports.charts import alt_texts, available, summaries
+
+    form, organisations = build_form()
+    if not organisations and not sees_every_organisation(current_user):
+        abort(403)
+    _default_view(form, organisations)
     choice = resolve(form, organisations)
+    query: dict[str, Any] = {n: request.args[n] for n in QUERY_FIELDS if n in request.args}
     report = profile = None
     error = None
     status = 200
@@ -246,11 +255,42 @@ def value() -> ResponseReturnValue:
         report=report,
         profile=profile,
         error=error,
-        charts=value_charts(report) if report else {},
+        charts={name: url_for("reports.chart", name=name, **query) for name in available(report)}
+        if report
+        else {},
+        chart_alts=alt_texts(report) if report else {},
         summaries=summaries(report) if report else {},
         categories=CATEGORIES,
-        query={name: request.args[name] for name in QUERY_FIELDS if name in request.args},
+        query=query,
     ), status
+
+
+@bp.get("/value/chart/<name>.png")
+@role_required(*REPORT_ROLES)
+def chart(name: str) -> ResponseReturnValue:
+    """One chart of the report the same query shows on the page, as a PNG: the same
+    permissions, and for partners the same published (disclosure-controlled) figures."""
+    from volunteer_hub.reports.charts import NAMES, chart_png
+
+    if name not in NAMES:
+        abort(404)
+    form, organisations = build_form()
+    if not organisations and not sees_every_organisation(current_user):
+        abort(403)
+    _default_view(form, organisations)
+    choice = resolve(form, organisations)
+    if choice is None:
+        abort(400)
+    try:
+        report = _report(choice)
+    except DomainError:
+        abort(400)
+    except NotPublished as problem:
+        abort(problem.status)
+    png = chart_png(report, name)
+    if png is None:
+        abort(404)
+    return Response(png, mimetype="image/png")
 
 
 @bp.get("/value/download/<fmt>")

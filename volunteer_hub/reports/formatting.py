@@ -1,0 +1,107 @@
+"""How people read report dates, months and periods ("April 2025 to March 2026", "Apr 2025");
+machine outputs (JSON, CSV, XLSX date cells) keep ISO dates."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+
+def as_date(value: Any) -> date | None:
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None
+
+
+def month_date(value: Any) -> date | None:
+    """'2025-05' (a report's month) as the first day of that month."""
+    try:
+        year, month = str(value)[:7].split("-")
+        return date(int(year), int(month), 1)
+    except ValueError:
+        return None
+
+
+def month_label(value: Any) -> str:
+    """'2025-05' → 'May 2025' (anything else unchanged, e.g. '[c]')."""
+    first = month_date(value)
+    return f"{first:%b %Y}" if first else str(value)
+
+
+def long_date(value: Any) -> str:
+    """'2025-04-01' → '1 April 2025'."""
+    day = as_date(value)
+    return f"{day.day} {day:%B %Y}" if day else str(value)
+
+
+def human_period(start: Any, end: Any) -> str:
+    """Whole months read as months ('April 2025 to March 2026', 'May 2025'); other periods
+    as days ('3 April 2025 to 17 May 2025')."""
+    first, last = as_date(start), as_date(end)
+    if first is None or last is None:
+        return f"{start} to {end}"
+    whole_months = first.day == 1 and date.fromordinal(last.toordinal() + 1).day == 1
+    if whole_months:
+        if (first.year, first.month) == (last.year, last.month):
+            return f"{first:%B %Y}"
+        return f"{first:%B %Y} to {last:%B %Y}"
+    if first == last:
+        return long_date(first)
+    return f"{long_date(first)} to {long_date(last)}"
+
+
+def _number(value: Any) -> Decimal | None:
+    try:
+        return Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return None
+
+
+def _count(value: Any, one: str, many: str) -> str:
+    number = _number(value)
+    if number is None:
+        return f"{value} {many}"
+    return f"{number:,} {one if number == 1 else many}"
+
+
+def _pounds(value: Any) -> str:
+    number = _number(value)
+    return f"£{number:,.2f}" if number is not None else str(value)
+
+
+def summary_sentences(report: dict[str, Any]) -> list[str]:
+    """The headline figures and the value range in words, for the PDF's summary page."""
+    period = human_period(report["period"]["start"], report["period"]["end"])
+    who = report["organisation"] or "the organisations in this report"
+    value = report["value"]
+    opening = "From" if " to " in period else "On" if period[:1].isdigit() else "In"
+    sentences = [
+        f"{opening} {period}, {_count(report['active_volunteers'], 'volunteer', 'volunteers')} "
+        f"gave {_count(report['total_hours'], 'approved hour', 'approved hours')} of their time "
+        f"to {who}: {_number(report['fte']) or 0:,} full-time equivalent.",
+        f"Valued at what it would cost to pay for the same hours, that time was worth between "
+        f"{_pounds(value['floor']['amount'])} (at the National Living Wage, "
+        f"£{value['floor']['rate']} an hour) and {_pounds(value['generalist']['amount'])} (at "
+        f"median hourly pay, £{value['generalist']['rate']} an hour).",
+    ]
+    investment = _number(report["investment"]["total"])
+    ratio = report["viva_ratio"]["generalist"]
+    if investment and ratio is not None:
+        sentences.append(
+            f"Organisations invested {_pounds(investment)} in supporting volunteers: each £1 "
+            f"invested was matched by £{ratio} of volunteer time at median pay "
+            f"(£{report['viva_ratio']['floor']} at the National Living Wage)."
+        )
+    else:
+        sentences.append(
+            "No investment in volunteers was recorded for this period, so the return on "
+            "investment (VIVA ratio) is not available."
+        )
+    new = _number(report["new_volunteers"])
+    if new:
+        sentences.append(f"{_count(new, 'volunteer was', 'volunteers were')} new this period.")
+    return sentences
