@@ -1,7 +1,7 @@
 """audit event target index
 
 Revision ID: d3f1a7c29b64
-Revises: cc6cd9824d0c
+Revises: 6e2eb09d726d
 Create Date: 2026-11-30 07:30:00.000000
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "d3f1a7c29b64"
-down_revision = "cc6cd9824d0c"
+down_revision = "6e2eb09d726d"
 branch_labels = None
 depends_on = None
 
