@@ -127,6 +127,18 @@ def test_an_email_change_link_still_works_after_signing_out(
     assert user_by_email("moved@example.org").id == personas.volunteer.id
 
 
+def test_a_password_reset_link_still_works_after_signing_out_elsewhere(
+    client, personas: Personas, login
+) -> None:
+    post_form(client, "/password/forgotten", {"email": personas.volunteer.email})
+    link = outbox_link(personas.volunteer.email, "reset_password")
+    _sign_out(login(personas.volunteer))  # signed out on another device meanwhile
+    response = post_form(client, link, {"password": GOOD_PASSWORD})
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    # Used once, it is dead.
+    assert client.get(link).status_code == 400
+
+
 def test_an_email_change_link_dies_when_the_password_changes(
     client, personas: Personas, login
 ) -> None:

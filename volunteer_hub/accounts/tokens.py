@@ -1,7 +1,7 @@
 """Signed, expiring, single-use links.
 
 Each token carries a fingerprint of the state it is meant to change (for a password reset: the
-current password hash and session version; for an email change: the email address and password
+current password hash and email address; for an email change: the email address and password
 hash). Once that state changes, the token no longer matches, so it works once and dies when the
 password changes.
 """
@@ -34,7 +34,9 @@ def _fingerprint(user: User, purpose: str, extra: str = "") -> str:
         # keeps working after signing out, and still dies when the password changes.
         state = f"{user.email}|{user.password_hash or ''}|{extra}"
     else:  # reset_password, invitation
-        state = f"{user.password_hash or ''}|{user.session_version}|{user.email}"
+        # The password hash makes it single-use (setting a password changes it); not the session
+        # version, which signing out on any device raises.
+        state = f"{user.password_hash or ''}|{user.email}"
     return hashlib.sha256(f"{purpose}|{user.id}|{state}".encode()).hexdigest()[:32]
 
 
