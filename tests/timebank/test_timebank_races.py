@@ -298,3 +298,17 @@ def test_the_same_exchange_form_ten_times_at_once_records_once(
     assert results.server_errors == []
     assert _count(Exchange) == 1
     assert _audits("timebank.exchange_recorded") == 1
+
+
+def test_ten_parallel_new_time_banks_make_one_and_no_error(personas, login, parallel) -> None:
+    from volunteer_hub.timebank.models import TimeBank
+
+    admin = login(personas.admin)
+    results = parallel.post(
+        admin, "/timebanks/new", {"name": "Harbour Time Bank", "min_hours": "-10"}, times=10
+    )
+    assert results.server_errors == []
+    assert _count(TimeBank, TimeBank.name == "Harbour Time Bank") == 1
+    assert _audits("timebank.created") == 1
+    refused = [r for r in results.results if r.status == 400]
+    assert all("There is already a time bank with this name" in r.body for r in refused)

@@ -106,3 +106,17 @@ def compare_and_set_where(
         db.session.expire(obj)
         raise AlreadyDone(message)
     db.session.expire(obj, list(values))
+
+
+def flush_unique(message: str, *, field: str | None = None) -> None:
+    """Flush new rows whose uniqueness the database guards (a name, a key): when another request
+    inserted the same one first, raise :class:`AlreadyDone` with ``message`` instead of a 500.
+    The caller rolls the transaction back, as for any DomainError."""
+    from sqlalchemy.exc import IntegrityError
+
+    from volunteer_hub.extensions import db
+
+    try:
+        db.session.flush()
+    except IntegrityError:
+        raise AlreadyDone(message, field=field) from None

@@ -15,7 +15,7 @@ from volunteer_hub.accounts.services import give_consent
 from volunteer_hub.core.errors import DomainError
 from volunteer_hub.core.geo import outward_code
 from volunteer_hub.core.models import utcnow
-from volunteer_hub.core.transitions import AlreadyDone, compare_and_set, lock
+from volunteer_hub.core.transitions import AlreadyDone, compare_and_set, flush_unique, lock
 from volunteer_hub.extensions import db
 from volunteer_hub.recruitment.models import DbsRecord
 from volunteer_hub.timebank import ledger
@@ -140,7 +140,8 @@ def create_timebank(
     _set_limits(timebank, min_hours, max_hours)
     timebank.requires_dbs = requires_dbs
     db.session.add(timebank)
-    db.session.flush()
+    # Two administrators (or a double click) creating the same bank at once: one is created.
+    flush_unique("There is already a time bank with this name", field="name")
     pot_of(timebank)
     audit("timebank.created", actor=actor, target=timebank)
     return timebank
