@@ -312,3 +312,27 @@ def test_ten_parallel_new_time_banks_make_one_and_no_error(personas, login, para
     assert _audits("timebank.created") == 1
     refused = [r for r in results.results if r.status == 400]
     assert all("There is already a time bank with this name" in r.body for r in refused)
+
+
+def test_a_listing_form_sent_ten_times_at_once_posts_one(personas, login, bank, parallel) -> None:
+    ann = login(personas.volunteer)
+    url = f"/timebanks/{bank.timebank.id}/listings/new"
+    page = ann.get(url).get_data(as_text=True)
+    key = re.search(r'name="key" type="hidden" value="([0-9a-f]{32})"', page)
+    assert key, "the form carries a one-time key"
+    values = {
+        "key": key.group(1),
+        "kind": "offer",
+        "category": next(iter(services.CATEGORIES)),
+        "title": "Help with gardening",
+        "description": "Weeding and mowing",
+        "area": "",
+        "availability": "Weekends",
+    }
+    results = parallel.post(ann, url, values, times=10)
+    assert results.server_errors == []
+    assert _count(Listing, Listing.title == "Help with gardening") == 1
+    assert _audits("timebank.listing_posted") == 1
+    # The form shown again is a new form: posting it is a new listing.
+    again = ann.get(url).get_data(as_text=True)
+    assert key.group(1) not in again

@@ -117,10 +117,14 @@ def perform(action: Callable[[], object], *, done: str, back: str) -> Response:
     happened; on a DomainError roll back and say what to fix. Then back to ``back``."""
     from flask import flash, redirect
 
+    from volunteer_hub.core.transitions import AlreadyDone
     from volunteer_hub.extensions import db
 
     try:
         action()
+    except AlreadyDone as error:  # a double click, or a colleague first: said politely
+        db.session.rollback()
+        flash(error.message, "info")
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")

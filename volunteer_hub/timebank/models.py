@@ -149,6 +149,8 @@ class Listing(db.Model):  # type: ignore[name-defined]
     area: Mapped[str | None] = mapped_column(String(8))
     availability: Mapped[str | None] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(String(8), default="open")
+    #: The one-time key of the form that posted it: the same form sent twice posts once.
+    form_key: Mapped[str | None] = mapped_column(String(32), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     account: Mapped[Account] = relationship()

@@ -417,6 +417,10 @@ def post_listing(*, user: User, timebank: TimeBank, values: dict[str, Any]) -> L
     availability = _clean(values.get("availability"), 200)
     if len(availability) > 200:
         raise DomainError("Keep availability to 200 characters", field="availability")
+    key = str(values.get("key") or "")[:32] or None
+    already = "This was already posted."
+    if key and db.session.scalar(select(Listing.id).where(Listing.form_key == key)):
+        raise AlreadyDone(already)  # the same form sent again (a double click)
     listing = Listing(
         timebank_id=timebank.id,
         account_id=account.id,
@@ -426,9 +430,10 @@ def post_listing(*, user: User, timebank: TimeBank, values: dict[str, Any]) -> L
         description=description or None,
         area=area,
         availability=availability or None,
+        form_key=key,
     )
     db.session.add(listing)
-    db.session.flush()
+    flush_unique(already)  # the same form sent twice at once: one is posted
     audit("timebank.listing_posted", actor=user, target=listing)
     return listing
 

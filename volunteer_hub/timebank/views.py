@@ -115,6 +115,8 @@ class ApproveForm(FlaskForm):
 
 
 class ListingForm(FlaskForm):
+    #: The form's one-time key, so the same form sent twice posts one listing.
+    key = HiddenField(validators=[Optional(), Length(max=32)])
     kind = RadioField(
         "Is this an offer or a request?",
         choices=[("offer", "I can offer help"), ("request", "I need help")],
@@ -575,6 +577,8 @@ def new_listing(timebank_id: int) -> ResponseReturnValue:
     if services.account_of(current_user, timebank) is None:
         abort(404)
     form = ListingForm()
+    if not form.key.data:
+        form.key.data = uuid.uuid4().hex  # a fresh one-time key each time the form is shown
     if form.validate_on_submit():
         try:
             listing = services.post_listing(
@@ -582,6 +586,10 @@ def new_listing(timebank_id: int) -> ResponseReturnValue:
                 timebank=timebank,
                 values={f.name: f.data for f in form if f.name not in ("csrf_token", "submit")},
             )
+        except AlreadyDone as error:
+            db.session.rollback()
+            flash(error.message, "info")
+            return redirect(url_for("timebank.listings", timebank_id=timebank.id))
         except DomainError as error:
             db.session.rollback()
             attach_error(form, error)
