@@ -147,3 +147,26 @@ def test_superseding_must_start_later(personas, login) -> None:
 def test_rates_screen_is_for_admins_only(personas, login) -> None:
     for who in ("centre", "partner", "coordinator_a"):
         assert login(personas.get(who)).get("/admin/rates").status_code == 403
+
+
+def test_an_investment_form_sent_ten_times_at_once_adds_the_money_once(
+    personas, login, parallel
+) -> None:
+    import re
+
+    client = login(personas.coordinator_a)
+    page = client.get("/investment").get_data(as_text=True)
+    key = re.search(r'name="key" type="hidden" value="([0-9a-f]{32})"', page)
+    assert key, "the form carries a one-time key"
+    results = parallel.post(
+        client,
+        "/investment",
+        {**GOOD, "organisation": str(personas.org_a.id), "key": key.group(1)},
+        times=10,
+    )
+    assert results.server_errors == []
+    db.session.expire_all()
+    entries = db.session.scalars(select(InvestmentEntry)).all()
+    assert [e.amount_pence for e in entries] == [150000]
+    # A fresh form is a fresh key: the next entry is a new one.
+    assert key.group(1) not in client.get("/investment").get_data(as_text=True)

@@ -46,6 +46,8 @@ class InvestmentEntry(db.Model):  # type: ignore[name-defined]
     amount_pence: Mapped[int] = mapped_column(BigInteger)
     #: ``entered`` on the investment page or ``imported``.
     source: Mapped[str] = mapped_column(String(16), default="entered")
+    #: The one-time key of the form that entered it: the same form sent twice adds it once.
+    form_key: Mapped[str | None] = mapped_column(String(32), unique=True)
     entered_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("accounts_user.id", ondelete="SET NULL")
     )

@@ -14,6 +14,7 @@ from volunteer_hub.accounts.models import User
 from volunteer_hub.core.errors import DomainError
 from volunteer_hub.core.money import parse_pounds
 from volunteer_hub.core.tabular import read_table
+from volunteer_hub.core.transitions import AlreadyDone, flush_unique
 from volunteer_hub.extensions import db
 from volunteer_hub.investment.models import CATEGORIES, InvestmentEntry
 from volunteer_hub.organisations.models import Organisation
@@ -60,7 +61,10 @@ def add_entry(
     amount_pence: int,
     entered_by: User | None,
     source: str = "entered",
+    key: str | None = None,
 ) -> InvestmentEntry:
+    """One entry. ``key`` is the entry form's one-time key: the same form sent twice (a double
+    click, two tabs) adds the money once."""
     if category not in CATEGORIES:
         raise DomainError("Choose a category from the list", field="category")
     if period_end < period_start:
@@ -69,6 +73,10 @@ def add_entry(
         raise DomainError("The amount must not be negative", field="amount")
     for check in _entry_checks:
         check(organisation_id, period_start, period_end, category)
+    key = (key or "")[:32] or None
+    already = "This investment was already added."
+    if key and db.session.scalar(select(InvestmentEntry.id).where(InvestmentEntry.form_key == key)):
+        raise AlreadyDone(already)
     entry = InvestmentEntry(
         organisation_id=organisation_id,
         period_start=period_start,
@@ -77,9 +85,10 @@ def add_entry(
         amount_pence=amount_pence,
         source=source,
         entered_by_id=entered_by.id if entered_by else None,
+        form_key=key,
     )
     db.session.add(entry)
-    db.session.flush()
+    flush_unique(already)  # the same form sent twice at once: one is added
     return entry
 
 

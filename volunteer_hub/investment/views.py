@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -9,14 +10,15 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextInput
 from sqlalchemy import select
-from wtforms import SelectField, StringField, SubmitField
-from wtforms.validators import InputRequired
+from wtforms import HiddenField, SelectField, StringField, SubmitField
+from wtforms.validators import InputRequired, Length, Optional
 
 from volunteer_hub.accounts.audit import record as audit
 from volunteer_hub.accounts.permissions import coordinated_organisation_ids, role_required
 from volunteer_hub.core.errors import DomainError
 from volunteer_hub.core.forms import FlaskForm, attach_error
 from volunteer_hub.core.money import parse_pounds
+from volunteer_hub.core.transitions import AlreadyDone
 from volunteer_hub.extensions import db
 from volunteer_hub.investment.models import CATEGORIES, InvestmentEntry
 from volunteer_hub.investment.services import add_entry
@@ -26,6 +28,8 @@ bp = Blueprint("investment", __name__, url_prefix="/investment")
 
 
 class InvestmentForm(FlaskForm):
+    #: The form's one-time key, so the same form sent twice adds the money once.
+    key = HiddenField(validators=[Optional(), Length(max=32)])
     organisation = SelectField(
         "Organisation",
         choices=[],
@@ -109,6 +113,7 @@ def index() -> ResponseReturnValue:
     form = InvestmentForm()
     form.organisation.choices = [(str(o.id), o.name) for o in organisations]
     if request.method == "GET":
+        form.key.data = uuid.uuid4().hex  # a fresh one-time key each time the form is shown
         return _page(form, organisations)
     if not form.validate_on_submit():
         return _page(form, organisations, 400)
@@ -131,7 +136,12 @@ def index() -> ResponseReturnValue:
             category=form.category.data or "",
             amount_pence=pence,
             entered_by=current_user,
+            key=form.key.data or None,
         )
+    except AlreadyDone as error:  # the same form sent again (a double click)
+        db.session.rollback()
+        flash(error.message, "info")
+        return redirect(url_for("investment.index"))
     except DomainError as error:
         db.session.rollback()
         attach_error(form, error)
