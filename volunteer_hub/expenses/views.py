@@ -197,24 +197,6 @@ def _claim_page(
     )
 
 
-def _act(action: Any, *, done: str, back: str) -> ResponseReturnValue:
-    """Like ``perform``, but a change someone (or a double click) made first is said politely:
-    nothing more was done."""
-    try:
-        action()
-    except AlreadyDone as error:
-        db.session.rollback()
-        flash(error.message, "info")
-        return redirect(back)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return redirect(back)
-    db.session.commit()
-    flash(done, "success")
-    return redirect(back)
-
-
 @bp.get("/claims/<int:claim_id>")
 @role_required("volunteer", *STAFF)
 def claim(claim_id: int) -> ResponseReturnValue:
@@ -380,7 +362,7 @@ def submit(claim_id: int) -> ResponseReturnValue:
     claim = get_or_404(ExpenseClaim, claim_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    return _act(
+    return perform(
         lambda: services.submit(user=current_user, claim=claim),
         done="Claim submitted",
         back=url_for("expenses.claim", claim_id=claim_id),
@@ -393,7 +375,7 @@ def withdraw(claim_id: int) -> ResponseReturnValue:
     claim = get_or_404(ExpenseClaim, claim_id)
     if not ActionForm().validate_on_submit():
         abort(400)
-    return _act(
+    return perform(
         lambda: services.withdraw(user=current_user, claim=claim),
         done="Claim withdrawn",
         back=url_for("expenses.claim", claim_id=claim_id),
@@ -643,7 +625,7 @@ def batch_paid(batch_id: int) -> ResponseReturnValue:
         flash("Enter the date the payments were made", "error")
         return redirect(url_for("expenses.batch", batch_id=batch_id))
     paid_on = form.paid_on.data
-    return _act(
+    return perform(
         lambda: services.mark_paid(
             actor=current_user, batch=found, paid_on=paid_on, today=_today()
         ),

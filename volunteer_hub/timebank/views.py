@@ -33,7 +33,7 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from volunteer_hub.accounts.models import User
 from volunteer_hub.core.errors import DomainError
-from volunteer_hub.core.forms import FlaskForm, GovDateField, attach_error
+from volunteer_hub.core.forms import FlaskForm, GovDateField, attach_error, perform
 from volunteer_hub.core.inputs import arg_int, form_id, form_text, to_id
 from volunteer_hub.core.redirects import local_target
 from volunteer_hub.core.tabular import write_csv
@@ -250,24 +250,6 @@ def _submit_keyed(
     return redirect(back)
 
 
-def _act(action: Callable[[], object], *, done: str, back: str) -> ResponseReturnValue:
-    """One state change from a button: call one service, commit once and say what happened. A
-    change made first by another request (a double click, the other member, a colleague) is
-    said politely and nothing more is done; any other DomainError is shown as a problem."""
-    try:
-        action()
-    except AlreadyDone as error:
-        db.session.rollback()
-        flash(error.message, "info")
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        flash(done, "success")
-    return redirect(back)
-
-
 def _member_choices(timebank: TimeBank, exclude: int | None = None) -> list[tuple[str, str]]:
     return [("", "Choose a member")] + [
         (str(a.id), a.name + (f" ({a.area})" if a.area else ""))
@@ -377,7 +359,7 @@ def add_coordinator(timebank_id: int) -> ResponseReturnValue:
     if user is None:
         flash("Choose a person", "error")
         return redirect(back)
-    return _act(
+    return perform(
         lambda: services.add_coordinator(actor=current_user, timebank=timebank, user=user),
         done=f"{user.name} now coordinates {timebank.name}.",
         back=back,
@@ -542,7 +524,7 @@ def suspend(timebank_id: int, account_id: int) -> ResponseReturnValue:
     if account is None or not FlaskForm().validate_on_submit():
         abort(404)
     suspended = request.form.get("suspend") == "1"
-    return _act(
+    return perform(
         lambda: services.suspend(actor=current_user, account=account, suspended=suspended),
         done=f"{account.name} is {'suspended' if suspended else 'reinstated'}.",
         back=url_for("timebank.member", timebank_id=timebank.id, account_id=account.id),
@@ -642,7 +624,7 @@ def respond(listing_id: int) -> ResponseReturnValue:
     if not FlaskForm().validate_on_submit():
         abort(400)
     message = form_text("message", multiline=True)
-    return _act(
+    return perform(
         lambda: services.respond(user=current_user, listing=found, message=message),
         done="Sent. Your details are shared only once they agree.",
         back=url_for("timebank.listing", listing_id=found.id),
@@ -660,7 +642,7 @@ def broker(listing_id: int) -> ResponseReturnValue:
     if other is None:
         flash("Choose a member of this time bank", "error")
         return redirect(back)
-    return _act(
+    return perform(
         lambda: services.broker(actor=current_user, listing=found, account=other),
         done="Match suggested: both members are asked to agree.",
         back=back,
@@ -673,7 +655,7 @@ def close(listing_id: int) -> ResponseReturnValue:
     found, _timebank, _account, _coordinator = _listing(listing_id)
     if not FlaskForm().validate_on_submit():
         abort(400)
-    return _act(
+    return perform(
         lambda: services.close_listing(user=current_user, listing=found),
         done="Closed.",
         back=url_for("timebank.listing", listing_id=found.id),
@@ -686,7 +668,7 @@ def agree(match_id: int, choice: str) -> ResponseReturnValue:
     match = db.session.get(Match, match_id)
     if choice not in ("agree", "decline") or match is None or not FlaskForm().validate_on_submit():
         abort(404)
-    return _act(
+    return perform(
         lambda: services.agree(user=current_user, match=match, agreed=choice == "agree"),
         done="Thank you." if choice == "agree" else "Declined.",
         back=url_for("timebank.listing", listing_id=match.listing_id),
@@ -786,7 +768,7 @@ def decide(exchange_id: int, choice: str) -> ResponseReturnValue:
         abort(404)
     timebank_id = exchange.timebank_id
     action = services.confirm if choice == "confirm" else services.decline
-    return _act(
+    return perform(
         lambda: action(user=current_user, exchange=exchange),
         done="Confirmed: the hours are in both statements." if choice == "confirm" else "Declined.",
         back=url_for("timebank.home", timebank_id=timebank_id),
@@ -866,7 +848,7 @@ def reverse(transfer_id: int) -> ResponseReturnValue:
     if not form.validate_on_submit():
         flash("Say why the transfer is reversed", "error")
         return redirect(back)
-    return _act(
+    return perform(
         lambda: services.reverse(
             actor=current_user, transfer=transfer, reason=form.reason.data or "", today=date.today()
         ),
