@@ -226,3 +226,23 @@ def test_ten_parallel_two_factor_resets_reset_once(personas, login, parallel) ->
     results = parallel.post(login(personas.admin), f"{page}/two-factor/reset", {}, form_page=page)
     assert results.server_errors == []
     assert _audits("two_factor_reset") == 1
+
+
+def test_two_people_taking_the_same_new_email_at_once_one_gets_it_no_error(
+    app, personas, parallel
+) -> None:
+    ann = UserFactory(email="ann@example.test")
+    bob = UserFactory(email="bob@example.test")
+    db.session.commit()
+    wanted = "shared@example.test"
+    shots = []
+    for person in (ann, bob):
+        token = make_token(person, "change_email", wanted)
+        url = f"/account/email/confirm/{token}"
+        shots.append(Shot(app.test_client(), url, {}, times=3))
+    results = parallel.run(shots)
+    assert results.server_errors == []
+    db.session.expire_all()
+    owners = db.session.scalars(select(User).where(User.email == wanted)).all()
+    assert len(owners) == 1
+    assert _count(AuditEvent, AuditEvent.action == "email_changed") == 1

@@ -11,6 +11,7 @@ from typing import Any
 import pyotp
 from flask import current_app, url_for
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from volunteer_hub.accounts import audit
 from volunteer_hub.accounts.models import (
@@ -305,12 +306,15 @@ def confirm_email_change(*, token: str) -> User:
     if find_user_by_email(new_email) is not None:
         raise DomainError("Another account already uses this email address")
     old_email = user.email
-    compare_and_set_where(
-        user,
-        User.email == old_email,
-        values={"email": new_email, "email_verified_at": utcnow()},
-        message="Your email address has already been changed.",
-    )
+    try:
+        compare_and_set_where(
+            user,
+            User.email == old_email,
+            values={"email": new_email, "email_verified_at": utcnow()},
+            message="Your email address has already been changed.",
+        )
+    except IntegrityError:  # another account took the address at the same moment
+        raise DomainError("Another account already uses this email address") from None
     queue_email(
         kind="email_changed",
         to=old_email,
