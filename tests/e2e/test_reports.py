@@ -170,6 +170,11 @@ def test_value_report_charts_render_under_the_csp(
         page = context.new_page()
         problems = _watch(page)
         _sign_in(page, live_server)
+        # The page after signing in finishes loading before the report is opened, so none of
+        # its requests is cut off by the next navigation; only the report page is judged.
+        page.wait_for_url(lambda url: "/sign-in" not in url)
+        page.wait_for_load_state("load")
+        problems.clear()
         response = page.goto(live_server.url + "/reports/value?period=year&year=2025")
         assert response is not None and response.status == 200
         assert "'unsafe-inline'" not in response.headers["content-security-policy"]
