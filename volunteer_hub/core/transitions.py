@@ -42,21 +42,9 @@ def compare_and_set(
     the values written. Do not change ``obj`` in Python before calling this: pending changes are
     flushed first, without the condition.
     """
-    from volunteer_hub.extensions import db
-
-    model = type(obj)
     allowed = (expected,) if isinstance(expected, str) else tuple(expected)
-    statement = (
-        update(model)
-        .where(model.id == obj.id, getattr(model, column).in_(allowed))
-        .values(**dict(values))
-        .execution_options(synchronize_session=False)
-    )
-    result = db.session.execute(statement)
-    if result.rowcount != 1:  # type: ignore[attr-defined]
-        db.session.expire(obj)
-        raise AlreadyDone(message)
-    db.session.expire(obj, list(values))
+    model = obj.__class__
+    compare_and_set_where(obj, getattr(model, column).in_(allowed), values=values, message=message)
 
 
 def lock(obj: T) -> T:

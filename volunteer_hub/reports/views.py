@@ -265,6 +265,20 @@ def value() -> ResponseReturnValue:
     ), status
 
 
+def _chosen_report(form: Any, organisations: list[Organisation]) -> tuple[Choice, dict[str, Any]]:
+    """The report the query string asks for, as this person may see it: 400 for a bad choice,
+    the refusal's status when it may not be published."""
+    choice = resolve(form, organisations)
+    if choice is None:
+        abort(400)
+    try:
+        return choice, _report(choice)
+    except DomainError:
+        abort(400)
+    except NotPublished as problem:
+        abort(problem.status)
+
+
 @bp.get("/value/chart/<name>.png")
 @role_required(*REPORT_ROLES)
 def chart(name: str) -> ResponseReturnValue:
@@ -278,15 +292,7 @@ def chart(name: str) -> ResponseReturnValue:
     if not organisations and not sees_every_organisation(current_user):
         abort(403)
     _default_view(form, organisations)
-    choice = resolve(form, organisations)
-    if choice is None:
-        abort(400)
-    try:
-        report = _report(choice)
-    except DomainError:
-        abort(400)
-    except NotPublished as problem:
-        abort(problem.status)
+    _choice, report = _chosen_report(form, organisations)
     png = chart_png(report, name)
     if png is None:
         abort(404)
@@ -301,15 +307,7 @@ def download(fmt: str) -> ResponseReturnValue:
     if fmt not in {"csv", "xlsx", "pdf", "json", "quarterly.pdf"}:
         abort(404)
     form, organisations = build_form()
-    choice = resolve(form, organisations)
-    if choice is None:
-        abort(400)
-    try:
-        report = _report(choice)
-    except DomainError:
-        abort(400)
-    except NotPublished as problem:
-        abort(problem.status)
+    choice, report = _chosen_report(form, organisations)
     audit(
         "report.downloaded",
         actor=current_user,
