@@ -31,6 +31,14 @@ class Role(enum.StrEnum):
     ADMIN = "admin"
 
 
+#: How each installation-wide role reads on a page.
+ROLE_LABELS = {
+    Role.VOLUNTEER.value: "Volunteer",
+    Role.CENTRE_COORDINATOR.value: "Volunteer centre coordinator",
+    Role.ADMIN.value: "Administrator",
+}
+
+
 class MembershipRole(enum.StrEnum):
     """What a user does for one organisation."""
 

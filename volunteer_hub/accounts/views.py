@@ -33,16 +33,18 @@ from volunteer_hub.accounts.forms import (
     SignOutForm,
     TwoFactorForm,
 )
-from volunteer_hub.accounts.models import User
+from volunteer_hub.accounts.models import ROLE_LABELS, User
 from volunteer_hub.accounts.permissions import role_required
 from volunteer_hub.core.errors import DomainError
 from volunteer_hub.core.forms import attach_error
 from volunteer_hub.core.models import utcnow
 from volunteer_hub.core.redirects import local_target
+from volunteer_hub.core.templating import register_labels
 from volunteer_hub.core.transitions import AlreadyDone
 from volunteer_hub.extensions import db, limiter
 
 bp = Blueprint("accounts", __name__)
+register_labels(bp, role_labels=ROLE_LABELS)
 
 AUTH_LIMIT = "10 per minute; 60 per hour"
 EMAIL_LIMIT = "5 per minute; 30 per hour"

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask, current_app, get_flashed_messages
+from flask import Blueprint, Flask, current_app, get_flashed_messages
+from flask.blueprints import BlueprintSetupState
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
+
+from volunteer_hub.core import formatting
 
 #: Flash categories and the notification banner type each maps to.
 BANNER_TYPES = {"success": "success", "info": None, "message": None, "error": None}
@@ -30,16 +33,15 @@ def notification_banners() -> list[dict[str, Any]]:
     return banners
 
 
-def thousands(value: object) -> str:
-    """'107760.00' → '107,760.00' for people to read (exports keep plain numbers)."""
-    if value is None or value == "":
-        return ""
-    try:
-        number = Decimal(str(value))
-    except InvalidOperation:
-        return str(value)
-    places = -number.as_tuple().exponent if number.as_tuple().exponent < 0 else 0  # type: ignore[operator]
-    return f"{number:,.{places}f}"
+def register_labels(bp: Blueprint, **labels: Mapping[str, str]) -> None:
+    """Make a domain's labels for its codes (``stage_labels={'applied': 'Applied', ...}``)
+    template globals, for ``{{ application.stage | label(stage_labels) }}``. A domain calls it
+    beside its blueprint, so core knows no domain."""
+
+    def _register(state: BlueprintSetupState) -> None:
+        state.app.jinja_env.globals.update(labels)
+
+    bp.record_once(_register)
 
 
 def init_app(app: Flask) -> None:
@@ -56,7 +58,10 @@ def init_app(app: Flask) -> None:
         ]
     )
     WTFormsHelpers(app)
-    app.jinja_env.filters["thousands"] = thousands
+    # Everything people read goes through these (see core/formatting.py): no ISO dates,
+    # "(s)" plurals or raw codes on a page, a PDF or in an email.
+    app.jinja_env.filters.update(formatting.FILTERS)
+    app.jinja_env.tests.update(formatting.TESTS)
 
     @app.context_processor
     def _globals() -> dict[str, Any]:

@@ -78,11 +78,6 @@ def _money(pence: int) -> str:
     return two_dp(Decimal(pence) / 100)
 
 
-@bp.app_template_filter("pounds")
-def pounds(pence: int | None) -> str:
-    return f"£{Decimal(pence or 0) / 100:,.2f}"
-
-
 @bp.app_template_global()
 def expenses_policy_lines(organisation_id: int) -> list[str]:
     """For task descriptions: the organisation's current expenses policy in plain words."""

@@ -143,8 +143,12 @@ class DbsLevel(enum.StrEnum):
             "basic": "Basic DBS check",
             "standard": "Standard DBS check",
             "enhanced": "Enhanced DBS check",
-            "enhanced_barred": "Enhanced DBS check with barred list",
+            "enhanced_barred": "Enhanced DBS check with barred list check",
         }[self.value]
+
+
+#: How each DBS level reads on a page ("Enhanced DBS check with barred list check").
+DBS_LEVEL_LABELS = {level.value: level.label for level in DbsLevel}
 
 
 def _in(values: type[enum.StrEnum]) -> str:

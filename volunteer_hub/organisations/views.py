@@ -22,6 +22,7 @@ from volunteer_hub.accounts.permissions import (
 from volunteer_hub.core.errors import DomainError
 from volunteer_hub.core.forms import attach_error, perform
 from volunteer_hub.core.inputs import form_text
+from volunteer_hub.core.templating import register_labels
 from volunteer_hub.core.transitions import AlreadyDone, compare_and_set_where
 from volunteer_hub.extensions import db
 from volunteer_hub.organisations import roles as role_services
@@ -34,10 +35,17 @@ from volunteer_hub.organisations.forms import (
     ReturnForm,
     RoleForm,
 )
-from volunteer_hub.organisations.models import Category, Organisation, Role, RoleStatus
+from volunteer_hub.organisations.models import (
+    DBS_LEVEL_LABELS,
+    Category,
+    Organisation,
+    Role,
+    RoleStatus,
+)
 from volunteer_hub.organisations.services import create_organisation, slugify
 
 bp = Blueprint("organisations", __name__)
+register_labels(bp, dbs_level_labels=DBS_LEVEL_LABELS)
 
 STAFF = ("admin", "centre_coordinator", "org_coordinator")
 

@@ -39,6 +39,7 @@ from volunteer_hub.core.errors import DomainError
 from volunteer_hub.core.forms import FlaskForm, GovDateField, attach_error, perform
 from volunteer_hub.core.models import utcnow
 from volunteer_hub.core.redirects import local_target
+from volunteer_hub.core.templating import register_labels
 from volunteer_hub.core.transitions import AlreadyDone, compare_and_set_where, lock
 from volunteer_hub.extensions import db
 from volunteer_hub.privacy import consents
@@ -47,6 +48,7 @@ from volunteer_hub.privacy.models import PrivacyRequest
 from volunteer_hub.volunteers.models import Volunteer
 
 bp = Blueprint("privacy", __name__)
+register_labels(bp, purpose_labels={p.key: p.title for p in consents.PURPOSES})
 
 #: Pages a person may reach before acknowledging an updated privacy notice.
 NOTICE_EXEMPT = {"privacy.notice_updated", "core.privacy", "accounts.sign_out", "static", None}

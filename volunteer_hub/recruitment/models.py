@@ -120,6 +120,10 @@ class ApplicationEvent(db.Model):  # type: ignore[name-defined]
     application: Mapped[Application] = relationship(back_populates="events")
 
 
+#: How each stage reads on a page.
+STAGE_LABELS = {stage.value: stage.label for stage in Stage}
+
+
 class DbsWorkforce(enum.StrEnum):
     ADULT = "adult"
     CHILD = "child"

@@ -20,6 +20,7 @@ from volunteer_hub.core.errors import DomainError
 from volunteer_hub.core.forms import attach_error, perform
 from volunteer_hub.core.geo import centroid, miles_between
 from volunteer_hub.core.inputs import to_id
+from volunteer_hub.core.templating import register_labels
 from volunteer_hub.core.transitions import AlreadyDone
 from volunteer_hub.extensions import db
 from volunteer_hub.organisations.models import DbsLevel, Organisation, Role
@@ -39,6 +40,7 @@ from volunteer_hub.recruitment.forms import (
 from volunteer_hub.recruitment.models import (
     DECLINE_REASONS,
     PIPELINE,
+    STAGE_LABELS,
     Application,
     Reference,
     Stage,
@@ -54,6 +56,7 @@ from volunteer_hub.recruitment.queries import (
 from volunteer_hub.volunteers.models import Volunteer
 
 bp = Blueprint("recruitment", __name__)
+register_labels(bp, stage_labels=STAGE_LABELS)
 
 #: The search page's parameters (carried into pagination links; nothing else is).
 SEARCH_FIELDS = (

@@ -55,11 +55,6 @@ bp = Blueprint("timebank", __name__)
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@bp.app_template_filter("hours")
-def _hours_filter(minutes: int) -> str:
-    return hours_text(minutes)
-
-
 class TimeBankForm(FlaskForm):
     name = StringField(
         "Name", widget=GovTextInput(), validators=[InputRequired(message="Enter the name")]
