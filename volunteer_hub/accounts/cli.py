@@ -7,6 +7,7 @@ from flask.cli import AppGroup
 
 from volunteer_hub.accounts import outbox, services
 from volunteer_hub.core.errors import DomainError
+from volunteer_hub.core.formatting import plural
 from volunteer_hub.extensions import db
 
 users = AppGroup("users", help="Manage user accounts.")
@@ -42,6 +43,6 @@ def send(retry_failed: bool) -> None:
     if retry_failed:
         count = outbox.requeue_failed()
         db.session.commit()
-        click.echo(f"{count} failed message(s) queued again.")
+        click.echo(f"{plural(count, 'failed message')} queued again.")
     result = outbox.send_due()
     click.echo(f"Sent {result.sent}, will retry {result.retrying}, failed {result.failed}.")

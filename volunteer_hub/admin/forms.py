@@ -17,6 +17,9 @@ ROLE_CHOICES = [
     SelectChoice("admin", "Administrator"),
 ]
 
+#: Dates typed as people write them ("1 November 2026", "1/11/2026"), or as ISO dates.
+DATE_FORMATS = ["%d %B %Y", "%d %b %Y", "%d/%m/%Y", "%d %m %Y", "%Y-%m-%d"]
+
 
 class GrantForm(FlaskForm):
     role = SelectField(
@@ -78,14 +81,14 @@ class AuditSearchForm(FlaskForm):
         "From (date)",
         widget=GovTextInput(),
         validators=[Optional()],
-        format="%Y-%m-%d",
-        description="For example, 2026-11-01",
+        format=DATE_FORMATS,
+        description="For example, 1 November 2026",
     )
     date_to = DateField(
         "To (date)",
         widget=GovTextInput(),
         validators=[Optional()],
-        format="%Y-%m-%d",
+        format=DATE_FORMATS,
         description="Included in the search",
     )
     target = StringField(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -16,6 +16,7 @@ from volunteer_hub.accounts.models import AuditEvent, User
 from volunteer_hub.accounts.permissions import get_or_404, role_required
 from volunteer_hub.admin.forms import AuditSearchForm, ButtonForm, GrantForm, InviteForm
 from volunteer_hub.core.errors import DomainError
+from volunteer_hub.core.formatting import LONDON
 from volunteer_hub.core.forms import attach_error
 from volunteer_hub.core.inputs import to_id
 from volunteer_hub.extensions import db
@@ -179,21 +180,29 @@ def audit_log() -> ResponseReturnValue:
     statement = select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
     if form.validate():
         if form.action.data:
-            statement = statement.where(AuditEvent.action == form.action.data.strip())
+            # "role.saved" and "Role saved" (as the page shows it) find the same events.
+            words = " ".join(form.action.data.replace(".", " ").replace("_", " ").lower().split())
+            shown = func.replace(func.replace(AuditEvent.action, ".", " "), "_", " ")
+            statement = statement.where(shown == words)
         if form.actor.data:
             statement = statement.join(User, AuditEvent.actor_id == User.id).where(
                 User.email == form.actor.data.strip().lower()
             )
         if form.date_from.data:
-            start = datetime.combine(form.date_from.data, time.min, tzinfo=UTC)
+            start = datetime.combine(form.date_from.data, time.min, tzinfo=LONDON)
             statement = statement.where(AuditEvent.at >= start)
         if form.date_to.data:
-            end = datetime.combine(form.date_to.data + timedelta(days=1), time.min, tzinfo=UTC)
+            end = datetime.combine(form.date_to.data + timedelta(days=1), time.min, tzinfo=LONDON)
             statement = statement.where(AuditEvent.at < end)
         if form.target.data:
             target = form.target.data.strip()
+            kind = "_" + "_".join(target.lower().split())  # "role" as the page shows it
             statement = statement.where(
-                or_(AuditEvent.target_type == target, AuditEvent.target_id == target)
+                or_(
+                    AuditEvent.target_type == target,
+                    AuditEvent.target_type.endswith(kind, autoescape=True),
+                    AuditEvent.target_id == target,
+                )
             )
     page = _page()
     events = db.session.scalars(statement.limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)).all()

@@ -15,6 +15,7 @@ format an optional value without a test first.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
@@ -466,6 +467,90 @@ def label(value: Any, labels: dict[str, str] | None = None) -> str:
     return text[:1].upper() + text[1:]
 
 
+_MONTHS = {
+    name: number
+    for number in range(1, 13)
+    for name in (
+        date(2000, number, 1).strftime("%B").lower(),
+        date(2000, number, 1).strftime("%b").lower(),
+        _SHORT_MONTHS[number - 1].lower(),
+    )
+}
+_DAY_MONTH_YEAR = re.compile(r"(\d{1,2})[\s/.-]+([a-z]+|\d{1,2})[\s/.-]+(\d{4})")
+
+
+def parse_date(text: str) -> date | None:
+    """A day typed as people write it, or as a machine does: '1 April 2025', '1 Apr 2025',
+    '1/4/2025', '1 4 2025' or '2025-04-01'. None for anything else (or an impossible day).
+
+    >>> {parse_date(t) for t in ('1 April 2025', '1/4/2025', '2025-04-01', ' 01 apr 2025 ')}
+    {datetime.date(2025, 4, 1)}
+    >>> [parse_date(t) for t in ('31 February 2025', 'soon', '')]
+    [None, None, None]
+    """
+    cleaned = " ".join(str(text or "").lower().replace(",", " ").split())
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", cleaned):
+        try:
+            return date.fromisoformat(cleaned)
+        except ValueError:
+            return None
+    found = _DAY_MONTH_YEAR.fullmatch(cleaned)
+    if found is None:
+        return None
+    day, month_text, year = found.groups()
+    number = int(month_text) if month_text.isdigit() else _MONTHS.get(month_text)
+    if number is None:
+        return None
+    try:
+        return date(int(year), number, int(day))
+    except ValueError:
+        return None
+
+
+_ISO_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:\d{2}|Z)?")
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ISO_MONTH = re.compile(r"\d{4}-\d{2}")
+_CODE = re.compile(r"[a-z]+(_[a-z]+)+")
+
+
+def readable(value: Any) -> str:
+    """Any stored value (a data export's, an audit event's details) as people read it: ISO
+    moments, days and months in words, true/false as Yes/No, codes as words.
+
+    >>> readable('2026-11-30T09:31:55.221770+00:00')
+    '30 November 2026 at 9:31am'
+    >>> [readable('2025-04-01'), readable('2026-11'), readable(True), readable('part_approved')]
+    ['1 April 2025', 'November 2026', 'Yes', 'Part approved']
+    >>> readable(None), readable(['a_b', 3])
+    ('–', 'A b, 3')
+    """
+    if value is None:
+        return "–"
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, datetime):
+        return date_time(value)
+    if isinstance(value, date):
+        return long_date(value)
+    if isinstance(value, (list, tuple)):
+        return ", ".join(readable(item) for item in value)
+    if not isinstance(value, str):
+        return str(value)
+    text = value.strip()
+    if _ISO_MOMENT.fullmatch(text):
+        try:
+            return date_time(datetime.fromisoformat(text.replace("Z", "+00:00")))
+        except ValueError:
+            return value
+    if _ISO_DAY.fullmatch(text):
+        return long_date(text) if as_date(text) else value
+    if _ISO_MONTH.fullmatch(text):
+        return month(text)
+    if _CODE.fullmatch(text):
+        return label(text)
+    return value
+
+
 def today() -> date:
     """Today in London."""
     return datetime.now(LONDON).date()
@@ -500,6 +585,7 @@ FILTERS = {
     "money": money,
     "pounds": pounds,
     "label": label,
+    "readable": readable,
 }
 
 #: Jinja tests: ``{% if placement.start_date is future %}Starts{% else %}Started{% endif %}``.

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from volunteer_hub.core.errors import DomainError
+from volunteer_hub.core.formatting import plural
 from volunteer_hub.core.inputs import unusual
 
 #: Cells starting with these are treated as formulas by spreadsheet programs.
@@ -179,7 +180,7 @@ def read_table(path: Path, expected_header: Sequence[str]) -> Iterator[tuple[int
         shown = problems[:MAX_LISTED]
         more = len(problems) - len(shown)
         raise DomainError(
-            f"Nothing was imported: {len(problems)} row(s) need fixing.\n"
+            f"Nothing was imported: {plural(len(problems), 'row needs', 'rows need')} fixing.\n"
             + "\n".join(shown)
             + (f"\n… and {more} more" if more else "")
         )

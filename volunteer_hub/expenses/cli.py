@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from decimal import Decimal
 from pathlib import Path
 
 import click
@@ -11,7 +10,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from volunteer_hub.core.errors import DomainError
-from volunteer_hub.core.money import two_dp
+from volunteer_hub.core.formatting import plural, pounds
 from volunteer_hub.core.tabular import write_csv
 from volunteer_hub.expenses import bank, queries
 from volunteer_hub.expenses.imports import import_expenses
@@ -34,9 +33,10 @@ def import_command(file: Path, create_missing: bool) -> None:
         raise click.ClickException(error.message) from None
     db.session.commit()
     click.echo(
-        f"Imported {result.imported:,} claim(s) (£{two_dp(Decimal(result.total_pence) / 100)}); "
-        f"skipped {result.skipped:,} already imported. Created {result.created_volunteers} "
-        f"volunteer(s), {result.created_organisations} organisation(s)."
+        f"Imported {plural(result.imported, 'claim')} ({pounds(result.total_pence)}); "
+        f"skipped {result.skipped:,} already imported. Created "
+        f"{plural(result.created_volunteers, 'volunteer')}, "
+        f"{plural(result.created_organisations, 'organisation')}."
     )
 
 
@@ -81,4 +81,4 @@ def rotate_keys_command() -> None:
         db.session.rollback()
         raise click.ClickException(error.message) from None
     db.session.commit()
-    click.echo(f"Re-encrypted {count} set(s) of bank details with the first key.")
+    click.echo(f"Re-encrypted {plural(count, 'set')} of bank details with the first key.")

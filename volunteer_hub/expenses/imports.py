@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 
 from volunteer_hub.accounts.models import User
 from volunteer_hub.core.errors import DomainError
+from volunteer_hub.core.formatting import plural
 from volunteer_hub.core.models import utcnow
 from volunteer_hub.core.tabular import iso_date, past_date, read_table, volunteer_columns
 from volunteer_hub.expenses import mileage
@@ -313,7 +314,7 @@ def _refused(problems: list[str]) -> DomainError:
     shown = problems[:MAX_PROBLEMS_LISTED]
     more = len(problems) - len(shown)
     return DomainError(
-        f"Nothing was imported: {len(problems)} row(s) need fixing.\n"
+        f"Nothing was imported: {plural(len(problems), 'row needs', 'rows need')} fixing.\n"
         + "\n".join(shown)
         + (f"\n… and {more} more" if more else "")
     )

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import or_, select
 
 from volunteer_hub.accounts.models import User
+from volunteer_hub.core.formatting import financial_year, pounds
 from volunteer_hub.core.models import utcnow
 from volunteer_hub.core.money import two_dp
 from volunteer_hub.expenses import mileage
@@ -388,9 +389,9 @@ def _tax_flags(claim: ExpenseClaim) -> list[Flag]:
             flags.append(
                 Flag(
                     "over_tax_free",
-                    f"Tax year {mileage.tax_year_label(year)}: mileage of £{_money(figures.paid)} "
-                    f"across all organisations is above the tax-free £{_money(free)} "
-                    f"(£{_money(figures.paid - free)} taxable)",
+                    f"Tax year {financial_year(year)}: mileage of {pounds(figures.paid)} "
+                    f"across all organisations is above the tax-free {pounds(free)} "
+                    f"({pounds(figures.paid - free)} taxable)",
                 )
             )
     return flags

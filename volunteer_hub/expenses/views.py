@@ -148,7 +148,6 @@ def mine() -> ResponseReturnValue:
         claims=claims,
         placements=placements,
         years=[this_year, this_year - 1],
-        label=mileage.tax_year_label,
         bank_allowed=bank_allowed,
     )
 

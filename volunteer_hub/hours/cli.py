@@ -9,8 +9,8 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import text
 
+from volunteer_hub.core import formatting
 from volunteer_hub.core.errors import DomainError
-from volunteer_hub.core.money import two_dp
 from volunteer_hub.extensions import db
 from volunteer_hub.hours.imports import import_hours
 
@@ -59,8 +59,10 @@ def import_command(file: Path, create_missing: bool) -> None:
         click.echo("Refreshing the database's statistics for reports…", err=True)
         refresh_statistics()
     click.echo(
-        f"Imported {result.imported:,} hour record(s) ({two_dp(result.total_hours)} hours); "
-        f"skipped {result.skipped:,} already imported. Created {result.created_volunteers} "
-        f"volunteer(s), {result.created_organisations} organisation(s), "
-        f"{result.created_roles} role(s). {time.monotonic() - started:.1f} s."
+        f"Imported {formatting.plural(result.imported, 'hour record')} "
+        f"({formatting.hours(result.total_hours, 'hours')}); "
+        f"skipped {result.skipped:,} already imported. "
+        f"Created {formatting.plural(result.created_volunteers, 'volunteer')}, "
+        f"{formatting.plural(result.created_organisations, 'organisation')}, "
+        f"{formatting.plural(result.created_roles, 'role')}. {time.monotonic() - started:.1f} s."
     )

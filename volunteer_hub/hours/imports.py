@@ -14,6 +14,7 @@ from sqlalchemy import func, insert, select
 
 from volunteer_hub.accounts.models import User
 from volunteer_hub.core.errors import DomainError
+from volunteer_hub.core.formatting import plural
 from volunteer_hub.core.models import utcnow
 from volunteer_hub.core.tabular import past_date, read_table, volunteer_columns
 from volunteer_hub.extensions import db
@@ -240,7 +241,7 @@ def import_hours(
         shown = problems[:MAX_PROBLEMS_LISTED]
         more = len(problems) - len(shown)
         raise DomainError(
-            f"Nothing was imported: {len(problems)} row(s) need fixing.\n"
+            f"Nothing was imported: {plural(len(problems), 'row needs', 'rows need')} fixing.\n"
             + "\n".join(shown)
             + (f"\n… and {more} more" if more else "")
         )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, timedelta
-from decimal import Decimal
 from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
@@ -27,6 +26,7 @@ from volunteer_hub.accounts.permissions import (
     sees_all_organisations,
 )
 from volunteer_hub.core.errors import DomainError
+from volunteer_hub.core.formatting import duration, long_date, parse_date, plural
 from volunteer_hub.core.forms import FlaskForm, GovDateField, attach_error
 from volunteer_hub.core.inputs import arg_int, form_ids, form_text, to_id
 from volunteer_hub.core.models import utcnow
@@ -76,10 +76,6 @@ class DecideForm(FlaskForm):
     )
 
 
-def _hours(seconds: int) -> str:
-    return str((Decimal(seconds) / 3600).quantize(Decimal("0.01")))
-
-
 @bp.route("/placements/<int:placement_id>/hours", methods=["GET", "POST"])
 @role_required("volunteer")
 def log(placement_id: int) -> ResponseReturnValue:
@@ -125,7 +121,6 @@ def log(placement_id: int) -> ResponseReturnValue:
         form=form,
         records=records,
         needs_confirmation=needs_confirmation,
-        hours=_hours,
     ), (400 if form.errors else 200)
 
 
@@ -181,10 +176,13 @@ def week(placement_id: int) -> ResponseReturnValue:
             db.session.rollback()
         else:
             db.session.commit()
-            flash(f"Logged {len(entries)} day(s). Your supervisor will approve them.", "success")
+            flash(
+                f"Logged {plural(len(entries), 'day')}. Your supervisor will approve them.",
+                "success",
+            )
             return redirect(url_for("hours.log", placement_id=placement.id))
     logged = {
-        d: _hours(int(s))
+        d: duration(int(s), "seconds")
         for d, s in db.session.execute(
             select(HourRecord.date, db.func.sum(HourRecord.seconds))
             .where(
@@ -235,7 +233,6 @@ def mine() -> ResponseReturnValue:
         months=months,
         total=total,
         pending=pending,
-        hours=_hours,
         progress=milestones.progress(volunteer.id) if volunteer else milestones.Progress(),
     )
 
@@ -286,10 +283,7 @@ def _queue_statement() -> object:
         statement = statement.where(HourRecord.role_id == role)
     for name, op in (("from", "ge"), ("to", "le")):
         raw = request.args.get(name, "")
-        try:
-            day = date.fromisoformat(raw) if len(raw) == 10 else None
-        except ValueError:
-            day = None
+        day = parse_date(raw)
         if day is not None:
             statement = statement.where(
                 HourRecord.date >= day if op == "ge" else HourRecord.date <= day
@@ -329,7 +323,6 @@ def queue() -> ResponseReturnValue:
         has_next=len(records) > QUEUE_PAGE,
         page=page,
         form=DecideForm(),
-        hours=_hours,
         query={k: request.args.get(k, "") for k in QUERY_FIELDS},
         names=dict(
             db.session.execute(
@@ -376,7 +369,10 @@ def decide() -> ResponseReturnValue:
         flash(error.message, "error")
     else:
         db.session.commit()
-        flash(f"{count} record(s) {'approved' if action == 'approve' else 'rejected'}.", "success")
+        flash(
+            f"{plural(count, 'record')} {'approved' if action == 'approve' else 'rejected'}.",
+            "success",
+        )
     return redirect(back)
 
 
@@ -434,8 +430,8 @@ def group(slug: str) -> ResponseReturnValue:
             else:
                 db.session.commit()
                 flash(
-                    f"Recorded {_hours(records[0].seconds)} hours on {records[0].date:%-d %B %Y} "
-                    f"for {len(records)} volunteer(s).",
+                    f"Recorded {duration(records[0].seconds, 'seconds')} on "
+                    f"{long_date(records[0].date)} for {plural(len(records), 'volunteer')}.",
                     "success",
                 )
                 return redirect(url_for("hours.group", slug=organisation.slug))
@@ -485,5 +481,4 @@ def correct_record(record_id: int) -> ResponseReturnValue:
         form=form,
         role=db.session.get(Role, record.role_id) if record.role_id else None,
         organisation=db.session.get(Organisation, record.organisation_id),
-        hours=_hours,
     ), (400 if form.errors else 200)

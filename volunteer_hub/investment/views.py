@@ -16,6 +16,7 @@ from wtforms.validators import InputRequired, Length, Optional
 from volunteer_hub.accounts.audit import record as audit
 from volunteer_hub.accounts.permissions import coordinated_organisation_ids, role_required
 from volunteer_hub.core.errors import DomainError
+from volunteer_hub.core.formatting import parse_date
 from volunteer_hub.core.forms import FlaskForm, attach_error
 from volunteer_hub.core.money import parse_pounds
 from volunteer_hub.core.transitions import AlreadyDone
@@ -44,19 +45,19 @@ class InvestmentForm(FlaskForm):
     )
     period_start = StringField(
         "Period from",
-        description="For example 2025-04-01",
+        description="For example, 1 April 2025",
         widget=GovTextInput(),
         validators=[InputRequired(message="Enter the first day of the period")],
     )
     period_end = StringField(
         "Period to (included)",
-        description="For example 2026-03-31",
+        description="For example, 31 March 2026",
         widget=GovTextInput(),
         validators=[InputRequired(message="Enter the last day of the period")],
     )
     amount = StringField(
         "Amount in pounds",
-        description="For example 1250.00",
+        description="For example, 1,250.00",
         widget=GovTextInput(),
         validators=[InputRequired(message="Enter the amount in pounds")],
     )
@@ -71,14 +72,10 @@ def _organisations() -> list[Organisation]:
 
 
 def _date(field: StringField) -> date | None:
-    text = (field.data or "").strip()
-    try:
-        if len(text) != 10:
-            raise ValueError
-        return date.fromisoformat(text)
-    except ValueError:
-        field.errors = [*field.errors, "Enter a date like 2025-04-01"]
-        return None
+    day = parse_date(field.data or "")
+    if day is None:
+        field.errors = [*field.errors, "Enter a date like 1 April 2025"]
+    return day
 
 
 def _page(

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from volunteer_hub.accounts import audit
 from volunteer_hub.accounts.models import User
+from volunteer_hub.core.formatting import plural
 from volunteer_hub.extensions import db
 from volunteer_hub.privacy import retention
 from volunteer_hub.privacy.erasure import ErasureResult, erase
@@ -70,7 +71,7 @@ def _report(result: ErasureResult) -> None:
     for line in result.erased:
         click.echo(f"  - {line}")
     if result.replaced:
-        click.echo(f"  - {result.replaced} other value(s) mentioning them replaced")
+        click.echo(f"  - {plural(result.replaced, 'other value')} mentioning them replaced")
     if result.holds:
         click.echo("Kept under a legal hold:")
         for hold in result.holds:

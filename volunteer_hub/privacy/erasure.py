@@ -57,6 +57,7 @@ from volunteer_hub.accounts.models import (
 from volunteer_hub.api.models import ApiToken
 from volunteer_hub.core.dates import add_months
 from volunteer_hub.core.errors import DomainError
+from volunteer_hub.core.formatting import long_date, plural
 from volunteer_hub.core.models import utcnow
 from volunteer_hub.expenses.models import BankDetails, ExpenseClaim, ExpenseItem, Receipt
 from volunteer_hub.expenses.storage import receipt_storage
@@ -92,7 +93,7 @@ class Hold:
     until: date
 
     def line(self) -> str:
-        return f"{self.what}: kept until {self.until.isoformat()}"
+        return f"{self.what}: kept until {long_date(self.until)}"
 
 
 @dataclass
@@ -208,14 +209,14 @@ def _erase_volunteer(volunteer: Volunteer, name: str, today: date, result: Erasu
     db.session.execute(delete(BankDetails).where(BankDetails.volunteer_id == vid))
     dbs = db.session.execute(delete(DbsRecord).where(DbsRecord.volunteer_id == vid))
     if dbs.rowcount:  # type: ignore[attr-defined]
-        result.erased.append(f"{dbs.rowcount} DBS record(s) deleted")  # type: ignore[attr-defined]
+        result.erased.append(f"{plural(dbs.rowcount, 'DBS record')} deleted")  # type: ignore[attr-defined]
 
     applications = select(Application.id).where(Application.volunteer_id == vid)
     references = db.session.execute(
         delete(Reference).where(Reference.application_id.in_(applications))
     )
     if references.rowcount:  # type: ignore[attr-defined]
-        result.erased.append(f"{references.rowcount} reference(s) deleted")  # type: ignore[attr-defined]
+        result.erased.append(f"{plural(references.rowcount, 'reference')} deleted")  # type: ignore[attr-defined]
     db.session.execute(
         update(Application)
         .where(Application.volunteer_id == vid)
@@ -261,7 +262,7 @@ def _erase_supervision(vid: int, today: date, result: ErasureResult) -> None:
                 result.holds.append(
                     Hold(
                         HOLD_CONCERN,
-                        f"Supervision record of {record.met_on.isoformat()} with a concern "
+                        f"Supervision record of {long_date(record.met_on)} with a concern "
                         "recorded (safeguarding)",
                         until or date.max,
                     )
@@ -271,7 +272,7 @@ def _erase_supervision(vid: int, today: date, result: ErasureResult) -> None:
         if anonymise_supervision_record(record):
             blanked += 1
     if blanked:
-        result.erased.append(f"{blanked} supervision record(s): notes and comments emptied")
+        result.erased.append(f"{plural(blanked, 'supervision record')}: notes and comments emptied")
 
 
 def _empty_own_rows(table: str, row_id: int) -> bool:
@@ -336,7 +337,7 @@ def _erase_expenses(vid: int, today: date, result: ErasureResult) -> None:
                 result.holds.append(
                     Hold(
                         HOLD_PAID_CLAIM,
-                        f"Expense claim {claim.reference}, paid on {claim.paid_on.isoformat()}, "
+                        f"Expense claim {claim.reference}, paid on {long_date(claim.paid_on)}, "
                         "with its receipts (accounting records)",
                         until or date.max,
                     )
@@ -347,8 +348,8 @@ def _erase_expenses(vid: int, today: date, result: ErasureResult) -> None:
             anonymised += 1
     if anonymised:
         result.erased.append(
-            f"{anonymised} expense claim(s): descriptions, postcodes and receipt files removed "
-            "(amounts kept)"
+            f"{plural(anonymised, 'expense claim')}: descriptions, postcodes and receipt files "
+            "removed (amounts kept)"
         )
 
 
@@ -421,7 +422,7 @@ def _erase_timebank(accounts: list[Account], name: str, result: ErasureResult) -
         .execution_options(synchronize_session=False)
     )
     result.erased.append(
-        f"{len(accounts)} time-bank account(s): name and contact details removed, listings "
+        f"{plural(len(accounts), 'time-bank account')}: name and contact details removed, listings "
         "closed and emptied (balances and entries kept)"
     )
 
@@ -446,7 +447,7 @@ def _erase_outbox(
             message.status = OutboxStatus.FAILED.value
             message.last_error = "recipient erased"
     if messages:
-        result.erased.append(f"{len(messages)} email(s) in the outbox emptied")
+        result.erased.append(f"{plural(len(messages), 'email')} in the outbox emptied")
 
 
 def _record_on_requests(
@@ -554,7 +555,9 @@ def erase(
         actor_id=user.id if user is not None else None,
     )
     if counts.emptied:
-        result.erased.append(f"free text emptied: {counts.emptied} more value(s) on their records")
+        result.erased.append(
+            f"free text emptied: {plural(counts.emptied, 'more value')} on their records"
+        )
     result.replaced = counts.replaced
     _record_on_requests(user, volunteer, result.holds)
     audit.record(

@@ -8,6 +8,7 @@ import click
 from flask.cli import AppGroup
 
 from volunteer_hub.core.errors import DomainError
+from volunteer_hub.core.formatting import plural
 from volunteer_hub.extensions import db
 from volunteer_hub.rates import services
 
@@ -25,7 +26,7 @@ def import_command(file: Path) -> None:
         db.session.rollback()
         raise click.ClickException(error.message) from None
     db.session.commit()
-    click.echo(f"Imported {result.added} rate(s); {result.skipped} already held.")
+    click.echo(f"Imported {plural(result.added, 'rate')}; {result.skipped:,} already held.")
 
 
 @rates.command("defaults")
@@ -33,4 +34,4 @@ def defaults_command() -> None:
     """Add any missing shipped default rate."""
     added = services.ensure_default_rates()
     db.session.commit()
-    click.echo(f"Added {added} default rate(s).")
+    click.echo(f"Added {plural(added, 'default rate')}.")

@@ -12,6 +12,7 @@ from pathlib import Path
 from sqlalchemy import ColumnElement, or_, select
 
 from volunteer_hub.core.errors import DomainError
+from volunteer_hub.core.formatting import parse_date
 from volunteer_hub.core.tabular import read_table
 from volunteer_hub.core.transitions import compare_and_set_where
 from volunteer_hub.extensions import db
@@ -186,10 +187,10 @@ class RateImportResult:
 
 
 def _parse_date(text: str, column: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise ValueError(f"{column} {text!r} is not a date like 2025-04-01") from None
+    day = parse_date(text)
+    if day is None:
+        raise ValueError(f"{column} {text!r} is not a date like 1 April 2025")
+    return day
 
 
 def _parse_rate_row(row: dict[str, str]) -> dict[str, object]:

@@ -16,6 +16,7 @@ from wtforms.validators import InputRequired, Optional
 from volunteer_hub.accounts.audit import record as audit
 from volunteer_hub.accounts.permissions import role_required
 from volunteer_hub.core.errors import DomainError
+from volunteer_hub.core.formatting import long_date, money
 from volunteer_hub.core.forms import FlaskForm, attach_error
 from volunteer_hub.core.inputs import to_id
 from volunteer_hub.extensions import db
@@ -35,7 +36,7 @@ class RateForm(FlaskForm):
     )
     key = StringField(
         "Key",
-        description="Lower-case letters, digits and underscores, e.g. uk_median_hourly_2026",
+        description="Lower-case letters, digits and underscores, like the keys in the table above",
         widget=GovTextInput(),
         validators=[InputRequired(message="Enter the rate's key")],
     )
@@ -68,7 +69,7 @@ class RateForm(FlaskForm):
     )
     effective_from = StringField(
         "In force from",
-        description="For example 2026-04-01",
+        description="For example, 1 April 2026",
         widget=GovTextInput(),
         validators=[InputRequired(message="Enter the date the rate comes into force")],
     )
@@ -91,7 +92,7 @@ def _rates() -> list[Rate]:
 def _page(form: RateForm, status: int = 200) -> ResponseReturnValue:
     rates = _rates()
     form.supersedes.choices = [("", "None: a new rate")] + [
-        (str(r.id), f"{r.key} (£{r.amount.normalize()}, from {r.effective_from})")
+        (str(r.id), f"{r.basis} ({money(r.amount)} an hour, from {long_date(r.effective_from)})")
         for r in rates
         if r.effective_to is None
     ]
@@ -142,5 +143,5 @@ def create() -> ResponseReturnValue:
         db.session.rollback()
         attach_error(form, error)
         return _page(form, 400)
-    flash(f"Rate {rate.key} added from {rate.effective_from}.", "success")
+    flash(f"Rate added: {rate.basis}, in force from {long_date(rate.effective_from)}.", "success")
     return redirect(url_for("rates.index"))

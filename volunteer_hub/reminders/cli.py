@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from volunteer_hub.accounts.models import User
 from volunteer_hub.accounts.outbox import queue_email
+from volunteer_hub.core.formatting import plural
 from volunteer_hub.core.navigation import external_url
 from volunteer_hub.extensions import db
 from volunteer_hub.hours.models import HourRecord, HourStatus
@@ -66,8 +67,8 @@ def _waiting_hours(today: date) -> int:
             f"count:{count}",
             supervisor.email,
             "Hours are waiting for your approval",
-            f"{count} record(s) of hours from {placement.volunteer.name} have waited more than "
-            f"{HOURS_WAITING_DAYS} days: {external_url('hours.queue')}",
+            f"{plural(count, 'record')} of hours from {placement.volunteer.name} have waited "
+            f"more than {plural(HOURS_WAITING_DAYS, 'day')}: {external_url('hours.queue')}",
         )
     return queued
 

@@ -18,6 +18,7 @@ from volunteer_hub.accounts.permissions import (
     role_required,
 )
 from volunteer_hub.core.errors import DomainError
+from volunteer_hub.core.formatting import parse_date
 from volunteer_hub.core.forms import FlaskForm, GovDateField, attach_error, perform
 from volunteer_hub.core.inputs import form_text
 from volunteer_hub.core.transitions import AlreadyDone
@@ -84,13 +85,12 @@ def _actions() -> list[tuple[str, str, date | None]]:
     for n, row in enumerate(_entered(), start=1):
         due = None
         if row["due"]:
-            try:
-                due = date.fromisoformat(row["due"])
-            except ValueError:
+            due = parse_date(row["due"])
+            if due is None:
                 raise DomainError(
-                    f"Action {n}: enter the due date as a real date, like 2026-12-31",
+                    f"Action {n}: enter the due date as a real date, like 31 December 2026",
                     field="actions",
-                ) from None
+                )
         actions.append((row["text"], row["owner"], due))
     return actions
 

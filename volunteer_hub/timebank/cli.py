@@ -12,6 +12,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from volunteer_hub.core.errors import DomainError
+from volunteer_hub.core.formatting import hours, plural
 from volunteer_hub.core.tabular import write_csv
 from volunteer_hub.extensions import db
 from volunteer_hub.timebank import ledger
@@ -42,8 +43,8 @@ def import_command(file: Path, timebank_name: str | None, create_missing: bool) 
         raise click.ClickException(error.message) from None
     db.session.commit()
     click.echo(
-        f"Imported {result.imported} exchange(s) ({hours_text(result.minutes)} hours); skipped "
-        f"{result.skipped} already imported; created {result.created_members} member(s)"
+        f"Imported {plural(result.imported, 'exchange')} ({hours(result.minutes)}); skipped "
+        f"{result.skipped:,} already imported; created {plural(result.created_members, 'member')}"
         + (" and the time bank" if result.created_timebank else "")
         + "."
     )

@@ -12,11 +12,13 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from volunteer_hub.accounts.models import User
+from volunteer_hub.core import formatting
 from volunteer_hub.core.errors import DomainError
+from volunteer_hub.core.formatting import plural
 from volunteer_hub.core.tabular import EMAIL_RE, past_date, read_table
 from volunteer_hub.extensions import db
 from volunteer_hub.timebank import ledger
-from volunteer_hub.timebank.ledger import Leg, hours_text
+from volunteer_hub.timebank.ledger import Leg
 from volunteer_hub.timebank.models import Account, TimeBank, Transfer
 from volunteer_hub.timebank.services import DEFAULT_TERMS, pot_of
 
@@ -134,16 +136,16 @@ def import_exchanges(
         after = balances.get(row.receiver, 0) - row.minutes
         if after < minimum:
             problems.append(
-                f"line {row.line}: {row.receiver} would go to {hours_text(after)} hours, below "
-                f"the minimum of {hours_text(minimum)}"
+                f"line {row.line}: {row.receiver} would go to {formatting.hours(after)}, below "
+                f"the minimum of {formatting.hours(minimum)}"
             )
         else:
             balances[row.receiver] = after
         gained = balances.get(row.giver, 0) + row.minutes
         if maximum is not None and gained > maximum:
             problems.append(
-                f"line {row.line}: {row.giver} would go to {hours_text(gained)} hours, above "
-                f"the maximum of {hours_text(maximum)}"
+                f"line {row.line}: {row.giver} would go to {formatting.hours(gained)}, above "
+                f"the maximum of {formatting.hours(maximum)}"
             )
         else:
             balances[row.giver] = gained
@@ -152,7 +154,7 @@ def import_exchanges(
         shown = problems[:MAX_LISTED]
         more = len(problems) - len(shown)
         raise DomainError(
-            f"Nothing was imported: {len(problems)} problem(s) to fix.\n"
+            f"Nothing was imported: {plural(len(problems), 'problem')} to fix.\n"
             + "\n".join(shown)
             + (f"\n… and {more} more" if more else "")
         )

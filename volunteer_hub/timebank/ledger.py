@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from volunteer_hub.accounts.models import User
 from volunteer_hub.core.errors import DomainError
+from volunteer_hub.core.formatting import hours
 from volunteer_hub.core.money import two_dp
 from volunteer_hub.core.transitions import AlreadyDone
 from volunteer_hub.extensions import db
@@ -98,14 +99,14 @@ def _move(account: Account, minutes: int, timebank: TimeBank, enforce: bool) -> 
         db.session.refresh(account, ["balance_minutes"])
         if minutes < 0:
             raise DomainError(
-                f"{account.name} has {hours_text(account.balance_minutes)} hours: spending "
-                f"{hours_text(-minutes)} would take them below the time bank's minimum of "
-                f"{hours_text(minimum_for(account, timebank))} hours"
+                f"{account.name} has {hours(account.balance_minutes)}: spending "
+                f"{hours(-minutes)} would take them below the time bank's minimum of "
+                f"{hours(minimum_for(account, timebank))}"
             )
         raise DomainError(
-            f"{account.name} has {hours_text(account.balance_minutes)} hours: earning "
-            f"{hours_text(minutes)} more would take them above the time bank's maximum of "
-            f"{hours_text(timebank.max_balance_minutes or 0)} hours"
+            f"{account.name} has {hours(account.balance_minutes)}: earning "
+            f"{hours(minutes)} more would take them above the time bank's maximum of "
+            f"{hours(timebank.max_balance_minutes or 0)}"
         )
     db.session.expire(account, ["balance_minutes"])
 

@@ -12,6 +12,7 @@ from sqlalchemy import func, or_, select
 from volunteer_hub.accounts.audit import record as audit
 from volunteer_hub.accounts.models import User
 from volunteer_hub.accounts.services import give_consent
+from volunteer_hub.core import formatting
 from volunteer_hub.core.errors import DomainError
 from volunteer_hub.core.geo import outward_code
 from volunteer_hub.core.models import utcnow
@@ -663,8 +664,8 @@ def record_exchange(
     description = _check_exchange(giver, receiver, timebank, done_on, minutes, description, today)
     if not i_gave and mine.balance_minutes - minutes < ledger.minimum_for(mine, timebank):
         raise DomainError(
-            f"You have {ledger.hours_text(mine.balance_minutes)} hours: this would take you below "
-            f"the minimum of {ledger.hours_text(timebank.min_balance_minutes)}",
+            f"You have {formatting.hours(mine.balance_minutes)}: this would take you below "
+            f"the minimum of {formatting.hours(timebank.min_balance_minutes)}",
             field="hours",
         )
     assert done_on is not None

@@ -15,6 +15,7 @@ from volunteer_hub.accounts.outbox import queue_email
 from volunteer_hub.accounts.permissions import coordinated_organisation_ids, sees_all_organisations
 from volunteer_hub.core.dates import add_months
 from volunteer_hub.core.errors import DomainError
+from volunteer_hub.core.formatting import clock, long_date
 from volunteer_hub.core.navigation import external_url
 from volunteer_hub.core.transitions import AlreadyDone, compare_and_set, lock
 from volunteer_hub.extensions import db
@@ -284,7 +285,7 @@ def cancel(*, user: User, booking: Booking, today: date) -> Booking | None:
     db.session.flush()
     audit("training.promoted", actor=user, target=promoted)
     if promoted.volunteer.email:
-        when = f"{session.held_on.strftime('%-d %B %Y')} at {session.starts_at.strftime('%H:%M')}"
+        when = f"{long_date(session.held_on, weekday=True)} at {clock(session.starts_at)}"
         queue_email(
             kind="reminder",
             to=promoted.volunteer.email,
@@ -545,7 +546,7 @@ def check_before_placing(application: Application, version: RoleVersion, on: dat
 def _why(requirement: Requirement) -> str:
     completion = requirement.completion
     if completion is not None and completion.expires_on is not None:
-        return f"expired on {completion.expires_on.strftime('%-d %B %Y')}"
+        return f"expired on {long_date(completion.expires_on)}"
     return "not done"
 
 
