@@ -128,9 +128,15 @@ def test_audit_log_search(personas: Personas, login) -> None:
     html = admin.get("/admin/audit?action=sign_in&actor=" + personas.volunteer.email).get_data(
         as_text=True
     )
-    rows = re.findall(r"<td class=\"govuk-table__cell\">sign_in</td>", html)
+    rows = re.findall(r"<td class=\"govuk-table__cell\">Sign in</td>", html)
     assert len(rows) == 1
     assert personas.volunteer.email in html
+    # The action as the page shows it finds the same events as its code.
+    shown = admin.get("/admin/audit?action=Sign+in&actor=" + personas.volunteer.email)
+    assert (
+        re.findall(r"<td class=\"govuk-table__cell\">Sign in</td>", shown.get_data(as_text=True))
+        == rows
+    )
 
 
 def test_audit_events_cannot_be_changed_or_deleted_through_the_app(
@@ -165,10 +171,15 @@ def test_audit_log_search_by_date(personas: Personas, login) -> None:
     html = admin.get(
         "/admin/audit?action=sign_in&date_from=2026-05-01&date_to=2026-05-01"
     ).get_data(as_text=True)
-    assert html.count('<td class="govuk-table__cell">sign_in</td>') == 1
+    assert html.count('<td class="govuk-table__cell">Sign in</td>') == 1
+    # The same day typed as people write it.
+    html = admin.get("/admin/audit?action=sign_in&date_from=1+May+2026&date_to=1/5/2026").get_data(
+        as_text=True
+    )
+    assert html.count('<td class="govuk-table__cell">Sign in</td>') == 1
     html = admin.get("/admin/audit?action=sign_in&date_from=2026-05-02").get_data(as_text=True)
     assert (
-        html.count('<td class="govuk-table__cell">sign_in</td>') == 1
+        html.count('<td class="govuk-table__cell">Sign in</td>') == 1
     )  # only the admin's own, today
     bad = admin.get("/admin/audit?date_from=not-a-date")
     assert bad.status_code == 200 and "Not a valid date value" in bad.get_data(as_text=True)

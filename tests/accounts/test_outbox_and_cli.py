@@ -105,7 +105,7 @@ def test_messages_that_keep_failing_are_kept_and_can_be_requeued(app, runner) ->
         db.session.expire_all()
         assert db.session.get(OutboxMessage, message_id).status == "failed"
         result = runner.invoke(args=["outbox", "send", "--retry-failed"])
-        assert "1 failed message(s) queued again" in result.output
+        assert "1 failed message queued again" in result.output
         db.session.expire_all()
         assert db.session.get(OutboxMessage, message_id).status == "pending"
 

@@ -121,7 +121,7 @@ def test_read_table_lists_every_row_with_control_characters(tmp_path) -> None:
             rows.append(row)
     assert rows == [(2, {"a": "1", "b": "2"}), (5, {"a": "7", "b": "8"})]
     message = raised.value.message
-    assert message.startswith("Nothing was imported: 2 row(s) need fixing.")
+    assert message.startswith("Nothing was imported: 2 rows need fixing.")
     assert f"line 3: {CONTROL} a\n" in message and message.endswith(f"line 4: {CONTROL} b")
 
 

@@ -70,7 +70,7 @@ def test_log_a_week_and_approve_in_bulk(
         day = monday + timedelta(days=offset)
         page.get_by_label(f"Hours on {day:%A %-d %B}").select_option(hours)
     page.get_by_role("button", name="Log this week").click()
-    expect(page.locator(".govuk-notification-banner")).to_contain_text("Logged 3 day(s)")
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("Logged 3 days")
     check_accessibility(page)
     assert page.evaluate("document.documentElement.scrollWidth") <= width + 1
 
@@ -85,7 +85,7 @@ def test_log_a_week_and_approve_in_bulk(
     for n in range(3):
         boxes.nth(n).check()
     supervisor.get_by_role("button", name="Approve chosen").click()
-    expect(supervisor.locator(".govuk-notification-banner")).to_contain_text("3 record(s) approved")
+    expect(supervisor.locator(".govuk-notification-banner")).to_contain_text("3 records approved")
     check_accessibility(supervisor)
     # The approved hours count in the organisation's value report at once.
     with live_server.app.app_context():

@@ -115,7 +115,7 @@ def test_offer_request_exchange_and_both_statements(
     offerer.goto(f"{url}/timebanks/{timebank_id}")
     offerer.get_by_role("button", name="Confirm").click()
     expect(offerer.locator(".govuk-notification-banner")).to_contain_text("Confirmed")
-    expect(offerer.locator(".vh-balance")).to_contain_text("1.50 hours")
+    expect(offerer.locator(".vh-balance")).to_contain_text("1.5 hours")
     check_accessibility(offerer)
 
     for page, sign in ((offerer, "+1.50"), (asker, "-1.50")):

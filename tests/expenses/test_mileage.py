@@ -280,7 +280,7 @@ def test_refs_imported_before_are_skipped(runner, personas, tmp_path) -> None:
     result = runner.invoke(args=["expenses", "import", str(path)])
     assert (
         result.exit_code == 0
-        and "Imported 0 claim(s)" in result.output
+        and "Imported 0 claims" in result.output
         and "skipped 1" in result.output
     )
 

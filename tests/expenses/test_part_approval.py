@@ -206,7 +206,7 @@ def test_import_refuses_a_mileage_amount_above_what_the_miles_come_to(
         args=["expenses", "import", str(_write(tmp_path, lines)), "--create-missing"]
     )
     assert result.exit_code != 0
-    assert "3 row(s) need fixing" in result.output
+    assert "3 rows need fixing" in result.output
     for line in ("line 2:", "line 3:", "line 4:"):
         assert line in result.output
     assert "amount £4,000.00 is more than the £5.63 that 12.5 miles come to" in result.output

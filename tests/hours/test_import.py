@@ -49,7 +49,7 @@ def test_create_missing_creates_people_organisations_and_roles(cli) -> None:
         ],
         "--create-missing",
     )
-    assert "Imported 2 hour record(s) (2.75 hours)" in result.output
+    assert "Imported 2 hour records (2.75 hours)" in result.output
     record = db.session.scalar(select(HourRecord).where(HourRecord.ref == "r1"))
     assert record.seconds == 9000 and record.status == "approved" and record.source == "imported"
     assert record.soc_code == "6145" and record.employer_time is False
@@ -130,7 +130,7 @@ def test_rerunning_the_same_import_skips_rows_already_imported(cli) -> None:
     cli("hours", rows, "--create-missing")
     again = cli("hours", rows, "--create-missing")
     assert (
-        "Imported 0 hour record(s)" in again.output and "skipped 2 already imported" in again.output
+        "Imported 0 hour records" in again.output and "skipped 2 already imported" in again.output
     )
     assert _count() == 2
 
@@ -186,7 +186,7 @@ def test_xlsx_is_accepted(runner, tmp_path: Path) -> None:
     workbook.save(path)
     result = runner.invoke(args=["hours", "import", str(path), "--create-missing"])
     assert result.exit_code == 0, result.output
-    assert "Imported 2 hour record(s) (5.50 hours)" in result.output
+    assert "Imported 2 hour records (5.5 hours)" in result.output
 
 
 def test_wrong_header_is_refused(runner, tmp_path: Path) -> None:

@@ -62,7 +62,7 @@ def test_log_approve_in_bulk_and_it_counts(personas, login, placement, cli) -> N
     )
     records = db.session.scalars(select(HourRecord)).all()
     assert [r.status for r in records] == ["submitted", "submitted"]
-    assert "3.50 waiting for approval" in volunteer.get("/my-hours").get_data(as_text=True)
+    assert "3.5 hours waiting for approval" in volunteer.get("/my-hours").get_data(as_text=True)
 
     assert (
         login(personas.coordinator_b)
@@ -85,7 +85,7 @@ def test_log_approve_in_bulk_and_it_counts(personas, login, placement, cli) -> N
     start = (TODAY - timedelta(days=2)).isoformat()
     report = cli("report", None, "--start", start, "--end", TODAY.isoformat())
     assert report["total_hours"] == "3.50"
-    assert "3.50 approved hours" in volunteer.get("/my-hours").get_data(as_text=True)
+    assert "3.5 hours approved" in volunteer.get("/my-hours").get_data(as_text=True)
 
 
 def test_the_rules(personas, login, placement, publish) -> None:

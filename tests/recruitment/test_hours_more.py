@@ -116,9 +116,7 @@ def test_coordinator_records_a_group_session_approved_at_once(
     assert len(_audits("hours.approved")) == 2
     assert {a.actor_id for a in _audits("hours.approved")} == {personas.coordinator_a.id}
     # The volunteer sees them as approved.
-    assert "3.50 approved hours" in login(personas.volunteer).get("/my-hours").get_data(
-        as_text=True
-    )
+    assert "3.5 hours approved" in login(personas.volunteer).get("/my-hours").get_data(as_text=True)
     # The same form sent again records nothing until the coordinator confirms a second session.
     again = _group(coordinator, TODAY - timedelta(days=1), ids)
     assert again.status_code == 400 and "already recorded for" in again.get_data(as_text=True)
@@ -288,7 +286,7 @@ def test_approver_corrects_approved_hours_from_the_queue(personas, login, approv
     url = f"/hours/{approved.id}/correct"
     assert f'href="{url}"' in queue
     page = coordinator.get(url).get_data(as_text=True)
-    assert personas.volunteer.name in page and "2.00" in page
+    assert personas.volunteer.name in page and "2 hours" in page
     missing = post_form(coordinator, url, {"hours": "1", "minutes": "30", "reason": " "})
     assert missing.status_code == 400 and "Say why" in missing.get_data(as_text=True)
     same = post_form(coordinator, url, {"hours": "2", "minutes": "0", "reason": "Oops"})
@@ -303,7 +301,8 @@ def test_approver_corrects_approved_hours_from_the_queue(personas, login, approv
     # Both are visible: to the volunteer on the placement's page, the new one in the queue.
     mine = login(personas.volunteer).get(f"/placements/{approved.placement_id}/hours")
     text = mine.get_data(as_text=True)
-    assert "Rejected: Corrected: Left early" in text and "1.50" in text and "2.00" in text
+    assert "Rejected: Corrected: Left early" in text
+    assert "1 hour 30 minutes" in text and "2 hours" in text
     assert f'href="/hours/{new.id}/correct"' in coordinator.get("/hours/approvals").get_data(
         as_text=True
     )
@@ -393,10 +392,10 @@ def test_milestones_and_certificates(personas, login) -> None:
 
     client = login(personas.volunteer)
     page = client.get("/my-hours").get_data(as_text=True)
-    assert "55.00 approved hours" in page
+    assert "55 hours approved" in page
     assert page.count("Download certificate (PDF)") == 1
     assert 'href="/my-hours/certificates/50.pdf"' in page
-    assert "Next milestone: 100 hours (45.00 hours to go)" in page
+    assert "Next milestone: 100 hours (45 hours to go)" in page
 
     response = client.get("/my-hours/certificates/50.pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf"

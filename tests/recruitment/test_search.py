@@ -107,7 +107,7 @@ def test_distance_from_a_postcode(client, personas, publish) -> None:
         "Remote role",
     ]
     page = client.get("/opportunities", query_string={"postcode": "NB1 4RT", "miles": "5"})
-    assert "about 1.0 miles away" in page.get_data(as_text=True)
+    assert "about 1 mile away" in page.get_data(as_text=True)
     unknown = client.get("/opportunities", query_string={"postcode": "ZZ99 9ZZ"}).get_data(
         as_text=True
     )

@@ -206,12 +206,12 @@ def test_minimum_and_maximum_are_enforced(bank, personas) -> None:
 
     record(bank.ann, bank.bob, 120, "a")
     db.session.commit()
-    with pytest.raises(DomainError, match=r"above the time bank.s maximum of 10\.00"):
+    with pytest.raises(DomainError, match=r"above the time bank.s maximum of 10 hours"):
         record(bank.ann, bank.cat, 495, "b")  # 2.00 + 8.25 > 10.00
     db.session.rollback()
     record(bank.cat, bank.bob, 8 * 60, "c")  # Bob: −2 − 8 = −10, the minimum exactly
     db.session.commit()
-    with pytest.raises(DomainError, match=r"below the time bank.s minimum of -10\.00"):
+    with pytest.raises(DomainError, match=r"below the time bank.s minimum of -10 hours"):
         record(bank.cat, bank.bob, 15, "d")
     db.session.rollback()
     db.session.refresh(bank.bob)
