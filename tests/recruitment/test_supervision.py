@@ -133,11 +133,11 @@ def test_a_bad_action_due_date_is_refused_clearly_and_nothing_is_lost(
             "format": "group",
             "action-1": "Return the key",
             "owner-1": "supervisor",
-            "due-1": "31/12/2026",
+            "due-1": "31/02/2026",
         },
     )
     page = response.get_data(as_text=True)
     assert response.status_code == 400
     assert "Action 1: enter the due date as a real date" in page and 'href="#actions"' in page
-    assert 'value="Return the key"' in page and 'value="31/12/2026"' in page
+    assert 'value="Return the key"' in page and 'value="31/02/2026"' in page
     assert db.session.scalar(select(SupervisionRecord)) is None

@@ -68,7 +68,7 @@ def test_coordinator_cannot_enter_for_another_organisation(personas, login) -> N
         ({"amount": "-5"}, "must not be negative"),
         ({"amount": "12.345"}, "more than two decimal places"),
         ({"amount": "lots"}, "is not a number of pounds"),
-        ({"period_start": "2025-02-30"}, "Enter a date like 2025-04-01"),
+        ({"period_start": "2025-02-30"}, "Enter a date like 1 April 2025"),
         ({"period_end": "2025-01-01"}, "The period must end on or after its start"),
         ({"category": "snacks"}, "Not a valid choice"),
         ({"amount": ""}, "Enter the amount in pounds"),
