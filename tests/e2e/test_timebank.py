@@ -118,7 +118,7 @@ def test_offer_request_exchange_and_both_statements(
     expect(offerer.locator(".vh-balance")).to_contain_text("1.5 hours")
     check_accessibility(offerer)
 
-    for page, sign in ((offerer, "+1.50"), (asker, "-1.50")):
+    for page, sign in ((offerer, "+1.5 hours"), (asker, "-1.5 hours")):
         page.goto(f"{url}/timebanks/{timebank_id}")
         page.get_by_role("link", name="Your full statement").click()
         expect(page.locator("table")).to_contain_text("Weekly shopping")
