@@ -26,6 +26,7 @@ from volunteer_hub.accounts.permissions import (
     sees_all_organisations,
 )
 from volunteer_hub.core.errors import DomainError
+from volunteer_hub.core.formatting import plural, pounds
 from volunteer_hub.core.models import utcnow
 from volunteer_hub.core.navigation import external_url
 from volunteer_hub.core.transitions import AlreadyDone, compare_and_set, lock
@@ -184,8 +185,6 @@ def save_policy(
 
 def describe_policy(policy: ExpensePolicy) -> list[str]:
     """The policy in plain words, for task descriptions and the claim screens."""
-    from volunteer_hub.core.money import pence_to_pounds
-
     names = [ITEM_TYPES[t].lower() for t in policy.types if t in ITEM_TYPES]
     lines = ["We repay: " + ", ".join(names) + "."]
     if any(t in MILEAGE_TYPES for t in policy.types):
@@ -198,12 +197,12 @@ def describe_policy(policy: ExpensePolicy) -> list[str]:
             )
     if policy.receipt_threshold_pence:
         lines.append(
-            f"Receipts are needed for items of £{pence_to_pounds(policy.receipt_threshold_pence)}"
+            f"Receipts are needed for items of {pounds(policy.receipt_threshold_pence)}"
             " or more (not for mileage)."
         )
     else:
         lines.append("Every item except mileage needs a receipt.")
-    lines.append(f"Claim within {policy.deadline_days} days of spending the money.")
+    lines.append(f"Claim within {plural(policy.deadline_days, 'day')} of spending the money.")
     if policy.bank_payments:
         lines.append("We can pay into your bank account.")
     return lines

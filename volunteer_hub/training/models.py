@@ -9,6 +9,7 @@ from sqlalchemy import false as sql_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from volunteer_hub.accounts.models import User
+from volunteer_hub.core.formatting import plural
 from volunteer_hub.core.models import UTCDateTime, utcnow
 from volunteer_hub.extensions import db
 from volunteer_hub.organisations.models import Organisation, Role
@@ -43,7 +44,7 @@ class Course(db.Model):  # type: ignore[name-defined]
     def validity(self) -> str:
         if self.valid_months is None:
             return "Never expires"
-        return f"{self.valid_months} months"
+        return plural(self.valid_months, "month")
 
 
 class RoleCourse(db.Model):  # type: ignore[name-defined]
