@@ -125,9 +125,18 @@ def _tell_coordinators(application: Application, role: Role, subject: str) -> No
 
 
 def apply(
-    *, user: User, role: Role, message: str, today: date, under_18: bool | None = None
+    *,
+    user: User,
+    role: Role,
+    message: str,
+    today: date,
+    under_18: bool | None = None,
+    share_profile: bool = False,
 ) -> Application:
     """Apply to a role, under the rules of its approved version (never an unapproved edit).
+
+    Consent to share the profile is recorded only when the applicant ticked the form's
+    (optional, unticked) question: ``share_profile``. Applying never needs it.
 
     Age comes from the volunteer's date of birth when they have given it, otherwise from what
     they say on the form (``under_18``); one or the other is required."""
@@ -182,9 +191,10 @@ def apply(
         role=role,
         respond_by=application.respond_by,
     )
-    # Applying shares the profile with the organisation (the form says so): recorded as consent,
-    # which the volunteer can withdraw from their privacy page.
-    give_consent(user, "share_profile", "application_form")
+    if share_profile:
+        # Only when ticked: consent is never inferred from applying. Withdrawn from the
+        # volunteer's privacy page.
+        give_consent(user, "share_profile", "application_form")
     audit("application.created", actor=user, target=application, details={"role": role.title})
     return application
 

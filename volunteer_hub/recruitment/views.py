@@ -166,6 +166,7 @@ def apply(slug: str) -> ResponseReturnValue:
                 message=form.message.data or "",
                 today=date.today(),
                 under_18=form.age_group.data == "under_18",
+                share_profile=bool(form.share_profile.data),
             )
             db.session.flush()
         except DomainError as error:
@@ -508,12 +509,20 @@ def broker(application_id: int) -> ResponseReturnValue:
 @bp.app_template_global()
 def profile_shared(volunteer: Volunteer) -> bool:
     """Skills, interests, languages and availability go to organisations with an application
-    unless the volunteer has withdrawn consent to share their profile."""
+    only while the volunteer's consent to share their profile stands (given by ticking the
+    question on the application form or on their privacy page). A record kept by staff for
+    someone without an account has no consent to ask for: staff entered it themselves."""
     if volunteer.user_id is None:
         return True
-    records = db.session.scalars(
-        select(ConsentRecord.withdrawn_at).where(
-            ConsentRecord.user_id == volunteer.user_id, ConsentRecord.purpose == "share_profile"
+    return (
+        db.session.scalar(
+            select(ConsentRecord.id)
+            .where(
+                ConsentRecord.user_id == volunteer.user_id,
+                ConsentRecord.purpose == "share_profile",
+                ConsentRecord.withdrawn_at.is_(None),
+            )
+            .limit(1)
         )
-    ).all()
-    return not records or any(withdrawn is None for withdrawn in records)
+        is not None
+    )
