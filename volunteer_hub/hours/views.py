@@ -44,6 +44,7 @@ from volunteer_hub.hours.logging import NeedsConfirmation, correct, decide_many,
 from volunteer_hub.hours.models import HourRecord, HourStatus
 from volunteer_hub.organisations.models import Organisation, Role
 from volunteer_hub.placements.models import Placement
+from volunteer_hub.placements.services import placements_of
 from volunteer_hub.volunteers.models import Volunteer
 
 bp = Blueprint("hours", __name__)
@@ -237,6 +238,7 @@ def mine() -> ResponseReturnValue:
         pending=pending,
         hours=_hours,
         progress=milestones.progress(volunteer.id) if volunteer else milestones.Progress(),
+        log_placements=[p for p in placements_of(current_user) if p.active],
     )
 
 

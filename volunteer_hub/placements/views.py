@@ -171,4 +171,9 @@ def mine() -> ResponseReturnValue:
                 .order_by(Placement.start_date.desc())
             )
         )
-    return render_template("placements/mine.html", applications=applications, placements=placements)
+    return render_template(
+        "placements/mine.html",
+        applications=applications,
+        placements=placements,
+        log_placements=[p for p in placements if p.active],
+    )
