@@ -358,16 +358,19 @@ def decide() -> ResponseReturnValue:
     back = url_for("hours.queue", **filters)
     if not form.validate_on_submit():
         abort(400)
-    ids = form_ids("record")
-    records = list(db.session.scalars(select(HourRecord).where(HourRecord.id.in_(ids))))
     action = form_text("action")
-    if action not in {"approve", "reject"}:
+    if action not in {"approve", "reject", "approve_all"}:
         abort(400)
+    # "Approve all shown": exactly the records the page listed (sent with it), never whatever
+    # the queue holds by now; each is approved by a compare-and-set, so a second click (or a
+    # colleague first) changes nothing and is told so.
+    ids = form_ids("shown" if action == "approve_all" else "record")
+    records = list(db.session.scalars(select(HourRecord).where(HourRecord.id.in_(ids))))
     try:
         count = decide_many(
             approver=current_user,
             records=records,
-            approve_them=action == "approve",
+            approve_them=action != "reject",
             reason=form.reason.data or "",
         )
     except AlreadyDone as error:
@@ -378,7 +381,11 @@ def decide() -> ResponseReturnValue:
         flash(error.message, "error")
     else:
         db.session.commit()
-        flash(f"{count} record(s) {'approved' if action == 'approve' else 'rejected'}.", "success")
+        flash(
+            f"{count} record{'' if count == 1 else 's'} "
+            f"{'rejected' if action == 'reject' else 'approved'}.",
+            "success",
+        )
     return redirect(back)
 
 
