@@ -241,9 +241,23 @@ def test_no_stage_is_skipped_and_screening_must_be_done(personas, login, publish
     assert db.session.get(Application, application.id).stage == "applied"
     for stage in ("screening", "interview", "offered"):
         _move(coordinator, application.id, to=stage)
+    # Said at the offer stage, before anyone tries to place: the centre is shown where to record
+    # the check; the organisation's coordinator (who may not see DBS records) whom to ask.
+    offered = coordinator.get(f"/applications/{application.id}").get_data(as_text=True)
+    assert "This role needs an enhanced DBS check" in offered
+    assert f'href="/applications/{application.id}/dbs"' not in offered
+    assert "safeguarding lead records DBS checks" in offered
+    centre = login(personas.centre).get(f"/applications/{application.id}").get_data(as_text=True)
+    assert "This role needs an enhanced DBS check" in centre
+    assert f'href="/applications/{application.id}/dbs">Record the DBS check' in centre
+
     place = {"start_date": ["1", "12", "2026"], "supervisor": str(personas.coordinator_a.id)}
     blocked = post_form(coordinator, f"/applications/{application.id}/place", place)
-    assert blocked.status_code == 400 and "needs a DBS check" in blocked.get_data(as_text=True)
+    html = blocked.get_data(as_text=True)
+    assert blocked.status_code == 400 and "needs an enhanced DBS check" in html
+    # In the error summary, linking to the explanation; never on the start date field.
+    assert "<title>Error:" in html and 'href="#dbs"' in html and 'id="dbs"' in html
+    assert "govuk-form-group--error" not in html and "start_date-error" not in html
 
 
 def test_age_is_asked_when_no_date_of_birth_is_known(personas, login, publish) -> None:

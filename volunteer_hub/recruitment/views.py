@@ -247,6 +247,9 @@ def application(application_id: int) -> ResponseReturnValue:
         application=item,
         staff=staff,
         may_see_dbs=services.may_see_dbs(current_user, item),
+        dbs_needed=services.dbs_check_needed(item, date.today())
+        if staff and item.stage in ("screening", "interview", "offered")
+        else None,
         references=db.session.scalars(
             select(Reference).where(Reference.application_id == item.id).order_by(Reference.id)
         ).all()
@@ -504,6 +507,9 @@ def broker(application_id: int) -> ResponseReturnValue:
         done=f"Referred to {role.title}; its organisation has been emailed.",
         back=back,
     )
+
+
+bp.add_app_template_global(services.dbs_needed_words, "dbs_needed_words")
 
 
 @bp.app_template_global()
