@@ -18,7 +18,13 @@ from volunteer_hub.accounts.permissions import (
 )
 from volunteer_hub.core.errors import DomainError
 from volunteer_hub.core.forms import attach_error, perform
-from volunteer_hub.core.geo import centroid, miles_between
+from volunteer_hub.core.geo import (
+    centroid,
+    covered_areas,
+    distance_words,
+    miles_between,
+    outward_code,
+)
 from volunteer_hub.core.inputs import to_id
 from volunteer_hub.core.transitions import AlreadyDone
 from volunteer_hub.extensions import db
@@ -102,9 +108,17 @@ def opportunities() -> ResponseReturnValue:
     problem = None
     if postcode:
         filters.origin = centroid(postcode)
-        if filters.origin is None:
+        if outward_code(postcode) is None:
+            problem = "Enter a full postcode, like NB1 4RT, or search without one"
+        elif filters.origin is None:
+            areas = covered_areas()
             problem = (
-                f"We do not recognise the postcode {postcode!r}; check it, or search without one."
+                f"We cannot search near {postcode.upper()}: it is outside the area we know. "
+                + (
+                    f"Enter a postcode starting {' or '.join(areas)}, or search without one"
+                    if areas
+                    else "Enter another postcode nearby, or search without one"
+                )
             )
         miles = to_id(request.args.get("miles"))
         filters.miles = miles if miles is not None and miles in DISTANCES else 5
@@ -112,7 +126,7 @@ def opportunities() -> ResponseReturnValue:
         filters.sort = "newest"
     results = search(filters, date.today())
     distances = {
-        role.id: miles_between(filters.origin, (role.latitude, role.longitude))
+        role.id: distance_words(miles_between(filters.origin, (role.latitude, role.longitude)))
         for role in results.roles
         if filters.origin and role.latitude is not None and role.longitude is not None
     }
