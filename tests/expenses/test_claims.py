@@ -523,3 +523,25 @@ def test_the_mileage_statement_never_calls_approved_but_unpaid_mileage_paid(
     csv_body, text = statement()
     assert "paid,,,,,,,5.63," in csv_body and "not_yet_paid,,,,,,,0.00," in csv_body
     assert f"Paid {TODAY:%-d %B %Y}" in text and "Approved, not yet paid" not in text
+
+
+def test_passengers_are_asked_only_where_the_passenger_supplement_is_repaid(
+    login, personas, placement
+) -> None:
+    volunteer = login(personas.volunteer)
+    claim_id = _start(volunteer, placement)
+    page = volunteer.get(f"/expenses/claims/{claim_id}").get_data(as_text=True)
+    assert 'name="item_type"' in page and "Passengers" not in page
+    services.save_policy(
+        actor=personas.coordinator_a,
+        organisation_id=personas.org_a.id,
+        types=["car_mileage", "passenger_mileage"],
+        mileage_policy="hmrc",
+        fixed_pence_per_mile=None,
+        deadline_days=90,
+        receipt_threshold_pence=0,
+        bank_payments=False,
+    )
+    db.session.commit()
+    page = volunteer.get(f"/expenses/claims/{claim_id}").get_data(as_text=True)
+    assert 'name="passengers"' in page

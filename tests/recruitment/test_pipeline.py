@@ -310,3 +310,38 @@ def test_closed_roles_leave_search_and_take_no_applications(
     post_form(coordinator, f"/roles/{role.id}/close", {}, form_page=f"/roles/{role.id}/edit")
     assert client.get(f"/opportunities/{role.slug}").status_code == 404
     assert login(personas.volunteer).get(f"/opportunities/{role.slug}/apply").status_code == 404
+
+
+def test_labels_speak_to_whoever_is_reading(personas, login, publish) -> None:
+    """The applicant reads "Why you are interested" and when they will hear, not the
+    coordinator's "Respond by"; the coordinator reads "Task description", not "Your …"; a
+    placement starting later "Starts"."""
+    role = publish(personas.org_a, "Befriender")
+    volunteer, _response = _apply(login, personas, role)
+    application = db.session.scalar(select(Application))
+    mine = volunteer.get(f"/applications/{application.id}").get_data(as_text=True)
+    assert "Why you are interested" in mine and "Why they are interested" not in mine
+    assert "Respond by" not in mine and "Overdue" not in mine
+    assert f"aims to contact you by {application.respond_by:%-d %B %Y}" in mine
+    coordinator = login(personas.coordinator_a)
+    theirs = coordinator.get(f"/applications/{application.id}").get_data(as_text=True)
+    assert "Why they are interested" in theirs and "Respond by" in theirs
+
+    for stage in ("screening", "interview", "offered"):
+        _move(coordinator, application.id, to=stage)
+    start = date.today() + timedelta(days=7)
+    post_form(
+        coordinator,
+        f"/applications/{application.id}/place",
+        {
+            "start_date": [str(start.day), str(start.month), str(start.year)],
+            "supervisor": str(personas.coordinator_a.id),
+        },
+    )
+    placement = db.session.scalar(select(Placement))
+    staff_page = coordinator.get(f"/placements/{placement.id}").get_data(as_text=True)
+    assert "Your task description" not in staff_page and "Task description (version" in staff_page
+    assert "What the volunteer will do" in staff_page
+    assert f"Starts</dt><dd class=\"govuk-summary-list__value\">{start:%-d %B %Y}" in staff_page
+    own_page = volunteer.get(f"/placements/{placement.id}").get_data(as_text=True)
+    assert "Your task description (version" in own_page and "Started</dt>" not in own_page

@@ -176,6 +176,10 @@ def _claim_page(
         ]
         if not item_form.is_submitted():
             item_form.passengers.data = None
+    # Passengers are asked only where the policy repays the passenger supplement.
+    passengers_asked = item_form is not None and "passenger_mileage" in (
+        services.current_policy(claim.organisation_id).types
+    )
     flags = queries.claim_flags(claim) if (approver or not own) else []
     return (
         render_template(
@@ -186,6 +190,7 @@ def _claim_page(
             policy=policy,
             policy_lines=services.describe_policy(policy),
             item_form=item_form,
+            passengers_asked=passengers_asked,
             receipt_form=ReceiptForm(formdata=None),
             action=ActionForm(formdata=None),
             flags=flags,

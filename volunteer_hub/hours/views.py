@@ -41,7 +41,7 @@ from volunteer_hub.hours.group import (
     record_group_session,
 )
 from volunteer_hub.hours.logging import NeedsConfirmation, correct, decide_many, log_for_placement
-from volunteer_hub.hours.models import HourRecord, HourStatus
+from volunteer_hub.hours.models import HourRecord, HourSource, HourStatus
 from volunteer_hub.organisations.models import Organisation, Role
 from volunteer_hub.placements.models import Placement
 from volunteer_hub.placements.services import placements_of
@@ -307,11 +307,18 @@ def queue() -> ResponseReturnValue:
     records = db.session.scalars(
         statement.limit(QUEUE_PAGE + 1).offset((page - 1) * QUEUE_PAGE)  # type: ignore[attr-defined]
     ).all()
+    # Decided in the last 30 days, here or by a correction: spreadsheet imports arrive already
+    # approved (their approved_at is the import's time, whatever the hours' date), so they are
+    # not "approved in the last 30 days" unless someone corrected them since.
     recent = db.session.scalars(
         _in_scope(
             select(HourRecord).where(
                 HourRecord.status == HourStatus.APPROVED.value,
                 HourRecord.approved_at >= utcnow() - timedelta(days=RECENT_DAYS),
+                or_(
+                    HourRecord.source != HourSource.IMPORTED.value,
+                    HourRecord.replaces_id.is_not(None),
+                ),
             )
         )
         .order_by(HourRecord.approved_at.desc(), HourRecord.id.desc())

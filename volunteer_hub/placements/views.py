@@ -128,6 +128,7 @@ def placement(placement_id: int) -> ResponseReturnValue:
         own=item.volunteer.user_id == current_user.id,
         agree=AgreeForm(),
         end=EndForm(),
+        today=date.today(),
     )
 
 
