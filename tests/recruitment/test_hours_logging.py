@@ -200,9 +200,7 @@ def test_a_correction_rejects_the_approved_record_and_approves_a_replacement(
     assert replacement.replaces_id == record.id
 
 
-def test_log_hours_is_one_tap_from_my_volunteering_and_your_hours(
-    personas, login, publish
-) -> None:
+def test_log_hours_is_one_tap_from_my_volunteering_and_your_hours(personas, login, publish) -> None:
     """One current placement: a "Log hours" button; several: a choice of each; an ended
     placement is not offered; nothing to log against: no link."""
     client = login(personas.volunteer)

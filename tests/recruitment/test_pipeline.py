@@ -183,12 +183,23 @@ def test_overdue_reminders_are_emailed_once(personas, login, publish, runner) ->
     application = db.session.scalar(select(Application))
     application.respond_by = date.today() - timedelta(days=1)
     db.session.commit()
-    for _ in range(2):
-        assert runner.invoke(args=["recruitment", "remind"]).exit_code == 0
+    # Both documented commands, in either order and twice: one email (one command owns it).
+    for args in (["recruitment", "remind"], ["reminders", "send"]) * 2:
+        result = runner.invoke(args=args)
+        assert result.exit_code == 0 and "reminders queued:" in result.output
     reminders = db.session.scalars(
-        select(OutboxMessage).where(OutboxMessage.kind == "applicant_overdue")
+        select(OutboxMessage).where(
+            OutboxMessage.kind.in_(("applicant_overdue", "reminder")),
+            OutboxMessage.subject == "An applicant is waiting to hear from you",
+        )
     ).all()
-    assert [r.to_address for r in reminders] == [personas.coordinator_a.email]
+    assert [(r.kind, r.to_address) for r in reminders] == [
+        ("applicant_overdue", personas.coordinator_a.email)
+    ]
+    assert (
+        "`recruitment remind` now runs `reminders send`"
+        in runner.invoke(args=["recruitment", "remind"]).output
+    )
 
 
 def _born(personas, years_ago: int) -> None:
@@ -342,6 +353,6 @@ def test_labels_speak_to_whoever_is_reading(personas, login, publish) -> None:
     staff_page = coordinator.get(f"/placements/{placement.id}").get_data(as_text=True)
     assert "Your task description" not in staff_page and "Task description (version" in staff_page
     assert "What the volunteer will do" in staff_page
-    assert f"Starts</dt><dd class=\"govuk-summary-list__value\">{start:%-d %B %Y}" in staff_page
+    assert f'Starts</dt><dd class="govuk-summary-list__value">{start:%-d %B %Y}' in staff_page
     own_page = volunteer.get(f"/placements/{placement.id}").get_data(as_text=True)
     assert "Your task description (version" in own_page and "Started</dt>" not in own_page
