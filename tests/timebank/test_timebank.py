@@ -10,6 +10,7 @@ import json
 import re
 from datetime import date, timedelta
 from decimal import Decimal
+from itertools import pairwise
 
 from sqlalchemy import func, select, text
 
@@ -562,7 +563,7 @@ def test_statement_is_newest_first_by_date_and_a_reversal_is_dated_and_worded(
     ]
     assert lines[0].done_on == TODAY
     assert lines[0].balance_after == ann.balance_minutes
-    for newer, older in zip(lines, lines[1:], strict=False):
+    for newer, older in pairwise(lines):
         assert older.balance_after == newer.balance_after - newer.minutes
     assert lines[-1].balance_after - lines[-1].minutes == 0
 

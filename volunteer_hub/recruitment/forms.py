@@ -42,8 +42,7 @@ class ApplyForm(FlaskForm):
     #: Optional and unticked: applying never needs it (the organisation still gets what the
     #: application needs), and only ticking it records consent to share the profile.
     share_profile = BooleanField(
-        "Share my skills, interests, languages and availability with this organisation "
-        "(optional)",
+        "Share my skills, interests, languages and availability with this organisation (optional)",
         description="It helps them match you to the role. You can apply without it, and "
         "withdraw it at any time from your privacy page.",
         widget=GovCheckboxInput(),

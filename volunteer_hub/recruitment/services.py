@@ -369,7 +369,7 @@ def dbs_check_needed(application: Application, today: date) -> DbsLevel | None:
 
 
 def dbs_needed_words(level: DbsLevel) -> str:
-    """"an enhanced DBS check", "a basic DBS check": for sentences."""
+    """ "an enhanced DBS check", "a basic DBS check": for sentences."""
     words = level.label[0].lower() + level.label[1:]
     return f"{'an' if words[0] in 'aeiou' else 'a'} {words}"
 
