@@ -102,7 +102,8 @@ def test_hours_as_a_decimal(value: object, unit: str, expected: str) -> None:
 
 def test_distances() -> None:
     assert f.miles(0) == "less than a mile"
-    assert f.miles(0.96) == "less than a mile"
+    assert f.miles(0.94) == "less than a mile"
+    assert f.miles(0.96) == "about 1 mile"
     assert f.miles(1) == "about 1 mile"
     assert f.miles(3.24) == "about 3.2 miles"
     assert f.miles(12.25) == "about 12.3 miles"

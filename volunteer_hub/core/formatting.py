@@ -394,8 +394,8 @@ def miles(value: Any, about: bool = True) -> str:
     'less than a mile'
     >>> miles(3.24)
     'about 3.2 miles'
-    >>> miles(1.02)
-    'about 1 mile'
+    >>> miles(0.96), miles(1.02)
+    ('about 1 mile', 'about 1 mile')
     >>> miles(Decimal('12.50'), about=False)
     '12.5 miles'
     """
@@ -404,9 +404,9 @@ def miles(value: Any, about: bool = True) -> str:
     distance = _number(value)
     if distance is None:
         return str(value)
-    if about and distance < 1:
-        return "less than a mile"
     amount = _plain(distance, 1)
+    if about and Decimal(amount.replace(",", "")) < 1:  # 0.96 is "about 1 mile", 0.94 is not
+        return "less than a mile"
     text = f"{amount} {'mile' if amount == '1' else 'miles'}"
     return f"about {text}" if about else text
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from sqlalchemy import Float, String, select
 from sqlalchemy.orm import Mapped, mapped_column
 
+from volunteer_hub.core import formatting
 from volunteer_hub.extensions import db
 
 BUNDLED = Path(__file__).parent / "data" / "outcodes.csv"
@@ -47,6 +48,24 @@ def centroid(postcode: str | None) -> tuple[float, float] | None:
         return None
     row = db.session.get(Outcode, code)
     return (row.latitude, row.longitude) if row else None
+
+
+def covered_areas(limit: int = 3) -> list[str]:
+    """The postcode areas (the letters, e.g. ``NB``) with known outward codes, when there are
+    only a few of them (the bundled demo borough); an empty list when there are more."""
+    areas = sorted(
+        {
+            re.sub(r"[0-9].*$", "", code)
+            for code in db.session.scalars(select(Outcode.outcode).limit(500))
+        }
+    )
+    return areas if len(areas) <= limit else []
+
+
+def distance_words(miles: float) -> str:
+    """3.24 → "about 3.2 miles away"; 1.0 → "about 1 mile away"; 0.04 → "less than a mile
+    away"."""
+    return f"{formatting.miles(miles)} away"
 
 
 def miles_between(a: tuple[float, float], b: tuple[float, float]) -> float:
