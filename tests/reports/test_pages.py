@@ -43,7 +43,7 @@ def test_centre_partners_and_admins_see_every_organisation(hours, personas, logi
     page = _text(response)
     assert "Quarter 1 of 2025/26" in page and "April 2025 to June 2025" in page
     assert "2,694.00" in page and "1,831.50" in page
-    assert "17.96" in page and "uk_median_hourly" in page
+    assert "£17.96 an hour" in page and "uk_median_hourly" not in page
     assert "Organisation A" in page and "Organisation B" in page
     # Equality profile, disclosure-controlled: small counts hidden, and White with them.
     assert ETHNICITY_TABLE in page and "[c]" in page and "66.7%" not in page
@@ -157,8 +157,10 @@ def test_xlsx_download_has_a_sheet_per_table_and_method(hours, personas, login) 
     assert ("Ethnic group", "Asian or Asian British", "[c]", "[c]") in equality
     method = [row for row in workbook["Method and sources"].iter_rows(values_only=True)]
     assert any(
-        row[0] == "generalist" and str(row[3]).startswith("uk_median_hourly") for row in method
+        row[0] == "Generalist (median pay)" and row[4].startswith("ONS Annual Survey")
+        for row in method
     )
+    assert not any("uk_median_hourly" in str(cell) for row in method for cell in row)
 
 
 def test_pdf_and_quarterly_monitoring_pdf(hours, personas, login) -> None:

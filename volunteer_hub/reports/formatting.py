@@ -105,3 +105,63 @@ def summary_sentences(report: dict[str, Any]) -> list[str]:
     if new:
         sentences.append(f"{_count(new, 'volunteer was', 'volunteers were')} new this period.")
     return sentences
+
+
+#: The frequency bands of the report, in words (the JSON keeps its keys).
+BAND_NAMES = {
+    "weekly_or_more": "On average at least once a week",
+    "monthly_or_more": "At least once a month, less than weekly",
+    "less_often": "Less than once a month",
+}
+
+
+def percent_text(share: Any) -> str:
+    """Decimal('0.21') → '21%'; Decimal('0.125') → '12.5%'."""
+    number = _number(share)
+    if number is None:
+        return str(share)
+    percent = (number * 100).normalize()
+    return f"{percent:f}%" if percent != percent.to_integral() else f"{int(percent)}%"
+
+
+def oncost_text(oncost: Any) -> str:
+    """What was added to the pay rates, in words: 'employer on-costs of 21% added' or
+    'no employer on-costs added' (never 'Oncost 0.')."""
+    number = _number(oncost)
+    if not number:
+        return "no employer on-costs added"
+    return f"employer on-costs of {percent_text(number)} added"
+
+
+def rate_text(block: dict[str, Any], basis: Any) -> str:
+    """'£12.21 an hour: National Living Wage, 21 and over (GOV.UK National Minimum Wage rates,
+    from 1 April 2025)' — the rate, what it is, its source and reference date; never its key."""
+    amount = _number(block.get("rate"))
+    rate = f"£{amount:,.2f}" if amount is not None else str(block.get("rate"))
+    parts = [p for p in (block.get("source"), block.get("reference_date")) if p]
+    where = f" ({', '.join(str(p) for p in parts)})" if parts else ""
+    return f"{rate} an hour: {basis}{where}" if basis else f"{rate} an hour{where}"
+
+
+def method_text(report: dict[str, Any]) -> str:
+    """The method in words for pages, PDFs and sheets (the JSON keeps its own description)."""
+    return (
+        "Replacement cost: approved hours (hours given in paid work time through an employer "
+        "are left out) multiplied by the hourly rate in force on the last day of the period, "
+        f"with {oncost_text(report['method']['oncost'])}. The value is a range from the floor "
+        "(National Living Wage) to the generalist (median pay) figure."
+    )
+
+
+def coverage_text(coverage: Any) -> str:
+    """How much of the specialist value uses occupation rates, in words."""
+    number = _number(coverage)
+    if not number:
+        return (
+            "No hours were valued at an occupation rate (no role's occupation code has a rate "
+            "loaded), so this equals the generalist value"
+        )
+    return (
+        f"Occupation rates for {number}% of hours (by each role's SOC 2020 code); the "
+        "generalist rate for the rest"
+    )

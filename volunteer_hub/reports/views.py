@@ -31,6 +31,10 @@ bp = Blueprint("reports", __name__, url_prefix="/reports")
 bp.add_app_template_filter(formatting.month_label, "month_label")
 bp.add_app_template_filter(formatting.long_date, "long_date")
 bp.add_app_template_global(formatting.human_period, "human_period")
+for _helper in (formatting.rate_text, formatting.oncost_text, formatting.method_text):
+    bp.add_app_template_global(_helper, _helper.__name__)
+bp.add_app_template_global(formatting.coverage_text, "coverage_text")
+bp.add_app_template_global(formatting.BAND_NAMES, "band_names")
 
 REPORT_ROLES = ("admin", "centre_coordinator", "partner", "org_coordinator")
 #: The picker's fields: the only query parameters carried into download links.
