@@ -24,9 +24,7 @@ FINAL = "GOV.UK National Minimum Wage rates"
 
 
 def _set_source(old: str, new: str) -> None:
-    rate = sa.table(
-        "rates_rate", sa.column("key", sa.String), sa.column("source", sa.String)
-    )
+    rate = sa.table("rates_rate", sa.column("key", sa.String), sa.column("source", sa.String))
     op.execute(
         rate.update()
         .where(rate.c.key == "uk_national_living_wage_2026", rate.c.source == old)

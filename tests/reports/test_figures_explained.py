@@ -26,7 +26,17 @@ def hours_2026(cli) -> None:
     cli(
         "hours",
         [
-            [f"q{n}", f"q{n}@example.org", f"Q {n}", "Organisation Q", "", "", "2026-05-04", "10", "no"]
+            [
+                f"q{n}",
+                f"q{n}@example.org",
+                f"Q {n}",
+                "Organisation Q",
+                "",
+                "",
+                "2026-05-04",
+                "10",
+                "no",
+            ]
             for n in range(12)
         ],
         "--create-missing",
@@ -85,3 +95,40 @@ def test_on_costs_are_said_in_words(hours_2026, personas, login, app) -> None:
         assert "employer on-costs of 21% added" in text, name
     assert oncost_text("0") == "no employer on-costs added"
     assert oncost_text("0.125") == "employer on-costs of 12.5% added"
+
+
+Q1_2025 = {"period": "quarter", "year": "2025", "quarter": "1"}
+
+
+@pytest.fixture
+def two_quarters(cli) -> None:
+    """Q4 of 2024/25: 12 people, 5 hours each (60 hours); Q1 of 2025/26: the same 12 people,
+    10 hours each (120 hours)."""
+    rows = []
+    for n in range(12):
+        for day, hours in (("2025-02-03", "5"), ("2025-05-01", "10")):
+            rows.append(
+                [f"c{n}-{day}", f"c{n}@example.org", f"C {n}", "Org C", "", "", day, hours, "no"]
+            )
+    cli("hours", rows, "--create-missing")
+
+
+def test_headline_figures_show_the_change_on_earlier_periods(two_quarters, personas, login) -> None:
+    client = login(personas.centre)
+    page = client.get("/reports/value", query_string=Q1_2025).get_data(as_text=True)
+    text = " ".join(re.sub(r"<[^>]+>", " ", page).split())
+    assert "120.00 Up 60.00 (100.0%) on the previous quarter (60.00)" in text
+    assert "Up 120.00 on the same quarter last year (0.00)" in text
+    assert "£2,155.20 Up £1,077.60 (100.0%) on the previous quarter (£1,077.60)" in text
+    assert "12 No change on the previous quarter" in text
+    pdf = client.get("/reports/value/download/pdf", query_string=Q1_2025)
+    pdf_text = " ".join(
+        " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages).split()
+    )
+    assert "Up 60.00 (100.0%) on the previous quarter (60.00)" in pdf_text
+    # A financial year is compared with the year before.
+    year = client.get("/reports/value", query_string={"period": "year", "year": "2025"})
+    assert "on the previous year" in year.get_data(as_text=True)
+    # The JSON contract is unchanged: no comparison keys.
+    data = client.get("/reports/value/download/json", query_string=Q1_2025).get_json()
+    assert not any("change" in key or "previous" in key for key in data)

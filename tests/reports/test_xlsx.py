@@ -102,7 +102,10 @@ def test_xlsx_method_sheet_gives_every_rate_and_source(year_of_hours, personas, 
     assert generalist[4].value == "ONS Annual Survey of Hours and Earnings 2025"
     assert generalist[5].value == "April 2025"
     assert rows["Floor (NLW)"][2].value == pytest.approx(12.21)
-    assert "No hours were valued at an occupation rate" in rows["Specialist (occupation rates)"][3].value
+    assert (
+        "No hours were valued at an occupation rate"
+        in rows["Specialist (occupation rates)"][3].value
+    )
     assert rows["Employer on-costs"][3].value == "No employer on-costs added."
     assert rows["Caveat"][3].value.startswith("Replacement cost values the time given")
     assert rows["Caveat"][3].alignment.wrap_text

@@ -347,6 +347,7 @@ def to_pdf(
     *,
     charts: dict[str, str] | None = None,
     equality: dict[str, Any] | None = None,
+    changes: dict[str, list[str]] | None = None,
 ) -> bytes:
     from volunteer_hub.reports.charts import summaries
 
@@ -356,6 +357,7 @@ def to_pdf(
         charts=charts or {},
         summaries=summaries(report),
         profile=equality,
+        changes=changes or {},
     )
 
 
@@ -399,6 +401,7 @@ def quarterly_pdf(
     periods: dict[str, Any],
     charts: dict[str, str],
     equality: dict[str, Any] | None,
+    changes: dict[str, list[str]] | None = None,
 ) -> bytes:
     """The partnership board's quarterly monitoring: this quarter, the year to date and the same
     quarter last year side by side, then this quarter in full."""
@@ -416,4 +419,5 @@ def quarterly_pdf(
         charts=charts,
         summaries=summaries(report),
         profile=equality,
+        changes=changes or {},
     )

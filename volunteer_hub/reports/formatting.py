@@ -165,3 +165,66 @@ def coverage_text(coverage: Any) -> str:
         f"Occupation rates for {number}% of hours (by each role's SOC 2020 code); the "
         "generalist rate for the rest"
     )
+
+
+#: The headline figures compared with earlier periods: (label, path into the report, money).
+HEADLINE_CHANGES = (
+    ("total_hours", ("total_hours",), False),
+    ("active_volunteers", ("active_volunteers",), False),
+    ("new_volunteers", ("new_volunteers",), False),
+    ("hours_per_active_volunteer", ("hours_per_active_volunteer",), False),
+    ("fte", ("fte",), False),
+    ("value_floor", ("value", "floor", "amount"), True),
+    ("value_generalist", ("value", "generalist", "amount"), True),
+)
+
+
+def _at(report: dict[str, Any], path: tuple[str, ...]) -> Any:
+    value: Any = report
+    for key in path:
+        value = value.get(key) if isinstance(value, dict) else None
+    return value
+
+
+def _shown(number: Decimal, money: bool) -> str:
+    return f"£{number:,.2f}" if money else thousands_text(number)
+
+
+def thousands_text(number: Decimal) -> str:
+    """Decimal('1975.50') → '1,975.50'; 12 → '12'."""
+    exponent = number.as_tuple().exponent
+    places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
+    return f"{number:,.{places}f}"
+
+
+def change_text(now: Any, before: Any, against: str, *, money: bool = False) -> str:
+    """'Up 120.50 (7.4%) on the previous quarter (1,624.00)'; 'No change on …'; 'Not
+    comparable with …' when either figure is hidden or missing."""
+    current, earlier = _number(now), _number(before)
+    if current is None or earlier is None:
+        return f"Not available for {against}"
+    difference = current - earlier
+    if difference == 0:
+        return f"No change on {against}"
+    direction = "Up" if difference > 0 else "Down"
+    size = _shown(abs(difference), money)
+    share = f" ({abs(difference) * 100 / earlier:.1f}%)" if earlier else ""
+    return f"{direction} {size}{share} on {against} ({_shown(earlier, money)})"
+
+
+def headline_changes(
+    report: dict[str, Any], earlier: dict[str, tuple[str, dict[str, Any] | None]]
+) -> dict[str, list[str]]:
+    """For each headline figure, one sentence per earlier report ``{name: (label, report)}``."""
+    changes: dict[str, list[str]] = {}
+    for name, path, money in HEADLINE_CHANGES:
+        changes[name] = [
+            change_text(
+                _at(report, path),
+                _at(other, path) if other is not None else None,
+                label,
+                money=money,
+            )
+            for label, other in earlier.values()
+        ]
+    return changes

@@ -86,6 +86,15 @@ def financial_year(year: int) -> Period:
     return Period(date(year, 4, 1), date(year + 1, 3, 31))
 
 
+def quarter_period(year: int, quarter: int) -> Period:
+    """Quarter ``quarter`` (1 = April to June) of financial year ``year``/``year+1``."""
+    first_month = 4 + 3 * (quarter - 1)
+    start = date(year + (first_month - 1) // 12, (first_month - 1) % 12 + 1, 1)
+    end_month = first_month + 3
+    after = date(year + (end_month - 1) // 12, (end_month - 1) % 12 + 1, 1)
+    return Period(start, date.fromordinal(after.toordinal() - 1))
+
+
 def rate_text(amount: Decimal) -> str:
     """17.9600 → '17.96'; 12.3456 stays '12.3456'."""
     pennies = amount.quantize(Decimal("0.01"))
