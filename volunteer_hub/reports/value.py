@@ -64,6 +64,8 @@ class ValueReport(dict[str, Any]):
     specialist value and its coverage as equations over those parts."""
 
     role_shares: tuple[tuple[RoleShare, ...], ...] = ()
+    #: How many volunteers gave the employer-time hours (for disclosure control; not in JSON).
+    employer_time_people: int = 0
 
 
 @dataclass(frozen=True)
@@ -376,9 +378,10 @@ def _build(
             "previous": select(HourRecord.volunteer_id)
             .where(*_scope(period.previous(), organisation_id))
             .distinct(),
-            "employer": select(func.coalesce(func.sum(HourRecord.seconds), 0)).where(
-                *_scope(period, organisation_id, employer_time=True)
-            ),
+            "employer": select(
+                func.coalesce(func.sum(HourRecord.seconds), 0),
+                func.count(func.distinct(HourRecord.volunteer_id)),
+            ).where(*_scope(period, organisation_id, employer_time=True)),
         }
     )
     if postgres:
@@ -558,4 +561,5 @@ def _build(
     }
     report = ValueReport(figures)
     report.role_shares = role_shares
+    report.employer_time_people = int(results["employer"][0][1] or 0)
     return report
