@@ -66,3 +66,19 @@ def test_a_small_time_banks_activity_is_hidden_together() -> None:
     large = {"timebank": {**timebank, "members": 40, "active_members": 12}}
     _protect_unlinked({}, large, 9)
     assert large["timebank"]["hours_exchanged"] == "39.75"
+
+
+def test_partners_chosen_dates_are_snapped_to_whole_months(hours, personas, login) -> None:
+    """Two selections a day apart could be subtracted; partners get whole months."""
+    custom = {"period": "custom", "start": "2025-05-03", "end": "2025-05-20"}
+    partner = login(personas.partner)
+    page = partner.get("/reports/value", query_string=custom).get_data(as_text=True)
+    assert "Reports for partners cover whole months, so this report is for May 2025" in page
+    assert "(you chose 3 May 2025 to 20 May 2025)" in page
+    data = partner.get("/reports/value/download/json", query_string=custom).get_json()
+    assert data["period"] == {"start": "2025-05-01", "end": "2025-05-31"}
+    assert data["total_hours"] == "150.00"
+    # The centre sees exactly the dates it chose.
+    centre = login(personas.centre)
+    data = centre.get("/reports/value/download/json", query_string=custom).get_json()
+    assert data["period"] == {"start": "2025-05-03", "end": "2025-05-20"}

@@ -97,6 +97,15 @@ def quarter_period(year: int, quarter: int) -> Period:
     return Period(start, date.fromordinal(after.toordinal() - 1))
 
 
+def snap_to_months(period: Period) -> Period:
+    """The whole months covering ``period`` (3 April to 17 May → 1 April to 31 May). Partners'
+    chosen dates are snapped to months so that two overlapping selections a day apart cannot be
+    subtracted to show one day's (one person's) figures."""
+    start = period.start.replace(day=1)
+    after = date(period.end.year + period.end.month // 12, period.end.month % 12 + 1, 1)
+    return Period(start, after - timedelta(days=1))
+
+
 def rate_text(amount: Decimal) -> str:
     """17.9600 → '17.96'; 12.3456 stays '12.3456'."""
     pennies = amount.quantize(Decimal("0.01"))

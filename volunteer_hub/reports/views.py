@@ -40,6 +40,7 @@ from volunteer_hub.reports.value import (
     build_value_report,
     financial_year,
     quarter_period,
+    snap_to_months,
 )
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
@@ -89,6 +90,8 @@ class Choice:
     label: str
     quarter: tuple[int, int] | None = None  # (financial year, quarter) when a quarter was chosen
     custom: bool = False
+    #: Said beside the period when the chosen dates were changed (snapped to whole months).
+    note: str | None = None
 
 
 def sees_every_organisation(user: Any) -> bool:
@@ -174,9 +177,23 @@ def resolve(form: ValueReportForm, organisations: list[Organisation]) -> Choice 
     if (end - start).days > MAX_DAYS:
         form.end.errors = [*form.end.errors, "Choose a period of at most ten years"]
         return None
-    return Choice(
+    choice = Choice(
         Period(start, end), organisation, formatting.human_period(start, end), custom=True
     )
+    if partner_view(choice):
+        snapped = snap_to_months(choice.period)
+        if snapped != choice.period:
+            form.start.data, form.end.data = snapped.start.isoformat(), snapped.end.isoformat()
+            label = formatting.human_period(snapped.start, snapped.end)
+            choice = Choice(
+                snapped,
+                organisation,
+                label,
+                custom=True,
+                note="Reports for partners cover whole months, so this report is for "
+                f"{label} (you chose {formatting.human_period(start, end)}).",
+            )
+    return choice
 
 
 def _equality(choice: Choice) -> dict[str, Any]:
