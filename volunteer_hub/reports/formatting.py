@@ -228,3 +228,24 @@ def headline_changes(
             for label, other in earlier.values()
         ]
     return changes
+
+
+def short_period(start: Any, end: Any) -> str:
+    """A period in few words for narrow table headings: 'Oct to Dec 2025', 'Apr 2025 to
+    Mar 2026', 'May 2025'; days when it is not whole months."""
+    first, last = as_date(start), as_date(end)
+    if first is None or last is None:
+        return human_period(start, end)
+    whole_months = first.day == 1 and date.fromordinal(last.toordinal() + 1).day == 1
+    if not whole_months:
+        return human_period(first, last)
+    if (first.year, first.month) == (last.year, last.month):
+        return f"{first:%b %Y}"
+    if first.year == last.year:
+        return f"{first:%b} to {last:%b %Y}"
+    return f"{first:%b %Y} to {last:%b %Y}"
+
+
+def financial_year_text(year: int) -> str:
+    """2025 → '2025 to 2026' (financial years as people write them)."""
+    return f"{year} to {year + 1}"

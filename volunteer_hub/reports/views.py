@@ -50,11 +50,13 @@ bp.add_app_template_global(formatting.human_period, "human_period")
 for _helper in (formatting.rate_text, formatting.oncost_text, formatting.method_text):
     bp.add_app_template_global(_helper, _helper.__name__)
 bp.add_app_template_global(formatting.coverage_text, "coverage_text")
+bp.add_app_template_global(formatting.short_period, "short_period")
 
 
 @bp.app_context_processor
 def _report_words() -> dict[str, Any]:
     return {"band_names": formatting.BAND_NAMES}
+
 
 REPORT_ROLES = ("admin", "centre_coordinator", "partner", "org_coordinator")
 #: The picker's fields: the only query parameters carried into download links.
@@ -121,7 +123,7 @@ def build_form() -> tuple[ValueReportForm, list[Organisation]]:
     form = ValueReportForm(formdata=request.args or None)
     this_year = financial_year_of(date.today())
     form.year.choices = [
-        (str(y), f"{y}/{str(y + 1)[-2:]} (April {y} to March {y + 1})")
+        (str(y), f"{formatting.financial_year_text(y)} (April {y} to March {y + 1})")
         for y in range(this_year, FIRST_YEAR - 1, -1)
     ]
     choices = [(str(o.id), o.name) for o in organisations]
@@ -156,12 +158,12 @@ def resolve(form: ValueReportForm, organisations: list[Organisation]) -> Choice 
     year = int(raw_year)
     if form.period.data == "year":
         period = financial_year(year)
-        label = f"Financial year {year}/{str(year + 1)[-2:]}"
+        label = f"Financial year {formatting.financial_year_text(year)}"
         return Choice(period, organisation, label)
     if form.period.data == "quarter":
         quarter = int(form.quarter.data or 1)
         period = quarter_period(year, quarter)
-        label = f"Quarter {quarter} of {year}/{str(year + 1)[-2:]}"
+        label = f"Quarter {quarter} of {formatting.financial_year_text(year)}"
         return Choice(period, organisation, label, (year, quarter))
     start = _parse_date(form.start.data or "", form.start) if form.start.data else None
     end = _parse_date(form.end.data or "", form.end) if form.end.data else None
