@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from volunteer_hub.reports.disclosure import SUPPRESSED, _protect_unlinked
+from volunteer_hub.reports.disclosure import SUPPRESSED
+from volunteer_hub.reports.disclosure_model import protect_unlinked
 
 pytestmark = pytest.mark.usefixtures("default_rates")
 Q1 = ["--start", "2025-04-01", "--end", "2025-06-30"]
@@ -58,13 +59,13 @@ def test_a_small_time_banks_activity_is_hidden_together() -> None:
         "note": "words",
     }
     published = {"employer_time_hours": "0.00", "timebank": dict(timebank)}
-    _protect_unlinked({}, published, 9)
+    protect_unlinked({}, published, 9)
     assert published["timebank"] == {
         **{key: SUPPRESSED for key in timebank if key != "note"},
         "note": "words",
     }
     large = {"timebank": {**timebank, "members": 40, "active_members": 12}}
-    _protect_unlinked({}, large, 9)
+    protect_unlinked({}, large, 9)
     assert large["timebank"]["hours_exchanged"] == "39.75"
 
 

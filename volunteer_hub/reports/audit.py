@@ -181,7 +181,9 @@ class Auditor:
                 for key, _coefficient in relation.terms:
                     self.touching.setdefault((measure, key), []).append(index)
         self.scale = {m: self._scale(m) for m in self.measures}
-        self.memo: dict[tuple[str, frozenset[Key]], dict[Key, tuple[float, float]]] = {}
+        self.memo: dict[
+            tuple[str, frozenset[Key], frozenset[Key]], dict[Key, tuple[float, float]]
+        ] = {}
         self.partitions: dict[tuple[str, frozenset[Key]], dict[Key, frozenset[Key]]] = {}
         self.solves = 0
 
@@ -247,9 +249,12 @@ class Auditor:
 
     def interval(self, measure: str, hidden: frozenset[Key], key: Key) -> tuple[float, float]:
         group = self._groups(measure, hidden)[key]
-        known = self.memo.get((measure, group))
+        # The same keys can form a group with different ones hidden (a range-published figure
+        # links groups): the memo is per group and which of its figures are hidden.
+        memo_key = (measure, group, group & hidden)
+        known = self.memo.get(memo_key)
         if known is None:
-            known = self.memo[(measure, group)] = self._solve(measure, hidden, group)
+            known = self.memo[memo_key] = self._solve(measure, hidden, group)
         return known[key]
 
     def _programme(

@@ -291,7 +291,6 @@ def for_partners(
         raise AuditFailed(f"the disclosure audit could not run: {error!r}") from error
     if not result.passed:
         raise AuditFailed(result.failures[0].describe())
-    _protect_unlinked(report, published, largest_suppressed(profile, k))
     published["disclosure"] = {
         "profile": profile,
         "k": k,
@@ -299,35 +298,6 @@ def for_partners(
         f"shown as {SUPPRESSED}, with more cells hidden where needed so none can be worked out.",
     }
     return published
-
-
-#: The time bank figures that describe its active members (hidden together: any one of them with
-#: the others would give the rest, e.g. hours ÷ hours per member = members).
-TIMEBANK_ACTIVE = (
-    "hours_exchanged",
-    "exchanges",
-    "active_members",
-    "hours_per_active_member",
-    "notional_value",
-)
-
-
-def _protect_unlinked(report: dict[str, Any], published: dict[str, Any], largest: int) -> None:
-    """Figures no published total contains, so primary suppression is enough for them: the
-    employer-time hours of a small group (1 to ``largest`` volunteers), and a time bank's
-    activity with a small group of active members (its membership, with a small group of
-    members)."""
-    people = int(getattr(report, "employer_time_people", 0) or 0)
-    if 0 < people <= largest:
-        published["employer_time_hours"] = SUPPRESSED
-    timebank = published.get("timebank")
-    if isinstance(timebank, dict):
-        timebank = published["timebank"] = dict(timebank)
-        if 0 < int(timebank.get("active_members") or 0) <= largest:
-            for key in TIMEBANK_ACTIVE:
-                timebank[key] = SUPPRESSED
-        if 0 < int(timebank.get("members") or 0) <= largest:
-            timebank["members"] = SUPPRESSED
 
 
 def settings() -> tuple[str, int, ProtectionLevel]:
