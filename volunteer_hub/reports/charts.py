@@ -18,7 +18,7 @@ import matplotlib
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
-from volunteer_hub.investment.models import CATEGORIES
+from volunteer_hub.investment.queries import CATEGORIES
 from volunteer_hub.reports.formatting import month_label
 
 # Set once, here: figures are built with the object API (no pyplot state), so charts can be

@@ -11,7 +11,7 @@ from flask import render_template
 
 from volunteer_hub.config import ROOT
 from volunteer_hub.core.tabular import Sheet, write_csv, write_xlsx
-from volunteer_hub.investment.models import CATEGORIES
+from volunteer_hub.investment.queries import CATEGORIES
 from volunteer_hub.reports.formatting import (
     BAND_NAMES,
     as_date,

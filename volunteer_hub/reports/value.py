@@ -12,7 +12,7 @@ from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import current_app
 
@@ -24,7 +24,6 @@ from volunteer_hub.extensions import db
 from volunteer_hub.hours.queries import people_by_role, value_report_statements
 from volunteer_hub.investment.queries import CATEGORIES, entries_overlapping
 from volunteer_hub.investment.services import register_entry_check
-from volunteer_hub.organisations.models import Organisation
 from volunteer_hub.organisations.queries import names_by_id, role_titles
 from volunteer_hub.rates.queries import (
     Rate,
@@ -46,6 +45,9 @@ from volunteer_hub.reports.figures import (
     people_from_volunteer_roles,
 )
 from volunteer_hub.timebank.report import figures as timebank_figures
+
+if TYPE_CHECKING:
+    from volunteer_hub.organisations.models import Organisation
 
 __all__ = [
     "CAVEAT",

@@ -30,7 +30,7 @@ from volunteer_hub.accounts.permissions import (
 )
 from volunteer_hub.core.errors import DomainError
 from volunteer_hub.extensions import db
-from volunteer_hub.investment.models import CATEGORIES
+from volunteer_hub.investment.queries import CATEGORIES
 from volunteer_hub.organisations.models import Organisation
 from volunteer_hub.reports import exports, formatting
 from volunteer_hub.reports.disclosure import NotPublished, publish, publish_quarterly
