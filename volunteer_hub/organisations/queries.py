@@ -32,7 +32,9 @@ def by_slug(slug: str) -> Organisation | None:
 
 def names_by_id() -> dict[int, str]:
     """Every organisation's name, by id."""
-    return dict(db.session.execute(select(Organisation.id, Organisation.name)).tuples().all())
+    return {
+        row.id: row.name for row in db.session.execute(select(Organisation.id, Organisation.name))
+    }
 
 
 def role_titles(role_ids: set[int]) -> dict[int, str]:
@@ -41,6 +43,7 @@ def role_titles(role_ids: set[int]) -> dict[int, str]:
 
     if not role_ids:
         return {}
-    return dict(
-        db.session.execute(select(Role.id, Role.title).where(Role.id.in_(role_ids))).tuples().all()
-    )
+    return {
+        row.id: row.title
+        for row in db.session.execute(select(Role.id, Role.title).where(Role.id.in_(role_ids)))
+    }
