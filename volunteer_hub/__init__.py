@@ -83,6 +83,7 @@ def _register_models() -> None:
     from volunteer_hub.recruitment import models as _recruitment  # noqa: F401
     from volunteer_hub.recruitment import services as _recruitment_rules  # noqa: F401
     from volunteer_hub.reminders import models as _reminders  # noqa: F401
+    from volunteer_hub.reports import models as _reports  # noqa: F401
     from volunteer_hub.supervision import models as _supervision  # noqa: F401
     from volunteer_hub.timebank import models as _timebank  # noqa: F401
     from volunteer_hub.training import models as _training  # noqa: F401

@@ -121,7 +121,7 @@ def test_value_report_page(
     page.get_by_role("button", name="Show report").click()
     page.wait_for_load_state()
     heading = page.locator("h2#report").inner_text()
-    assert "Quarter 1 of 2025/26" in heading
+    assert "Quarter 1 of 2025 to 2026" in heading
     body = page.locator("main").inner_text()
     # 70 h × £17.96 = £1,257.20; × £12.21 = £854.70.
     assert "1,257.20" in body and "854.70" in body and "17.96" in body

@@ -41,9 +41,9 @@ def test_centre_partners_and_admins_see_every_organisation(hours, personas, logi
     response = login(personas.get(who)).get("/reports/value", query_string=Q1)
     assert response.status_code == 200, _errors(response)
     page = _text(response)
-    assert "Quarter 1 of 2025/26" in page and "April 2025 to June 2025" in page
+    assert "Quarter 1 of 2025 to 2026" in page and "April 2025 to June 2025" in page
     assert "2,694.00" in page and "1,831.50" in page
-    assert "17.96" in page and "uk_median_hourly" in page
+    assert "£17.96 an hour" in page and "uk_median_hourly" not in page
     assert "Organisation A" in page and "Organisation B" in page
     # Equality profile, disclosure-controlled: small counts hidden, and White with them.
     assert ETHNICITY_TABLE in page and "[c]" in page and "66.7%" not in page
@@ -157,8 +157,10 @@ def test_xlsx_download_has_a_sheet_per_table_and_method(hours, personas, login) 
     assert ("Ethnic group", "Asian or Asian British", "[c]", "[c]") in equality
     method = [row for row in workbook["Method and sources"].iter_rows(values_only=True)]
     assert any(
-        row[0] == "generalist" and str(row[3]).startswith("uk_median_hourly") for row in method
+        row[0] == "Generalist (median pay)" and row[4].startswith("ONS Annual Survey")
+        for row in method
     )
+    assert not any("uk_median_hourly" in str(cell) for row in method for cell in row)
 
 
 def test_pdf_and_quarterly_monitoring_pdf(hours, personas, login) -> None:
@@ -172,9 +174,9 @@ def test_pdf_and_quarterly_monitoring_pdf(hours, personas, login) -> None:
     assert quarterly.status_code == 200
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(quarterly.data)).pages)
     flat = " ".join(text.split())
-    assert "Quarterly monitoring: Quarter 1 of 2025/26" in flat
+    assert "Quarterly monitoring: Quarter 1 of 2025 to 2026" in flat
     assert "Year to date" in flat and "Same quarter last year" in flat
-    assert "April 2024 to June 2024" in flat  # the same quarter a year earlier
+    assert "Apr to Jun 2024" in flat  # the same quarter a year earlier
     # A financial year has no quarterly monitoring.
     year = client.get(
         "/reports/value/download/quarterly.pdf", query_string={"period": "year", "year": "2025"}
@@ -273,5 +275,5 @@ def test_partners_quarterly_monitoring_uses_the_published_figures(hours, persona
     text = " ".join(
         "".join(p.extract_text() for p in PdfReader(io.BytesIO(response.data)).pages).split()
     )
-    assert "Quarterly monitoring: Quarter 1 of 2025/26" in text and "2,694.00" in text
+    assert "Quarterly monitoring: Quarter 1 of 2025 to 2026" in text and "2,694.00" in text
     assert "538.80" not in text and "2,155.20" not in text

@@ -150,8 +150,9 @@ def test_pdf_pages_have_a_running_header_and_page_numbers(year_of_hours, persona
                 assert "All organisations" in text, (name, number)
         assert "April 2025 to March 2026 · All organisations" in pages[1] or name != "value"
         if name == "quarterly":
-            assert "All organisations · October 2025 to December 2025" in pages[1]
-            assert "Partnership board quarterly monitoring" in pages[1]
+            # Short enough to stay on one line beside the service's name.
+            assert "Quarter 3 of 2025 to 2026 · All organisations" in pages[1]
+            assert "Partnership board quarterly monitoring" not in pages[1]
 
 
 def test_pdf_dates_months_and_numbers_are_for_people(year_of_hours, personas, login) -> None:
@@ -168,6 +169,23 @@ def test_pdf_dates_months_and_numbers_are_for_people(year_of_hours, personas, lo
     assert all(f"{m} 2025" in value for m in ("Apr", "May", "Sep", "Oct", "Dec"))
     assert "Mar 2026" in value
     quarterly = " ".join(_pages(pdfs["quarterly"]))
-    assert "This quarter October 2025 to December 2025" in quarterly
-    assert "Year to date April 2025 to December 2025" in quarterly
-    assert "Same quarter last year October 2024 to December 2024" in quarterly
+    assert "This quarter Oct to Dec 2025" in quarterly
+    assert "Year to date Apr to Dec 2025" in quarterly
+    assert "Same quarter last year Oct to Dec 2024" in quarterly
+    assert "(s)" not in value and "(s)" not in quarterly
+    assert "12 months had approved hours" in value
+
+
+def test_pdf_charts_sit_on_the_page_of_their_table(year_of_hours, personas, login) -> None:
+    """A chart is never split from its data table: the table's caption is on the chart's page."""
+    captions = (
+        "Approved hours and active volunteers by month",
+        "Approved hours, volunteers and generalist value by organisation",
+        "Investment in volunteers by category",
+    )
+    for name, data in _pdfs(login(personas.centre)).items():
+        pages = _pages(data)
+        images = placed_images(data)
+        assert len(images) == len(captions)
+        for image, caption in zip(images, captions, strict=True):
+            assert caption in pages[image.page - 1], (name, caption, image.page)

@@ -233,7 +233,11 @@ def test_xlsx_output_has_a_sheet_per_table_and_method_and_sources(
     assert float(summary["Total hours"]) == 20.0
     assert float(summary["Value, generalist (£)"]) == 359.2
     method = [row for row in workbook["Method and sources"].iter_rows(values_only=True)]
-    assert any(r[0] == "generalist" and r[3] == "uk_median_hourly_2025" for r in method)
+    assert any(
+        r[0] == "Generalist (median pay)" and r[4] == "ONS Annual Survey of Hours and Earnings 2025"
+        for r in method
+    )
+    assert not any("uk_median_hourly" in str(cell) for r in method for cell in r)
 
 
 def test_pdf_output_contains_the_figures(cli, data, tmp_path: Path) -> None:

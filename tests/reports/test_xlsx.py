@@ -88,25 +88,28 @@ def test_xlsx_method_sheet_gives_every_rate_and_source(year_of_hours, personas, 
     method = workbook["Method and sources"]
     header = [cell.value for cell in method[1]]
     assert header == [
-        "figure",
-        "amount (£)",
-        "rate (£/hour)",
-        "rate key",
-        "basis",
-        "source",
-        "reference date",
+        "Figure",
+        "Amount (£)",
+        "Rate (£ an hour)",
+        "Basis",
+        "Source",
+        "Reference date",
     ]
     rows = {row[0].value: row for row in method.iter_rows(min_row=2)}
-    generalist = rows["generalist"]
+    generalist = rows["Generalist (median pay)"]
     assert generalist[1].value == pytest.approx(103449.6)
     assert generalist[2].value == pytest.approx(17.96) and generalist[2].number_format == '"£"0.00'
-    assert generalist[3].value == "uk_median_hourly_2025"
-    assert generalist[5].value == "ONS Annual Survey of Hours and Earnings 2025"
-    assert rows["floor"][2].value == pytest.approx(12.21)
-    assert "coverage 0.0% of hours" in rows["specialist"][4].value
-    assert rows["caveat"][4].value.startswith("Replacement cost values the time given")
-    assert rows["caveat"][4].alignment.wrap_text
-    assert rows["method"][1].value is None  # words are never in the amount column
+    assert generalist[4].value == "ONS Annual Survey of Hours and Earnings 2025"
+    assert generalist[5].value == "April 2025"
+    assert rows["Floor (NLW)"][2].value == pytest.approx(12.21)
+    assert (
+        "No hours were valued at an occupation rate"
+        in rows["Specialist (occupation rates)"][3].value
+    )
+    assert rows["Employer on-costs"][3].value == "No employer on-costs added."
+    assert rows["Caveat"][3].value.startswith("Replacement cost values the time given")
+    assert rows["Caveat"][3].alignment.wrap_text
+    assert rows["Method"][1].value is None  # words are never in the amount column
     assert workbook.properties.title == "Value of volunteering, April 2025 to March 2026"
 
 

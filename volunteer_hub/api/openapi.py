@@ -35,7 +35,9 @@ def openapi_document(server: str) -> dict[str, Any]:
                 "(by_organisation, by_role, by_month, by_frequency) a count of 1 to 9 people, "
                 'and that row\'s hours and value, are published as "[c]" (disclosure control, '
                 "with secondary suppression chosen so that no hidden figure can be worked out "
-                "from the published ones), and a selection covering fewer than 10 active "
+                "from the published ones); so are the employer-time hours of 1 to 9 volunteers "
+                "and a time bank's activity with 1 to 9 active members; a selection covering "
+                "fewer than 10 active "
                 "volunteers is refused with 400. Every response is audited before it is sent; a "
                 "report that does not pass is refused with 422. Otherwise the JSON is exactly "
                 "that of `flask report value --published`: the report's JSON plus a "
@@ -143,7 +145,7 @@ def openapi_document(server: str) -> dict[str, Any]:
                         },
                         "organisation": {"type": ["string", "null"]},
                         "total_hours": MONEY,
-                        "employer_time_hours": MONEY,
+                        "employer_time_hours": {"oneOf": [MONEY, SUPPRESSED]},
                         "active_volunteers": {"type": "integer"},
                         "new_volunteers": SUPPRESSIBLE_COUNT,
                         "hours_per_active_volunteer": {**MONEY, "type": ["string", "null"]},

@@ -55,7 +55,7 @@ LAST = [
     "Patel",
 ]
 ROLES: dict[str, list[tuple[str, str | None]]] = {
-    "Riverside Befriending Network": [("Befriender", "6145"), ("Telephone befriender", "6145")],
+    "Riverside Befriending Network": [("Befriender", "6135"), ("Telephone befriender", "6135")],
     "Greenway Community Garden": [("Garden volunteer", "5113"), ("Trustee", None)],
     "Northbridge Food Share": [("Warehouse volunteer", "9252"), ("Delivery driver", "8214")],
     "Northbridge Volunteer Centre": [("Office support", "4159")],

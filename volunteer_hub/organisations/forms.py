@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovCheckboxInput,
@@ -11,6 +13,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
+from markupsafe import Markup
 from wtforms import (
     BooleanField,
     DecimalField,
@@ -25,7 +28,25 @@ from wtforms import (
 from wtforms.validators import URL, Email, InputRequired, Length, NumberRange, Optional
 
 from volunteer_hub.core.forms import FlaskForm, GovDateField, finite
+from volunteer_hub.organisations import soc2020
 from volunteer_hub.organisations.models import Commitment, DbsLevel, LocationType
+
+
+class SocCodeInput(GovTextInput):
+    """A text input with the SOC 2020 unit groups as its suggestions (an HTML datalist: the
+    browser filters it as people type, with no script; any code may still be typed)."""
+
+    def __call__(self, field: Any, **kwargs: Any) -> Markup:
+        if not field.errors and field.data in soc2020.TITLES:
+            kwargs.setdefault("value", soc2020.option_text(field.data))
+        options = Markup("").join(
+            Markup('<option value="{}"></option>').format(soc2020.option_text(code))
+            for code, _title in soc2020.UNIT_GROUPS
+        )
+        return super().__call__(field, **kwargs) + Markup(
+            '<datalist id="soc-2020-unit-groups">{}</datalist>'
+        ).format(options)
+
 
 LONG = Length(max=5000, message="Keep this to 5,000 characters or fewer")
 
@@ -147,9 +168,15 @@ class RoleForm(FlaskForm):
     )
     soc_code = StringField(
         "Occupation code (SOC 2020, optional)",
-        description="The paid job this role most resembles; used to value the hours",
-        widget=GovTextInput(),
-        validators=[Optional(), Length(max=4)],
+        description="The paid job this role most resembles, used to value the hours: type a "
+        "code or words from the job, for example 6135 or care workers, and choose from the list",
+        widget=SocCodeInput(),
+        filters=[soc2020.code_of],
+        render_kw={"list": "soc-2020-unit-groups", "autocomplete": "off"},
+        validators=[
+            Optional(),
+            Length(max=4, message="Choose a code from the list, or type 1 to 4 digits"),
+        ],
     )
     submit = SubmitField("Save draft", widget=GovSubmitInput())
 

@@ -28,3 +28,22 @@ def by_name(name: str) -> Organisation | None:
 
 def by_slug(slug: str) -> Organisation | None:
     return db.session.scalar(select(Organisation).where(Organisation.slug == slug))
+
+
+def names_by_id() -> dict[int, str]:
+    """Every organisation's name, by id."""
+    return {
+        row.id: row.name for row in db.session.execute(select(Organisation.id, Organisation.name))
+    }
+
+
+def role_titles(role_ids: set[int]) -> dict[int, str]:
+    """The titles of these roles, by id."""
+    from volunteer_hub.organisations.models import Role
+
+    if not role_ids:
+        return {}
+    return {
+        row.id: row.title
+        for row in db.session.execute(select(Role.id, Role.title).where(Role.id.in_(role_ids)))
+    }

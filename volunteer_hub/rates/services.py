@@ -59,7 +59,7 @@ DEFAULT_RATES: list[dict[str, object]] = [
         "basis": "National Living Wage, 21 and over",
         "geography": "UK",
         "reference_date": "from 1 April 2026",
-        "source": "GOV.UK National Minimum Wage rates (confirm before release)",
+        "source": "GOV.UK National Minimum Wage rates",
         "effective_from": date(2026, 4, 1),
         "effective_to": None,
     },

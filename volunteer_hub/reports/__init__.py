@@ -3,7 +3,8 @@
 Rules (the calculation is specified in shared/docs/value-of-volunteering.md):
 - Only approved hour records count. Employer-supported hours in paid time are reported on their
   own (``employer_time_hours``) and are in no other figure: not in hours, volunteers or value.
-- Each money figure is printed with its method, rate, rate key, source and reference date; the
+- Each money figure is printed with its method, rate, source and reference date (the rate key
+  only in the JSON and CSV; never on a page, PDF or sheet); the
   rates used are those in force on the last day of the period.
 - Value is a range ``[floor, generalist]``, never one bare number; specialist value uses
   occupation rates where loaded and the generalist rate otherwise, with its coverage.

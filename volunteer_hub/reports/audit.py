@@ -12,7 +12,10 @@ at least its a-priori floor: a listed row has at least one person), every publis
 known to within its rounding, and solves two linear programmes per hidden figure (HiGHS:
 :mod:`volunteer_hub.reports.solver`) for its smallest and largest possible value. Hidden figures
 linked only through published ones are independent, so each connected group of hidden figures is
-solved on its own and remembered.
+solved on its own and remembered. A figure published as a range (a count rounded to the nearest
+5 in ``nhs7``, or any range wider than :data:`LINK_WIDTH`) is an unknown that its groups share,
+so groups linked through it are solved together (solved apart, each would let it take a
+different value, and the intervals would be wider than a reader could really be left with).
 
 A hidden cell passes when, for each of its measures,
 - it is *sensitive* (a group of fewer than the minimum number of people): the interval reaches
@@ -38,6 +41,11 @@ from typing import Any
 Key = tuple[Any, ...]
 HOURS, VALUE, PEOPLE = "hours", "value", "people"
 INF = math.inf
+#: A published figure whose range is wider than this links the hidden figures on either side of
+#: it into one group. Narrower ranges (hours to the hundredth, money to the penny) are treated
+#: as points for grouping; that can widen an interval by at most the range, far below any
+#: protection level.
+LINK_WIDTH = {HOURS: 0.02, VALUE: 2.0, PEOPLE: 0.0}
 
 
 class AuditError(Exception):
@@ -173,7 +181,9 @@ class Auditor:
                 for key, _coefficient in relation.terms:
                     self.touching.setdefault((measure, key), []).append(index)
         self.scale = {m: self._scale(m) for m in self.measures}
-        self.memo: dict[tuple[str, frozenset[Key]], dict[Key, tuple[float, float]]] = {}
+        self.memo: dict[
+            tuple[str, frozenset[Key], frozenset[Key]], dict[Key, tuple[float, float]]
+        ] = {}
         self.partitions: dict[tuple[str, frozenset[Key]], dict[Key, frozenset[Key]]] = {}
         self.solves = 0
 
@@ -205,6 +215,14 @@ class Auditor:
         relations = self.by_measure[measure]
         free = {k for k in hidden if measure in self.model.cells[k].true}
         free |= {k for k, aux in self.model.aux.items() if aux.measure == measure}
+        link_width = LINK_WIDTH.get(measure, 0.0)
+        linking = {
+            k
+            for k, cell in self.model.cells.items()
+            if k not in hidden
+            and measure in cell.shown
+            and cell.shown[measure][1] - cell.shown[measure][0] > link_width
+        }
         out: dict[Key, frozenset[Key]] = {}
         seen_relations: set[int] = set()
         for start in sorted(free, key=repr):
@@ -219,20 +237,24 @@ class Auditor:
                         continue
                     seen_relations.add(index)
                     for other, _coefficient in relations[index].terms:
-                        if other in free and other not in group:
+                        if (other in free or other in linking) and other not in group:
                             group.add(other)
                             frontier.append(other)
             frozen = frozenset(group)
             for key in group:
-                out[key] = frozen
+                if key in free:
+                    out[key] = frozen
         self.partitions[(measure, hidden)] = out
         return out
 
     def interval(self, measure: str, hidden: frozenset[Key], key: Key) -> tuple[float, float]:
         group = self._groups(measure, hidden)[key]
-        known = self.memo.get((measure, group))
+        # The same keys can form a group with different ones hidden (a range-published figure
+        # links groups): the memo is per group and which of its figures are hidden.
+        memo_key = (measure, group, group & hidden)
+        known = self.memo.get(memo_key)
         if known is None:
-            known = self.memo[(measure, group)] = self._solve(measure, hidden, group)
+            known = self.memo[memo_key] = self._solve(measure, hidden, group)
         return known[key]
 
     def _programme(
@@ -275,7 +297,7 @@ class Auditor:
         """The smallest and largest value of every hidden figure of the group."""
         from volunteer_hub.reports.solver import SolverError, extremes
 
-        targets = sorted((k for k in group if k in self.model.cells), key=repr)
+        targets = sorted((k for k in group if k in hidden), key=repr)
         variables, bounds, entries = self._programme(measure, hidden, group)
         if not entries[True] and not entries[False]:  # in no relation: only the floor is known
             return {k: (self.model.cells[k].floor.get(measure, 0.0), INF) for k in targets}

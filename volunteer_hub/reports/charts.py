@@ -18,7 +18,7 @@ import matplotlib
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
-from volunteer_hub.investment.models import CATEGORIES
+from volunteer_hub.investment.queries import CATEGORIES
 from volunteer_hub.reports.formatting import month_label
 
 # Set once, here: figures are built with the object API (no pyplot state), so charts can be
@@ -140,6 +140,10 @@ def value_charts(report: dict[str, Any], *, for_pdf: bool = False) -> dict[str, 
     return charts
 
 
+def _count(number: int, one: str, many: str) -> str:
+    return f"{number:,} {one if number == 1 else many}"
+
+
 def summaries(report: dict[str, Any]) -> dict[str, str]:
     """One sentence per chart, for people who would rather read."""
     texts: dict[str, str] = {}
@@ -147,14 +151,15 @@ def summaries(report: dict[str, Any]) -> dict[str, str]:
     if months:
         busiest = max(months, key=lambda r: Decimal(r["hours"]))
         texts["by_month"] = (
-            f"{len(months)} month(s) had approved hours; the busiest was "
+            f"{_count(len(months), 'month', 'months')} had approved hours; the busiest was "
             f"{month_label(busiest['month'])} with {Decimal(busiest['hours']):,} hours."
         )
     organisations = _shown(report["by_organisation"])
     if organisations:
         top = max(organisations, key=lambda r: Decimal(r["hours"]))
         texts["by_organisation"] = (
-            f"{len(organisations)} organisation(s) recorded hours; {top['name']} recorded the most "
+            f"{_count(len(organisations), 'organisation', 'organisations')} recorded hours; "
+            f"{top['name']} recorded the most "
             f"({Decimal(top['hours']):,} hours)."
         )
     spent = _investment_rows(report)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -98,3 +98,28 @@ def value_command(
         sys.stdout.flush()
     else:
         click.echo(content, nl=False)
+
+
+@report.command("send-quarterly")
+@click.option(
+    "--today",
+    default=None,
+    help="Act as if today were this day, YYYY-MM-DD (default: today in Europe/London).",
+)
+def send_quarterly_command(today: str | None) -> None:
+    """Email subscribed partners the last closed quarter's report (a link to its PDF), once each:
+    safe to run every day, or twice at once."""
+    from zoneinfo import ZoneInfo
+
+    from volunteer_hub.extensions import db
+    from volunteer_hub.reports.subscriptions import last_closed_quarter, send_closed_quarter
+
+    day = _date(today, "--today") if today else datetime.now(ZoneInfo("Europe/London")).date()
+    try:
+        queued = send_closed_quarter(day)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    quarter = last_closed_quarter(day)
+    click.echo(f"{quarter.label}: queued {queued} email{'' if queued == 1 else 's'}.")

@@ -337,7 +337,41 @@ def apply_hidden(
                 people = int(row[columns[PEOPLE]])
                 assert not 0 < people <= largest, "a small group is always hidden"
                 row[columns[PEOPLE]] = round5(people) if people else 0
+    protect_unlinked(report, published, largest)
     return published
+
+
+#: The time bank figures that describe its active members (hidden together: any one of them with
+#: the others would give the rest, e.g. hours ÷ hours per member = members).
+TIMEBANK_ACTIVE = (
+    "hours_exchanged",
+    "exchanges",
+    "active_members",
+    "hours_per_active_member",
+    "notional_value",
+)
+
+
+def protect_unlinked(report: dict[str, Any], published: dict[str, Any], largest: int) -> None:
+    """Figures no published total contains, so primary suppression is enough for them: the
+    employer-time hours of a small group (1 to ``largest`` volunteers), and a time bank's
+    activity with a small group of active members (its membership, with a small group of
+    members)."""
+    people = int(getattr(report, "employer_time_people", 0) or 0)
+    if 0 < people <= largest:
+        published["employer_time_hours"] = SUPPRESSED
+    timebank = published.get("timebank")
+    if isinstance(timebank, dict):
+        timebank = published["timebank"] = dict(timebank)
+        if 0 < _count(timebank.get("active_members")) <= largest:
+            for key in TIMEBANK_ACTIVE:
+                timebank[key] = SUPPRESSED
+        if 0 < _count(timebank.get("members")) <= largest:
+            timebank["members"] = SUPPRESSED
+
+
+def _count(value: Any) -> int:
+    return value if isinstance(value, int) else 0
 
 
 def hidden_cells(published: dict[str, Any], prefix: Key = ()) -> set[Key]:
@@ -358,6 +392,16 @@ def hidden_cells(published: dict[str, Any], prefix: Key = ()) -> set[Key]:
 def _check_shown(report: dict[str, Any], published: dict[str, Any], profile: str, k: int) -> None:
     """Every figure that is not hidden is the report's own (a count rounded in ``nhs7``)."""
     expected = apply_hidden(report, frozenset(hidden_cells(published)), profile, k)
+    # Figures in no relation may be hidden on their own (a report read back from its JSON no
+    # longer says how many people gave the employer-time hours): hiding more is always safe.
+    if published.get("employer_time_hours") == SUPPRESSED:
+        expected["employer_time_hours"] = SUPPRESSED
+    timebank = published.get("timebank")
+    if isinstance(timebank, dict) and isinstance(expected.get("timebank"), dict):
+        expected["timebank"] = {
+            key: SUPPRESSED if timebank.get(key) == SUPPRESSED else value
+            for key, value in expected["timebank"].items()
+        }
     for key, value in expected.items():
         if key != "disclosure" and published.get(key) != value:
             raise AuditError(f"the published {key} differs from the report's")

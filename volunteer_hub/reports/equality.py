@@ -16,13 +16,14 @@ from sqlalchemy import select
 
 from volunteer_hub.extensions import db
 from volunteer_hub.hours.models import HourRecord
+from volunteer_hub.hours.queries import approved_conditions
 from volunteer_hub.reports.disclosure import (
     AuditFailed,
     apply_disclosure_control,
     percentages,
     settings,
 )
-from volunteer_hub.reports.value import Period, _scope
+from volunteer_hub.reports.figures import Period
 from volunteer_hub.volunteers.equality import (
     PREFER_NOT_TO_SAY,
     QUESTIONS,
@@ -42,7 +43,9 @@ def equality_profile(period: Period, organisation_id: int | None) -> dict[str, A
     profile = str(current_app.config.get("DISCLOSURE_PROFILE", "k10"))
     k = int(current_app.config.get("DISCLOSURE_MIN_GROUP", 10))
     active = (
-        select(HourRecord.volunteer_id).where(*_scope(period, organisation_id)).distinct()
+        select(HourRecord.volunteer_id)
+        .where(*approved_conditions(period.start, period.end, organisation_id))
+        .distinct()
     ).subquery()
     total_active = db.session.scalar(select(db.func.count()).select_from(active)) or 0
     result: dict[str, Any] = {"withheld": None, "profile": profile, "k": k, "questions": []}

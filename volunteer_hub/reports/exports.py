@@ -11,8 +11,17 @@ from flask import render_template
 
 from volunteer_hub.config import ROOT
 from volunteer_hub.core.tabular import Sheet, write_csv, write_xlsx
-from volunteer_hub.investment.models import CATEGORIES
-from volunteer_hub.reports.formatting import as_date, human_period, month_date, summary_sentences
+from volunteer_hub.investment.queries import CATEGORIES
+from volunteer_hub.reports.formatting import (
+    BAND_NAMES,
+    as_date,
+    coverage_text,
+    human_period,
+    method_text,
+    month_date,
+    oncost_text,
+    summary_sentences,
+)
 
 TABLES = ("by_organisation", "by_role", "by_month", "by_frequency")
 
@@ -98,6 +107,18 @@ COLUMN_FORMATS = {
     "value_generalist": MONEY,
     "month": MONTH,
 }
+#: The column headings people read in the sheets (the JSON keeps its keys).
+COLUMN_TITLES = {
+    "name": "Organisation",
+    "organisation": "Organisation",
+    "role": "Role",
+    "month": "Month",
+    "band": "How often",
+    "hours": "Hours",
+    "active_volunteers": "Active volunteers",
+    "volunteers": "Volunteers",
+    "value_generalist": "Value, generalist (£)",
+}
 #: Text columns wider than this wrap instead.
 MAX_WIDTH = 60
 
@@ -162,7 +183,7 @@ def to_xlsx(report: dict[str, Any], *, equality: dict[str, Any] | None = None) -
         ("New volunteers", report["new_volunteers"], COUNT),
         ("Hours per active volunteer", report["hours_per_active_volunteer"], HOURS),
         ("Retention rate (%)", report["retention_rate"], PERCENT),
-        ("FTE", report["fte"], RATIO),
+        ("Full-time equivalent", report["fte"], RATIO),
         ("Value, floor (£)", report["value"]["floor"]["amount"], MONEY),
         ("Value, generalist (£)", report["value"]["generalist"]["amount"], MONEY),
         ("Value, specialist (£)", report["value"]["specialist"]["amount"], MONEY),
@@ -174,15 +195,15 @@ def to_xlsx(report: dict[str, Any], *, equality: dict[str, Any] | None = None) -
     ]
     sheet(
         "Summary",
-        ["measure", "value"],
+        ["Measure", "Value"],
         [[label, value] for label, value, _ in summary],
         row_formats=[None if f == TEXT else f for _, _, f in summary],
     )
     sheet(
         "Investment",
-        ["category", "label", "amount (£)"],
-        [[k, CATEGORIES[k], v] for k, v in report["investment"]["by_category"].items()],
-        [TEXT, TEXT, MONEY],
+        ["Category", "Amount (£)"],
+        [[CATEGORIES[k], v] for k, v in report["investment"]["by_category"].items()],
+        [TEXT, MONEY],
     )
     for table, title in (
         ("by_organisation", "By organisation"),
@@ -191,12 +212,12 @@ def to_xlsx(report: dict[str, Any], *, equality: dict[str, Any] | None = None) -
         ("by_frequency", "By frequency"),
     ):
         rows = report[table]
-        header = list(rows[0].keys()) if rows else ["(no hours in this period)"]
+        keys = list(rows[0].keys()) if rows else []
         sheet(
             title,
-            header,
-            [list(r.values()) for r in rows],
-            [COLUMN_FORMATS.get(key, TEXT) for key in header],
+            [COLUMN_TITLES.get(key, key) for key in keys] or ["No approved hours in this period"],
+            [[BAND_NAMES.get(v, v) if k == "band" else v for k, v in r.items()] for r in rows],
+            [COLUMN_FORMATS.get(key, TEXT) for key in keys],
         )
     if equality is not None:
         sheet("Equality profile", *_equality_rows(equality), [TEXT, TEXT, COUNT, PERCENT])
@@ -233,16 +254,16 @@ def _widths(header: list[str], rows: list[list[tuple[Any, str | None]]]) -> list
 
 def _method_sheet(report: dict[str, Any], sheet: Any) -> None:
     """Method and sources: one row per value figure with its rate, basis, source and reference
-    date, then the method, oncost, notes and caveat in words (the ``basis`` column)."""
+    date, then the method, on-costs, notes and caveat in words (the ``basis`` column). Rates are
+    named by what they are, never by their internal keys."""
     rows: list[list[Any]] = []
-    for name in ("generalist", "floor"):
+    for name, title in (("generalist", "Generalist (median pay)"), ("floor", "Floor (NLW)")):
         block = report["value"][name]
         rows.append(
             [
-                name,
+                title,
                 block["amount"],
                 block["rate"],
-                block["rate_key"],
                 report["method"][f"{name}_basis"],
                 block["source"],
                 block["reference_date"],
@@ -251,37 +272,36 @@ def _method_sheet(report: dict[str, Any], sheet: Any) -> None:
     specialist = report["value"]["specialist"]
     rows.append(
         [
-            "specialist",
+            "Specialist (occupation rates)",
             specialist["amount"],
             None,
-            "",
-            "Occupation rates where loaded, else generalist; coverage "
-            f"{specialist['coverage'] if specialist['coverage'] is not None else '0.0'}% of hours",
+            coverage_text(specialist["coverage"]),
             "",
             "",
         ]
     )
+    oncost = oncost_text(report["method"]["oncost"])
     notes = [
-        ("method", report["method"]["description"]),
-        ("oncost", f"Oncost {report['method']['oncost']}"),
+        ("Method", method_text(report)),
+        ("Employer on-costs", oncost[0].upper() + oncost[1:] + "."),
     ]
     if report["method"]["rates_note"]:
-        notes.append(("rates note", report["method"]["rates_note"]))
+        notes.append(("Rates note", report["method"]["rates_note"]))
     if report.get("disclosure"):
-        notes.append(("disclosure control", report["disclosure"]["note"]))
-    notes.append(("caveat", report["caveat"]))
-    rows.extend([topic, None, None, "", text, "", ""] for topic, text in notes)
+        notes.append(("Disclosure control", report["disclosure"]["note"]))
+    notes.append(("Caveat", report["caveat"]))
+    rows.extend([topic, None, None, text, "", ""] for topic, text in notes)
     sheet(
         "Method and sources",
-        ["figure", "amount (£)", "rate (£/hour)", "rate key", "basis", "source", "reference date"],
+        ["Figure", "Amount (£)", "Rate (£ an hour)", "Basis", "Source", "Reference date"],
         rows,
-        [TEXT, MONEY, RATE, TEXT, TEXT, TEXT, TEXT],
+        [TEXT, MONEY, RATE, TEXT, TEXT, TEXT],
     )
 
 
 def _equality_rows(equality: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
     """One row per published cell: question, group, count (or [c]), percentage (or [c])."""
-    header = ["question", "group", "volunteers", "percentage of question total"]
+    header = ["Question", "Group", "Volunteers", "Percentage of question total"]
     if equality["withheld"]:
         return header, [[equality["withheld"], "", "", ""]]
     rows: list[list[Any]] = []
@@ -327,6 +347,7 @@ def to_pdf(
     *,
     charts: dict[str, str] | None = None,
     equality: dict[str, Any] | None = None,
+    changes: dict[str, list[str]] | None = None,
 ) -> bytes:
     from volunteer_hub.reports.charts import summaries
 
@@ -336,6 +357,7 @@ def to_pdf(
         charts=charts or {},
         summaries=summaries(report),
         profile=equality,
+        changes=changes or {},
     )
 
 
@@ -379,6 +401,7 @@ def quarterly_pdf(
     periods: dict[str, Any],
     charts: dict[str, str],
     equality: dict[str, Any] | None,
+    changes: dict[str, list[str]] | None = None,
 ) -> bytes:
     """The partnership board's quarterly monitoring: this quarter, the year to date and the same
     quarter last year side by side, then this quarter in full."""
@@ -396,4 +419,5 @@ def quarterly_pdf(
         charts=charts,
         summaries=summaries(report),
         profile=equality,
+        changes=changes or {},
     )

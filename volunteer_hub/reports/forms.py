@@ -61,3 +61,10 @@ class ValueReportForm(FlaskForm):
         "Organisation", choices=[], default="", widget=GovSelect(), validate_choice=False
     )
     submit = SubmitField("Show report", widget=GovSubmitInput())
+
+
+class SubscriptionForm(FlaskForm):
+    """Subscribe to (or stop) the quarterly report by email: a button, nothing to type."""
+
+    action = StringField(validators=[DataRequired()])
+    submit = SubmitField("Save", widget=GovSubmitInput())

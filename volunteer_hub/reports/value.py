@@ -1,4 +1,8 @@
-"""The value-of-volunteering report: figures computed in the database, formatted here."""
+"""The value-of-volunteering report, in three steps: the queries (other domains' query
+functions), the figures as typed results (:mod:`volunteer_hub.reports.figures`: Decimal and
+whole seconds, nothing rounded), and the JSON rendering of those figures (a dict of strings,
+the partner API's contract). Disclosure control (:mod:`volunteer_hub.reports.disclosure`) and
+the downloads (:mod:`volunteer_hub.reports.exports`) work from that rendering."""
 
 from __future__ import annotations
 
@@ -6,38 +10,78 @@ import decimal
 import threading
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any
 
 from flask import current_app
-from sqlalchemy import ColumnElement, func, select
-from sqlalchemy.orm import aliased
 
 from volunteer_hub.core.errors import DomainError
 from volunteer_hub.core.money import one_dp, round_money, two_dp
 from volunteer_hub.expenses.queries import paid_pence_between
 from volunteer_hub.expenses.services import refuse_double_count
 from volunteer_hub.extensions import db
-from volunteer_hub.hours.models import HourRecord, HourStatus
-from volunteer_hub.investment.models import CATEGORIES, InvestmentEntry
+from volunteer_hub.hours.queries import people_by_role, value_report_statements
+from volunteer_hub.investment.queries import CATEGORIES, entries_overlapping
 from volunteer_hub.investment.services import register_entry_check
-from volunteer_hub.organisations.models import Organisation, Role
-from volunteer_hub.rates.models import Rate
-from volunteer_hub.rates.services import (
+from volunteer_hub.organisations.queries import names_by_id, role_titles
+from volunteer_hub.rates.queries import (
+    Rate,
     occupation_rate_for,
     occupation_rates_in_force,
     rate_for_period_end,
 )
+from volunteer_hub.reports.figures import (
+    BandRow,
+    MonthRow,
+    OrganisationRow,
+    Period,
+    RateUsed,
+    RoleRow,
+    RoleShare,
+    ValueFigures,
+    frequency_bands,
+    hours_of,
+    people_from_volunteer_roles,
+)
 from volunteer_hub.timebank.report import figures as timebank_figures
+
+if TYPE_CHECKING:
+    from volunteer_hub.organisations.models import Organisation
+
+__all__ = [
+    "CAVEAT",
+    "EARLIEST",
+    "LATEST",
+    "Period",
+    "RoleShare",
+    "ValueReport",
+    "build_value_report",
+    "compute_value",
+    "financial_year",
+    "quarter_period",
+    "render_json",
+    "snap_to_months",
+]
 
 CAVEAT = (
     "Replacement cost values the time given, not the difference made, and it is not cash saved. "
     "It is one way to show volunteering's contribution, alongside what volunteers and the people "
     "they support say."
 )
-SECONDS_PER_HOUR = Decimal(3600)
+METHOD = (
+    "Replacement cost: approved hours (employer-time hours excluded) × hourly rate "
+    "in force on the last day of the period × (1 + oncost). The value is a range from "
+    "the floor (National Living Wage) to the generalist (median pay) figure."
+)
+RETENTION = (
+    "Share of volunteers active in the equal-length period just before who "
+    "were active again in this period."
+)
+RATES_NOTE = (
+    "No rate was yet in force on the last day of this period, so the earliest rate "
+    "held was used; an administrator can add the rate for this period."
+)
 #: Paid expense claims feed investment as reimbursed expenses; this layer (above both) connects
 #: them, so an ``expenses_reimbursed`` entry that would count paid claims twice is refused.
 register_entry_check(refuse_double_count)
@@ -45,40 +89,14 @@ register_entry_check(refuse_double_count)
 EARLIEST, LATEST = date(1990, 1, 1), date(2100, 12, 31)
 
 
-@dataclass(frozen=True)
-class RoleShare:
-    """Part of a role's hours valued at one specialist rate (for the disclosure audit)."""
-
-    seconds: int
-    per_hour: Decimal  # £ an hour, oncost included
-    occupation: bool  # an occupation rate (else the generalist rate)
-
-
-#: Carries each role row's shares through sorting; removed before the report is returned.
-SHARES = "_shares"
-
-
 class ValueReport(dict[str, Any]):
     """The report (a plain JSON-ready dict) and, outside the JSON, how the hours of each
-    ``by_role`` row split between specialist rates: the disclosure audit writes the published
-    specialist value and its coverage as equations over those parts."""
+    ``by_role`` row split between specialist rates (the disclosure audit writes the published
+    specialist value and its coverage as equations over those parts), and how many volunteers
+    gave the employer-time hours (for disclosure control)."""
 
     role_shares: tuple[tuple[RoleShare, ...], ...] = ()
-
-
-@dataclass(frozen=True)
-class Period:
-    start: date
-    end: date
-
-    @property
-    def days(self) -> int:
-        return (self.end - self.start).days + 1
-
-    def previous(self) -> Period:
-        """The equal-length period (same number of days) just before this one."""
-        end = self.start - timedelta(days=1)
-        return Period(end - timedelta(days=self.days - 1), end)
+    employer_time_people: int = 0
 
 
 def financial_year(year: int) -> Period:
@@ -86,14 +104,28 @@ def financial_year(year: int) -> Period:
     return Period(date(year, 4, 1), date(year + 1, 3, 31))
 
 
+def quarter_period(year: int, quarter: int) -> Period:
+    """Quarter ``quarter`` (1 = April to June) of financial year ``year``/``year+1``."""
+    first_month = 4 + 3 * (quarter - 1)
+    start = date(year + (first_month - 1) // 12, (first_month - 1) % 12 + 1, 1)
+    end_month = first_month + 3
+    after = date(year + (end_month - 1) // 12, (end_month - 1) % 12 + 1, 1)
+    return Period(start, date.fromordinal(after.toordinal() - 1))
+
+
+def snap_to_months(period: Period) -> Period:
+    """The whole months covering ``period`` (3 April to 17 May → 1 April to 31 May). Partners'
+    chosen dates are snapped to months so that two overlapping selections a day apart cannot be
+    subtracted to show one day's (one person's) figures."""
+    start = period.start.replace(day=1)
+    after = date(period.end.year + period.end.month // 12, period.end.month % 12 + 1, 1)
+    return Period(start, after - timedelta(days=1))
+
+
 def rate_text(amount: Decimal) -> str:
     """17.9600 → '17.96'; 12.3456 stays '12.3456'."""
     pennies = amount.quantize(Decimal("0.01"))
     return str(pennies) if pennies == amount else str(amount.normalize())
-
-
-def _hours(seconds: int | Decimal) -> Decimal:
-    return Decimal(seconds) / SECONDS_PER_HOUR
 
 
 def _money(value: Decimal) -> str:
@@ -106,88 +138,21 @@ def _ratio(numerator: Decimal, denominator: Decimal) -> str | None:
     return two_dp(numerator / denominator)
 
 
-def _month(column: Any) -> ColumnElement[Any]:
-    """The month of a date, as cheaply as each database allows (formatted later)."""
-    if db.engine.dialect.name == "postgresql":
-        return func.date_trunc("month", column)
-    return func.substr(column, 1, 7)  # SQLite stores dates as 'YYYY-MM-DD'
-
-
 def _month_text(value: Any) -> str:
     return value.strftime("%Y-%m") if hasattr(value, "strftime") else str(value)[:7]
-
-
-def _rate_block(rate: Rate | None, hours: Decimal, oncost: Decimal, label: str) -> dict[str, Any]:
-    if rate is None:
-        raise DomainError(
-            f"No {label} rate is in force for this period; an administrator must add one"
-        )
-    amount = hours * rate.amount * (1 + oncost)
-    return {
-        "amount": _money(amount),
-        "rate": rate_text(rate.amount),
-        "rate_key": rate.key,
-        "source": rate.source,
-        "reference_date": rate.reference_date,
-        "_exact": amount,
-    }
-
-
-def _investment(period: Period, organisation_id: int | None) -> tuple[Decimal, dict[str, Decimal]]:
-    """Entries overlapping the period, counted in proportion to the days that overlap."""
-    statement = select(InvestmentEntry).where(
-        InvestmentEntry.period_start <= period.end, InvestmentEntry.period_end >= period.start
-    )
-    if organisation_id is not None:
-        statement = statement.where(InvestmentEntry.organisation_id == organisation_id)
-    by_category: dict[str, Decimal] = {key: Decimal("0.00") for key in CATEGORIES}
-    for entry in db.session.scalars(statement):
-        amount = Decimal(entry.amount_pence) / 100
-        overlap_start = max(entry.period_start, period.start)
-        overlap_end = min(entry.period_end, period.end)
-        entry_days = (entry.period_end - entry.period_start).days + 1
-        overlap_days = (overlap_end - overlap_start).days + 1
-        if overlap_days < entry_days:
-            amount = round_money(amount * overlap_days / entry_days)
-        by_category[entry.category] += amount
-    # Paid expense claims, in the period containing each item's date (entering the category by
-    # hand for a period with paid claims is refused, so nothing is counted twice).
-    by_category["expenses_reimbursed"] += (
-        Decimal(paid_pence_between(period.start, period.end, organisation_id)) / 100
-    )
-    return sum(by_category.values(), Decimal("0.00")), by_category
 
 
 def build_value_report(
     *, start: date, end: date, organisation: Organisation | None = None
 ) -> ValueReport:
+    """The report's JSON-ready dict (see :func:`render_json`) for the period and selection."""
     if end < start:
         raise DomainError("The end date must be on or after the start date")
     if start < EARLIEST or end > LATEST:
         raise DomainError(f"Dates must be between {EARLIEST.isoformat()} and {LATEST.isoformat()}")
-    config = current_app.config
-    oncost = Decimal(str(config.get("VALUE_ONCOST", "0")))
-    fte_hours = Decimal(str(config.get("FTE_HOURS_PER_YEAR", "1950")))
-    period = Period(start, end)
-    organisation_id = organisation.id if organisation is not None else None
-
     with decimal.localcontext() as context:
         context.prec = 50
-        return _build(period, organisation, organisation_id, oncost, fte_hours)
-
-
-def _scope(
-    period: Period, organisation_id: int | None, *, employer_time: bool = False
-) -> list[Any]:
-    conditions: list[Any] = [
-        HourRecord.status == HourStatus.APPROVED.value,
-        HourRecord.date >= period.start,
-        HourRecord.date <= period.end,
-        HourRecord.employer_time.is_(employer_time),
-    ]
-    if organisation_id is not None:
-        conditions.append(HourRecord.organisation_id == organisation_id)
-    return conditions
+        return render_json(compute_value(Period(start, end), organisation))
 
 
 def _fetch_all(statements: dict[str, Any]) -> dict[str, list[Any]]:
@@ -229,324 +194,268 @@ def _fetch_all(statements: dict[str, Any]) -> dict[str, list[Any]]:
     return results
 
 
-def _from_volunteer_roles(
-    rows: list[Any],
+def _investment(period: Period, organisation_id: int | None) -> tuple[Decimal, dict[str, Decimal]]:
+    """Entries overlapping the period, counted in proportion to the days that overlap, and
+    paid expense claims in the period containing each item's date (entering the category by
+    hand for a period with paid claims is refused, so nothing is counted twice)."""
+    by_category: dict[str, Decimal] = {key: Decimal("0.00") for key in CATEGORIES}
+    for entry in entries_overlapping(period.start, period.end, organisation_id):
+        amount = Decimal(entry.amount_pence) / 100
+        overlap_start = max(entry.period_start, period.start)
+        overlap_end = min(entry.period_end, period.end)
+        entry_days = (entry.period_end - entry.period_start).days + 1
+        overlap_days = (overlap_end - overlap_start).days + 1
+        if overlap_days < entry_days:
+            amount = round_money(amount * overlap_days / entry_days)
+        by_category[entry.category] += amount
+    by_category["expenses_reimbursed"] += (
+        Decimal(paid_pence_between(period.start, period.end, organisation_id)) / 100
+    )
+    return sum(by_category.values(), Decimal("0.00")), by_category
+
+
+def _rate_used(
+    rate: Rate | None, hours: Decimal, oncost: Decimal, label: str
+) -> tuple[Rate, RateUsed]:
+    if rate is None:
+        raise DomainError(
+            f"No {label} rate is in force for this period; an administrator must add one"
+        )
+    return rate, RateUsed(
+        amount=rate.amount,
+        key=rate.key,
+        basis=rate.basis,
+        source=rate.source,
+        reference_date=rate.reference_date,
+        value=hours * rate.amount * (1 + oncost),
+    )
+
+
+def _groups_and_people(
+    results: dict[str, list[Any]], period: Period, organisation_id: int | None
 ) -> tuple[
     list[tuple[int, int | None, str | None, int]],
     dict[int, int],
     dict[tuple[int, int | None], int],
 ]:
-    """Hours by (organisation, role, code) and distinct volunteers by organisation and by role,
-    from rows of (organisation, role, code, volunteer, seconds)."""
-    seconds_by: dict[tuple[int, int | None, str | None], int] = defaultdict(int)
-    org_people: dict[int, set[int]] = defaultdict(set)
-    role_people: dict[tuple[int, int | None], set[int]] = defaultdict(set)
-    for org, role, soc, volunteer, seconds in rows:
-        seconds_by[(org, role, soc)] += int(seconds)
-        org_people[org].add(volunteer)
-        role_people[(org, role)].add(volunteer)
-    return (
-        [(org, role, soc, seconds) for (org, role, soc), seconds in seconds_by.items()],
-        {org: len(ids) for org, ids in org_people.items()},
-        {key: len(ids) for key, ids in role_people.items()},
-    )
-
-
-def _role_people(groups: list[Any], scope: list[Any]) -> dict[tuple[int, int | None], int]:
-    """Distinct volunteers per (organisation, role). Taken from the groups query when each role
-    has one occupation code in the period (the usual case); counted afresh otherwise, so that
-    someone recorded under two codes of one role is counted once."""
+    """Hours by (organisation, role, code), and distinct people by organisation and by role."""
+    if "by_volunteer_role" in results:
+        return people_from_volunteer_roles(results["by_volunteer_role"])
+    groups = [(org, role, soc, int(seconds)) for org, role, soc, seconds, _n in results["groups"]]
+    org_people = {org: int(n) for org, n in results["org_people"]}
+    # Each role's people from the groups when it has one occupation code in the period (the
+    # usual case); counted afresh otherwise, so someone under two codes of a role counts once.
     codes: dict[tuple[int, int | None], int] = defaultdict(int)
     counts: dict[tuple[int, int | None], int] = defaultdict(int)
-    for org, role, _soc, _seconds, people in groups:
+    for org, role, _soc, _seconds, people in results["groups"]:
         codes[(org, role)] += 1
         counts[(org, role)] += int(people)
     if all(n == 1 for n in codes.values()):
-        return dict(counts)
-    return {
-        (org, role): int(n)
-        for org, role, n in db.session.execute(
-            select(
-                HourRecord.organisation_id,
-                HourRecord.role_id,
-                func.count(func.distinct(HourRecord.volunteer_id)),
-            )
-            .where(*scope)
-            .group_by(HourRecord.organisation_id, HourRecord.role_id)
-        )
-    }
-
-
-def _build(
-    period: Period,
-    organisation: Organisation | None,
-    organisation_id: int | None,
-    oncost: Decimal,
-    fte_hours: Decimal,
-) -> ValueReport:
-    scope = _scope(period, organisation_id)
-    earlier = aliased(HourRecord)
-    before = (
-        select(earlier.id)
-        .where(
-            earlier.status == HourStatus.APPROVED.value,
-            earlier.employer_time.is_(False),
-            earlier.volunteer_id == HourRecord.volunteer_id,
-            earlier.date < period.start,
-            *([earlier.organisation_id == organisation_id] if organisation_id else []),
-        )
-        .exists()
-    )
-    month = _month(HourRecord.date).label("month")
-    people = func.count(func.distinct(HourRecord.volunteer_id))
-    # Every figure comes from aggregate queries (longest first); none returns a row per record,
-    # so memory stays flat however many records there are. PostgreSQL hashes groups, so there
-    # one (organisation, role, code, volunteer) query feeds hours and people by organisation and
-    # role; SQLite sorts to group, so there each figure is grouped from a covering index.
-    postgres = db.engine.dialect.name == "postgresql"
-    statements: dict[str, Any] = {}
-    if postgres:
-        statements["by_volunteer_role"] = (
-            select(
-                HourRecord.organisation_id,
-                HourRecord.role_id,
-                HourRecord.soc_code,
-                HourRecord.volunteer_id,
-                func.sum(HourRecord.seconds),
-            )
-            .where(*scope)
-            .group_by(
-                HourRecord.organisation_id,
-                HourRecord.role_id,
-                HourRecord.soc_code,
-                HourRecord.volunteer_id,
-            )
-        )
+        role_people = dict(counts)
     else:
-        statements["groups"] = (
-            select(
-                HourRecord.organisation_id,
-                HourRecord.role_id,
-                HourRecord.soc_code,
-                func.sum(HourRecord.seconds),
-                people,
-            )
-            .where(*scope)
-            .group_by(HourRecord.organisation_id, HourRecord.role_id, HourRecord.soc_code)
-        )
-        statements["org_people"] = (
-            select(HourRecord.organisation_id, people)
-            .where(*scope)
-            .group_by(HourRecord.organisation_id)
-        )
-    statements["months"] = (
-        select(month, func.sum(HourRecord.seconds), people)
-        .where(*scope)
-        .group_by(month)
-        .order_by(month)
-    )
+        role_people = people_by_role(period.start, period.end, organisation_id)
+    return groups, org_people, role_people
+
+
+def compute_value(period: Period, organisation: Organisation | None) -> ValueFigures:
+    """The report's figures, exact (call within a Decimal context of ample precision)."""
+    config = current_app.config
+    oncost = Decimal(str(config.get("VALUE_ONCOST", "0")))
+    fte_hours = Decimal(str(config.get("FTE_HOURS_PER_YEAR", "1950")))
+    organisation_id = organisation.id if organisation is not None else None
+    previous = period.previous()
     results = _fetch_all(
-        {
-            **statements,
-            # Per volunteer: days active (for frequency bands) and seconds.
-            "per_volunteer": select(
-                HourRecord.volunteer_id,
-                func.count(func.distinct(HourRecord.date)),
-                func.sum(HourRecord.seconds),
-            )
-            .where(*scope)
-            .group_by(HourRecord.volunteer_id),
-            # New: active now, with no approved record in scope before (an index seek each).
-            "new": select(func.count()).select_from(
-                select(HourRecord.volunteer_id)
-                .where(*scope)
-                .group_by(HourRecord.volunteer_id)
-                .having(~before)
-                .subquery()
-            ),
-            "previous": select(HourRecord.volunteer_id)
-            .where(*_scope(period.previous(), organisation_id))
-            .distinct(),
-            "employer": select(func.coalesce(func.sum(HourRecord.seconds), 0)).where(
-                *_scope(period, organisation_id, employer_time=True)
-            ),
-        }
+        value_report_statements(
+            period.start, period.end, organisation_id, previous=(previous.start, previous.end)
+        )
     )
-    if postgres:
-        groups, org_people, role_people = _from_volunteer_roles(results["by_volunteer_role"])
-    else:
-        groups = [
-            (org, role, soc, int(seconds)) for org, role, soc, seconds, _n in results["groups"]
-        ]
-        org_people = {org: int(n) for org, n in results["org_people"]}
-        role_people = _role_people(results["groups"], scope)
+    groups, org_people, role_people = _groups_and_people(results, period, organisation_id)
     total_seconds = sum(row[3] for row in groups)
-    employer_seconds = int(results["employer"][0][0] or 0)
-    hours = _hours(total_seconds)
+    hours = hours_of(total_seconds)
     per_volunteer = results["per_volunteer"]
     active_ids = {row[0] for row in per_volunteer}
-    active = len(active_ids)
-    new_volunteers = int(results["new"][0][0] or 0)
     previous_ids = {row[0] for row in results["previous"]}
     retention = (
-        one_dp(Decimal(len(previous_ids & active_ids)) * 100 / len(previous_ids))
-        if previous_ids
-        else None
+        Decimal(len(previous_ids & active_ids)) * 100 / len(previous_ids) if previous_ids else None
     )
 
     # Rates in force on the last day.
-    config = current_app.config
     generalist_rate, generalist_current = rate_for_period_end(
         config.get("GENERALIST_RATE_FAMILY", "uk_median_hourly"), period.end
     )
     floor_rate, floor_current = rate_for_period_end(
         config.get("FLOOR_RATE_FAMILY", "uk_national_living_wage"), period.end
     )
-    generalist = _rate_block(generalist_rate, hours, oncost, "generalist (median hourly pay)")
-    floor = _rate_block(floor_rate, hours, Decimal(0), "floor (National Living Wage)")
-    assert generalist_rate is not None
+    general, generalist = _rate_used(
+        generalist_rate, hours, oncost, "generalist (median hourly pay)"
+    )
+    floor_held, floor = _rate_used(floor_rate, hours, Decimal(0), "floor (National Living Wage)")
 
     occupation_rates = occupation_rates_in_force(period.end)
-    specialist_exact = Decimal(0)
+    specialist = Decimal(0)
     covered_seconds = 0
-    #: Per (organisation, role): the seconds valued at each rate (for the disclosure audit).
     occupations: dict[tuple[int, int | None], list[RoleShare]] = defaultdict(list)
+    org_seconds: dict[int, int] = defaultdict(int)
+    role_seconds: dict[tuple[int, int | None], int] = defaultdict(int)
     for org, role, soc, seconds in groups:
         rate = occupation_rate_for(soc, occupation_rates)
-        per_hour = (rate.amount if rate is not None else generalist_rate.amount) * (1 + oncost)
-        specialist_exact += _hours(int(seconds)) * per_hour
+        per_hour = (rate.amount if rate is not None else general.amount) * (1 + oncost)
+        specialist += hours_of(int(seconds)) * per_hour
         if rate is not None:
             covered_seconds += int(seconds)
         occupations[(org, role)].append(RoleShare(int(seconds), per_hour, rate is not None))
-    coverage = one_dp(Decimal(covered_seconds) * 100 / total_seconds) if total_seconds else None
-
+        org_seconds[org] += int(seconds)
+        role_seconds[(org, role)] += int(seconds)
     investment_total, investment_by_category = _investment(period, organisation_id)
-    generalist_exact = generalist.pop("_exact")
-    floor_exact = floor.pop("_exact")
 
-    # Breakdowns.
-    organisation_names = dict(db.session.execute(select(Organisation.id, Organisation.name)).all())
-    org_hours: dict[int, int] = defaultdict(int)
-    role_hours: dict[tuple[int, int | None], int] = defaultdict(int)
-    for org_id, role_id, _soc, seconds in groups:
-        org_hours[org_id] += int(seconds)
-        role_hours[(org_id, role_id)] += int(seconds)
-    role_titles = (
-        dict(
-            db.session.execute(
-                select(Role.id, Role.title).where(Role.id.in_({r for _o, r in role_hours if r}))
-            ).all()
-        )
-        if role_hours
-        else {}
-    )
-    months = results["months"]
+    names = names_by_id()
+    titles = role_titles({r for _o, r in role_seconds if r}) if role_seconds else {}
 
-    def value_of(seconds: int) -> str:
-        return _money(_hours(seconds) * generalist_rate.amount * (1 + oncost))
+    def value_of(seconds: int) -> Decimal:
+        return hours_of(seconds) * general.amount * (1 + oncost)
 
     by_organisation = sorted(
         (
-            {
-                "name": organisation_names.get(org_id, "Unknown"),
-                "hours": two_dp(_hours(seconds)),
-                "active_volunteers": int(org_people.get(org_id, 0)),
-                "value_generalist": value_of(seconds),
-            }
-            for org_id, seconds in org_hours.items()
+            OrganisationRow(
+                names.get(org, "Unknown"), seconds, int(org_people.get(org, 0)), value_of(seconds)
+            )
+            for org, seconds in org_seconds.items()
         ),
-        key=lambda row: str(row["name"]).casefold(),
+        key=lambda row: row.name.casefold(),
     )
     by_role = sorted(
         (
-            {
-                "organisation": organisation_names.get(org_id, "Unknown"),
-                "role": role_titles.get(role_id, "No role recorded")
-                if role_id
-                else "No role recorded",
-                "hours": two_dp(_hours(seconds)),
-                "active_volunteers": int(role_people.get((org_id, role_id), 0)),
-                "value_generalist": value_of(seconds),
-                SHARES: tuple(occupations[(org_id, role_id)]),
-            }
-            for (org_id, role_id), seconds in role_hours.items()
+            RoleRow(
+                organisation=names.get(org, "Unknown"),
+                role=titles.get(role, "No role recorded") if role else "No role recorded",
+                seconds=seconds,
+                people=int(role_people.get((org, role), 0)),
+                value=value_of(seconds),
+                shares=tuple(occupations[(org, role)]),
+            )
+            for (org, role), seconds in role_seconds.items()
         ),
-        key=lambda row: (str(row["organisation"]).casefold(), str(row["role"]).casefold()),
+        key=lambda row: (row.organisation.casefold(), row.role.casefold()),
     )
-    role_shares = tuple(cast(tuple[RoleShare, ...], row.pop(SHARES)) for row in by_role)
-    by_month = [
-        {"month": _month_text(m), "hours": two_dp(_hours(int(s))), "active_volunteers": int(n)}
-        for m, s, n in months
-    ]
+    employer_seconds, employer_people = results["employer"][0]
+    return ValueFigures(
+        period=period,
+        organisation=organisation.name if organisation is not None else None,
+        seconds=total_seconds,
+        employer_seconds=int(employer_seconds or 0),
+        employer_people=int(employer_people or 0),
+        active=len(active_ids),
+        new=int(results["new"][0][0] or 0),
+        retention=retention,
+        fte_hours=fte_hours,
+        oncost=oncost,
+        generalist=generalist,
+        floor=floor,
+        floor_basis=floor_held.basis,
+        rates_current=generalist_current and floor_current,
+        specialist=specialist,
+        covered_seconds=covered_seconds,
+        investment_total=investment_total,
+        investment_by_category=investment_by_category,
+        by_organisation=by_organisation,
+        by_role=by_role,
+        by_month=[MonthRow(_month_text(m), int(s), int(n)) for m, s, n in results["months"]],
+        by_frequency=frequency_bands(period, per_volunteer),
+        timebank=timebank_figures(period.start, period.end, general.amount),
+    )
 
-    weeks = Decimal(period.days) / 7
-    months_in_period = Decimal(period.days) * 12 / Decimal("365.25")
-    bands = {"weekly_or_more": [0, 0], "monthly_or_more": [0, 0], "less_often": [0, 0]}
-    for _vid, days_active, seconds in per_volunteer:
-        if Decimal(days_active) >= weeks:
-            band = "weekly_or_more"
-        elif Decimal(days_active) >= months_in_period:
-            band = "monthly_or_more"
-        else:
-            band = "less_often"
-        bands[band][0] += 1
-        bands[band][1] += int(seconds)
-    by_frequency = [
-        {"band": band, "volunteers": people, "hours": two_dp(_hours(seconds))}
-        for band, (people, seconds) in bands.items()
-    ]
 
-    figures: dict[str, Any] = {
-        "period": {"start": period.start.isoformat(), "end": period.end.isoformat()},
-        "organisation": organisation.name if organisation is not None else None,
-        "total_hours": two_dp(hours),
-        "employer_time_hours": two_dp(_hours(employer_seconds)),
-        "active_volunteers": active,
-        "new_volunteers": new_volunteers,
-        "hours_per_active_volunteer": two_dp(hours / active) if active else None,
-        "retention_rate": retention,
-        "fte": two_dp(hours / fte_hours),
-        "value": {
-            "generalist": generalist,
-            "floor": floor,
-            "specialist": {"amount": _money(specialist_exact), "coverage": coverage},
-        },
-        "method": {
-            "description": (
-                "Replacement cost: approved hours (employer-time hours excluded) × hourly rate "
-                "in force on the last day of the period × (1 + oncost). The value is a range from "
-                "the floor (National Living Wage) to the generalist (median pay) figure."
-            ),
-            "oncost": str(oncost),
-            "generalist_basis": generalist_rate.basis,
-            "floor_basis": floor_rate.basis if floor_rate is not None else None,
-            "rates_note": None
-            if generalist_current and floor_current
-            else (
-                "No rate was yet in force on the last day of this period, so the earliest rate "
-                "held was used; an administrator can add the rate for this period."
-            ),
-            "fte_hours_per_year": str(fte_hours),
-            "retention": "Share of volunteers active in the equal-length period just before who "
-            "were active again in this period.",
-        },
-        "investment": {
-            "total": _money(investment_total),
-            "by_category": {key: _money(value) for key, value in investment_by_category.items()},
-        },
-        "viva_ratio": {
-            "generalist": _ratio(generalist_exact, investment_total),
-            "floor": _ratio(floor_exact, investment_total),
-            "specialist": _ratio(specialist_exact, investment_total),
-        },
-        "net_value": _money(generalist_exact - investment_total),
-        "by_organisation": by_organisation,
-        "by_role": by_role,
-        "by_month": by_month,
-        "by_frequency": by_frequency,
-        "timebank": timebank_figures(period.start, period.end, generalist_rate.amount),
-        "caveat": CAVEAT,
+def _rate_json(rate: RateUsed) -> dict[str, Any]:
+    return {
+        "amount": _money(rate.value),
+        "rate": rate_text(rate.amount),
+        "rate_key": rate.key,
+        "source": rate.source,
+        "reference_date": rate.reference_date,
     }
-    report = ValueReport(figures)
-    report.role_shares = role_shares
+
+
+def _band_json(row: BandRow) -> dict[str, Any]:
+    return {"band": row.band, "volunteers": row.people, "hours": two_dp(hours_of(row.seconds))}
+
+
+def render_json(figures: ValueFigures) -> ValueReport:
+    """The figures as the partner API's JSON (the stable contract: every key and value as
+    before the figures were typed)."""
+    f = figures
+    hours = f.hours
+    report = ValueReport(
+        {
+            "period": {"start": f.period.start.isoformat(), "end": f.period.end.isoformat()},
+            "organisation": f.organisation,
+            "total_hours": two_dp(hours),
+            "employer_time_hours": two_dp(hours_of(f.employer_seconds)),
+            "active_volunteers": f.active,
+            "new_volunteers": f.new,
+            "hours_per_active_volunteer": two_dp(hours / f.active) if f.active else None,
+            "retention_rate": one_dp(f.retention) if f.retention is not None else None,
+            "fte": two_dp(hours / f.fte_hours),
+            "value": {
+                "generalist": _rate_json(f.generalist),
+                "floor": _rate_json(f.floor),
+                "specialist": {
+                    "amount": _money(f.specialist),
+                    "coverage": one_dp(f.coverage) if f.coverage is not None else None,
+                },
+            },
+            "method": {
+                "description": METHOD,
+                "oncost": str(f.oncost),
+                "generalist_basis": f.generalist.basis,
+                "floor_basis": f.floor_basis,
+                "rates_note": None if f.rates_current else RATES_NOTE,
+                "fte_hours_per_year": str(f.fte_hours),
+                "retention": RETENTION,
+            },
+            "investment": {
+                "total": _money(f.investment_total),
+                "by_category": {
+                    key: _money(value) for key, value in f.investment_by_category.items()
+                },
+            },
+            "viva_ratio": {
+                "generalist": _ratio(f.generalist.value, f.investment_total),
+                "floor": _ratio(f.floor.value, f.investment_total),
+                "specialist": _ratio(f.specialist, f.investment_total),
+            },
+            "net_value": _money(f.generalist.value - f.investment_total),
+            "by_organisation": [
+                {
+                    "name": row.name,
+                    "hours": two_dp(hours_of(row.seconds)),
+                    "active_volunteers": row.people,
+                    "value_generalist": _money(row.value),
+                }
+                for row in f.by_organisation
+            ],
+            "by_role": [
+                {
+                    "organisation": row.organisation,
+                    "role": row.role,
+                    "hours": two_dp(hours_of(row.seconds)),
+                    "active_volunteers": row.people,
+                    "value_generalist": _money(row.value),
+                }
+                for row in f.by_role
+            ],
+            "by_month": [
+                {
+                    "month": row.month,
+                    "hours": two_dp(hours_of(row.seconds)),
+                    "active_volunteers": row.people,
+                }
+                for row in f.by_month
+            ],
+            "by_frequency": [_band_json(row) for row in f.by_frequency],
+            "timebank": dict(f.timebank),
+            "caveat": CAVEAT,
+        }
+    )
+    report.role_shares = tuple(row.shares for row in f.by_role)
+    report.employer_time_people = f.employer_people
     return report

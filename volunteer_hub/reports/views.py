@@ -8,7 +8,17 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import select
@@ -20,17 +30,33 @@ from volunteer_hub.accounts.permissions import (
 )
 from volunteer_hub.core.errors import DomainError
 from volunteer_hub.extensions import db
-from volunteer_hub.investment.models import CATEGORIES
+from volunteer_hub.investment.queries import CATEGORIES
 from volunteer_hub.organisations.models import Organisation
 from volunteer_hub.reports import exports, formatting
 from volunteer_hub.reports.disclosure import NotPublished, publish, publish_quarterly
-from volunteer_hub.reports.forms import ValueReportForm, financial_year_of
-from volunteer_hub.reports.value import Period, build_value_report, financial_year
+from volunteer_hub.reports.forms import SubscriptionForm, ValueReportForm, financial_year_of
+from volunteer_hub.reports.value import (
+    Period,
+    build_value_report,
+    financial_year,
+    quarter_period,
+    snap_to_months,
+)
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 bp.add_app_template_filter(formatting.month_label, "month_label")
 bp.add_app_template_filter(formatting.long_date, "long_date")
 bp.add_app_template_global(formatting.human_period, "human_period")
+for _helper in (formatting.rate_text, formatting.oncost_text, formatting.method_text):
+    bp.add_app_template_global(_helper, _helper.__name__)
+bp.add_app_template_global(formatting.coverage_text, "coverage_text")
+bp.add_app_template_global(formatting.short_period, "short_period")
+
+
+@bp.app_context_processor
+def _report_words() -> dict[str, Any]:
+    return {"band_names": formatting.BAND_NAMES}
+
 
 REPORT_ROLES = ("admin", "centre_coordinator", "partner", "org_coordinator")
 #: The picker's fields: the only query parameters carried into download links.
@@ -66,6 +92,8 @@ class Choice:
     label: str
     quarter: tuple[int, int] | None = None  # (financial year, quarter) when a quarter was chosen
     custom: bool = False
+    #: Said beside the period when the chosen dates were changed (snapped to whole months).
+    note: str | None = None
 
 
 def sees_every_organisation(user: Any) -> bool:
@@ -78,14 +106,6 @@ def allowed_organisations() -> list[Organisation]:
     if not sees_every_organisation(current_user):
         statement = statement.where(Organisation.id.in_(coordinated_organisation_ids(current_user)))
     return list(db.session.scalars(statement))
-
-
-def quarter_period(year: int, quarter: int) -> Period:
-    first_month = 4 + 3 * (quarter - 1)
-    start = date(year + (first_month - 1) // 12, (first_month - 1) % 12 + 1, 1)
-    end_month = first_month + 3
-    after = date(year + (end_month - 1) // 12, (end_month - 1) % 12 + 1, 1)
-    return Period(start, date.fromordinal(after.toordinal() - 1))
 
 
 def _parse_date(text: str, field: Any) -> date | None:
@@ -103,7 +123,7 @@ def build_form() -> tuple[ValueReportForm, list[Organisation]]:
     form = ValueReportForm(formdata=request.args or None)
     this_year = financial_year_of(date.today())
     form.year.choices = [
-        (str(y), f"{y}/{str(y + 1)[-2:]} (April {y} to March {y + 1})")
+        (str(y), f"{formatting.financial_year_text(y)} (April {y} to March {y + 1})")
         for y in range(this_year, FIRST_YEAR - 1, -1)
     ]
     choices = [(str(o.id), o.name) for o in organisations]
@@ -138,12 +158,12 @@ def resolve(form: ValueReportForm, organisations: list[Organisation]) -> Choice 
     year = int(raw_year)
     if form.period.data == "year":
         period = financial_year(year)
-        label = f"Financial year {year}/{str(year + 1)[-2:]}"
+        label = f"Financial year {formatting.financial_year_text(year)}"
         return Choice(period, organisation, label)
     if form.period.data == "quarter":
         quarter = int(form.quarter.data or 1)
         period = quarter_period(year, quarter)
-        label = f"Quarter {quarter} of {year}/{str(year + 1)[-2:]}"
+        label = f"Quarter {quarter} of {formatting.financial_year_text(year)}"
         return Choice(period, organisation, label, (year, quarter))
     start = _parse_date(form.start.data or "", form.start) if form.start.data else None
     end = _parse_date(form.end.data or "", form.end) if form.end.data else None
@@ -159,9 +179,23 @@ def resolve(form: ValueReportForm, organisations: list[Organisation]) -> Choice 
     if (end - start).days > MAX_DAYS:
         form.end.errors = [*form.end.errors, "Choose a period of at most ten years"]
         return None
-    return Choice(
+    choice = Choice(
         Period(start, end), organisation, formatting.human_period(start, end), custom=True
     )
+    if partner_view(choice):
+        snapped = snap_to_months(choice.period)
+        if snapped != choice.period:
+            form.start.data, form.end.data = snapped.start.isoformat(), snapped.end.isoformat()
+            label = formatting.human_period(snapped.start, snapped.end)
+            choice = Choice(
+                snapped,
+                organisation,
+                label,
+                custom=True,
+                note="Reports for partners cover whole months, so this report is for "
+                f"{label} (you chose {formatting.human_period(start, end)}).",
+            )
+    return choice
 
 
 def _equality(choice: Choice) -> dict[str, Any]:
@@ -200,8 +234,90 @@ def _full(choice: Choice) -> dict[str, Any]:
 def _report(choice: Choice) -> dict[str, Any]:
     """Raises DomainError, or NotPublished for partners (too few people, or the disclosure
     audit failed): partners get the same published object as the API."""
+    return _as_seen(choice, published=partner_view(choice))
+
+
+def _as_seen(choice: Choice, *, published: bool) -> dict[str, Any]:
     report = _full(choice)
-    return publish(report) if partner_view(choice) else report
+    return publish(report) if published else report
+
+
+def quarterly_pdf(
+    choice: Choice,
+    report: dict[str, Any],
+    *,
+    published: bool,
+    equality: dict[str, Any] | None,
+) -> bytes:
+    """The board's quarterly monitoring PDF for a chosen quarter; raises NotPublished when the
+    quarter itself may not be published."""
+    from volunteer_hub.reports.charts import value_charts
+
+    assert choice.quarter is not None
+    year, quarter = choice.quarter
+    periods = {
+        "this_quarter": choice.period,
+        "year_to_date": Period(financial_year(year).start, choice.period.end),
+        "same_quarter_last_year": quarter_period(year - 1, quarter),
+    }
+    reports: dict[str, dict[str, Any] | None]
+    fulls = {
+        key: _full(Choice(period, choice.organisation, choice.label))
+        for key, period in periods.items()
+    }
+    if published:
+        # Audited together where the columns add up; a column that cannot be published is
+        # None, shown as "not published".
+        reports = publish_quarterly(
+            fulls, same_period=periods["year_to_date"] == periods["this_quarter"]
+        )
+        report = reports["this_quarter"] or report
+    else:
+        reports = dict(fulls)
+    return exports.quarterly_pdf(
+        reports,
+        label=choice.label,
+        periods=periods,
+        charts=value_charts(report, for_pdf=True),
+        equality=equality,
+        changes=headline_changes(choice, report, published=published),
+    )
+
+
+def earlier_periods(choice: Choice) -> dict[str, tuple[str, Period]]:
+    """The periods each headline figure is compared with: the previous quarter and the same
+    quarter last year for a quarter, the previous financial year for a year, and the period of
+    the same length just before for dates of the person's choosing."""
+    if choice.quarter is not None:
+        year, quarter = choice.quarter
+        previous = quarter_period(year, quarter - 1) if quarter > 1 else quarter_period(year - 1, 4)
+        return {
+            "previous": ("the previous quarter", previous),
+            "last_year": ("the same quarter last year", quarter_period(year - 1, quarter)),
+        }
+    if not choice.custom:
+        year = choice.period.start.year
+        return {"previous": ("the previous year", financial_year(year - 1))}
+    return {"previous": ("the previous period of the same length", choice.period.previous())}
+
+
+def headline_changes(
+    choice: Choice, report: dict[str, Any], *, published: bool | None = None
+) -> dict[str, list[str]]:
+    """Each headline figure's change against the earlier periods, from the reports this person
+    may see for them (published for partners: a figure hidden there is 'not available')."""
+    if published is None:
+        published = partner_view(choice)
+    earlier: dict[str, tuple[str, dict[str, Any] | None]] = {}
+    for key, (label, period) in earlier_periods(choice).items():
+        try:
+            other: dict[str, Any] | None = _as_seen(
+                Choice(period, choice.organisation, label), published=published
+            )
+        except (DomainError, NotPublished):
+            other = None
+        earlier[key] = (label, other)
+    return formatting.headline_changes(report, earlier)
 
 
 def _filename(choice: Choice, extension: str) -> str:
@@ -235,6 +351,7 @@ def value() -> ResponseReturnValue:
     choice = resolve(form, organisations)
     query: dict[str, Any] = {n: request.args[n] for n in QUERY_FIELDS if n in request.args}
     report = profile = None
+    changes: dict[str, list[str]] = {}
     error = None
     status = 200
     if choice is not None:
@@ -246,6 +363,7 @@ def value() -> ResponseReturnValue:
             error, status = str(problem), problem.status
         else:
             profile = _equality(choice)
+            changes = headline_changes(choice, report)
     if form.errors:
         status = 400
     return render_template(
@@ -254,6 +372,7 @@ def value() -> ResponseReturnValue:
         choice=choice,
         report=report,
         profile=profile,
+        changes=changes,
         error=error,
         charts={name: url_for("reports.chart", name=name, **query) for name in available(report)}
         if report
@@ -334,7 +453,12 @@ def download(fmt: str) -> ResponseReturnValue:
             headers={"Content-Disposition": f"attachment; filename={_filename(choice, 'xlsx')}"},
         )
     if fmt == "pdf":
-        pdf = exports.to_pdf(report, charts=value_charts(report, for_pdf=True), equality=profile)
+        pdf = exports.to_pdf(
+            report,
+            charts=value_charts(report, for_pdf=True),
+            equality=profile,
+            changes=headline_changes(choice, report),
+        )
         return Response(
             pdf,
             mimetype="application/pdf",
@@ -343,36 +467,87 @@ def download(fmt: str) -> ResponseReturnValue:
     # Quarterly monitoring: this quarter, the year to date and the same quarter last year.
     if choice.quarter is None:
         abort(400)
-    year, quarter = choice.quarter
-    periods = {
-        "this_quarter": choice.period,
-        "year_to_date": Period(financial_year(year).start, choice.period.end),
-        "same_quarter_last_year": quarter_period(year - 1, quarter),
-    }
-    reports: dict[str, dict[str, Any] | None]
-    fulls = {
-        key: _full(Choice(period, choice.organisation, choice.label))
-        for key, period in periods.items()
-    }
-    if partner_view(choice):
-        # Audited together where the columns add up; a column that cannot be published is
-        # None, shown as "not published".
-        try:
-            reports = publish_quarterly(
-                fulls, same_period=periods["year_to_date"] == periods["this_quarter"]
-            )
-        except NotPublished as problem:
-            abort(problem.status)
-        report = reports["this_quarter"] or report
-    else:
-        reports = dict(fulls)
-    pdf = exports.quarterly_pdf(
-        reports,
-        label=choice.label,
-        periods=periods,
-        charts=value_charts(report, for_pdf=True),
-        equality=profile,
+    try:
+        pdf = quarterly_pdf(choice, report, published=partner_view(choice), equality=profile)
+    except NotPublished as problem:
+        abort(problem.status)
+    return Response(
+        pdf,
+        mimetype="application/pdf",
+        headers={
+            "Content-Disposition": f"attachment; filename={_filename(choice, 'quarterly.pdf')}"
+        },
     )
+
+
+@bp.route("/subscription", methods=["GET", "POST"])
+@role_required("partner")
+def subscription() -> ResponseReturnValue:
+    """A partner chooses whether the quarterly report is emailed to them when a quarter closes."""
+    from volunteer_hub.reports import subscriptions
+
+    form = SubscriptionForm()
+    if form.validate_on_submit():
+        if form.action.data == "subscribe":
+            if subscriptions.subscribe(current_user):
+                audit("report.subscribed", actor=current_user)
+            flash("You will be emailed the quarterly report when each quarter closes.", "success")
+        elif form.action.data == "unsubscribe":
+            if subscriptions.unsubscribe(current_user):
+                audit("report.unsubscribed", actor=current_user)
+            flash("You will no longer be emailed the quarterly report.", "success")
+        else:
+            abort(400)
+        db.session.commit()
+        return redirect(url_for("reports.subscription"))
+    return render_template(
+        "reports/subscription.html",
+        form=form,
+        subscribed=subscriptions.subscription_of(current_user) is not None,
+        link_days=subscriptions.link_days(),
+    )
+
+
+@bp.get("/quarterly/<token>")
+def quarterly_link(token: str) -> ResponseReturnValue:
+    """The quarterly monitoring PDF from a subscriber's emailed link (signed, expiring): all
+    organisations, as partners receive it. No sign-in: the signature is the permission, and it
+    still needs the person to be a partner with a subscription."""
+    from volunteer_hub.accounts.models import User
+    from volunteer_hub.reports import subscriptions
+    from volunteer_hub.reports.equality import equality_profile
+
+    try:
+        user_id, quarter = subscriptions.read_link_token(token)
+    except subscriptions.LinkExpired:
+        return render_template("reports/link_expired.html"), 410
+    except subscriptions.LinkInvalid:
+        abort(404)
+    user = db.session.get(User, user_id)
+    if user is None or not user.is_active or not user.is_partner:
+        abort(404)
+    if subscriptions.subscription_of(user) is None:
+        return render_template("reports/link_expired.html", unsubscribed=True), 410
+    period = quarter.period
+    choice = Choice(
+        period,
+        None,
+        f"Quarter {quarter.quarter} of {quarter.year}/{str(quarter.year + 1)[-2:]}",
+        (quarter.year, quarter.quarter),
+    )
+    try:
+        report = _as_seen(choice, published=True)
+        pdf = quarterly_pdf(choice, report, published=True, equality=equality_profile(period, None))
+    except NotPublished as problem:
+        abort(problem.status)
+    except DomainError:
+        abort(400)
+    audit(
+        "report.downloaded",
+        actor=user,
+        details={"format": "quarterly.pdf (emailed link)", "start": str(period.start)},
+    )
+    db.session.commit()
     return Response(
         pdf,
         mimetype="application/pdf",
