@@ -432,7 +432,9 @@ def test_session_cookie_is_secure_in_production(database_url: str) -> None:
     from tests.conftest import base_config
     from volunteer_hub import create_app
 
-    app = create_app({**base_config(database_url), "ENV": "production"})
+    app = create_app(
+        {**base_config(database_url), "ENV": "production", "BASE_URL": "https://vh.example.org"}
+    )
     response = app.test_client().get("/sign-in")
     assert "Secure" in response.headers["Set-Cookie"]
 
