@@ -146,6 +146,9 @@ def defaults() -> dict[str, Any]:
         "RECEIPT_FOLDER": "",
         "RECEIPT_MAX_BYTES": 10 * 1024 * 1024,
         "BANK_DETAILS_KEYS": "",
+        #: The development email page (/admin/emails): None means on in development (not under
+        #: test); True turns it on for a test. Never shown in production, whatever this says.
+        "DEV_EMAILS_PAGE": None,
     }
 
 
