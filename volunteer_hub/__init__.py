@@ -101,6 +101,7 @@ def _register_models() -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from volunteer_hub.accounts.views import bp as accounts_bp
+    from volunteer_hub.admin.dashboard import bp as dashboard_bp
     from volunteer_hub.admin.views import bp as admin_bp
     from volunteer_hub.api.admin import bp as api_admin_bp
     from volunteer_hub.api.views import bp as api_bp
@@ -124,6 +125,7 @@ def _register_blueprints(app: Flask) -> None:
         core_bp,
         accounts_bp,
         admin_bp,
+        dashboard_bp,
         reports_bp,
         api_bp,
         api_admin_bp,

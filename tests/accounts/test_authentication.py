@@ -267,7 +267,7 @@ def test_next_redirects_stay_on_the_site(client, personas: Personas, target: str
         form_page="/sign-in",
     )
     assert response.status_code == 302
-    assert response.headers["Location"] == "/account"
+    assert response.headers["Location"] == "/my-volunteering"
 
 
 def test_a_next_with_a_line_break_is_a_bad_request(client, personas: Personas) -> None:

@@ -194,9 +194,7 @@ def work(
 def recent(limit: int = 50) -> list[OutboxMessage]:
     """The newest messages first, for the development email page."""
     return list(
-        db.session.scalars(
-            select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(limit)
-        )
+        db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(limit))
     )
 
 

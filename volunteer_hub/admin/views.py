@@ -233,7 +233,9 @@ def dev_emails_enabled() -> bool:
     return config.get("ENV") == "development" and not config.get("TESTING")
 
 
-def development_only(view: Callable[..., ResponseReturnValue]) -> Callable[..., ResponseReturnValue]:
+def development_only(
+    view: Callable[..., ResponseReturnValue],
+) -> Callable[..., ResponseReturnValue]:
     """Outside development the page does not exist, for anyone (404 before any sign-in)."""
 
     @wraps(view)
