@@ -15,6 +15,7 @@ from flask_login import current_user
 
 from volunteer_hub.accounts.models import User
 from volunteer_hub.accounts.permissions import role_required, sees_all_organisations
+from volunteer_hub.admin.views import dev_emails_enabled
 from volunteer_hub.expenses.queries import claims_awaiting_approval_count
 from volunteer_hub.expenses.services import approver_organisation_ids
 from volunteer_hub.hours.queries import awaiting_approval_count
@@ -97,5 +98,8 @@ def tasks_for(user: User, today: date) -> list[Task]:
 def index() -> ResponseReturnValue:
     tasks = tasks_for(current_user, date.today())
     return render_template(
-        "admin/dashboard.html", tasks=tasks, waiting=sum(task.count for task in tasks)
+        "admin/dashboard.html",
+        tasks=tasks,
+        waiting=sum(task.count for task in tasks),
+        dev_emails=current_user.is_admin and dev_emails_enabled(),
     )
