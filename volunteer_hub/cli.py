@@ -69,7 +69,7 @@ def register_commands(app: Flask) -> None:
     from volunteer_hub.privacy.cli import privacy, retention_group
     from volunteer_hub.rates.cli import rates
     from volunteer_hub.recruitment.cli import recruitment
-    from volunteer_hub.reminders.cli import reminders
+    from volunteer_hub.reminders.cli import remind_alias, reminders
     from volunteer_hub.reports.cli import report
     from volunteer_hub.timebank.cli import timebank
 
@@ -89,3 +89,5 @@ def register_commands(app: Flask) -> None:
         retention_group,
     ):
         app.cli.add_command(group)
+    # Documented in the README: one command (`reminders send`) owns every reminder.
+    recruitment.add_command(remind_alias)

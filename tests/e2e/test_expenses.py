@@ -108,7 +108,11 @@ def test_claim_mileage_and_a_bus_fare_then_part_approve_batch_pay_and_download_s
     expect(coordinator.locator(".govuk-notification-banner")).to_contain_text("Decision recorded")
     expect(coordinator.locator("main")).to_contain_text("Part approved")
     coordinator.goto(f"{live_server.url}/expenses/approvals")
-    coordinator.get_by_role("button", name="Make a payment batch").click()
+    coordinator.get_by_role("button", name="Check a payment batch").click()
+    expect(coordinator.locator("h1")).to_contain_text("Check the payment batch")
+    expect(coordinator.locator("main")).to_contain_text("£6.50 in total")
+    check_accessibility(coordinator)
+    coordinator.get_by_role("button", name="Make the payment batch").click()
     expect(coordinator.locator("h1")).to_contain_text("Payment batch")
     check_accessibility(coordinator)
     with coordinator.expect_download() as download:

@@ -82,10 +82,18 @@ def test_log_a_week_and_approve_in_bulk(
     check_accessibility(supervisor)
     boxes = supervisor.locator('input[name="record"]')
     assert boxes.count() == 3
+    # "Select all" (JavaScript, a GOV.UK Frontend component) ticks every box on the page; one
+    # box unticked leaves it part-ticked.
+    select_all = supervisor.get_by_label("Select all 3 shown")
+    select_all.check()
     for n in range(3):
-        boxes.nth(n).check()
+        expect(boxes.nth(n)).to_be_checked()
+    boxes.nth(1).uncheck()
+    assert select_all.evaluate("box => box.indeterminate") and not select_all.is_checked()
+    select_all.check()
+    expect(boxes.nth(1)).to_be_checked()
     supervisor.get_by_role("button", name="Approve chosen").click()
-    expect(supervisor.locator(".govuk-notification-banner")).to_contain_text("3 record(s) approved")
+    expect(supervisor.locator(".govuk-notification-banner")).to_contain_text("3 records approved")
     check_accessibility(supervisor)
     # The approved hours count in the organisation's value report at once.
     with live_server.app.app_context():

@@ -179,7 +179,7 @@ def test_find_register_apply_and_get_placed(
 
     # The volunteer sees the placement and agrees to the task description.
     page.goto(live_server.url + "/my-volunteering")
-    page.get_by_role("link", name="River clean-up volunteer").first.click()
+    page.get_by_role("link", name="River clean-up volunteer", exact=True).first.click()
     page.get_by_role("button", name="I agree to this task description").click()
     expect(page.locator(".govuk-notification-banner")).to_contain_text("your agreement is recorded")
     check_accessibility(page)

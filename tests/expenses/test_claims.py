@@ -13,7 +13,7 @@ from tests.expenses.conftest import TODAY, png_bytes
 from tests.helpers import csrf_token_from, post_form
 from volunteer_hub.accounts.models import AuditEvent, OutboxMessage
 from volunteer_hub.expenses import services
-from volunteer_hub.expenses.models import ExpenseClaim, ExpenseItem, ExpensePolicy
+from volunteer_hub.expenses.models import ExpenseClaim, ExpenseItem, ExpensePolicy, PaymentBatch
 from volunteer_hub.extensions import db
 
 
@@ -120,8 +120,16 @@ def test_a_volunteer_claims_and_the_coordinator_part_approves_batches_and_pays(
     email = db.session.scalar(select(OutboxMessage).where(OutboxMessage.kind == "expense_decided"))
     assert email is not None and email.to_address == personas.volunteer.email
 
+    # Checked first: the claims, payees and total the batch would hold; nothing made yet.
+    preview_page = f"/expenses/batches/new?organisation={personas.org_a.id}"
+    preview = coordinator.get(preview_page).get_data(as_text=True)
+    assert claim.reference in preview and "£7.63" in preview and "1 claim to 1 payee" in preview
+    assert db.session.scalar(select(PaymentBatch.id)) is None
     response = post_form(
-        coordinator, "/expenses/approvals", {"organisation": str(personas.org_a.id)}
+        coordinator,
+        "/expenses/approvals",
+        {"organisation": str(personas.org_a.id), "claim": str(claim_id)},
+        form_page=preview_page,
     )
     assert response.status_code == 302
     batch_id = int(response.headers["Location"].rsplit("/", 1)[-1])
@@ -165,10 +173,12 @@ def test_organisation_b_cannot_see_or_decide_a_claims_or_receipts(
     token = csrf_token_from(page)
     data = {"csrf_token": token, **{f"decision-{i}": "approved" for i in items}}
     assert other.post(f"/expenses/claims/{claim_id}/decide", data=data).status_code == 404
-    # By form field: batching organisation A's claims from B's form.
+    # By form field: batching organisation A's claims from B's form, or previewing them.
     assert other.post(
-        "/expenses/approvals", data={"csrf_token": token, "organisation": str(personas.org_a.id)}
+        "/expenses/approvals",
+        data={"csrf_token": token, "organisation": str(personas.org_a.id), "claim": str(claim_id)},
     ).status_code in (400, 404)
+    assert other.get(f"/expenses/batches/new?organisation={personas.org_a.id}").status_code == 404
     assert _claim(claim_id).status == "submitted"
     assert login(personas.stranger).get(f"/expenses/claims/{claim_id}").status_code == 404
     assert login(personas.stranger).get(f"/expenses/receipts/{receipt_id}").status_code == 404
@@ -473,3 +483,65 @@ def test_statement_downloads_are_the_volunteers_own(login, personas, placement) 
         pdf.headers["Content-Disposition"],
     )
     assert login(personas.coordinator_a).get(f"/expenses/statement/{year}.csv").status_code == 403
+
+
+def test_the_mileage_statement_never_calls_approved_but_unpaid_mileage_paid(
+    login, personas, placement
+) -> None:
+    from pypdf import PdfReader
+
+    from volunteer_hub.expenses.mileage import tax_year_of
+
+    claim_id, _ = _submitted_claim(login, personas, placement)
+    claim = _claim(claim_id)
+    services.decide(
+        approver=personas.coordinator_a,
+        claim=claim,
+        decisions={i.id: ("approved", None, "") for i in claim.items},
+    )
+    db.session.commit()
+    volunteer = login(personas.volunteer)
+    year = tax_year_of(TODAY - timedelta(days=1))
+
+    def statement() -> tuple[str, str]:
+        body = volunteer.get(f"/expenses/statement/{year}.csv").get_data(as_text=True)
+        pdf = volunteer.get(f"/expenses/statement/{year}.pdf").data
+        import io
+
+        text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
+        return body, " ".join(text.split())
+
+    csv_body, text = statement()
+    mileage_row = next(r for r in csv_body.splitlines() if "mileage" in r.lower() and "," in r)
+    assert mileage_row.endswith(",approved_not_yet_paid")
+    assert "paid,,,,,,,0.00," in csv_body and "not_yet_paid,,,,,,,5.63," in csv_body
+    assert "Approved, not yet paid" in text and "Mileage paid £0.00" in text
+
+    batch = services.create_batch(actor=personas.coordinator_a, organisation_id=personas.org_a.id)
+    services.mark_paid(actor=personas.coordinator_a, batch=batch, paid_on=TODAY, today=TODAY)
+    db.session.commit()
+    csv_body, text = statement()
+    assert "paid,,,,,,,5.63," in csv_body and "not_yet_paid,,,,,,,0.00," in csv_body
+    assert f"Paid {TODAY:%-d %B %Y}" in text and "Approved, not yet paid" not in text
+
+
+def test_passengers_are_asked_only_where_the_passenger_supplement_is_repaid(
+    login, personas, placement
+) -> None:
+    volunteer = login(personas.volunteer)
+    claim_id = _start(volunteer, placement)
+    page = volunteer.get(f"/expenses/claims/{claim_id}").get_data(as_text=True)
+    assert 'name="item_type"' in page and "Passengers" not in page
+    services.save_policy(
+        actor=personas.coordinator_a,
+        organisation_id=personas.org_a.id,
+        types=["car_mileage", "passenger_mileage"],
+        mileage_policy="hmrc",
+        fixed_pence_per_mile=None,
+        deadline_days=90,
+        receipt_threshold_pence=0,
+        bank_payments=False,
+    )
+    db.session.commit()
+    page = volunteer.get(f"/expenses/claims/{claim_id}").get_data(as_text=True)
+    assert 'name="passengers"' in page

@@ -9,6 +9,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from tests.expenses.conftest import TODAY
+from tests.helpers import post_form
 from tests.parallel import Shot
 from volunteer_hub.accounts.models import AuditEvent, OutboxMessage
 from volunteer_hub.expenses import services
@@ -172,7 +173,11 @@ def test_ten_identical_batch_requests_put_each_claim_in_one_batch(
     first, second = _approved(personas, placement), _approved(personas, placement)
     coordinator = login(personas.coordinator_a)
     results = parallel.post(
-        coordinator, "/expenses/approvals", {"organisation": str(personas.org_a.id)}, times=10
+        coordinator,
+        "/expenses/approvals",
+        {"organisation": str(personas.org_a.id), "claim": [str(first), str(second)]},
+        times=10,
+        form_page=f"/expenses/batches/new?organisation={personas.org_a.id}",
     )
     assert results.server_errors == []
     assert db.session.scalar(select(func.count(PaymentBatch.id))) == 1
@@ -200,3 +205,39 @@ def test_ten_identical_payments_pay_a_batch_once(login, personas, placement, par
     assert (claim.status, claim.paid_on) == ("paid", when)
     assert _audits("expenses.batch_paid") == 1
     assert _emails("expense_paid") == 1
+
+
+def test_a_batch_holds_exactly_the_claims_previewed_or_nothing(login, personas, placement) -> None:
+    """The batch is made from the preview's claims only; when one of them was batched since the
+    preview, nothing is made and the coordinator is asked to check again."""
+    first, second, third = (_approved(personas, placement) for _ in range(3))
+    coordinator = login(personas.coordinator_a)
+    preview = f"/expenses/batches/new?organisation={personas.org_a.id}"
+    page = coordinator.get(preview).get_data(as_text=True)
+    assert all(_claim(c).reference in page for c in (first, second, third))
+    assert "3 claims to 1 payee" in page
+
+    # Someone batches the third meanwhile: the preview of three no longer matches.
+    services.create_batch(
+        actor=personas.coordinator_a, organisation_id=personas.org_a.id, claim_ids=[third]
+    )
+    db.session.commit()
+    stale = post_form(
+        coordinator,
+        "/expenses/approvals",
+        {"organisation": str(personas.org_a.id), "claim": [str(first), str(second), str(third)]},
+        form_page=preview,
+        follow_redirects=True,
+    )
+    assert "changed since you checked them" in stale.get_data(as_text=True)
+    assert _claim(first).batch_id is None and _claim(second).batch_id is None
+    assert db.session.scalar(select(func.count(PaymentBatch.id))) == 1
+
+    made = post_form(
+        coordinator,
+        "/expenses/approvals",
+        {"organisation": str(personas.org_a.id), "claim": [str(first)]},
+        form_page=preview,
+    )
+    assert made.status_code == 302
+    assert _claim(first).batch_id is not None and _claim(second).batch_id is None

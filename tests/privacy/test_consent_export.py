@@ -95,7 +95,9 @@ def test_withdrawing_profile_sharing_hides_it_from_organisations(personas, login
     db.session.commit()
     client = login(personas.volunteer)
     post_form(
-        client, f"/opportunities/{role.slug}/apply", {"message": "Hello", "age_group": "adult"}
+        client,
+        f"/opportunities/{role.slug}/apply",
+        {"message": "Hello", "age_group": "adult", "share_profile": "y"},
     )
     application_id = db.session.scalar(select(PrivacyRequest.id))  # none yet
     assert application_id is None
@@ -106,7 +108,53 @@ def test_withdrawing_profile_sharing_hides_it_from_organisations(personas, login
     assert "origami" in coordinator.get(f"/applications/{application.id}").get_data(as_text=True)
     assert _privacy_action(client, "share_profile", "withdraw").status_code == 302
     page = coordinator.get(f"/applications/{application.id}").get_data(as_text=True)
-    assert "origami" not in page and "withdrawn consent to share their profile" in page
+    assert "origami" not in page and "withdrawn their consent" in page
+
+
+def test_applying_records_profile_sharing_consent_only_when_the_question_is_ticked(
+    personas, login, publish
+) -> None:
+    """The application form asks (an optional, unticked checkbox); not ticking applies all the
+    same, records no consent and keeps the profile from the organisation."""
+    first = publish(personas.org_a, "Befriender")
+    second = publish(personas.org_a, "Gardener")
+    volunteer = volunteer_for(personas.volunteer)
+    volunteer.skills = "Invented skill: origami"
+    db.session.commit()
+    client = login(personas.volunteer)
+    form = client.get(f"/opportunities/{first.slug}/apply").get_data(as_text=True)
+    assert 'name="share_profile"' in form
+    assert "checked" not in form.split('name="share_profile"')[1].split(">")[0]
+
+    applied = post_form(
+        client, f"/opportunities/{first.slug}/apply", {"message": "Hello", "age_group": "adult"}
+    )
+    assert applied.status_code == 302
+    assert (
+        db.session.scalar(select(ConsentRecord).where(ConsentRecord.purpose == "share_profile"))
+        is None
+    )
+    privacy = client.get("/account/privacy").get_data(as_text=True)
+    sharing = privacy.split("Sharing your profile")[1].split("</dd>")[0]
+    assert "Not agreed" in sharing and "Agreed</strong>" not in sharing
+    from volunteer_hub.recruitment.models import Application
+
+    application = db.session.scalar(select(Application).where(Application.role_id == first.id))
+    coordinator = login(personas.coordinator_a)
+    page = coordinator.get(f"/applications/{application.id}").get_data(as_text=True)
+    assert "origami" not in page and "has not agreed to share their profile" in page
+
+    # Ticking it records the consent, saying how it was given.
+    post_form(
+        client,
+        f"/opportunities/{second.slug}/apply",
+        {"message": "Hello", "age_group": "adult", "share_profile": "y"},
+    )
+    record = db.session.scalar(
+        select(ConsentRecord).where(ConsentRecord.purpose == "share_profile")
+    )
+    assert record is not None and record.method == "application_form"
+    assert "origami" in coordinator.get(f"/applications/{application.id}").get_data(as_text=True)
 
 
 def test_the_download_holds_their_data_and_nobody_elses(personas, login, publish) -> None:

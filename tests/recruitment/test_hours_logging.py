@@ -198,3 +198,34 @@ def test_a_correction_rejects_the_approved_record_and_approves_a_replacement(
     assert record.status == "rejected" and record.decision_reason == "Corrected: Left early"
     assert replacement.status == "approved" and replacement.seconds == 5400
     assert replacement.replaces_id == record.id
+
+
+def test_log_hours_is_one_tap_from_my_volunteering_and_your_hours(personas, login, publish) -> None:
+    """One current placement: a "Log hours" button; several: a choice of each; an ended
+    placement is not offered; nothing to log against: no link."""
+    client = login(personas.volunteer)
+    for path in ("/my-hours", "/my-volunteering"):
+        assert "Log hours" not in client.get(path).get_data(as_text=True), path
+
+    first = _place(
+        personas, publish(personas.org_a, "Befriender"), personas.volunteer, personas.coordinator_a
+    )
+    for path in ("/my-hours", "/my-volunteering"):
+        page = client.get(path).get_data(as_text=True)
+        assert re.search(
+            rf'<a class="govuk-button"[^>]*href="/placements/{first.id}/hours">Log hours', page
+        ), path
+
+    second = _place(
+        personas, publish(personas.org_a, "Gardener"), personas.volunteer, personas.coordinator_a
+    )
+    ended = _place(
+        personas, publish(personas.org_a, "Driver"), personas.volunteer, personas.coordinator_a
+    )
+    ended.end_date = TODAY - timedelta(days=1)
+    db.session.commit()
+    for path in ("/my-hours", "/my-volunteering"):
+        page = client.get(path).get_data(as_text=True)
+        assert f'href="/placements/{first.id}/hours">Log hours for Befriender' in page, path
+        assert f'href="/placements/{second.id}/hours">Log hours for Gardener' in page, path
+        assert f'href="/placements/{ended.id}/hours"' not in page, path

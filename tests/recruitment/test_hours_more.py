@@ -430,3 +430,30 @@ def test_milestone_date_is_the_record_that_crossed_it(personas) -> None:
     assert result.reached == {50: TODAY - timedelta(days=6), 100: TODAY - timedelta(days=1)}
     assert result.next_milestone == 250 and result.seconds_to_go == 150 * 3600
     assert db.session.scalar(select(func.count()).select_from(HourRecord)) == 10
+
+
+def test_approved_in_the_last_30_days_lists_only_recent_decisions_not_old_imports(
+    personas, login, befriender, approved
+) -> None:
+    """A spreadsheet import of 2024 hours arrives approved today, but nobody approved it in the
+    queue: it is not listed; hours approved in the queue are."""
+    from volunteer_hub.core.models import utcnow
+
+    db.session.add(
+        HourRecord(
+            volunteer_id=approved.volunteer_id,
+            organisation_id=approved.organisation_id,
+            role_id=approved.role_id,
+            date=date(2024, 3, 9),
+            seconds=7 * 3600,
+            status=HourStatus.APPROVED.value,
+            source=HourSource.IMPORTED.value,
+            ref="import-2024-1",
+            approved_at=utcnow(),
+        )
+    )
+    db.session.commit()
+    page = login(personas.coordinator_a).get("/hours/approvals").get_data(as_text=True)
+    recent = page.split("Approved in the last 30 days")[1]
+    assert "2024" not in recent
+    assert f'href="/hours/{approved.id}/correct"' in recent

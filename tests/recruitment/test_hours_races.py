@@ -99,3 +99,50 @@ def test_approve_racing_reject_leaves_one_consistent_decision(
     else:
         assert decided.status == "rejected" and decided.decision_reason == "Not on the rota"
         assert decided.approved_by_id == personas.centre.id
+
+
+def test_approve_all_shown_without_javascript_approves_exactly_those_once(
+    personas,
+    login,
+    befriender,  # noqa: F811
+    parallel,
+):
+    """The no-JavaScript "Approve all shown" approves the records the page listed, not ones
+    that arrived since; ten clicks at once approve each record once."""
+    placement = _place(personas, befriender, personas.volunteer, personas.coordinator_a)
+    shown = [
+        log_for_placement(
+            user=personas.volunteer,
+            placement=placement,
+            day=TODAY - timedelta(days=n),
+            minutes=60,
+            today=TODAY,
+        )
+        for n in (1, 2, 3)
+    ]
+    db.session.commit()
+    coordinator = login(personas.coordinator_a)
+    page = coordinator.get("/hours/approvals").get_data(as_text=True)
+    assert "Approve all 3 shown" in page and 'data-module="vh-select-all"' in page
+    for record in shown:
+        assert f'name="shown" value="{record.id}"' in page
+    later = log_for_placement(
+        user=personas.volunteer,
+        placement=placement,
+        day=TODAY - timedelta(days=4),
+        minutes=60,
+        today=TODAY,
+    )
+    db.session.commit()
+
+    results = parallel.post(
+        coordinator,
+        "/hours/approvals",
+        {"shown": [str(r.id) for r in shown], "action": "approve_all"},
+        times=10,
+    )
+    assert results.server_errors == []
+    assert _count("hours.approved") == 3
+    db.session.expire_all()
+    assert {db.session.get(HourRecord, r.id).status for r in shown} == {"approved"}
+    assert db.session.get(HourRecord, later.id).status == "submitted"

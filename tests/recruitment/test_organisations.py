@@ -88,8 +88,8 @@ def test_coordinators_are_told_once_when_checks_lapse(personas, login, runner, p
     organisation.insurance_expiry = TODAY - timedelta(days=1)
     db.session.commit()
     # Organisation B has never had its checks recorded, so its coordinator is told too.
-    assert "Queued 2 reminder(s)." in runner.invoke(args=["recruitment", "remind"]).output
-    assert "Queued 0 reminder(s)." in runner.invoke(args=["recruitment", "remind"]).output
+    assert "reminders queued: 2" in runner.invoke(args=["recruitment", "remind"]).output
+    assert "reminders queued: 0" in runner.invoke(args=["reminders", "send"]).output
     notices = {
         m.to_address: m.body_text
         for m in db.session.scalars(

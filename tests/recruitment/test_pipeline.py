@@ -183,12 +183,23 @@ def test_overdue_reminders_are_emailed_once(personas, login, publish, runner) ->
     application = db.session.scalar(select(Application))
     application.respond_by = date.today() - timedelta(days=1)
     db.session.commit()
-    for _ in range(2):
-        assert runner.invoke(args=["recruitment", "remind"]).exit_code == 0
+    # Both documented commands, in either order and twice: one email (one command owns it).
+    for args in (["recruitment", "remind"], ["reminders", "send"]) * 2:
+        result = runner.invoke(args=args)
+        assert result.exit_code == 0 and "reminders queued:" in result.output
     reminders = db.session.scalars(
-        select(OutboxMessage).where(OutboxMessage.kind == "applicant_overdue")
+        select(OutboxMessage).where(
+            OutboxMessage.kind.in_(("applicant_overdue", "reminder")),
+            OutboxMessage.subject == "An applicant is waiting to hear from you",
+        )
     ).all()
-    assert [r.to_address for r in reminders] == [personas.coordinator_a.email]
+    assert [(r.kind, r.to_address) for r in reminders] == [
+        ("applicant_overdue", personas.coordinator_a.email)
+    ]
+    assert (
+        "`recruitment remind` now runs `reminders send`"
+        in runner.invoke(args=["recruitment", "remind"]).output
+    )
 
 
 def _born(personas, years_ago: int) -> None:
@@ -241,9 +252,23 @@ def test_no_stage_is_skipped_and_screening_must_be_done(personas, login, publish
     assert db.session.get(Application, application.id).stage == "applied"
     for stage in ("screening", "interview", "offered"):
         _move(coordinator, application.id, to=stage)
+    # Said at the offer stage, before anyone tries to place: the centre is shown where to record
+    # the check; the organisation's coordinator (who may not see DBS records) whom to ask.
+    offered = coordinator.get(f"/applications/{application.id}").get_data(as_text=True)
+    assert "This role needs an enhanced DBS check" in offered
+    assert f'href="/applications/{application.id}/dbs"' not in offered
+    assert "safeguarding lead records DBS checks" in offered
+    centre = login(personas.centre).get(f"/applications/{application.id}").get_data(as_text=True)
+    assert "This role needs an enhanced DBS check" in centre
+    assert f'href="/applications/{application.id}/dbs">Record the DBS check' in centre
+
     place = {"start_date": ["1", "12", "2026"], "supervisor": str(personas.coordinator_a.id)}
     blocked = post_form(coordinator, f"/applications/{application.id}/place", place)
-    assert blocked.status_code == 400 and "needs a DBS check" in blocked.get_data(as_text=True)
+    html = blocked.get_data(as_text=True)
+    assert blocked.status_code == 400 and "needs an enhanced DBS check" in html
+    # In the error summary, linking to the explanation; never on the start date field.
+    assert "<title>Error:" in html and 'href="#dbs"' in html and 'id="dbs"' in html
+    assert "govuk-form-group--error" not in html and "start_date-error" not in html
 
 
 def test_age_is_asked_when_no_date_of_birth_is_known(personas, login, publish) -> None:
@@ -296,3 +321,38 @@ def test_closed_roles_leave_search_and_take_no_applications(
     post_form(coordinator, f"/roles/{role.id}/close", {}, form_page=f"/roles/{role.id}/edit")
     assert client.get(f"/opportunities/{role.slug}").status_code == 404
     assert login(personas.volunteer).get(f"/opportunities/{role.slug}/apply").status_code == 404
+
+
+def test_labels_speak_to_whoever_is_reading(personas, login, publish) -> None:
+    """The applicant reads "Why you are interested" and when they will hear, not the
+    coordinator's "Respond by"; the coordinator reads "Task description", not "Your …"; a
+    placement starting later "Starts"."""
+    role = publish(personas.org_a, "Befriender")
+    volunteer, _response = _apply(login, personas, role)
+    application = db.session.scalar(select(Application))
+    mine = volunteer.get(f"/applications/{application.id}").get_data(as_text=True)
+    assert "Why you are interested" in mine and "Why they are interested" not in mine
+    assert "Respond by" not in mine and "Overdue" not in mine
+    assert f"aims to contact you by {application.respond_by:%-d %B %Y}" in mine
+    coordinator = login(personas.coordinator_a)
+    theirs = coordinator.get(f"/applications/{application.id}").get_data(as_text=True)
+    assert "Why they are interested" in theirs and "Respond by" in theirs
+
+    for stage in ("screening", "interview", "offered"):
+        _move(coordinator, application.id, to=stage)
+    start = date.today() + timedelta(days=7)
+    post_form(
+        coordinator,
+        f"/applications/{application.id}/place",
+        {
+            "start_date": [str(start.day), str(start.month), str(start.year)],
+            "supervisor": str(personas.coordinator_a.id),
+        },
+    )
+    placement = db.session.scalar(select(Placement))
+    staff_page = coordinator.get(f"/placements/{placement.id}").get_data(as_text=True)
+    assert "Your task description" not in staff_page and "Task description (version" in staff_page
+    assert "What the volunteer will do" in staff_page
+    assert f'Starts</dt><dd class="govuk-summary-list__value">{start:%-d %B %Y}' in staff_page
+    own_page = volunteer.get(f"/placements/{placement.id}").get_data(as_text=True)
+    assert "Your task description (version" in own_page and "Started</dt>" not in own_page

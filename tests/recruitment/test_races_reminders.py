@@ -13,7 +13,6 @@ from sqlalchemy import select
 from tests.recruitment.test_hours_logging import TODAY, _place
 from volunteer_hub.accounts.models import OutboxMessage
 from volunteer_hub.extensions import db
-from volunteer_hub.recruitment.cli import remind
 from volunteer_hub.recruitment.models import Application
 from volunteer_hub.reminders.cli import queue_due
 from volunteer_hub.reminders.models import SentReminder
@@ -67,18 +66,48 @@ def _emails() -> Counter[tuple[str, str, str]]:
     )
 
 
-def test_recruitment_reminders_run_at_once_email_once(app, personas, publish) -> None:
+def test_recruitment_remind_and_reminders_send_at_once_email_once(app, personas, publish) -> None:
+    """Both documented commands run at the same moment (two schedules): one email about the
+    overdue applicant to each coordinator, one about the lapsed checks, and no failure."""
     _overdue(personas, publish)
-    assert _at_once(app, lambda: remind(TODAY)) == []
+    runner = app.test_cli_runner()
+    outputs: list[str] = []
+
+    def command(args: list[str]) -> Callable[[], object]:
+        return lambda: outputs.append(runner.invoke(args=args).output)
+
+    barrier_jobs = [command(["recruitment", "remind"]), command(["reminders", "send"])]
+    errors: list[BaseException] = []
+    threads = [
+        threading.Thread(target=lambda job=job: _run_in_context(app, job, errors))
+        for job in barrier_jobs
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == [] and len(outputs) == 2, (errors, outputs)
     emails = _emails()
     assert emails and max(emails.values()) == 1, emails
     assert sum(n for (kind, *_), n in emails.items() if kind == "applicant_overdue") == 1
+
+
+def _run_in_context(app, job: Callable[[], object], errors: list[BaseException]) -> None:
+    with app.app_context():
+        try:
+            job()
+        except BaseException as error:  # reported by the test
+            errors.append(error)
+        finally:
+            db.session.remove()
 
 
 def test_reminders_sent_at_once_queue_each_once(app, personas, publish) -> None:
     _overdue(personas, publish)
     assert _at_once(app, lambda: queue_due(TODAY)) == []
     emails = _emails()
-    # Supervision due (to the supervisor and the volunteer) and the applicant waiting.
-    assert sum(emails.values()) == 3 and max(emails.values()) == 1, emails
+    # Supervision due (to the supervisor and the volunteer), the applicant waiting, and
+    # organisation B's lapsed checks (never recorded) to its coordinator.
+    assert sum(emails.values()) == 4 and max(emails.values()) == 1, emails
     assert len(db.session.scalars(select(SentReminder)).all()) == 3
+    assert sum(n for (kind, *_), n in emails.items() if kind == "checks_lapsed") == 1

@@ -107,11 +107,32 @@ def test_distance_from_a_postcode(client, personas, publish) -> None:
         "Remote role",
     ]
     page = client.get("/opportunities", query_string={"postcode": "NB1 4RT", "miles": "5"})
-    assert "about 1.0 miles away" in page.get_data(as_text=True)
-    unknown = client.get("/opportunities", query_string={"postcode": "ZZ99 9ZZ"}).get_data(
-        as_text=True
-    )
-    assert "We do not recognise the postcode" in unknown
+    assert "about 1 mile away" in page.get_data(as_text=True)
+    same = client.get("/opportunities", query_string={"postcode": "NB2 7XY", "miles": "5"})
+    assert "Near role</a>" in same.get_data(as_text=True)
+    assert "less than a mile away" in same.get_data(as_text=True)
+    assert "0.0 miles" not in same.get_data(as_text=True)
+
+
+def test_a_postcode_outside_the_known_area_is_an_error_with_a_summary(client, personas) -> None:
+    """A real postcode outside the bundled outward codes is told so plainly (error summary,
+    "Error:" in the title, the field marked), as is something that is not a postcode."""
+    for postcode, words in (
+        (
+            "SW1A 1AA",
+            "We cannot search near SW1A 1AA: it is outside the area we know. "
+            "Enter a postcode starting NB, or search without one",
+        ),
+        ("hello", "Enter a full postcode, like NB1 4RT, or search without one"),
+    ):
+        response = client.get("/opportunities", query_string={"postcode": postcode})
+        html = response.get_data(as_text=True)
+        assert re.search(r"<title>\s*Error: Find volunteering opportunities", html), postcode
+        summary = html.split('class="govuk-error-summary"')[1].split("</div>\n</div>")[0]
+        assert words in summary and 'href="#postcode"' in summary, postcode
+        assert 'id="postcode-error"' in html and "check it" not in html
+    fine = client.get("/opportunities", query_string={"postcode": "NB1 4RT"}).get_data(as_text=True)
+    assert "govuk-error-summary" not in fine and "<title>Error" not in fine
 
 
 def test_load_outcodes_command(runner, tmp_path, personas, publish) -> None:

@@ -338,7 +338,8 @@ def test_training_reminders_once_and_respecting_settings(personas, login, publis
     with freeze_time(TODAY.isoformat() + " 09:00:00"):
         first = runner.invoke(args=["reminders", "send"]).output.strip().splitlines()[-1]
         second = runner.invoke(args=["reminders", "send"]).output.strip().splitlines()[-1]
-    assert (first, second) == ("reminders queued: 2", "reminders queued: 0")
+    # The training to the volunteer and coordinator A, and organisation B's lapsed checks.
+    assert (first, second) == ("reminders queued: 3", "reminders queued: 0")
     sent = db.session.scalars(
         select(SentReminder.recipient).where(SentReminder.kind == "training_expiry")
     ).all()

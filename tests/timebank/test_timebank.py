@@ -10,6 +10,7 @@ import json
 import re
 from datetime import date, timedelta
 from decimal import Decimal
+from itertools import pairwise
 
 from sqlalchemy import func, select, text
 
@@ -519,3 +520,63 @@ def test_imported_members_count_in_the_report_from_their_first_exchange(
     assert section["hours_per_active_member"] == "1.00"
     early = cli("report", None, "--start", "2025-04-01", "--end", "2025-05-31")["timebank"]
     assert (early["members"], early["exchanges"]) == (2, 1)
+
+
+def test_statement_is_newest_first_by_date_and_a_reversal_is_dated_and_worded(
+    personas, login, bank, monkeypatch
+) -> None:
+    """Entries recorded out of date order still read newest first (one day's entries newest
+    recorded first), across pages, with a running balance that adds up; a reversal is dated
+    the day it was made and described in words, never by an internal number."""
+    days = [TODAY - timedelta(days=2), TODAY - timedelta(days=20), TODAY - timedelta(days=9)]
+    made = []
+    for n, day in enumerate([*days, days[2]]):  # the last two on the same day
+        made.append(
+            services.record_for_both(
+                actor=personas.coordinator_a,
+                timebank=bank.timebank,
+                giver=bank.ann,
+                receiver=bank.bob,
+                done_on=day,
+                minutes=60 * (n + 1),
+                description=f"Job {n}",
+                key=f"order-{n}",
+                today=TODAY,
+            )
+        )
+    db.session.commit()
+    original = db.session.get(Transfer, made[1].transfer_id)  # the one done 20 days ago
+    services.reverse(
+        actor=personas.coordinator_a, transfer=original, reason="Entered twice", today=TODAY
+    )
+    db.session.commit()
+    db.session.expire_all()
+    ann = db.session.get(Account, bank.ann.id)
+
+    lines = services.statement(ann, limit=None)
+    assert [line.description for line in lines] == [
+        f"Reversal of the {original.done_on:%-d %B %Y} exchange with Bob Member",
+        "Job 0",
+        "Job 3",  # recorded after Job 2, on the same day
+        "Job 2",
+        "Job 1",
+    ]
+    assert lines[0].done_on == TODAY
+    assert lines[0].balance_after == ann.balance_minutes
+    for newer, older in pairwise(lines):
+        assert older.balance_after == newer.balance_after - newer.minutes
+    assert lines[-1].balance_after - lines[-1].minutes == 0
+
+    # Pages keep the same order and balances.
+    monkeypatch.setattr(services, "STATEMENT_PAGE", 2)
+    first = services.statement(ann, limit=2)
+    second = services.statement(ann, before=first[-1].entry_id, limit=2)
+    third = services.statement(ann, before=second[-1].entry_id, limit=2)
+    assert [*first, *second, *third] == lines
+
+    page = login(personas.volunteer).get(
+        f"/timebanks/{bank.timebank.id}/accounts/{bank.ann.id}/statement"
+    )
+    html = page.get_data(as_text=True)
+    assert f"Reversal of the {original.done_on:%-d %B %Y} exchange" in html
+    assert f"transfer {original.id}" not in html.lower()

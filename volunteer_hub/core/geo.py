@@ -49,6 +49,28 @@ def centroid(postcode: str | None) -> tuple[float, float] | None:
     return (row.latitude, row.longitude) if row else None
 
 
+def covered_areas(limit: int = 3) -> list[str]:
+    """The postcode areas (the letters, e.g. ``NB``) with known outward codes, when there are
+    only a few of them (the bundled demo borough); an empty list when there are more."""
+    areas = sorted(
+        {
+            re.sub(r"[0-9].*$", "", code)
+            for code in db.session.scalars(select(Outcode.outcode).limit(500))
+        }
+    )
+    return areas if len(areas) <= limit else []
+
+
+def distance_words(miles: float) -> str:
+    """3.24 → "about 3.2 miles away"; 1.0 → "about 1 mile away"; 0.04 → "less than a mile
+    away"."""
+    if miles < 0.95:
+        return "less than a mile away"
+    rounded = round(miles, 1)
+    number = f"{rounded:,.0f}" if rounded == int(rounded) else f"{rounded:,.1f}"
+    return f"about {number} {'mile' if number == '1' else 'miles'} away"
+
+
 def miles_between(a: tuple[float, float], b: tuple[float, float]) -> float:
     """Equirectangular approximation (within a fraction of a mile at borough scale)."""
     mean_latitude = math.radians((a[0] + b[0]) / 2)

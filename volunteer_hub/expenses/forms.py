@@ -93,7 +93,7 @@ class ActionForm(FlaskForm):
 
 class BatchForm(FlaskForm):
     organisation = SelectField("Organisation", choices=[], widget=GovSelect())
-    submit = SubmitField("Make a payment batch", widget=GovSubmitInput())
+    submit = SubmitField("Check a payment batch", widget=GovSubmitInput())
 
 
 class PaidForm(FlaskForm):

@@ -244,8 +244,12 @@ def statement(volunteer: Volunteer, year: int) -> dict[str, Any]:
     ).all()
     figures = YearFigures()
     lines = []
+    unpaid = 0
     for item, claim, organisation_name in items:
         figures.add(item.type, item.miles_tenths or 0, item.passengers, item.approved_pence or 0)
+        paid = claim.status == ClaimStatus.PAID.value
+        if not paid:
+            unpaid += item.approved_pence or 0
         lines.append(
             {
                 "date": item.date,
@@ -255,8 +259,14 @@ def statement(volunteer: Volunteer, year: int) -> dict[str, Any]:
                 "from": item.start_postcode or "",
                 "to": item.end_postcode or "",
                 "miles": item.miles_text,
-                "paid": _money(item.approved_pence or 0),
-                "status": claim.status_label,
+                "amount": _money(item.approved_pence or 0),
+                # Approved claims are not paid until their payment batch is marked paid.
+                "status": (
+                    f"Paid {claim.paid_on:%-d %B %Y}"
+                    if paid and claim.paid_on
+                    else "Approved, not yet paid"
+                ),
+                "paid": paid,
             }
         )
     free = figures.tax_free(rates)
@@ -269,7 +279,9 @@ def statement(volunteer: Volunteer, year: int) -> dict[str, Any]:
         "car_miles": _miles(figures.car),
         "motorcycle_miles": _miles(figures.motorcycle),
         "bicycle_miles": _miles(figures.bicycle),
-        "paid": _money(figures.paid),
+        "paid": _money(figures.paid - unpaid),
+        "not_yet_paid": _money(unpaid),
+        "total": _money(figures.paid),
         "tax_free": _money(free),
         "taxable_profit": _money(max(0, figures.paid - free)),
         "generated_on": utcnow().date(),

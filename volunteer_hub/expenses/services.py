@@ -726,27 +726,48 @@ def _tell_claimant(claim: ExpenseClaim, kind: str, subject: str) -> None:
     queue_email(kind=kind, to=to, subject=subject, user=user, claim=claim, link=link)
 
 
-def create_batch(*, actor: User, organisation_id: int) -> PaymentBatch:
-    """Gather the organisation's approved claims not yet in a batch.
+PAYABLE = (ClaimStatus.APPROVED.value, ClaimStatus.PART_APPROVED.value)
+
+
+def payable_claims(*, actor: User, organisation_id: int) -> list[ExpenseClaim]:
+    """The organisation's approved claims not yet in a batch that ``actor`` may pay (never their
+    own): what a payment batch made now would hold, shown to them before they make it."""
+    if organisation_id not in coordinated_organisation_ids(actor):
+        raise DomainError("Only the organisation's coordinators can make payment batches")
+    claims = db.session.scalars(
+        select(ExpenseClaim)
+        .where(
+            ExpenseClaim.organisation_id == organisation_id,
+            ExpenseClaim.status.in_(PAYABLE),
+            ExpenseClaim.batch_id.is_(None),
+        )
+        .order_by(ExpenseClaim.id)
+    )
+    return [c for c in claims if not _owns(actor, c)]
+
+
+def create_batch(
+    *, actor: User, organisation_id: int, claim_ids: list[int] | None = None
+) -> PaymentBatch:
+    """Gather the organisation's approved claims not yet in a batch: exactly ``claim_ids`` (the
+    ones the coordinator was shown in the preview) when given.
 
     Each claim joins the batch by a conditional update (``… WHERE batch_id IS NULL``), so a claim
     never lands in two batches: of two requests at once the second finds none left and is told
-    so (its empty batch is rolled back with it)."""
-    if organisation_id not in coordinated_organisation_ids(actor):
-        raise DomainError("Only the organisation's coordinators can make payment batches")
-    payable = (ClaimStatus.APPROVED.value, ClaimStatus.PART_APPROVED.value)
-    claims = list(
-        db.session.scalars(
-            select(ExpenseClaim)
-            .where(
-                ExpenseClaim.organisation_id == organisation_id,
-                ExpenseClaim.status.in_(payable),
-                ExpenseClaim.batch_id.is_(None),
+    so (its empty batch is rolled back with it). A preview that no longer matches (a claim
+    batched or changed meanwhile) makes nothing: the coordinator is asked to check again."""
+    claims = payable_claims(actor=actor, organisation_id=organisation_id)
+    if claim_ids is not None:
+        wanted = set(claim_ids)
+        claims = [c for c in claims if c.id in wanted]
+        if not claims and wanted:
+            raise AlreadyDone("These claims are already in a payment batch.")
+        if {c.id for c in claims} != wanted:
+            raise DomainError(
+                "Some of these claims have changed since you checked them. Check the batch "
+                "again before you make it."
             )
-            .order_by(ExpenseClaim.id)
-        )
-    )
-    ids = [c.id for c in claims if not _owns(actor, c)]
+    ids = [c.id for c in claims]
     if not ids:
         raise DomainError("There are no approved claims waiting to be paid")
     batch = PaymentBatch(organisation_id=organisation_id, created_by_id=actor.id)
@@ -756,7 +777,7 @@ def create_batch(*, actor: User, organisation_id: int) -> PaymentBatch:
         update(ExpenseClaim)
         .where(
             ExpenseClaim.id.in_(ids),
-            ExpenseClaim.status.in_(payable),
+            ExpenseClaim.status.in_(PAYABLE),
             ExpenseClaim.batch_id.is_(None),
         )
         .values(batch_id=batch.id)
@@ -764,6 +785,11 @@ def create_batch(*, actor: User, organisation_id: int) -> PaymentBatch:
     ).rowcount  # type: ignore[attr-defined]
     if taken == 0:
         raise AlreadyDone("These claims are already in a payment batch.")
+    if claim_ids is not None and taken != len(ids):
+        raise DomainError(
+            "Some of these claims have changed since you checked them. Check the batch again "
+            "before you make it."
+        )
     for claim in claims:
         db.session.expire(claim, ["batch_id"])
     db.session.expire(batch, ["claims"])

@@ -32,7 +32,7 @@ from volunteer_hub.accounts.permissions import (
 from volunteer_hub.config import ROOT
 from volunteer_hub.core.errors import DomainError
 from volunteer_hub.core.forms import attach_error, perform
-from volunteer_hub.core.inputs import form_text, posted_texts
+from volunteer_hub.core.inputs import arg_int, form_ids, form_text, posted_texts
 from volunteer_hub.core.money import two_dp
 from volunteer_hub.core.tabular import Sheet, write_csv, write_xlsx
 from volunteer_hub.core.transitions import AlreadyDone
@@ -176,6 +176,10 @@ def _claim_page(
         ]
         if not item_form.is_submitted():
             item_form.passengers.data = None
+    # Passengers are asked only where the policy repays the passenger supplement.
+    passengers_asked = item_form is not None and "passenger_mileage" in (
+        services.current_policy(claim.organisation_id).types
+    )
     flags = queries.claim_flags(claim) if (approver or not own) else []
     return (
         render_template(
@@ -186,6 +190,7 @@ def _claim_page(
             policy=policy,
             policy_lines=services.describe_policy(policy),
             item_form=item_form,
+            passengers_asked=passengers_asked,
             receipt_form=ReceiptForm(formdata=None),
             action=ActionForm(formdata=None),
             flags=flags,
@@ -476,8 +481,14 @@ def approvals() -> ResponseReturnValue:
         )
         if chosen is None:
             abort(404)
+        # Exactly the claims the coordinator checked on the preview page (it sends their ids).
+        claim_ids = form_ids("claim")
+        if not claim_ids:
+            return redirect(url_for("expenses.batch_preview", organisation=chosen.id))
         try:
-            batch = services.create_batch(actor=current_user, organisation_id=chosen.id)
+            batch = services.create_batch(
+                actor=current_user, organisation_id=chosen.id, claim_ids=claim_ids
+            )
         except AlreadyDone as error:
             db.session.rollback()
             flash(error.message, "info")
@@ -529,6 +540,38 @@ def approvals() -> ResponseReturnValue:
         organisations=organisations,
         coordinated=coordinated,
         centre=sees_all_organisations(current_user),
+    )
+
+
+@bp.get("/batches/new")
+@role_required("volunteer", *STAFF)
+def batch_preview() -> ResponseReturnValue:
+    """What a payment batch would hold (claims, payees, total), checked before it is made."""
+    chosen = next(
+        (
+            o
+            for o in _approver_orgs()
+            if o.id == arg_int("organisation")
+            and o.id in coordinated_organisation_ids(current_user)
+        ),
+        None,
+    )
+    if chosen is None:
+        abort(404)
+    claims = services.payable_claims(actor=current_user, organisation_id=chosen.id)
+    payees: dict[int, list[ExpenseClaim]] = {}
+    for claim in claims:
+        payees.setdefault(claim.volunteer_id, []).append(claim)
+    form = BatchForm()
+    form.organisation.choices = [(str(chosen.id), chosen.name)]
+    form.organisation.data = str(chosen.id)
+    return render_template(
+        "expenses/batch_preview.html",
+        organisation=chosen,
+        claims=claims,
+        payees=[(group[0].volunteer, group) for group in payees.values()],
+        total=sum(c.decided_pence or 0 for c in claims),
+        form=form,
     )
 
 
@@ -733,7 +776,7 @@ def statement(year: int, kind: str) -> ResponseReturnValue:
     headers = {"Content-Disposition": f"attachment; filename={name}", "Cache-Control": "no-store"}
     if kind == "csv":
         rows: list[list[Any]] = [
-            ["date", "organisation", "claim", "type", "from", "to", "miles", "paid"]
+            ["date", "organisation", "claim", "type", "from", "to", "miles", "amount", "status"]
         ]
         for line in context["lines"]:
             rows.append(
@@ -745,12 +788,12 @@ def statement(year: int, kind: str) -> ResponseReturnValue:
                     line["from"],
                     line["to"],
                     line["miles"].replace(",", ""),
-                    line["paid"],
+                    line["amount"],
+                    "paid" if line["paid"] else "approved_not_yet_paid",
                 ]
             )
-        rows.append(["total", "", "", "", "", "", "", context["paid"]])
-        rows.append(["tax_free", "", "", "", "", "", "", context["tax_free"]])
-        rows.append(["taxable_profit", "", "", "", "", "", "", context["taxable_profit"]])
+        for key in ("paid", "not_yet_paid", "total", "tax_free", "taxable_profit"):
+            rows.append([key, "", "", "", "", "", "", context[key], ""])
         return Response(write_csv(rows), mimetype="text/csv", headers=headers)
     from weasyprint import HTML
 

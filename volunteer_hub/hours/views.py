@@ -40,9 +40,10 @@ from volunteer_hub.hours.group import (
     record_group_session,
 )
 from volunteer_hub.hours.logging import NeedsConfirmation, correct, decide_many, log_for_placement
-from volunteer_hub.hours.models import HourRecord, HourStatus
+from volunteer_hub.hours.models import HourRecord, HourSource, HourStatus
 from volunteer_hub.organisations.models import Organisation, Role
 from volunteer_hub.placements.models import Placement
+from volunteer_hub.placements.services import placements_of
 from volunteer_hub.volunteers.models import Volunteer
 
 bp = Blueprint("hours", __name__)
@@ -236,6 +237,7 @@ def mine() -> ResponseReturnValue:
         pending=pending,
         hours=_hours,
         progress=milestones.progress(volunteer.id) if volunteer else milestones.Progress(),
+        log_placements=[p for p in placements_of(current_user) if p.active],
     )
 
 
@@ -295,11 +297,18 @@ def queue() -> ResponseReturnValue:
     records = db.session.scalars(
         statement.limit(QUEUE_PAGE + 1).offset((page - 1) * QUEUE_PAGE)  # type: ignore[attr-defined]
     ).all()
+    # Decided in the last 30 days, here or by a correction: spreadsheet imports arrive already
+    # approved (their approved_at is the import's time, whatever the hours' date), so they are
+    # not "approved in the last 30 days" unless someone corrected them since.
     recent = db.session.scalars(
         _in_scope(
             select(HourRecord).where(
                 HourRecord.status == HourStatus.APPROVED.value,
                 HourRecord.approved_at >= utcnow() - timedelta(days=RECENT_DAYS),
+                or_(
+                    HourRecord.source != HourSource.IMPORTED.value,
+                    HourRecord.replaces_id.is_not(None),
+                ),
             )
         )
         .order_by(HourRecord.approved_at.desc(), HourRecord.id.desc())
@@ -346,16 +355,19 @@ def decide() -> ResponseReturnValue:
     back = url_for("hours.queue", **filters)
     if not form.validate_on_submit():
         abort(400)
-    ids = form_ids("record")
-    records = list(db.session.scalars(select(HourRecord).where(HourRecord.id.in_(ids))))
     action = form_text("action")
-    if action not in {"approve", "reject"}:
+    if action not in {"approve", "reject", "approve_all"}:
         abort(400)
+    # "Approve all shown": exactly the records the page listed (sent with it), never whatever
+    # the queue holds by now; each is approved by a compare-and-set, so a second click (or a
+    # colleague first) changes nothing and is told so.
+    ids = form_ids("shown" if action == "approve_all" else "record")
+    records = list(db.session.scalars(select(HourRecord).where(HourRecord.id.in_(ids))))
     try:
         count = decide_many(
             approver=current_user,
             records=records,
-            approve_them=action == "approve",
+            approve_them=action != "reject",
             reason=form.reason.data or "",
         )
     except AlreadyDone as error:
@@ -366,7 +378,11 @@ def decide() -> ResponseReturnValue:
         flash(error.message, "error")
     else:
         db.session.commit()
-        flash(f"{count} record(s) {'approved' if action == 'approve' else 'rejected'}.", "success")
+        flash(
+            f"{count} record{'' if count == 1 else 's'} "
+            f"{'rejected' if action == 'reject' else 'approved'}.",
+            "success",
+        )
     return redirect(back)
 
 

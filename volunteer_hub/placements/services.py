@@ -27,11 +27,10 @@ from volunteer_hub.placements.models import END_REASONS, Placement
 from volunteer_hub.recruitment.models import (
     Application,
     ApplicationEvent,
-    DbsRecord,
     Reference,
     Stage,
 )
-from volunteer_hub.recruitment.services import coordinators_of
+from volunteer_hub.recruitment.services import coordinators_of, dbs_check_needed, dbs_needed_words
 
 
 def placement_rule(user: User, placement: Placement, action: Action) -> bool:
@@ -82,7 +81,7 @@ def place(
     version = latest_version(application.role)
     if version is None:
         raise DomainError("The role has no approved task description to agree to")
-    _screening_done(application, version.content.get("dbs_level") or "none", today)
+    _screening_done(application, today)
     for check in _place_checks:
         check(application, version, max(today, start_date))
     if supervisor.id not in {u.id for u in supervisors_for(application.organisation_id)}:
@@ -136,35 +135,24 @@ def place(
     return placement
 
 
-#: How long a DBS check counts for placing someone (the Update Service aside).
-DBS_VALID_DAYS = 3 * 365
-
-
-def _screening_done(application: Application, dbs_level: str, today: date) -> None:
+def _screening_done(application: Application, today: date) -> None:
     """Screening must be finished: every requested reference marked satisfactory, and for a role
     that needs a DBS check, a clear one recorded within three years (or kept on the Update
-    Service and checked in that time)."""
+    Service and checked in that time). Not about any field of the placing form: ``screening``."""
     references = list(
         db.session.scalars(select(Reference).where(Reference.application_id == application.id))
     )
     if any(r.satisfactory is not True for r in references):
         raise DomainError(
-            "Every reference requested must be back and marked satisfactory before placing"
+            "Every reference requested must be back and marked satisfactory before placing",
+            field="screening",
         )
-    if dbs_level == "none":
-        return
-    since = today - timedelta(days=DBS_VALID_DAYS)
-    clear = db.session.scalar(
-        select(DbsRecord.id).where(
-            DbsRecord.volunteer_id == application.volunteer_id,
-            DbsRecord.outcome == "clear",
-            (DbsRecord.issue_date >= since)
-            | (DbsRecord.update_service.is_(True) & (DbsRecord.update_service_checked_on >= since)),
-        )
-    )
-    if clear is None:
+    needed = dbs_check_needed(application, today)
+    if needed is not None:
         raise DomainError(
-            "This role needs a DBS check: a clear one must be recorded before placing"
+            f"This role needs {dbs_needed_words(needed)}: record a clear one before placing "
+            "the volunteer",
+            field="dbs",
         )
 
 

@@ -20,6 +20,7 @@ from volunteer_hub.extensions import db
 from volunteer_hub.placements import services
 from volunteer_hub.placements.models import END_REASONS, Placement
 from volunteer_hub.recruitment.models import Application
+from volunteer_hub.recruitment.services import dbs_check_needed, may_see_dbs
 from volunteer_hub.volunteers.models import Volunteer
 
 bp = Blueprint("placements", __name__)
@@ -58,6 +59,7 @@ class AgreeForm(FlaskForm):
 def place(application_id: int) -> ResponseReturnValue:
     application = get_or_404(Application, application_id, action="change")
     form = PlaceForm()
+    problem: DomainError | None = None
     supervisors = (
         services.supervisors_for(application.organisation_id) if application.organisation_id else []
     )
@@ -89,7 +91,12 @@ def place(application_id: int) -> ResponseReturnValue:
             return redirect(url_for("recruitment.application", application_id=application_id))
         except DomainError as error:
             db.session.rollback()
-            attach_error(form, error)
+            if error.field in ("start_date", "supervisor"):
+                attach_error(form, error)
+            else:
+                # Not about what was typed (a DBS check, references, consent): said in the error
+                # summary, linking to what to do, never on the start date.
+                problem = error
         else:
             db.session.commit()
             flash(
@@ -98,8 +105,15 @@ def place(application_id: int) -> ResponseReturnValue:
                 "success",
             )
             return redirect(url_for("placements.placement", placement_id=placement.id))
-    status = 400 if form.errors else 200
-    return render_template("placements/place.html", application=application, form=form), status
+    status = 400 if form.errors or problem else 200
+    return render_template(
+        "placements/place.html",
+        application=application,
+        form=form,
+        problem=problem,
+        dbs_needed=dbs_check_needed(application, date.today()),
+        may_see_dbs=may_see_dbs(current_user, application),
+    ), status
 
 
 @bp.get("/placements/<int:placement_id>")
@@ -114,6 +128,7 @@ def placement(placement_id: int) -> ResponseReturnValue:
         own=item.volunteer.user_id == current_user.id,
         agree=AgreeForm(),
         end=EndForm(),
+        today=date.today(),
     )
 
 
@@ -171,4 +186,9 @@ def mine() -> ResponseReturnValue:
                 .order_by(Placement.start_date.desc())
             )
         )
-    return render_template("placements/mine.html", applications=applications, placements=placements)
+    return render_template(
+        "placements/mine.html",
+        applications=applications,
+        placements=placements,
+        log_placements=[p for p in placements if p.active],
+    )

@@ -16,7 +16,7 @@ Rules:
   applicants; the centre on everyone's. Placing is done by making a placement.
 - Response deadline: 5 working days (``RESPONSE_WORKING_DAYS``; England and Wales bank holidays
   bundled, ``BANK_HOLIDAYS_FILE`` to replace them). Uncontacted applicants past it show as
-  overdue to the centre, and ``flask recruitment remind`` emails the coordinators once.
+  overdue to the centre, and ``flask reminders send`` emails the coordinators once.
 - References are requested by email through the outbox; the referee answers once through a
   signed link (30 days), without an account; a coordinator marks them satisfactory or not.
 - DBS records keep only the permitted facts (no certificate copy, no conviction details); only

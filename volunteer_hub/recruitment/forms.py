@@ -39,6 +39,14 @@ class ApplyForm(FlaskForm):
         widget=GovTextArea(),
         validators=[Optional(), Length(max=2000, message="Keep this to 2,000 characters or fewer")],
     )
+    #: Optional and unticked: applying never needs it (the organisation still gets what the
+    #: application needs), and only ticking it records consent to share the profile.
+    share_profile = BooleanField(
+        "Share my skills, interests, languages and availability with this organisation (optional)",
+        description="It helps them match you to the role. You can apply without it, and "
+        "withdraw it at any time from your privacy page.",
+        widget=GovCheckboxInput(),
+    )
     submit = SubmitField("Apply", widget=GovSubmitInput())
 
 

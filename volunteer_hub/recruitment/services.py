@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from datetime import date
+from datetime import date, timedelta
 
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -125,9 +125,18 @@ def _tell_coordinators(application: Application, role: Role, subject: str) -> No
 
 
 def apply(
-    *, user: User, role: Role, message: str, today: date, under_18: bool | None = None
+    *,
+    user: User,
+    role: Role,
+    message: str,
+    today: date,
+    under_18: bool | None = None,
+    share_profile: bool = False,
 ) -> Application:
     """Apply to a role, under the rules of its approved version (never an unapproved edit).
+
+    Consent to share the profile is recorded only when the applicant ticked the form's
+    (optional, unticked) question: ``share_profile``. Applying never needs it.
 
     Age comes from the volunteer's date of birth when they have given it, otherwise from what
     they say on the form (``under_18``); one or the other is required."""
@@ -182,9 +191,10 @@ def apply(
         role=role,
         respond_by=application.respond_by,
     )
-    # Applying shares the profile with the organisation (the form says so): recorded as consent,
-    # which the volunteer can withdraw from their privacy page.
-    give_consent(user, "share_profile", "application_form")
+    if share_profile:
+        # Only when ticked: consent is never inferred from applying. Withdrawn from the
+        # volunteer's privacy page.
+        give_consent(user, "share_profile", "application_form")
     audit("application.created", actor=user, target=application, details={"role": role.title})
     return application
 
@@ -330,6 +340,38 @@ def overdue(today: date) -> list[Application]:
             .order_by(Application.respond_by)
         )
     )
+
+
+#: How long a DBS check counts for placing someone (the Update Service aside).
+DBS_VALID_DAYS = 3 * 365
+
+
+def dbs_check_needed(application: Application, today: date) -> DbsLevel | None:
+    """The DBS level the application's role needs when no clear check counts yet (recorded
+    within three years, or kept on the Update Service and checked in that time); None when the
+    role needs none or one is on record. Says only yes or no: never the check's details."""
+    version = latest_version(application.role) if application.role else None
+    level = (version.content.get("dbs_level") if version else None) or DbsLevel.NONE.value
+    if level == DbsLevel.NONE.value:
+        return None
+    since = today - timedelta(days=DBS_VALID_DAYS)
+    clear = db.session.scalar(
+        select(DbsRecord.id)
+        .where(
+            DbsRecord.volunteer_id == application.volunteer_id,
+            DbsRecord.outcome == "clear",
+            (DbsRecord.issue_date >= since)
+            | (DbsRecord.update_service.is_(True) & (DbsRecord.update_service_checked_on >= since)),
+        )
+        .limit(1)
+    )
+    return None if clear is not None else DbsLevel(level)
+
+
+def dbs_needed_words(level: DbsLevel) -> str:
+    """ "an enhanced DBS check", "a basic DBS check": for sentences."""
+    words = level.label[0].lower() + level.label[1:]
+    return f"{'an' if words[0] in 'aeiou' else 'a'} {words}"
 
 
 def may_see_dbs(user: User, application: Application) -> bool:

@@ -18,7 +18,13 @@ from volunteer_hub.accounts.permissions import (
 )
 from volunteer_hub.core.errors import DomainError
 from volunteer_hub.core.forms import attach_error, perform
-from volunteer_hub.core.geo import centroid, miles_between
+from volunteer_hub.core.geo import (
+    centroid,
+    covered_areas,
+    distance_words,
+    miles_between,
+    outward_code,
+)
 from volunteer_hub.core.inputs import to_id
 from volunteer_hub.core.transitions import AlreadyDone
 from volunteer_hub.extensions import db
@@ -102,9 +108,17 @@ def opportunities() -> ResponseReturnValue:
     problem = None
     if postcode:
         filters.origin = centroid(postcode)
-        if filters.origin is None:
+        if outward_code(postcode) is None:
+            problem = "Enter a full postcode, like NB1 4RT, or search without one"
+        elif filters.origin is None:
+            areas = covered_areas()
             problem = (
-                f"We do not recognise the postcode {postcode!r}; check it, or search without one."
+                f"We cannot search near {postcode.upper()}: it is outside the area we know. "
+                + (
+                    f"Enter a postcode starting {' or '.join(areas)}, or search without one"
+                    if areas
+                    else "Enter another postcode nearby, or search without one"
+                )
             )
         miles = to_id(request.args.get("miles"))
         filters.miles = miles if miles is not None and miles in DISTANCES else 5
@@ -112,7 +126,7 @@ def opportunities() -> ResponseReturnValue:
         filters.sort = "newest"
     results = search(filters, date.today())
     distances = {
-        role.id: miles_between(filters.origin, (role.latitude, role.longitude))
+        role.id: distance_words(miles_between(filters.origin, (role.latitude, role.longitude)))
         for role in results.roles
         if filters.origin and role.latitude is not None and role.longitude is not None
     }
@@ -166,6 +180,7 @@ def apply(slug: str) -> ResponseReturnValue:
                 message=form.message.data or "",
                 today=date.today(),
                 under_18=form.age_group.data == "under_18",
+                share_profile=bool(form.share_profile.data),
             )
             db.session.flush()
         except DomainError as error:
@@ -246,6 +261,9 @@ def application(application_id: int) -> ResponseReturnValue:
         application=item,
         staff=staff,
         may_see_dbs=services.may_see_dbs(current_user, item),
+        dbs_needed=services.dbs_check_needed(item, date.today())
+        if staff and item.stage in ("screening", "interview", "offered")
+        else None,
         references=db.session.scalars(
             select(Reference).where(Reference.application_id == item.id).order_by(Reference.id)
         ).all()
@@ -505,15 +523,26 @@ def broker(application_id: int) -> ResponseReturnValue:
     )
 
 
+bp.add_app_template_global(services.dbs_needed_words, "dbs_needed_words")
+
+
 @bp.app_template_global()
 def profile_shared(volunteer: Volunteer) -> bool:
     """Skills, interests, languages and availability go to organisations with an application
-    unless the volunteer has withdrawn consent to share their profile."""
+    only while the volunteer's consent to share their profile stands (given by ticking the
+    question on the application form or on their privacy page). A record kept by staff for
+    someone without an account has no consent to ask for: staff entered it themselves."""
     if volunteer.user_id is None:
         return True
-    records = db.session.scalars(
-        select(ConsentRecord.withdrawn_at).where(
-            ConsentRecord.user_id == volunteer.user_id, ConsentRecord.purpose == "share_profile"
+    return (
+        db.session.scalar(
+            select(ConsentRecord.id)
+            .where(
+                ConsentRecord.user_id == volunteer.user_id,
+                ConsentRecord.purpose == "share_profile",
+                ConsentRecord.withdrawn_at.is_(None),
+            )
+            .limit(1)
         )
-    ).all()
-    return not records or any(withdrawn is None for withdrawn in records)
+        is not None
+    )

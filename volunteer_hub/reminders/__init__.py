@@ -9,7 +9,9 @@ Rules:
   past their due date (to their owner), applications past their response deadline (to the
   organisation's coordinators), training expiring within 30 days or expired and not renewed,
   for volunteers with an active placement (to the volunteer and their organisations'
-  coordinators).
+  coordinators), and an organisation's lapsed checks (to its coordinators, once per lapse).
+- It is the only command that sends scheduled reminders, so each goes once under one key:
+  ``flask recruitment remind`` (documented earlier) runs it and says so.
 - Each person chooses email reminders on or off for each kind on their reminder settings page;
   a kind turned off is not queued (nor recorded as sent, so turning it back on resumes it).
 """

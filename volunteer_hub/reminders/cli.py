@@ -1,8 +1,15 @@
-"""`flask reminders send`: queue every reminder that is due (safe to run every hour)."""
+"""`flask reminders send`: queue every reminder that is due (safe to run every hour).
+
+It owns every scheduled email, so each is sent by one command under one key: overdue applicants
+were also emailed by `flask recruitment remind` under its own marker, so running both sent two
+emails about one applicant. `recruitment remind` is now this command under its documented name
+(``remind_alias``)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
+from functools import partial
 
 import click
 from flask.cli import AppGroup
@@ -12,8 +19,10 @@ from sqlalchemy.exc import IntegrityError
 from volunteer_hub.accounts.models import User
 from volunteer_hub.accounts.outbox import queue_email
 from volunteer_hub.core.navigation import external_url
+from volunteer_hub.core.transitions import AlreadyDone, compare_and_set_where
 from volunteer_hub.extensions import db
 from volunteer_hub.hours.models import HourRecord, HourStatus
+from volunteer_hub.organisations.models import Organisation
 from volunteer_hub.placements.models import Placement
 from volunteer_hub.recruitment.services import coordinators_of, overdue
 from volunteer_hub.reminders.models import SentReminder
@@ -28,9 +37,18 @@ SUPERVISION_SOON_DAYS = 7
 TRAINING_SOON_DAYS = 30
 
 
-def _once(kind: str, item: str, state: str, to: str, subject: str, body: str) -> int:
+def _once(
+    kind: str,
+    item: str,
+    state: str,
+    to: str,
+    subject: str,
+    body: str,
+    send: Callable[[], object] | None = None,
+) -> int:
     """Queue one reminder unless the same one was queued before, or the person has turned this
-    kind off in their settings; 1 if queued."""
+    kind off in their settings; 1 if queued. ``send`` queues a dedicated email instead of the
+    plain reminder."""
     if not wants(to, kind):
         return 0
     if db.session.scalar(
@@ -43,7 +61,10 @@ def _once(kind: str, item: str, state: str, to: str, subject: str, body: str) ->
     ):
         return 0
     db.session.add(SentReminder(kind=kind, item=item, state=state, recipient=to))
-    queue_email(kind="reminder", to=to, subject=subject, body=body)
+    if send is not None:
+        send()
+    else:
+        queue_email(kind="reminder", to=to, subject=subject, body=body)
     return 1
 
 
@@ -127,10 +148,15 @@ def _actions(today: date) -> int:
 
 
 def _applications(today: date) -> int:
+    """Applicants nobody contacted by the response deadline: to the organisation's coordinators,
+    once each (the reminder's key), in the "applicant overdue" email."""
     queued = 0
     for application in overdue(today):
-        if application.organisation_id is None:
+        # ``overdue_notified_at`` was the once-marker of the old `recruitment remind`: those
+        # applicants' coordinators have been told already.
+        if application.organisation_id is None or application.overdue_notified_at is not None:
             continue
+        link = external_url("recruitment.application", application_id=application.id)
         for coordinator in coordinators_of(application.organisation_id):
             queued += _once(
                 "application_overdue",
@@ -138,11 +164,50 @@ def _applications(today: date) -> int:
                 f"overdue:{application.respond_by}",
                 coordinator.email,
                 "An applicant is waiting to hear from you",
-                f"{application.volunteer.name} should have been contacted by "
-                f"{application.respond_by:%-d %B %Y}: "
-                f"{external_url('recruitment.application', application_id=application.id)}",
+                "",
+                send=partial(
+                    queue_email,
+                    kind="applicant_overdue",
+                    to=coordinator.email,
+                    user=coordinator,
+                    subject="An applicant is waiting to hear from you",
+                    application=application,
+                    link=link,
+                ),
             )
     return queued
+
+
+def _lapsed_checks(today: date) -> int:
+    """Tell an organisation's coordinators, once per lapse, why its roles are not published
+    (marked by a compare-and-set before anything is queued, so two runs at once tell them once;
+    updating the checks clears the mark, so a new lapse is told again)."""
+    sent = 0
+    for organisation in db.session.scalars(select(Organisation)):
+        reasons = organisation.lapsed_checks(today)
+        if not reasons or organisation.lapse_notified_on is not None:
+            continue
+        try:
+            compare_and_set_where(
+                organisation,
+                Organisation.lapse_notified_on.is_(None),
+                values={"lapse_notified_on": today},
+            )
+        except AlreadyDone:
+            continue  # another run has just told them
+        link = external_url("organisations.roles", slug=organisation.slug)
+        for coordinator in coordinators_of(organisation.id):
+            queue_email(
+                kind="checks_lapsed",
+                to=coordinator.email,
+                user=coordinator,
+                subject=f"{organisation.name}: your roles are not published",
+                organisation=organisation,
+                reasons=reasons,
+                link=link,
+            )
+            sent += 1
+    return sent
 
 
 def _training(today: date) -> int:
@@ -196,6 +261,7 @@ def queue_due(today: date) -> int:
                 + _supervision(today)
                 + _actions(today)
                 + _applications(today)
+                + _lapsed_checks(today)
                 + _training(today)
             )
             db.session.commit()
@@ -211,4 +277,14 @@ def queue_due(today: date) -> int:
 @reminders.command("send")
 def send_command() -> None:
     """Queue every reminder that is due; run it hourly (see docs/operations.md)."""
+    click.echo(f"reminders queued: {queue_due(date.today())}")
+
+
+@click.command("remind")
+def remind_alias() -> None:
+    """The same as `flask reminders send` (kept so existing schedules keep working)."""
+    click.echo(
+        "`recruitment remind` now runs `reminders send`, which sends every reminder once "
+        "(overdue applicants, lapsed checks and the rest): schedule that instead."
+    )
     click.echo(f"reminders queued: {queue_due(date.today())}")

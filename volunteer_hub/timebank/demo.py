@@ -186,7 +186,8 @@ def seed() -> list[str]:
             actor=coordinator,
             transfer=mistaken,
             reason="Recorded twice by mistake",
-            today=today - timedelta(days=20),
+            # Made after the exchange it reverses (the latest one), never before it.
+            today=max(mistaken.done_on, today - timedelta(days=20)),
         )
     listings = [
         (accounts[1], "offer", "lifts", "Lifts to appointments", "Weekday mornings"),

@@ -172,6 +172,22 @@ def _reversed(transfer: Transfer) -> bool:
     )
 
 
+#: What each kind of transfer is called in sentences.
+KIND_WORDS = {
+    "exchange": "exchange",
+    "donation": "donation",
+    "grant": "grant",
+    "import": "imported entry",
+    "reversal": "reversal",
+}
+
+
+def reversal_words(transfer: Transfer, counterpart: str = "") -> str:
+    """ "Reversal of the 12 November 2026 exchange", with "with <name>" when one is given."""
+    words = f"Reversal of the {transfer.done_on:%-d %B %Y} {KIND_WORDS.get(transfer.kind, 'entry')}"
+    return f"{words} with {counterpart}" if counterpart else words
+
+
 def reverse(*, actor: User, transfer: Transfer, reason: str, today: date) -> Transfer:
     """Reverse a transfer once. The accounts it moved are locked first and only then is it
     looked up, so of N reversals at once one is recorded and the others are told it is done
@@ -199,8 +215,10 @@ def reverse(*, actor: User, transfer: Transfer, reason: str, today: date) -> Tra
                 timebank=timebank,
                 kind="reversal",
                 legs=legs,
+                # Dated the day it is made (never the day of what it reverses), and said in
+                # words: no internal number.
                 done_on=today,
-                description=f"Reversal of transfer {transfer.id}",
+                description=reversal_words(transfer),
                 actor=actor,
                 key=f"reversal:{transfer.id}",
                 reverses=transfer,

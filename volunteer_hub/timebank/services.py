@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
 
 from volunteer_hub.accounts.audit import record as audit
 from volunteer_hub.accounts.models import User
@@ -865,40 +865,68 @@ class Line:
 def statement(
     account: Account, *, before: int | None = None, limit: int | None = STATEMENT_PAGE
 ) -> list[Line]:
-    """Entries newest first with the running balance after each. ``before`` (an entry id) gives
-    the next page; the running balance starts from the stored balance less everything newer."""
+    """Entries newest first (by the date each was done; entries of one day newest recorded
+    first) with the running balance after each. ``before`` (an entry id) gives the next page,
+    in the same order; the running balance starts from the stored balance less everything
+    newer. A reversal is described in words from the transfer it reverses ("Reversal of the
+    12 November 2026 exchange with Bob"), never by an internal number."""
+    newest_first = (Transfer.done_on.desc(), Entry.id.desc())
     newer = 0
+    after = None
     if before is not None:
-        newer = int(
-            db.session.scalar(
-                select(func.coalesce(func.sum(Entry.minutes), 0)).where(
-                    Entry.account_id == account.id, Entry.id >= before
-                )
+        anchor = db.session.execute(
+            select(Transfer.done_on, Entry.id)
+            .join(Transfer, Transfer.id == Entry.transfer_id)
+            .where(Entry.account_id == account.id, Entry.id == before)
+        ).first()
+        if anchor is not None:
+            # Everything shown on earlier pages: done later, or the same day and recorded later.
+            after = or_(
+                Transfer.done_on > anchor.done_on,
+                and_(Transfer.done_on == anchor.done_on, Entry.id >= anchor.id),
             )
-            or 0
-        )
+            newer = int(
+                db.session.scalar(
+                    select(func.coalesce(func.sum(Entry.minutes), 0))
+                    .join(Transfer, Transfer.id == Entry.transfer_id)
+                    .where(Entry.account_id == account.id, after)
+                )
+                or 0
+            )
     statement_ = (
         select(Entry, Transfer)
         .join(Transfer, Transfer.id == Entry.transfer_id)
         .where(Entry.account_id == account.id)
-        .order_by(Entry.id.desc())
+        .order_by(*newest_first)
     )
-    if before is not None:
-        statement_ = statement_.where(Entry.id < before)
+    if after is not None:
+        statement_ = statement_.where(~after)
     if limit is not None:
         statement_ = statement_.limit(limit)
     rows = db.session.execute(statement_).all()
     others = _counterparts([t.id for _e, t in rows], account.id)
+    reversed_transfers = {
+        t.id: t
+        for t in db.session.scalars(
+            select(Transfer).where(
+                Transfer.id.in_({t.reverses_id for _e, t in rows if t.reverses_id is not None})
+            )
+        )
+    }
     balance = account.balance_minutes - newer
     lines = []
     for entry, transfer in rows:
+        counterpart = others.get(transfer.id, "")
+        original = reversed_transfers.get(transfer.reverses_id or 0)
         lines.append(
             Line(
                 entry_id=entry.id,
                 done_on=transfer.done_on,
                 kind=transfer.kind,
-                description=transfer.description,
-                counterpart=others.get(transfer.id, ""),
+                description=ledger.reversal_words(original, counterpart)
+                if original is not None
+                else transfer.description,
+                counterpart=counterpart,
                 minutes=entry.minutes,
                 balance_after=balance,
                 transfer_id=transfer.id,
