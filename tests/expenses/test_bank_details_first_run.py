@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -71,7 +72,16 @@ def test_a_demo_volunteers_bank_details_reach_the_payment_batch_file(
         form_page=f"/expenses/claims/{claim_id}",
     )
     assert response.status_code == 302
-    response = post_form(coordinator, "/expenses/approvals", {"organisation": str(organisation_id)})
+    preview_page = f"/expenses/batches/new?organisation={organisation_id}"
+    preview = coordinator.get(preview_page).get_data(as_text=True)
+    claims = re.findall(r'<input type="hidden" name="claim" value="(\d+)">', preview)
+    assert str(claim_id) in claims
+    response = post_form(
+        coordinator,
+        "/expenses/approvals",
+        {"organisation": str(organisation_id), "claim": claims},
+        form_page=preview_page,
+    )
     assert response.status_code == 302
     batch_id = int(response.headers["Location"].rsplit("/", 1)[-1])
     body = coordinator.get(f"/expenses/batches/{batch_id}.csv").get_data(as_text=True)
