@@ -1,5 +1,6 @@
 # Volunteer Hub: the targets humans and CI both use.
-# `make run` installs and serves the app on SQLite with demo data; `make test` runs every check.
+# `make run` installs and serves the app on SQLite with demo data, with an email worker printing
+# every email (and its links) in the same terminal; `make test` runs every check.
 
 PYTHON ?= python3
 VENV := .venv
@@ -48,9 +49,18 @@ db-upgrade: install
 seed: install
 	$(FLASK) demo seed
 
+# Flask's own variables for `flask run`; the app's development settings read them too, so links
+# in emails open http://$(HOST):$(PORT) (production uses BASE_URL instead).
+db-upgrade seed serve: export FLASK_RUN_HOST = $(HOST)
+db-upgrade seed serve: export FLASK_RUN_PORT = $(PORT)
+
+# The email worker runs beside the server and stops with it (Ctrl+C).
 serve:
 	@echo "Serving Volunteer Hub on http://$(HOST):$(PORT)"
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	@echo "Emails are printed here (with their links) and listed at http://$(HOST):$(PORT)/admin/emails"
+	@$(FLASK) outbox work --interval 1 --exit-with-parent & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	$(FLASK) run
 
 chromium:
 	@test -x /usr/bin/chromium || (echo "Installing Debian's chromium for browser tests" && \

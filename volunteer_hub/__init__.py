@@ -8,15 +8,22 @@ from typing import Any
 
 from flask import Flask
 
-from volunteer_hub.config import ROOT, ConfigError, ensure_secret_key, load_config
+from volunteer_hub.config import (
+    ROOT,
+    ConfigError,
+    ensure_bank_details_key,
+    ensure_secret_key,
+    load_config,
+)
 
 __all__ = ["ConfigError", "create_app"]
 
 
 def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     """Build the application. No queries, migrations or network calls happen here; the one
-    side effect is the instance secret key file, written on the first start of a development
-    or testing instance that has no ``SECRET_KEY`` (see :mod:`volunteer_hub.config`)."""
+    side effects are the instance key files, written on the first start of a development or
+    testing instance that has no ``SECRET_KEY`` (and, for development only, no
+    ``BANK_DETAILS_KEYS``; see :mod:`volunteer_hub.config`)."""
     config = load_config(overrides)
     app = Flask(
         __name__,
@@ -25,6 +32,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         instance_path=config["INSTANCE_PATH"],
     )
     ensure_secret_key(config)
+    ensure_bank_details_key(config)
     app.config.from_mapping(config)
     app.testing = bool(app.config["TESTING"])
     logging.basicConfig(
@@ -94,6 +102,7 @@ def _register_models() -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from volunteer_hub.accounts.views import bp as accounts_bp
+    from volunteer_hub.admin.dashboard import bp as dashboard_bp
     from volunteer_hub.admin.views import bp as admin_bp
     from volunteer_hub.api.admin import bp as api_admin_bp
     from volunteer_hub.api.views import bp as api_bp
@@ -117,6 +126,7 @@ def _register_blueprints(app: Flask) -> None:
         core_bp,
         accounts_bp,
         admin_bp,
+        dashboard_bp,
         reports_bp,
         api_bp,
         api_admin_bp,

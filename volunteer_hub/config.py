@@ -17,6 +17,17 @@ start is the only side effect of ``create_app``, which still makes no queries or
 Every key published in the repository, now or in its history (:data:`KNOWN_SECRET_KEYS`), is
 refused in every environment, so a cookie signed with one opens nothing anywhere.
 
+Bank details key. ``BANK_DETAILS_KEYS`` (Fernet keys) encrypts volunteers' bank details. Only a
+development instance that is not under test and has none set gets its own key, made once in
+``<instance folder>/bank_details_key`` the same way as the secret key, so bank details can be tried
+out locally; production never makes one (without ``BANK_DETAILS_KEYS`` bank details cannot be
+stored at all), and tests choose their keys themselves.
+
+Public address. Links in emails use ``BASE_URL``. Production refuses to start without it. In
+development and testing without it, the address is the one ``flask run`` serves on, from Flask's
+own ``FLASK_RUN_HOST`` and ``FLASK_RUN_PORT`` (``make run HOST=… PORT=…`` sets both), by default
+``http://127.0.0.1:5000``.
+
 The instance folder is ``ROOT/instance`` unless the ``INSTANCE_PATH`` override (an argument to
 ``create_app``, for tests and embedding; not read from the environment) says otherwise; the
 default SQLite database lives there too.
@@ -39,6 +50,12 @@ ENVIRONMENTS = ("development", "testing", "production")
 
 #: The file in the instance folder holding the key made for a development or testing instance.
 INSTANCE_SECRET_KEY_FILE = "secret_key"  # noqa: S105 - a file name, not a key
+#: The file in the instance folder holding a development instance's bank details key.
+INSTANCE_BANK_KEY_FILE = "bank_details_key"
+
+#: Where ``flask run`` serves when FLASK_RUN_HOST and FLASK_RUN_PORT are not set.
+DEFAULT_RUN_HOST = "127.0.0.1"
+DEFAULT_RUN_PORT = 5000
 
 MIN_SECRET_KEY_LENGTH = 32
 
@@ -111,7 +128,8 @@ def defaults() -> dict[str, Any]:
         "IDLE_TIMEOUT_VOLUNTEER_MINUTES": 120,
         "PRIVACY_NOTICE_VERSION": "2026-11",
         "PREFERRED_URL_SCHEME": "http",
-        "BASE_URL": "http://127.0.0.1:5000",
+        #: Empty: production refuses to start; elsewhere the address ``flask run`` serves on.
+        "BASE_URL": "",
         "TESTING": False,
         # Value reports (shared/docs/value-of-volunteering.md).
         "VALUE_ONCOST": "0",
@@ -128,6 +146,9 @@ def defaults() -> dict[str, Any]:
         "RECEIPT_FOLDER": "",
         "RECEIPT_MAX_BYTES": 10 * 1024 * 1024,
         "BANK_DETAILS_KEYS": "",
+        #: The development email page (/admin/emails): None means on in development (not under
+        #: test); True turns it on for a test. Never shown in production, whatever this says.
+        "DEV_EMAILS_PAGE": None,
     }
 
 
@@ -237,7 +258,31 @@ def load_config(
         )
     config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(config["SQLALCHEMY_DATABASE_URI"])
     check_secret_key(config)
+    config["BASE_URL"] = str(config.get("BASE_URL") or "").strip()
+    if not config["BASE_URL"]:
+        if config["ENV"] == "production":
+            raise ConfigError(
+                "BASE_URL is missing; set it to the public address people use, "
+                "e.g. BASE_URL=https://volunteer.example.org"
+            )
+        config["BASE_URL"] = development_base_url(env)
     return config
+
+
+def development_base_url(env: Mapping[str, str]) -> str:
+    """The address ``flask run`` serves on, from Flask's ``FLASK_RUN_HOST`` and
+    ``FLASK_RUN_PORT`` (what ``make run HOST=… PORT=…`` sets): links in a development
+    instance's emails then open the server that sent them. A server listening on every
+    address (``0.0.0.0``, ``::``) is reached on 127.0.0.1."""
+    host = (env.get("FLASK_RUN_HOST") or "").strip() or DEFAULT_RUN_HOST
+    if host in {"0.0.0.0", "::", "[::]"}:  # noqa: S104 - naming the wildcard, not binding it
+        host = DEFAULT_RUN_HOST
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    port = (env.get("FLASK_RUN_PORT") or "").strip() or str(DEFAULT_RUN_PORT)
+    if not port.isdigit() or not 0 < int(port) < 65536:
+        raise ConfigError(f"FLASK_RUN_PORT {port!r} is not a port number; use e.g. 5000")
+    return f"http://{host}:{int(port)}"
 
 
 def _key_text(key: object) -> str:
@@ -278,6 +323,41 @@ def ensure_secret_key(config: dict[str, Any]) -> None:
     config["SECRET_KEY"] = instance_secret_key(Path(config["INSTANCE_PATH"]))
 
 
+def ensure_bank_details_key(config: dict[str, Any]) -> None:
+    """A development instance (not under test) without ``BANK_DETAILS_KEYS`` uses its own key
+    from the instance folder, so bank details can be saved when trying the service out.
+    Production and testing never get one made for them."""
+    if str(config.get("BANK_DETAILS_KEYS") or "").strip():
+        return
+    if config.get("ENV") != "development" or config.get("TESTING"):
+        return
+    config["BANK_DETAILS_KEYS"] = instance_bank_details_key(Path(config["INSTANCE_PATH"]))
+
+
+def instance_bank_details_key(folder: Path) -> str:
+    """The development bank details key kept in ``folder`` (a Fernet key), made on first use
+    as :func:`instance_secret_key` makes the secret key."""
+    from cryptography.fernet import Fernet
+
+    path = folder / INSTANCE_BANK_KEY_FILE
+    try:
+        if not path.exists():
+            _publish_new_key(path, Fernet.generate_key().decode())
+        key = path.read_text(encoding="utf-8").strip()
+        Fernet(key)
+    except OSError as error:
+        raise ConfigError(
+            f"cannot read or make the development bank details key {path} "
+            f"({error.strerror or error}); set BANK_DETAILS_KEYS instead"
+        ) from None
+    except ValueError:
+        raise ConfigError(
+            f"{path} does not hold a Fernet key; delete it to make a new one "
+            "(bank details saved with it can then no longer be read)"
+        ) from None
+    return key
+
+
 def instance_secret_key(folder: Path) -> str:
     """The random key kept in ``folder``, made on first use.
 
@@ -303,12 +383,12 @@ def instance_secret_key(folder: Path) -> str:
     return key
 
 
-def _publish_new_key(path: Path) -> None:
+def _publish_new_key(path: Path, key: str | None = None) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as file:
-            file.write(secrets.token_urlsafe(48) + "\n")
+            file.write((key or secrets.token_urlsafe(48)) + "\n")
             file.flush()
             os.fsync(file.fileno())
         # If another process published its key first, everyone uses that one.

@@ -267,7 +267,7 @@ def test_next_redirects_stay_on_the_site(client, personas: Personas, target: str
         form_page="/sign-in",
     )
     assert response.status_code == 302
-    assert response.headers["Location"] == "/account"
+    assert response.headers["Location"] == "/my-volunteering"
 
 
 def test_a_next_with_a_line_break_is_a_bad_request(client, personas: Personas) -> None:
@@ -432,7 +432,9 @@ def test_session_cookie_is_secure_in_production(database_url: str) -> None:
     from tests.conftest import base_config
     from volunteer_hub import create_app
 
-    app = create_app({**base_config(database_url), "ENV": "production"})
+    app = create_app(
+        {**base_config(database_url), "ENV": "production", "BASE_URL": "https://vh.example.org"}
+    )
     response = app.test_client().get("/sign-in")
     assert "Secure" in response.headers["Set-Cookie"]
 

@@ -198,9 +198,9 @@ def test_sign_in_never_redirects_off_the_site(client, personas: Personas, target
         {"email": personas.volunteer.email, "password": PASSWORD},
         form_page="/sign-in",
     )
-    _assert_stays(response, "/account")
+    _assert_stays(response, "/my-volunteering")
     # Signed in already, the sign-in page sends people on the same way.
-    _assert_stays(client.get(_with_next("/sign-in", target)), "/account")
+    _assert_stays(client.get(_with_next("/sign-in", target)), "/my-volunteering")
 
 
 @pytest.mark.parametrize("target", ["/%09/evil.example", "/\\evil.example", "%2F%2Fevil.example"])
@@ -217,7 +217,7 @@ def test_sign_in_with_two_factor_never_redirects_off_the_site(
         return
     assert response.headers["Location"] == "/sign-in/two-factor"
     code = pyotp.TOTP(personas.admin.totp_secret or "").now()
-    _assert_stays(post_form(client, "/sign-in/two-factor", {"code": code}), "/account")
+    _assert_stays(post_form(client, "/sign-in/two-factor", {"code": code}), "/dashboard")
 
 
 @pytest.mark.parametrize("target", FLOW_TARGETS)

@@ -26,6 +26,7 @@ from volunteer_hub.config import (
 )
 from volunteer_hub.extensions import db
 
+PUBLIC_URL = "https://volunteer.example.org"
 UNREACHABLE_DB = "postgresql+psycopg://postgres@127.0.0.1:1/none?connect_timeout=1"
 
 
@@ -116,7 +117,9 @@ def test_an_unknown_environment_name_given_to_create_app_refuses_to_start(tmp_pa
 
 @pytest.mark.parametrize("name", ["Production ", " PRODUCTION", "production\n"])
 def test_known_environment_names_are_trimmed_and_case_blind(name: str) -> None:
-    config = load_config(environ={"FLASK_ENV": name, "SECRET_KEY": TEST_SECRET_KEY})
+    config = load_config(
+        environ={"FLASK_ENV": name, "SECRET_KEY": TEST_SECRET_KEY, "BASE_URL": PUBLIC_URL}
+    )
     assert config["ENV"] == "production"
     assert config["SESSION_COOKIE_SECURE"] is True
     with pytest.raises(ConfigError, match="SECRET_KEY"):
@@ -216,7 +219,9 @@ def test_wsgi_with_a_misspelt_environment_exits_with_one_line() -> None:
 
 
 def test_production_with_real_key_starts_with_secure_cookies() -> None:
-    config = load_config(environ={"FLASK_ENV": "production", "SECRET_KEY": TEST_SECRET_KEY})
+    config = load_config(
+        environ={"FLASK_ENV": "production", "SECRET_KEY": TEST_SECRET_KEY, "BASE_URL": PUBLIC_URL}
+    )
     assert config["SESSION_COOKIE_SECURE"] is True
 
 
@@ -338,7 +343,7 @@ def test_every_inline_script_carries_the_request_nonce(client) -> None:
 
 
 def test_hsts_in_production(database_url: str) -> None:
-    app = create_app({**base_config(database_url), "ENV": "production"})
+    app = create_app({**base_config(database_url), "ENV": "production", "BASE_URL": PUBLIC_URL})
     response = app.test_client().get("/")
     assert response.headers["Strict-Transport-Security"].startswith("max-age=")
 

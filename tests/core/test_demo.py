@@ -42,7 +42,7 @@ def test_demo_sign_ins_work(runner, app) -> None:
         "/sign-in",
         {"email": "volunteer@demo.volunteerhub.invalid", "password": DEMO_PASSWORD},
     )
-    assert response.headers["Location"] == "/account"
+    assert response.headers["Location"] == "/my-volunteering"
     admin = app.test_client()
     response = post_form(
         admin, "/sign-in", {"email": "admin@demo.volunteerhub.invalid", "password": DEMO_PASSWORD}

@@ -62,6 +62,10 @@ def test_register_verify_sign_in_sign_out(page: Any, live_server: LiveServer) ->
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Password", exact=True).fill(password)
     page.get_by_role("button", name="Sign in").click()
+    # A volunteer lands on their volunteering; their account is one link away.
+    assert page.locator("h1").inner_text() == "My volunteering"
+    check_accessibility(page)
+    page.goto(live_server.url + "/account")
     assert page.locator("h1").inner_text() == "Your account"
     assert email in page.locator(".govuk-summary-list").inner_text()
     check_accessibility(page)

@@ -46,3 +46,18 @@ def send(retry_failed: bool) -> None:
         click.echo(f"{plural(count, 'failed message')} queued again.")
     result = outbox.send_due()
     click.echo(f"Sent {result.sent}, will retry {result.retrying}, failed {result.failed}.")
+
+
+@outbox_group.command("work")
+@click.option(
+    "--interval", default=2.0, show_default=True, help="Seconds between rounds of sending."
+)
+@click.option(
+    "--exit-with-parent",
+    is_flag=True,
+    help="Stop when the process that started this one stops (make run uses it).",
+)
+def work(interval: float, exit_with_parent: bool) -> None:
+    """Keep sending due emails until stopped (in development: print them here, with links)."""
+    click.echo(f"Email worker: sending due emails every {interval:g} seconds.")
+    outbox.work(interval=max(0.2, interval), exit_with_parent=exit_with_parent)

@@ -11,6 +11,12 @@ def register_navigation(app: Flask) -> None:
     for link in (
         NavLink("Register", "accounts.register", anonymous_only, order=80),
         NavLink("Sign in", "accounts.sign_in", anonymous_only, order=90),
+        NavLink(
+            "What needs you",
+            "dashboard.index",
+            lambda u: u.is_authenticated and u.is_staff,
+            order=5,
+        ),
         NavLink("Your account", "accounts.account", signed_in, order=70),
         NavLink("Users", "admin.users", lambda u: u.is_authenticated and u.is_admin, order=60),
         NavLink(

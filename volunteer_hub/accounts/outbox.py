@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import logging
+import os
+import re
 import smtplib
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 from email.message import EmailMessage
@@ -25,6 +28,13 @@ BACKOFF_MINUTES = [1, 5, 15, 60, 240, 720]
 #: A sender takes a message for this long before delivering it (longer than an SMTP attempt can
 #: last); if it stops before recording the outcome, the message is due again after it.
 CLAIM_MINUTES = 10
+#: Links in an email's text: up to the first space, minus closing punctuation.
+LINK_RE = re.compile(r"https?://[^\s<>\"']+[^\s<>\"'.,;:!?)\]]")
+
+
+def links_in(text: str) -> list[str]:
+    """The links in an email's text, in order, each once."""
+    return list(dict.fromkeys(LINK_RE.findall(text)))
 
 
 def queue_email(
@@ -61,9 +71,12 @@ def _as_email(message: OutboxMessage) -> EmailMessage:
 def _deliver(message: OutboxMessage) -> None:
     config = current_app.config
     if not config.get("MAIL_SERVER"):
-        # Development: print to the console instead of sending.
+        # Development: print to the console instead of sending, its links apart to click.
+        links = links_in(message.body_text)
         click.echo(
-            f"--- email to {message.to_address}: {message.subject}\n{message.body_text}\n---"
+            f"--- email to {message.to_address}: {message.subject}\n{message.body_text}\n"
+            + "".join(f"Link: {link}\n" for link in links)
+            + "---"
         )
         return
     with smtplib.SMTP(config["MAIL_SERVER"], int(config["MAIL_PORT"]), timeout=20) as smtp:
@@ -150,6 +163,39 @@ def send_due(*, limit: int = 500) -> SendResult:
             result.sent += 1
         db.session.commit()
     return result
+
+
+def work(
+    *, interval: float = 2.0, exit_with_parent: bool = False, rounds: int | None = None
+) -> None:
+    """Keep sending due messages, every ``interval`` seconds, until stopped (or for ``rounds``).
+
+    Each round is :func:`send_due`, so running this beside ``flask outbox send`` or a second
+    worker still sends each message once. With ``exit_with_parent`` it stops when the process
+    that started it has gone (``make run`` starts it beside the web server).
+    """
+    parent = os.getppid()
+    done = 0
+    while rounds is None or done < rounds:
+        if exit_with_parent and os.getppid() != parent:
+            return
+        try:
+            send_due()
+        except Exception:  # a database hiccup: log it and try again next round
+            db.session.rollback()
+            log.exception("Outbox round failed; trying again in %s s", interval)
+        finally:
+            db.session.remove()
+        done += 1
+        if rounds is None or done < rounds:
+            time.sleep(interval)
+
+
+def recent(limit: int = 50) -> list[OutboxMessage]:
+    """The newest messages first, for the development email page."""
+    return list(
+        db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(limit))
+    )
 
 
 def requeue_failed() -> int:

@@ -68,10 +68,13 @@ def _check_password(password: str, *, email: str, name: str = "") -> None:
 # Registration and verification ---------------------------------------------------------------
 
 
-def register_volunteer(*, name: str, email: str, password: str, accepted_privacy: bool) -> User:
+def register_volunteer(
+    *, name: str, email: str, password: str, accepted_privacy: bool, next_url: str | None = None
+) -> User:
     """Create a volunteer account and send a verification link. If the email is already
     registered, nothing is created and the owner is told by email instead (so the response to
-    the visitor is the same either way)."""
+    the visitor is the same either way). ``next_url`` (a path on this site, checked by the
+    caller) rides on the links, so after confirming and signing in the person goes back there."""
     name = " ".join(name.split())
     email = normalise_email(email)
     if not name:
@@ -86,7 +89,7 @@ def register_volunteer(*, name: str, email: str, password: str, accepted_privacy
             to=existing.email,
             user=existing,
             subject="Someone tried to register with your email address",
-            sign_in_url=_link("accounts.sign_in"),
+            sign_in_url=_link("accounts.sign_in", next=next_url),
             reset_url=_link("accounts.forgotten_password"),
         )
         return existing
@@ -103,11 +106,11 @@ def register_volunteer(*, name: str, email: str, password: str, accepted_privacy
         )
     )
     audit.record("registered", actor=user, target=user)
-    send_verification_email(user)
+    send_verification_email(user, next_url=next_url)
     return user
 
 
-def send_verification_email(user: User) -> None:
+def send_verification_email(user: User, *, next_url: str | None = None) -> None:
     if user.email_verified_at is not None:
         return
     queue_email(
@@ -115,7 +118,9 @@ def send_verification_email(user: User) -> None:
         to=user.email,
         user=user,
         subject="Confirm your email address",
-        verify_url=_link("accounts.verify_email", token=make_token(user, "verify_email")),
+        verify_url=_link(
+            "accounts.verify_email", token=make_token(user, "verify_email"), next=next_url
+        ),
     )
 
 

@@ -56,6 +56,24 @@ def _next_or(default: str) -> str:
     return local_target(request.args.get("next"), default)
 
 
+def _next_only() -> str | None:
+    """The ``next=`` target to carry on to the following step (a safe path), or None."""
+    target = _next_or("")
+    return target or None
+
+
+def home_for(user: User) -> str:
+    """Where a person lands after signing in with nowhere else to go: staff on what needs
+    them, volunteers on their volunteering, partners on reports; anyone else on their account."""
+    if user.is_staff:
+        return url_for("dashboard.index")
+    if user.is_volunteer:
+        return url_for("placements.mine")
+    if user.is_partner:
+        return url_for("reports.value")
+    return url_for("accounts.account")
+
+
 _form_error = attach_error
 
 
@@ -73,7 +91,7 @@ def _start_session(user: User, *, method: str) -> None:
 @limiter.limit(EMAIL_LIMIT, methods=["POST"])
 def register() -> ResponseReturnValue:
     if current_user.is_authenticated:
-        return redirect(url_for("accounts.account"))
+        return redirect(_next_or(home_for(current_user)))
     form = RegisterForm()
     if form.validate_on_submit():
         try:
@@ -82,6 +100,7 @@ def register() -> ResponseReturnValue:
                 email=form.email.data or "",
                 password=form.password.data or "",
                 accepted_privacy=bool(form.privacy.data),
+                next_url=_next_only(),
             )
         except IntegrityError:  # the same registration sent twice at once: made once
             db.session.rollback()
@@ -92,7 +111,9 @@ def register() -> ResponseReturnValue:
         else:
             db.session.commit()
             return redirect(url_for("accounts.check_email", reason="register"))
-    return render_template("accounts/register.html", form=form), 200 if not form.errors else 400
+    return render_template(
+        "accounts/register.html", form=form, next_url=_next_only()
+    ), 200 if not form.errors else 400
 
 
 @bp.get("/check-your-email")
@@ -113,23 +134,29 @@ def verify_email(token: str) -> ResponseReturnValue:
         except AlreadyDone as error:  # the same link opened twice at once
             db.session.rollback()
             flash(error.message, "info")
-            if current_user.is_authenticated:
-                return redirect(url_for("accounts.account"))
-            return redirect(url_for("accounts.sign_in"))
+            return _after_verifying()
         except DomainError as error:
             db.session.rollback()
             return render_template("accounts/link_problem.html", message=error.message), 400
         db.session.commit()
-        flash("Your email address is confirmed. You can now sign in.", "success")
         if current_user.is_authenticated:
-            return redirect(url_for("accounts.account"))
-        return redirect(url_for("accounts.sign_in"))
+            flash("Your email address is confirmed.", "success")
+        else:
+            flash("Your email address is confirmed. Sign in to carry on.", "success")
+        return _after_verifying()
     return render_template(
         "accounts/confirm_link.html",
         form=form,
         title="Confirm your email address",
         button="Confirm my email address",
     )
+
+
+def _after_verifying() -> ResponseReturnValue:
+    """Signed in: on to where they were going; otherwise to sign in, keeping it."""
+    if current_user.is_authenticated:
+        return redirect(_next_or(home_for(current_user)))
+    return redirect(url_for("accounts.sign_in", next=_next_only()))
 
 
 @bp.post("/verify-email/resend")
@@ -152,7 +179,7 @@ def resend_verification() -> ResponseReturnValue:
 @limiter.limit(AUTH_LIMIT, methods=["POST"])
 def sign_in() -> ResponseReturnValue:
     if current_user.is_authenticated:
-        return redirect(_next_or(url_for("accounts.account")))
+        return redirect(_next_or(home_for(current_user)))
     form = SignInForm()
     status = 200
     if form.validate_on_submit():
@@ -165,7 +192,7 @@ def sign_in() -> ResponseReturnValue:
             form.email.errors = [error.message]
             status = 400
         else:
-            next_url = _next_or(url_for("accounts.account"))
+            next_url = _next_or(home_for(user))
             if user.totp_enabled:
                 db.session.commit()
                 session.clear()
@@ -181,7 +208,7 @@ def sign_in() -> ResponseReturnValue:
             return redirect(next_url)
     elif form.errors:
         status = 400
-    return render_template("accounts/sign_in.html", form=form), status
+    return render_template("accounts/sign_in.html", form=form, next_url=_next_only()), status
 
 
 def _pending_two_factor_user() -> tuple[User, str] | None:
@@ -194,7 +221,7 @@ def _pending_two_factor_user() -> tuple[User, str] | None:
     user = db.session.get(User, pending.get("uid"))
     if user is None or not user.is_active or user.session_version != pending.get("v"):
         return None
-    return user, local_target(pending.get("next"), url_for("accounts.account"))
+    return user, local_target(pending.get("next"), home_for(user))
 
 
 @bp.route("/sign-in/two-factor", methods=["GET", "POST"])

@@ -4,14 +4,24 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, time, timedelta
+from functools import wraps
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 
-from volunteer_hub.accounts import services
+from volunteer_hub.accounts import outbox, services
 from volunteer_hub.accounts.models import AuditEvent, User
 from volunteer_hub.accounts.permissions import get_or_404, role_required
 from volunteer_hub.admin.forms import AuditSearchForm, ButtonForm, GrantForm, InviteForm
@@ -213,3 +223,46 @@ def audit_log() -> ResponseReturnValue:
         page=page,
         has_next=len(events) > PAGE_SIZE,
     )
+
+
+# Development: the emails the service has written -------------------------------------------
+
+
+def dev_emails_enabled() -> bool:
+    """The development email page exists in development only (and in a test that asks)."""
+    config = current_app.config
+    if config.get("ENV") == "production":
+        return False
+    chosen = config.get("DEV_EMAILS_PAGE")
+    if chosen is not None:
+        return bool(chosen)
+    return config.get("ENV") == "development" and not config.get("TESTING")
+
+
+def development_only(
+    view: Callable[..., ResponseReturnValue],
+) -> Callable[..., ResponseReturnValue]:
+    """Outside development the page does not exist, for anyone (404 before any sign-in)."""
+
+    @wraps(view)
+    def wrapped(*args: object, **kwargs: object) -> ResponseReturnValue:
+        if not dev_emails_enabled():
+            abort(404)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+@bp.get("/emails")
+@development_only
+@role_required("admin")
+def emails() -> ResponseReturnValue:
+    """Recent emails with their links, so a developer can follow them without a mail server."""
+    messages = [
+        {
+            "message": message,
+            "links": outbox.links_in(message.body_text),
+        }
+        for message in outbox.recent()
+    ]
+    return render_template("admin/emails.html", messages=messages)

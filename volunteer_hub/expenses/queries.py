@@ -8,9 +8,10 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 
 from volunteer_hub.accounts.models import User
+from volunteer_hub.accounts.permissions import sees_all_organisations
 from volunteer_hub.core.formatting import financial_year, pounds
 from volunteer_hub.core.models import utcnow
 from volunteer_hub.core.money import two_dp
@@ -23,8 +24,12 @@ from volunteer_hub.expenses.models import (
     ExpenseItem,
     Receipt,
 )
+from volunteer_hub.expenses.services import (
+    approver_organisation_ids,
+    policy_version,
+    receipt_needed,
+)
 from volunteer_hub.expenses.services import paid_pence_between as paid_pence_between
-from volunteer_hub.expenses.services import policy_version, receipt_needed
 from volunteer_hub.extensions import db
 from volunteer_hub.organisations.models import Organisation
 from volunteer_hub.volunteers.models import Volunteer
@@ -427,3 +432,16 @@ def flagged_claims(
         if flags:
             result.append((claim, flags))
     return result
+
+
+def claims_awaiting_approval_count(user: User) -> int:
+    """How many submitted claims wait for ``user`` to decide (their approvals page)."""
+    statement = select(func.count(ExpenseClaim.id)).where(
+        ExpenseClaim.status == ClaimStatus.SUBMITTED.value
+    )
+    if not sees_all_organisations(user):
+        ids = approver_organisation_ids(user)
+        if not ids:
+            return 0
+        statement = statement.where(ExpenseClaim.organisation_id.in_(sorted(ids)))
+    return int(db.session.scalar(statement) or 0)

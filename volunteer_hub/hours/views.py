@@ -23,7 +23,6 @@ from volunteer_hub.accounts.permissions import (
     coordinated_organisation_ids,
     get_or_404,
     role_required,
-    sees_all_organisations,
 )
 from volunteer_hub.core.errors import DomainError
 from volunteer_hub.core.formatting import duration, long_date, parse_date, plural
@@ -32,7 +31,7 @@ from volunteer_hub.core.inputs import arg_int, form_ids, form_text, to_id
 from volunteer_hub.core.models import utcnow
 from volunteer_hub.core.transitions import AlreadyDone
 from volunteer_hub.extensions import db
-from volunteer_hub.hours import milestones
+from volunteer_hub.hours import milestones, queries
 from volunteer_hub.hours.forms import CorrectForm, GroupForm, minutes_from
 from volunteer_hub.hours.group import (
     GroupProblems,
@@ -255,17 +254,8 @@ def certificate(milestone: int) -> ResponseReturnValue:
 
 
 def _in_scope(statement: Any) -> Any:
-    """Limit hour records to those the current user decides: their organisations' and the
-    placements they supervise (everything for the centre)."""
-    if not sees_all_organisations(current_user):
-        supervised = select(Placement.id).where(Placement.supervisor_id == current_user.id)
-        statement = statement.where(
-            or_(
-                HourRecord.organisation_id.in_(coordinated_organisation_ids(current_user)),
-                HourRecord.placement_id.in_(supervised),
-            )
-        )
-    return statement
+    """Limit hour records to those the current user decides (:func:`queries.decided_by`)."""
+    return queries.decided_by(statement, current_user)
 
 
 def _queue_statement() -> object:

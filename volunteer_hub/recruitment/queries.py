@@ -9,6 +9,8 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 
+from volunteer_hub.accounts.models import User
+from volunteer_hub.accounts.permissions import coordinated_organisation_ids, sees_all_organisations
 from volunteer_hub.core.geo import MILES_PER_DEGREE
 from volunteer_hub.extensions import db
 from volunteer_hub.organisations.models import (
@@ -21,6 +23,7 @@ from volunteer_hub.organisations.models import (
     RoleStatus,
     role_categories,
 )
+from volunteer_hub.recruitment.models import Application, Stage
 
 PAGE_SIZE = 20
 SORTS = {
@@ -196,3 +199,17 @@ def visible_role(slug: str, today: date) -> Role | None:
     if version is None or (closing and date.fromisoformat(closing) < today):
         return None
     return role
+
+
+def unanswered_count(user: User) -> int:
+    """Applications (and expressions of interest) nobody has answered yet that ``user``
+    answers: their organisations' (everyone's for the centre)."""
+    statement = select(func.count(Application.id)).where(
+        Application.contacted_at.is_(None),
+        Application.stage.in_([Stage.ENQUIRY.value, Stage.APPLIED.value]),
+    )
+    if not sees_all_organisations(user):
+        statement = statement.where(
+            Application.organisation_id.in_(coordinated_organisation_ids(user))
+        )
+    return int(db.session.scalar(statement) or 0)
