@@ -159,8 +159,16 @@ class Walker:
         and checked for 5xx; at most :data:`PAGES_PER_ROUTE` of either. The rest are recorded
         as out of reach."""
         pages: list[str] = []
+        for group in route.groups:
+            pages += self._reachable_in(persona, client, group, known)
+        return pages
+
+    def _reachable_in(
+        self, persona: Persona, client: _Client, urls: list[str], known: dict[str, int]
+    ) -> list[str]:
+        pages: list[str] = []
         opened = 0
-        for url in route.urls:
+        for url in urls:
             response = client.get(url)
             status = known[url] = response.status_code
             where = f"{persona.name} {url}"

@@ -1,8 +1,9 @@
 """The page walk's pieces: which URLs to visit (every GET route, ids from the demo data), the
 demo personas, and what is checked on each page in the browser.
 
-Route arguments are filled by :data:`BY_ENDPOINT` (arguments whose meaning depends on the route:
-a slug, a token, a file format) and then :data:`BY_ARGUMENT` (an id's name means the same row on
+Route arguments are filled by :data:`BY_ENDPOINT` (a route's own variants: file formats, charts,
+kinds; each one is visited), :data:`ROWS_BY_ENDPOINT` (arguments whose meaning depends on the
+route: a role's slug, a signed link) and :data:`BY_ARGUMENT` (an id's name means the same row on
 every route). Each filler is a query of demo rows returning candidate values, a few
 representatives (one per organisation and status, say) rather than every row; the walk tries them
 in turn as each persona. A GET route that neither fills is reported, so a new route fails the walk
@@ -216,8 +217,9 @@ def _chart_names() -> Values:
     return [{"name": name} for name in sorted(NAMES)]
 
 
-#: Route → the values of its arguments that depend on the route.
-BY_ENDPOINT: dict[str, Callable[[], Values]] = {
+#: Route → rows for arguments whose meaning depends on the route (a slug, a signed link),
+#: tried in turn like ids.
+ROWS_BY_ENDPOINT: dict[str, Callable[[], Values]] = {
     "recruitment.opportunity": _role_slugs,
     "recruitment.apply": _role_slugs,
     "accounts.verify_email": _token("verify_email"),
@@ -225,19 +227,24 @@ BY_ENDPOINT: dict[str, Callable[[], Values]] = {
     "accounts.accept_invitation": _token("invitation"),
     "accounts.confirm_email_change": _token("change_email", "sam.new@demo.volunteerhub.invalid"),
     "recruitment.reference": _reference_tokens,
+}
+
+#: Route → each value of its own arguments (a file format, a chart, a kind): every one is
+#: requested, each with the first row the persona may see.
+BY_ENDPOINT: dict[str, Callable[[], Values]] = {
     "privacy.download": _choices("fmt", ["html", "json"]),
     "reports.download": _choices("fmt", ["csv", "xlsx", "pdf", "json", "quarterly.pdf"]),
     "reports.chart": _chart_names,
     "expenses.batch_download": _choices("kind", ["csv", "xlsx"]),
     "expenses.statement": _choices("kind", ["pdf", "csv"]),
     "timebank.pot": _choices("kind", ["donate", "grant"]),
+    "timebank.statement": _choices("fmt", ["html", "csv", "pdf"]),
     "hours.certificate": _milestones,
 }
 
 #: Argument names (several that go together as one tuple) → their values from the demo data.
 BY_ARGUMENT: dict[tuple[str, ...], Callable[[], Values]] = {
     ("timebank_id", "account_id"): _timebank_accounts,
-    ("fmt",): _choices("fmt", ["html", "csv", "pdf"]),  # the time-bank statement
     ("slug",): _organisation_slugs,
     ("application_id",): _application_ids,
     ("placement_id",): _placement_ids,
@@ -265,20 +272,29 @@ _SUPERVISION_RECORD = {"supervision.show"}
 class Route:
     endpoint: str
     rule: str
-    #: Candidate URLs, tried in turn as each persona.
-    urls: list[str] = field(default_factory=list)
+    #: Candidate URLs in groups, one group per value of the route's own arguments (each file
+    #: format, chart or kind); each group's URLs (other rows) are tried in turn as each persona.
+    groups: list[list[str]] = field(default_factory=list)
 
 
-def _fill(endpoint: str, arguments: set[str]) -> list[dict[str, Any]] | None:
-    """Every combination of values for the route's arguments, or None if one cannot be filled."""
+def _fill(endpoint: str, arguments: set[str]) -> list[tuple[Any, dict[str, Any]]] | None:
+    """Every combination of values for the route's arguments, each with its group (the values
+    of the route's own arguments), or None if an argument cannot be filled."""
     if not arguments:
-        return [{}]
+        return [((), {})]
+    own: Values = [{}]
     parts: list[Values] = []
     remaining = set(arguments)
     if endpoint in BY_ENDPOINT:
-        values = BY_ENDPOINT[endpoint]()
-        parts.append(values)
-        remaining -= set(values[0]) if values else set()
+        # An endpoint with two rules (the time-bank statement, with and without a format) takes
+        # from its values only the arguments of the rule at hand.
+        rows = [{k: v for k, v in row.items() if k in arguments} for row in BY_ENDPOINT[endpoint]()]
+        own = [dict(t) for t in dict.fromkeys(tuple(row.items()) for row in rows)]
+        remaining -= {k for row in own for k in row}
+    if endpoint in ROWS_BY_ENDPOINT:
+        rows = ROWS_BY_ENDPOINT[endpoint]()
+        parts.append(rows)
+        remaining -= {k for row in rows for k in row}
     if endpoint in _SUPERVISION_RECORD and "record_id" in remaining:
         parts.append(_supervision_ids())
         remaining.discard("record_id")
@@ -286,11 +302,12 @@ def _fill(endpoint: str, arguments: set[str]) -> list[dict[str, Any]] | None:
         if set(names) <= remaining:
             parts.append(filler())
             remaining -= set(names)
-    if remaining or any(not part for part in parts):
+    if remaining or not own or any(not part for part in parts):
         return None
     return [
-        {k: v for part in combination for k, v in part.items()}
-        for combination in itertools.product(*parts)
+        (tuple(group.items()), {**group, **{k: v for part in combo for k, v in part.items()}})
+        for group in own
+        for combo in itertools.product(*parts)
     ]
 
 
@@ -307,15 +324,17 @@ def walk_routes(app: Flask) -> tuple[list[Route], list[str]]:
                 unfilled.append(f"{rule.rule} ({rule.endpoint})")
                 continue
             route = Route(rule.endpoint, rule.rule)
-            for values in combos:
+            groups: dict[Any, list[str]] = {}
+            adapter = app.url_map.bind("localhost")
+            for group, values in combos:
                 url = url_for(rule.endpoint, **values)
                 # A route with two rules (statement and statement.<fmt>) builds the rule that
                 # matches the values given; keep only URLs of this rule.
-                adapter = app.url_map.bind("localhost")
                 matched = adapter.match(url.split("?")[0], method="GET")
                 if matched[0] == rule.endpoint and set(matched[1]) == set(rule.arguments):
-                    route.urls.append(url)
-            if not route.urls:
+                    groups.setdefault(group, []).append(url)
+            route.groups = list(groups.values())
+            if not route.groups:
                 unfilled.append(f"{rule.rule} ({rule.endpoint}): no URL matches the rule")
                 continue
             routes.append(route)
