@@ -20,6 +20,8 @@ from tests.e2e.machine_text import find_machine_text
         ("Total £2176.00", "number without a thousands separator"),
         ("1975.5 hours in the year", "number without a thousands separator"),
         ("12345 volunteers", "number without a thousands separator"),
+        ("For example 1250.00", "number without a thousands separator"),
+        ("2026.50 claimed", "number without a thousands separator"),
         ("Check: enhanced_barred", "internal code"),
         ("Rate uk_national_living_wage_2026 used", "internal code"),
     ],
@@ -34,6 +36,7 @@ def test_machine_text_is_found(text: str, kind: str) -> None:
     "text",
     [
         "5 February 2027",
+        "Paid on 16 November 2026. These claims are locked.",
         "April 2025 to March 2026",
         "2025 to 2026",
         "£2,176.00",

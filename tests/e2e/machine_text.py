@@ -37,7 +37,7 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         "number without a thousands separator",
         # Four or more digits in a row (not part of a longer code such as PB-2026-0001, a
         # postcode or a time); a whole number from 1900 to 2099 is taken to be a year.
-        re.compile(r"(?<![\w.,:/#-])(?!(?:19|20)\d{2}(?![\d.]))\d{4,}(?:\.\d+)?(?![\w:/-])"),
+        re.compile(r"(?<![\w.,:/#-])(?!(?:19|20)\d{2}(?!\d|\.\d))\d{4,}(?:\.\d+)?(?![\w:/-])"),
     ),
     ("internal code", re.compile(r"(?<![\w.@/-])[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?![\w@-])")),
 ]

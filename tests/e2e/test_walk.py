@@ -72,7 +72,10 @@ def _chosen_personas() -> list[Persona]:
 
 
 def _file_name(url: str) -> str:
-    name = re.sub(r"[^A-Za-z0-9._-]+", "-", url.strip("/")).strip("-")
+    """``/applications/3/place`` → ``applications-3-place``; a signed link's long token is
+    written "token", so names stay the same from one run to the next."""
+    parts = ["token" if len(part) > 40 else part for part in url.strip("/").split("/")]
+    name = re.sub(r"[^A-Za-z0-9._-]+", "-", "-".join(parts)).strip("-")
     return (name or "home")[:150]
 
 
