@@ -24,6 +24,8 @@ def _seeders() -> list[Callable[[], list[str]]]:
     from volunteer_hub.investment import demo as investment_demo
     from volunteer_hub.organisations import demo as organisations_demo
     from volunteer_hub.placements import demo as placements_demo
+    from volunteer_hub.privacy import demo as privacy_demo
+    from volunteer_hub.recruitment import demo as recruitment_demo
     from volunteer_hub.supervision import demo as supervision_demo
     from volunteer_hub.timebank import demo as timebank_demo
     from volunteer_hub.training import demo as training_demo
@@ -36,11 +38,13 @@ def _seeders() -> list[Callable[[], list[str]]]:
         investment_demo.seed,
         volunteers_demo.seed,
         placements_demo.seed,
+        recruitment_demo.seed,
         hours_demo.seed_logged,
         supervision_demo.seed,
         training_demo.seed,
         expenses_demo.seed,
         timebank_demo.seed,
+        privacy_demo.seed,
         *DEMO_SEEDERS,
     ]
 

@@ -4,3 +4,15 @@ import { SelectAll } from "./select-all.mjs";
 
 initAll();
 createAll(SelectAll);
+
+// Wide tables: show "Scroll sideways to see all columns" only above a table that is cut off.
+function markCutTables() {
+  for (const box of document.querySelectorAll("[data-vh-table-scroll]")) {
+    const hint = document.getElementById(box.getAttribute("aria-describedby"));
+    if (hint) {
+      hint.classList.toggle("vh-table-scroll__hint--needed", box.scrollWidth > box.clientWidth + 1);
+    }
+  }
+}
+markCutTables();
+window.addEventListener("resize", markCutTables);

@@ -1,4 +1,8 @@
-"""The service navigation: each domain registers its links with who may see them."""
+"""The service navigation: each domain registers its links with who may see them.
+
+The bar at the top of every page holds a person's few main links (those marked ``primary`` for
+them, at most :data:`TOP_ITEMS`, so it stays one row on a desktop) and, when they may see more, a
+"Menu" link to a page listing every link they may see, under headings (``group``)."""
 
 from __future__ import annotations
 
@@ -10,12 +14,36 @@ from flask import Flask, request, url_for
 from flask_login import current_user
 
 
+def never(user: Any) -> bool:
+    return False
+
+
 @dataclass(frozen=True)
 class NavLink:
     text: str
     endpoint: str
     visible: Callable[[Any], bool]
     order: int = 100
+    #: In the top bar for these users (the first :data:`TOP_ITEMS` by order); the menu page
+    #: lists every visible link either way.
+    primary: Callable[[Any], bool] = never
+    #: The heading the link is listed under on the menu page.
+    group: str = "Your account"
+
+
+#: Main links in the top bar, besides "Menu" and "Sign out": more would wrap onto two rows at
+#: 1280 px (the page walk checks one row for every persona).
+TOP_ITEMS = 4
+
+#: Headings of the menu page, in order.
+GROUPS = (
+    "Volunteering",
+    "Recruitment and roles",
+    "Approvals and follow-up",
+    "Reports",
+    "Administration",
+    "Your account",
+)
 
 
 @dataclass(frozen=True)
@@ -37,20 +65,40 @@ def register_link(app: Flask, link: NavLink) -> None:
     app.extensions.setdefault("vh_navigation", []).append(link)
 
 
-def navigation_items(app: Flask) -> list[NavItem]:
+def _visible_links(app: Flask) -> list[NavLink]:
     links: list[NavLink] = sorted(
         app.extensions.get("vh_navigation", []), key=lambda link: link.order
     )
-    endpoint = request.endpoint or ""
-    return [
-        NavItem(link.text, url_for(link.endpoint), endpoint == link.endpoint)
-        for link in links
-        if link.visible(current_user)
-    ]
+    return [link for link in links if link.visible(current_user)]
+
+
+def _item(link: NavLink) -> NavItem:
+    return NavItem(link.text, url_for(link.endpoint), (request.endpoint or "") == link.endpoint)
+
+
+def navigation_items(app: Flask) -> list[NavItem]:
+    """The top bar: the person's main links, then "Menu" if they may see more."""
+    visible = _visible_links(app)
+    top = [link for link in visible if link.primary(current_user)][:TOP_ITEMS]
+    items = [_item(link) for link in top]
+    if len(top) < len(visible):
+        items.append(NavItem("Menu", url_for("core.menu"), request.endpoint == "core.menu"))
+    return items
+
+
+def menu_groups(app: Flask) -> list[tuple[str, list[NavItem]]]:
+    """Every link the person may see, under the menu page's headings."""
+    visible = _visible_links(app)
+    groups = [(g, [_item(link) for link in visible if link.group == g]) for g in GROUPS]
+    others = [_item(link) for link in visible if link.group not in GROUPS]
+    if others:
+        groups.append(("More", others))
+    return [(name, items) for name, items in groups if items]
 
 
 def init_app(app: Flask) -> None:
     app.jinja_env.globals["navigation_items"] = lambda: navigation_items(app)
+    app.jinja_env.globals["menu_groups"] = lambda: menu_groups(app)
 
 
 def external_url(endpoint: str, **values: Any) -> str:

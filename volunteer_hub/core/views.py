@@ -1,9 +1,10 @@
-"""Public pages: home, health check, accessibility statement, privacy notice."""
+"""Public pages: home, health check, accessibility statement, privacy notice; the menu."""
 
 from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, render_template
 from flask.typing import ResponseReturnValue
+from flask_login import login_required
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -37,3 +38,11 @@ def accessibility() -> ResponseReturnValue:
 @bp.get("/privacy")
 def privacy() -> ResponseReturnValue:
     return render_template("core/privacy.html")
+
+
+@bp.get("/menu")
+@login_required
+def menu() -> ResponseReturnValue:
+    """Every page in the navigation the person may see, under headings (the top bar holds only
+    their main few)."""
+    return render_template("core/menu.html")

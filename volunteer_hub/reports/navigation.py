@@ -16,6 +16,8 @@ def register_navigation(app: Flask) -> None:
             "reports.value",
             lambda u: has_any_role(u, "admin", "centre_coordinator", "partner", "org_coordinator"),
             order=50,
+            primary=lambda u: has_any_role(u, "partner"),
+            group="Reports",
         ),
     )
     for link in (
@@ -24,8 +26,21 @@ def register_navigation(app: Flask) -> None:
             "investment.index",
             lambda u: has_any_role(u, "admin", "centre_coordinator", "org_coordinator"),
             order=51,
+            group="Reports",
         ),
-        NavLink("Rates", "rates.index", lambda u: has_any_role(u, "admin"), order=62),
-        NavLink("API tokens", "api_admin.tokens", lambda u: has_any_role(u, "admin"), order=63),
+        NavLink(
+            "Rates",
+            "rates.index",
+            lambda u: has_any_role(u, "admin"),
+            order=62,
+            group="Administration",
+        ),
+        NavLink(
+            "API tokens",
+            "api_admin.tokens",
+            lambda u: has_any_role(u, "admin"),
+            order=63,
+            group="Administration",
+        ),
     ):
         register_link(app, link)
