@@ -32,10 +32,10 @@ def _menu(html: str) -> list[str]:
     ("persona", "top"),
     [
         ("volunteer", ["Find opportunities", "My volunteering", "Your hours", "Menu"]),
-        ("coordinator_a", ["Roles", "Approve hours", "Expenses", "Menu"]),
-        ("centre", ["Centre", "Roles", "Approve hours", "Expenses", "Menu"]),
+        ("coordinator_a", ["What needs you", "Roles", "Approve hours", "Expenses", "Menu"]),
+        ("centre", ["What needs you", "Centre", "Roles", "Approve hours", "Menu"]),
         ("partner", ["Reports", "Menu"]),
-        ("admin", ["Centre", "Roles", "Approve hours", "Expenses", "Menu"]),
+        ("admin", ["What needs you", "Centre", "Roles", "Approve hours", "Menu"]),
     ],
 )
 def test_top_bar_holds_each_persons_main_links_and_a_menu(

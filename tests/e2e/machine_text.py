@@ -16,6 +16,7 @@ _IGNORED = re.compile(
     [\w.+-]+@[\w-]+(?:\.[\w-]+)+            # an email address
     | \b(?:https?://|www\.)\S+               # a web address
     | (?<![\w.,])(?:\+44\s?|0)\d{2,4}(?:[ -]?\d{3,4}){1,2}(?!\d)  # a UK phone number
+    | \b(?:[Ii]d|ID|SOC(?:\s+code)?|[Ss]oc\s+code|[Rr]ef(?:erence)?)\s+\d+\b  # a reference
     """,
     re.VERBOSE,
 )

@@ -69,6 +69,18 @@ def _reference_tokens() -> Values:
     return [{"token": reference_link(r).rsplit("/", 1)[1]} for r in references]
 
 
+def _quarterly_links() -> Values:
+    """The emailed link to the last closed quarter's PDF, for the demo partner (subscribed here,
+    through the service, as a partner would from the subscription page)."""
+    from volunteer_hub.reports import subscriptions
+
+    partner = _user("partner@demo")
+    subscriptions.subscribe(partner)
+    db.session.commit()
+    quarter = subscriptions.last_closed_quarter(date.today())
+    return [{"token": subscriptions.make_link_token(partner.id, quarter)}]
+
+
 def _choices(name: str, values: Iterable[Any]) -> Callable[[], Values]:
     return lambda: [{name: value} for value in values]
 
@@ -227,6 +239,7 @@ ROWS_BY_ENDPOINT: dict[str, Callable[[], Values]] = {
     "accounts.accept_invitation": _token("invitation"),
     "accounts.confirm_email_change": _token("change_email", "sam.new@demo.volunteerhub.invalid"),
     "recruitment.reference": _reference_tokens,
+    "reports.quarterly_link": _quarterly_links,
 }
 
 #: Route → each value of its own arguments (a file format, a chart, a kind): every one is
@@ -427,7 +440,17 @@ LOOK = """
     navRows: navRows,
     cut: cut,
     links: [...new Set(links)],
-    text: document.body.innerText,
+    // Text in <code> is shown on purpose as it is typed (a rate's key used in imports, a
+    // command); everything else is what a person reads.
+    text: (() => {
+      const copy = document.body.cloneNode(true);
+      copy.querySelectorAll('code').forEach((c) => c.replaceWith(' '));
+      document.body.appendChild(copy);
+      copy.style.position = 'absolute';
+      const text = copy.innerText;
+      copy.remove();
+      return text;
+    })(),
     csp: window.__csp || [],
   };
 }

@@ -93,7 +93,7 @@ def test_small_group_equality_profile_is_withheld(hours, personas, login) -> Non
     [
         (
             {"period": "custom", "start": "2025-13-01", "end": "2025-12-31"},
-            "Enter a date like 2025-04-01",
+            "Enter a real date, like 1 April 2025",
         ),
         (
             {"period": "custom", "start": "2025-06-01", "end": "2025-05-01"},

@@ -513,9 +513,16 @@ _ISO_MONTH = re.compile(r"\d{4}-\d{2}")
 _CODE = re.compile(r"[a-z]+(_[a-z]+)+")
 
 
-def readable(value: Any) -> str:
+def readable(value: Any, key: str = "") -> str:
     """Any stored value (a data export's, an audit event's details) as people read it: ISO
-    moments, days and months in words, true/false as Yes/No, codes as words.
+    moments, days and months in words, true/false as Yes/No, codes as words; with the field's
+    ``key``, amounts in pence as pounds, seconds as a duration, sizes in bytes and other counts
+    with thousands separators (ids and codes stay as they are: they are references).
+
+    >>> readable(2400, 'claimed_pence'), readable(10800, 'seconds'), readable(4307, 'size_bytes')
+    ('£24.00', '3 hours', '4,307 bytes')
+    >>> readable(59867858, 'totp_last_step'), readable(4566, 'id'), readable(5113, 'soc_code')
+    ('59,867,858', '4566', '5113')
 
     >>> readable('2026-11-30T09:31:55.221770+00:00')
     '30 November 2026 at 9:31am'
@@ -534,6 +541,8 @@ def readable(value: Any) -> str:
         return long_date(value)
     if isinstance(value, (list, tuple)):
         return ", ".join(readable(item) for item in value)
+    if isinstance(value, (int, float, Decimal)):
+        return _readable_number(value, key)
     if not isinstance(value, str):
         return str(value)
     text = value.strip()
@@ -549,6 +558,19 @@ def readable(value: Any) -> str:
     if _CODE.fullmatch(text):
         return label(text)
     return value
+
+
+def _readable_number(value: int | float | Decimal, key: str) -> str:
+    """A number from a stored record, by what its field holds."""
+    if key == "id" or key.endswith(("_id", "_code", "_ref")) or key in ("ref", "reference"):
+        return str(value)
+    if key.endswith("_pence"):
+        return pounds(value)
+    if key == "seconds" or key.endswith("_seconds"):
+        return duration(value, "seconds")
+    if key.endswith("_bytes"):
+        return plural(value, "byte")
+    return count(value)
 
 
 def today() -> date:

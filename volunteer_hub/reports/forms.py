@@ -46,13 +46,13 @@ class ValueReportForm(FlaskForm):
     quarter = SelectField("Quarter", choices=QUARTERS, default="1", widget=GovSelect())
     start = StringField(
         "From",
-        description="For dates you choose, for example 2025-04-01",
+        description="For dates you choose, for example 1 April 2025",
         widget=GovTextInput(),
         validators=[Optional()],
     )
     end = StringField(
         "To (included)",
-        description="For example 2026-03-31",
+        description="For example 31 March 2026",
         widget=GovTextInput(),
         validators=[Optional()],
     )

@@ -29,6 +29,7 @@ from volunteer_hub.accounts.permissions import (
     role_required,
 )
 from volunteer_hub.core.errors import DomainError
+from volunteer_hub.core.formatting import parse_date
 from volunteer_hub.extensions import db
 from volunteer_hub.investment.queries import CATEGORIES
 from volunteer_hub.organisations.models import Organisation
@@ -109,13 +110,10 @@ def allowed_organisations() -> list[Organisation]:
 
 
 def _parse_date(text: str, field: Any) -> date | None:
-    try:
-        if len(text.strip()) != 10:
-            raise ValueError
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        field.errors = [*field.errors, "Enter a date like 2025-04-01"]
-        return None
+    day = parse_date(text)
+    if day is None:
+        field.errors = [*field.errors, "Enter a real date, like 1 April 2025"]
+    return day
 
 
 def build_form() -> tuple[ValueReportForm, list[Organisation]]:
