@@ -169,7 +169,8 @@ class RoleForm(FlaskForm):
     soc_code = StringField(
         "Occupation code (SOC 2020, optional)",
         description="The paid job this role most resembles, used to value the hours: type a "
-        "code or words from the job, for example SOC 6135 or care workers, and choose from the list",
+        "code or words from the job, for example SOC 6135 or care workers, and choose from the "
+        "list",
         widget=SocCodeInput(),
         filters=[soc2020.code_of],
         render_kw={"list": "soc-2020-unit-groups", "autocomplete": "off"},
