@@ -31,11 +31,11 @@ def _menu(html: str) -> list[str]:
 @pytest.mark.parametrize(
     ("persona", "top"),
     [
-        ("volunteer", ["Find opportunities", "My volunteering", "Your hours", "Menu"]),
-        ("coordinator_a", ["What needs you", "Roles", "Approve hours", "Expenses", "Menu"]),
-        ("centre", ["What needs you", "Centre", "Roles", "Approve hours", "Menu"]),
-        ("partner", ["Reports", "Menu"]),
-        ("admin", ["What needs you", "Centre", "Roles", "Approve hours", "Menu"]),
+        ("volunteer", ["Find opportunities", "My volunteering", "Your hours", "More"]),
+        ("coordinator_a", ["What needs you", "Roles", "Approve hours", "Expenses", "More"]),
+        ("centre", ["What needs you", "Centre", "Roles", "Approve hours", "More"]),
+        ("partner", ["Reports", "More"]),
+        ("admin", ["What needs you", "Centre", "Roles", "Approve hours", "More"]),
     ],
 )
 def test_top_bar_holds_each_persons_main_links_and_a_menu(

@@ -113,7 +113,7 @@ def test_value_report_page(
     page: Any, live_server: LiveServer, report_data: None, tmp_path: Path
 ) -> None:
     _sign_in(page, live_server)
-    page.get_by_role("link", name="Menu").click()
+    page.get_by_role("link", name="More", exact=True).click()
     page.get_by_role("link", name="Reports").click()
     check_accessibility(page)
     page.get_by_label("A quarter of a financial year").check()

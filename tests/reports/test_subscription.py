@@ -92,3 +92,20 @@ def test_only_partners_subscribe_and_links_need_a_partner(hours, personas, login
     assert login(personas.coordinator_a).get("/reports/subscription").status_code == 403
     token = make_link_token(personas.coordinator_a.id, Quarter(2025, 1))
     assert client.get(f"/reports/quarterly/{token}").status_code == 404
+
+
+def test_erasing_a_subscribed_partner_ends_the_subscription(hours, personas, login, runner):
+    from datetime import date
+
+    from volunteer_hub.privacy.erasure import erase
+
+    post_form(login(personas.partner), "/reports/subscription", {"action": "subscribe"})
+    _send(runner, "2025-07-02")
+    assert db.session.scalar(select(func.count(QuarterlyDelivery.id))) == 1
+    partner = db.session.merge(personas.partner)
+    erase(actor=None, user=partner, today=date(2025, 7, 3))
+    db.session.commit()
+    assert db.session.scalar(select(func.count(QuarterlySubscription.id))) == 0
+    assert db.session.scalar(select(func.count(QuarterlyDelivery.id))) == 0
+    # Nobody is left to email next quarter.
+    assert "queued 0 emails" in _send(runner, "2025-10-02")

@@ -59,5 +59,5 @@ def send(retry_failed: bool) -> None:
 )
 def work(interval: float, exit_with_parent: bool) -> None:
     """Keep sending due emails until stopped (in development: print them here, with links)."""
-    click.echo(f"Email worker: sending due emails every {interval:g} seconds.")
+    click.echo(f"Email worker: sending due emails every {plural(f'{interval:g}', 'second')}.")
     outbox.work(interval=max(0.2, interval), exit_with_parent=exit_with_parent)

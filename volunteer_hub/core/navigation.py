@@ -1,8 +1,8 @@
-"""The service navigation: each domain registers its links with who may see them.
-
-The bar at the top of every page holds a person's few main links (those marked ``primary`` for
-them, at most :data:`TOP_ITEMS`, so it stays one row on a desktop) and, when they may see more, a
-"Menu" link to a page listing every link they may see, under headings (``group``)."""
+"""The service navigation: each domain registers its links with who may see them. The bar at the
+top of every page holds a person's few main links (those marked ``primary`` for them, at most
+:data:`TOP_ITEMS`, so it stays one row on a desktop) and, when they may see more, a "More" link
+(not "Menu": on a phone the bar itself folds behind a "Menu" button) to a page listing every
+link they may see, under headings (``group``)."""
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ class NavLink:
     group: str = "Your account"
 
 
-#: Main links in the top bar, besides "Menu" and "Sign out": more would wrap onto two rows at
+#: Main links in the top bar, besides "More" and "Sign out": more would wrap onto two rows at
 #: 1280 px (the page walk checks one row for every persona).
 TOP_ITEMS = 4
 
@@ -77,12 +77,12 @@ def _item(link: NavLink) -> NavItem:
 
 
 def navigation_items(app: Flask) -> list[NavItem]:
-    """The top bar: the person's main links, then "Menu" if they may see more."""
+    """The top bar: the person's main links, then "More" if they may see more."""
     visible = _visible_links(app)
     top = [link for link in visible if link.primary(current_user)][:TOP_ITEMS]
     items = [_item(link) for link in top]
     if len(top) < len(visible):
-        items.append(NavItem("Menu", url_for("core.menu"), request.endpoint == "core.menu"))
+        items.append(NavItem("More", url_for("core.menu"), request.endpoint == "core.menu"))
     return items
 
 

@@ -69,6 +69,7 @@ from volunteer_hub.privacy.models import PrivacyRequest
 from volunteer_hub.privacy.redaction import ERASED_DOMAIN, ERASED_TEXT
 from volunteer_hub.recruitment.models import Application, DbsRecord, Reference
 from volunteer_hub.reminders.models import ReminderPreference
+from volunteer_hub.reports.models import QuarterlyDelivery, QuarterlySubscription
 from volunteer_hub.supervision.models import SupervisionAction, SupervisionRecord
 from volunteer_hub.timebank.models import Account, Exchange, Listing, Match, Transfer
 from volunteer_hub.training.models import Completion, TrainingException
@@ -367,6 +368,14 @@ def _erase_user(user: User, name: str, result: ErasureResult) -> None:
     now = utcnow()
     db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
     db.session.execute(delete(ReminderPreference).where(ReminderPreference.user_id == user.id))
+    # A partner's quarterly report subscription (and its delivery log) ends with the account.
+    subscriptions = select(QuarterlySubscription.id).where(QuarterlySubscription.user_id == user.id)
+    db.session.execute(
+        delete(QuarterlyDelivery).where(QuarterlyDelivery.subscription_id.in_(subscriptions))
+    )
+    db.session.execute(
+        delete(QuarterlySubscription).where(QuarterlySubscription.user_id == user.id)
+    )
     db.session.execute(
         update(ConsentRecord)
         .where(ConsentRecord.user_id == user.id, ConsentRecord.withdrawn_at.is_(None))

@@ -324,6 +324,8 @@ EMPTIED_VIA = frozenset(
         "accounts_membership.user_id",
         "api_token.user_id",
         "reminders_preference.user_id",
+        "reports_quarterly_subscription.user_id",
+        "reports_quarterly_delivery.subscription_id",
         "volunteers_equality.volunteer_id",
         "expenses_bank_details.volunteer_id",
         "recruitment_application.volunteer_id",
