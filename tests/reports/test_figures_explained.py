@@ -132,3 +132,19 @@ def test_headline_figures_show_the_change_on_earlier_periods(two_quarters, perso
     # The JSON contract is unchanged: no comparison keys.
     data = client.get("/reports/value/download/json", query_string=Q1_2025).get_json()
     assert not any("change" in key or "previous" in key for key in data)
+
+
+def test_a_period_still_running_is_not_compared_with_a_whole_earlier_one(
+    two_quarters, personas, login
+) -> None:
+    from freezegun import freeze_time
+
+    with freeze_time("2026-11-30 12:00"):
+        client = login(personas.centre)
+        page = client.get("/reports/value", query_string={"period": "year", "year": "2026"})
+    text = " ".join(re.sub(r"<[^>]+>", " ", page.get_data(as_text=True)).split())
+    assert (
+        "Not compared with earlier periods: this period runs to 31 March 2027, "
+        "which has not passed yet." in text
+    )
+    assert "on the previous year" not in text

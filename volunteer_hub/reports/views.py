@@ -304,6 +304,14 @@ def headline_changes(
 ) -> dict[str, list[str]]:
     """Each headline figure's change against the earlier periods, from the reports this person
     may see for them (published for partners: a figure hidden there is 'not available')."""
+    if choice.period.end >= date.today():
+        # A period still running compared with a whole earlier one would read as a fall.
+        return {
+            formatting.HEADLINE_CHANGES[0][0]: [
+                "Not compared with earlier periods: this period runs to "
+                f"{formatting.long_date(choice.period.end)}, which has not passed yet."
+            ]
+        }
     if published is None:
         published = partner_view(choice)
     earlier: dict[str, tuple[str, dict[str, Any] | None]] = {}
