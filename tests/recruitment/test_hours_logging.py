@@ -229,3 +229,14 @@ def test_log_hours_is_one_tap_from_my_volunteering_and_your_hours(personas, logi
         assert f'href="/placements/{first.id}/hours">Log hours for Befriender' in page, path
         assert f'href="/placements/{second.id}/hours">Log hours for Gardener' in page, path
         assert f'href="/placements/{ended.id}/hours"' not in page, path
+
+
+def test_the_log_form_starts_on_today(personas, login, placement) -> None:
+    from datetime import date
+
+    page = login(personas.volunteer).get(f"/placements/{placement.id}/hours")
+    html = page.get_data(as_text=True)
+    today = date.today()
+    for part, value in (("day", today.day), ("month", today.month), ("year", today.year)):
+        assert re.search(rf'id="day-{part}" name="day" type="text" value="{value}"', html), part
+    assert "The day you volunteered, for example 27 3 2026" in html

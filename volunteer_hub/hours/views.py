@@ -53,7 +53,12 @@ QUERY_FIELDS = ("volunteer", "role", "from", "to")
 
 
 class LogForm(FlaskForm):
-    day = GovDateField("Date", validators=[InputRequired(message="Enter the date")])
+    day = GovDateField(
+        "Date",
+        description="The day you volunteered, for example 27 3 2026",
+        default=date.today,
+        validators=[InputRequired(message="Enter the date")],
+    )
     hours = SelectField(
         "Hours", choices=[(str(h), str(h)) for h in range(0, 25)], default="2", widget=GovSelect()
     )
