@@ -16,10 +16,10 @@ from wtforms.validators import DataRequired, Optional
 from volunteer_hub.core.forms import FlaskForm
 
 QUARTERS = [
-    ("1", "Quarter 1 (April to June)"),
-    ("2", "Quarter 2 (July to September)"),
-    ("3", "Quarter 3 (October to December)"),
-    ("4", "Quarter 4 (January to March)"),
+    ("1", "1: April to June"),
+    ("2", "2: July to September"),
+    ("3", "3: October to December"),
+    ("4", "4: January to March"),
 ]
 
 
@@ -42,8 +42,20 @@ class ValueReportForm(FlaskForm):
         widget=GovRadioInput(),
         validators=[DataRequired(message="Choose a period")],
     )
-    year = SelectField("Financial year", choices=[], widget=GovSelect(), validate_choice=False)
-    quarter = SelectField("Quarter", choices=QUARTERS, default="1", widget=GovSelect())
+    year = SelectField(
+        "Financial year",
+        description="April to March",
+        choices=[],
+        widget=GovSelect(),
+        validate_choice=False,
+    )
+    quarter = SelectField(
+        "Quarter",
+        description="Of the financial year",
+        choices=QUARTERS,
+        default="1",
+        widget=GovSelect(),
+    )
     start = StringField(
         "From",
         description="For dates you choose, for example 1 April 2025",

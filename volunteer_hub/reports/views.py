@@ -121,8 +121,7 @@ def build_form() -> tuple[ValueReportForm, list[Organisation]]:
     form = ValueReportForm(formdata=request.args or None)
     this_year = financial_year_of(date.today())
     form.year.choices = [
-        (str(y), f"{formatting.financial_year_text(y)} (April {y} to March {y + 1})")
-        for y in range(this_year, FIRST_YEAR - 1, -1)
+        (str(y), formatting.financial_year_text(y)) for y in range(this_year, FIRST_YEAR - 1, -1)
     ]
     choices = [(str(o.id), o.name) for o in organisations]
     if sees_every_organisation(current_user):
