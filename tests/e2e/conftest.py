@@ -9,7 +9,8 @@ from __future__ import annotations
 import json
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -60,18 +61,32 @@ class LiveServer:
 
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    url = new_database_url(tmp_path_factory.mktemp("e2e"), prefix="vh_e2e")
+    with serving(tmp_path_factory.mktemp("e2e"), "vh_e2e") as server:
+        yield server
+
+
+@contextmanager
+def serving(
+    folder: Path, prefix: str, seed: Callable[[], object] | None = None
+) -> Iterator[LiveServer]:
+    """A live server on a database of its own (seeded by ``seed`` in the app context), thrown
+    away afterwards."""
+    url = new_database_url(folder, prefix=prefix)
     app = create_app({**base_config(url), "TESTING": False, "PROPAGATE_EXCEPTIONS": False})
     with app.app_context():
         db.create_all()
+        if seed is not None:
+            seed()
     server = LiveServer(app)
     app.config["BASE_URL"] = server.url
     server.start()
-    yield server
-    server.stop()
-    with app.app_context():
-        db.engine.dispose()
-    discard_database(url)
+    try:
+        yield server
+    finally:
+        server.stop()
+        with app.app_context():
+            db.engine.dispose()
+        discard_database(url)
 
 
 @pytest.fixture(scope="session")

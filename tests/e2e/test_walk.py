@@ -25,8 +25,7 @@ from typing import Any
 import pyotp
 import pytest
 
-from tests.conftest import base_config, discard_database, new_database_url
-from tests.e2e.conftest import LiveServer, axe_violations
+from tests.e2e.conftest import LiveServer, axe_violations, serving
 from tests.e2e.machine_text import find_machine_text
 from tests.e2e.walk import (
     DESKTOP,
@@ -41,10 +40,8 @@ from tests.e2e.walk import (
     seed_demo,
     walk_routes,
 )
-from volunteer_hub import create_app
 from volunteer_hub.accounts.demo import DEMO_ADMIN_TOTP_SECRET, DEMO_PASSWORD
 from volunteer_hub.config import ROOT
-from volunteer_hub.extensions import db
 
 pytestmark = pytest.mark.e2e
 
@@ -270,19 +267,8 @@ class Walker:
 @pytest.fixture(scope="module")
 def walk_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """A live server of its own with the demo data."""
-    url = new_database_url(tmp_path_factory.mktemp("walk"), prefix="vh_walk")
-    app = create_app({**base_config(url), "TESTING": False, "PROPAGATE_EXCEPTIONS": False})
-    with app.app_context():
-        db.create_all()
-        seed_demo()
-    server = LiveServer(app)
-    app.config["BASE_URL"] = server.url
-    server.start()
-    yield server
-    server.stop()
-    with app.app_context():
-        db.engine.dispose()
-    discard_database(url)
+    with serving(tmp_path_factory.mktemp("walk"), "vh_walk", seed_demo) as server:
+        yield server
 
 
 @pytest.fixture(scope="module")

@@ -7,14 +7,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-
-def as_date(value: Any) -> date | None:
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value)[:10])
-    except ValueError:
-        return None
+from volunteer_hub.core.formatting import as_date, long_date, plural
 
 
 def month_date(value: Any) -> date | None:
@@ -30,12 +23,6 @@ def month_label(value: Any) -> str:
     """'2025-05' → 'May 2025' (anything else unchanged, e.g. '[c]')."""
     first = month_date(value)
     return f"{first:%b %Y}" if first else str(value)
-
-
-def long_date(value: Any) -> str:
-    """'2025-04-01' → '1 April 2025'."""
-    day = as_date(value)
-    return f"{day.day} {day:%B %Y}" if day else str(value)
 
 
 def human_period(start: Any, end: Any) -> str:
@@ -61,13 +48,6 @@ def _number(value: Any) -> Decimal | None:
         return None
 
 
-def _count(value: Any, one: str, many: str) -> str:
-    number = _number(value)
-    if number is None:
-        return f"{value} {many}"
-    return f"{number:,} {one if number == 1 else many}"
-
-
 def _pounds(value: Any) -> str:
     number = _number(value)
     return f"£{number:,.2f}" if number is not None else str(value)
@@ -80,8 +60,8 @@ def summary_sentences(report: dict[str, Any]) -> list[str]:
     value = report["value"]
     opening = "From" if " to " in period else "On" if period[:1].isdigit() else "In"
     sentences = [
-        f"{opening} {period}, {_count(report['active_volunteers'], 'volunteer', 'volunteers')} "
-        f"gave {_count(report['total_hours'], 'approved hour', 'approved hours')} of their time "
+        f"{opening} {period}, {plural(report['active_volunteers'], 'volunteer')} "
+        f"gave {plural(report['total_hours'], 'approved hour')} of their time "
         f"to {who}: {_number(report['fte']) or 0:,} full-time equivalent.",
         f"Valued at what it would cost to pay for the same hours, that time was worth between "
         f"{_pounds(value['floor']['amount'])} (at the National Living Wage, "
@@ -103,7 +83,7 @@ def summary_sentences(report: dict[str, Any]) -> list[str]:
         )
     new = _number(report["new_volunteers"])
     if new:
-        sentences.append(f"{_count(new, 'volunteer was', 'volunteers were')} new this period.")
+        sentences.append(f"{plural(new, 'volunteer was', 'volunteers were')} new this period.")
     return sentences
 
 
@@ -244,8 +224,3 @@ def short_period(start: Any, end: Any) -> str:
     if first.year == last.year:
         return f"{first:%b} to {last:%b %Y}"
     return f"{first:%b %Y} to {last:%b %Y}"
-
-
-def financial_year_text(year: int) -> str:
-    """2025 → '2025 to 2026' (financial years as people write them)."""
-    return f"{year} to {year + 1}"

@@ -29,6 +29,7 @@ from volunteer_hub.accounts.permissions import (
     role_required,
 )
 from volunteer_hub.core.errors import DomainError
+from volunteer_hub.core.formatting import financial_year as financial_year_text
 from volunteer_hub.core.formatting import parse_date
 from volunteer_hub.extensions import db
 from volunteer_hub.investment.queries import CATEGORIES
@@ -121,7 +122,7 @@ def build_form() -> tuple[ValueReportForm, list[Organisation]]:
     form = ValueReportForm(formdata=request.args or None)
     this_year = financial_year_of(date.today())
     form.year.choices = [
-        (str(y), formatting.financial_year_text(y)) for y in range(this_year, FIRST_YEAR - 1, -1)
+        (str(y), financial_year_text(y)) for y in range(this_year, FIRST_YEAR - 1, -1)
     ]
     choices = [(str(o.id), o.name) for o in organisations]
     if sees_every_organisation(current_user):
@@ -155,12 +156,12 @@ def resolve(form: ValueReportForm, organisations: list[Organisation]) -> Choice 
     year = int(raw_year)
     if form.period.data == "year":
         period = financial_year(year)
-        label = f"Financial year {formatting.financial_year_text(year)}"
+        label = f"Financial year {financial_year_text(year)}"
         return Choice(period, organisation, label)
     if form.period.data == "quarter":
         quarter = int(form.quarter.data or 1)
         period = quarter_period(year, quarter)
-        label = f"Quarter {quarter} of {formatting.financial_year_text(year)}"
+        label = f"Quarter {quarter} of {financial_year_text(year)}"
         return Choice(period, organisation, label, (year, quarter))
     start = _parse_date(form.start.data or "", form.start) if form.start.data else None
     end = _parse_date(form.end.data or "", form.end) if form.end.data else None
