@@ -59,6 +59,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     error_pages.init_app(app)
 
     _register_models()
+    _register_privacy_hooks()
 
     from volunteer_hub.accounts import auth
 
@@ -153,3 +154,22 @@ def _register_blueprints(app: Flask) -> None:
     register_navigation(app)
     register_recruitment(app)
     register_report_links(app)
+
+
+def _register_privacy_hooks() -> None:
+    """Each domain's privacy hooks (export, erasure, activity, retention), which ``privacy``
+    walks: see ``volunteer_hub.core.privacy_hooks``."""
+    from volunteer_hub.accounts import privacy as _accounts  # noqa: F401
+    from volunteer_hub.api import privacy as _api  # noqa: F401
+    from volunteer_hub.expenses import privacy as _expenses  # noqa: F401
+    from volunteer_hub.hours import privacy as _hours  # noqa: F401
+    from volunteer_hub.placements import privacy as _placements  # noqa: F401
+    from volunteer_hub.privacy import erasure as _erasure  # noqa: F401
+    from volunteer_hub.privacy import export as _export  # noqa: F401
+    from volunteer_hub.recruitment import privacy as _recruitment  # noqa: F401
+    from volunteer_hub.reminders import privacy as _reminders  # noqa: F401
+    from volunteer_hub.reports import privacy as _reports  # noqa: F401
+    from volunteer_hub.supervision import privacy as _supervision  # noqa: F401
+    from volunteer_hub.timebank import privacy as _timebank  # noqa: F401
+    from volunteer_hub.training import privacy as _training  # noqa: F401
+    from volunteer_hub.volunteers import privacy as _volunteers  # noqa: F401

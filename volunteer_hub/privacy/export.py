@@ -1,33 +1,23 @@
 """Everything held about one person, as a JSON-ready dict (subject access).
 
-``COVERED`` names every table the export reads for the person; ``EXCLUDED`` names the tables
-that refer to a person but are not exported, each with its reason. The metadata-walk test
-(tests/privacy/test_metadata_walk.py) fails when a table that refers to a person is in neither.
+Each domain's ``privacy.py`` registers its sections of the export
+(``core.privacy_hooks.export``); ``build_export`` walks them in order. ``COVERED`` names every
+table the export reads for the person; ``EXCLUDED`` names the tables that refer to a person but
+are not exported, each with its reason. The metadata-walk test fails when a table that refers to
+a person is in neither.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
-from volunteer_hub.accounts.models import AuditEvent, ConsentRecord, OutboxMessage, User
-from volunteer_hub.core.errors import DomainError
+from volunteer_hub.accounts.models import User
+from volunteer_hub.core import privacy_hooks as hooks
 from volunteer_hub.core.models import utcnow
-from volunteer_hub.expenses import bank
-from volunteer_hub.expenses.models import ExpenseClaim, ExpenseItem, Receipt
-from volunteer_hub.extensions import db
-from volunteer_hub.hours.models import HourRecord
-from volunteer_hub.placements.models import Placement
-from volunteer_hub.recruitment.models import Application, ApplicationEvent, DbsRecord, Reference
-from volunteer_hub.reminders.models import ReminderPreference
-from volunteer_hub.supervision.models import SupervisionRecord
-from volunteer_hub.timebank.models import Account, Exchange, Listing, Match
-from volunteer_hub.timebank.services import statement as timebank_statement
-from volunteer_hub.training.models import Booking, Completion, TrainingException
-from volunteer_hub.volunteers.equality import EqualityAnswers
+from volunteer_hub.privacy.models import PrivacyRequest
+from volunteer_hub.privacy.people import resolve
 from volunteer_hub.volunteers.models import Volunteer
 
 #: Tables the export reads for the person (the metadata walk checks this list).
@@ -85,263 +75,44 @@ EXCLUDED = {
 }
 
 
-def _value(value: Any) -> Any:
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    return value
+# --- privacy's own section: the record of their requests -------------------------------------
 
 
-def _row(obj: Any, *, drop: tuple[str, ...] = ()) -> dict[str, Any]:
-    """Every column of a row, except ``drop``."""
+def _privacy_requests(condition: Any) -> list[dict[str, Any]]:
+    return hooks.rows(select(PrivacyRequest).where(condition), drop=("notes",))
+
+
+@hooks.export(50)
+def _requests_by_sign_in(subject: hooks.Subject) -> dict[str, Any]:
+    if subject.user is None:
+        return {}
+    return {"privacy_requests": _privacy_requests(PrivacyRequest.user_id == subject.user.id)}
+
+
+@hooks.export(1000)
+def _requests_by_volunteer(subject: hooks.Subject) -> dict[str, Any]:
+    if subject.user is not None or subject.volunteer is None:
+        return {}
     return {
-        column.key: _value(getattr(obj, column.key))
-        for column in obj.__table__.columns
-        if column.key not in drop
+        "privacy_requests": _privacy_requests(PrivacyRequest.volunteer_id == subject.volunteer.id)
     }
 
 
-def _all(statement: Any) -> list[Any]:
-    return list(db.session.scalars(statement))
-
-
-def resolve(
-    *, user: User | None, volunteer: Volunteer | None
-) -> tuple[User | None, Volunteer | None]:
-    if volunteer is None and user is not None:
-        volunteer = db.session.scalar(select(Volunteer).where(Volunteer.user_id == user.id))
-    if user is None and volunteer is not None and volunteer.user_id is not None:
-        user = db.session.get(User, volunteer.user_id)
-    return user, volunteer
-
-
 def build_export(*, user: User | None, volunteer: Volunteer | None, full: bool) -> dict[str, Any]:
-    """Everything about the person. ``full`` (a formal request, for the administrator to review
-    before release) adds supervision confidential notes."""
+    """Everything about the person, section by section as the domains registered them.
+    ``full`` (a formal request, for the administrator to review before release) adds
+    supervision confidential notes."""
     user, volunteer = resolve(user=user, volunteer=volunteer)
     data: dict[str, Any] = {
         "generated_at": utcnow().isoformat(),
         "scope": "full (formal request)" if full else "self-service",
         "profile": {},
     }
-    if user is not None:
-        data["profile"]["account"] = {
-            **_row(user, drop=("password_hash", "totp_secret", "session_version")),
-            "roles": [r.role for r in user.roles],
-            "memberships": [
-                {"organisation": m.organisation.name, "role": m.role} for m in user.memberships
-            ],
-        }
-        data["consents"] = [
-            _row(c)
-            for c in _all(
-                select(ConsentRecord)
-                .where(ConsentRecord.user_id == user.id)
-                .order_by(ConsentRecord.given_at)
-            )
-        ]
-        data["emails"] = [
-            _row(m, drop=("body_html",))
-            for m in _all(
-                select(OutboxMessage)
-                .where(
-                    or_(OutboxMessage.user_id == user.id, OutboxMessage.to_address == user.email)
-                )
-                .order_by(OutboxMessage.created_at)
-            )
-        ]
-        data["reminder_settings"] = [
-            _row(p)
-            for p in _all(select(ReminderPreference).where(ReminderPreference.user_id == user.id))
-        ]
-        about = [
-            (AuditEvent.target_type == "accounts_user") & (AuditEvent.target_id == str(user.id)),
-            AuditEvent.actor_id == user.id,
-        ]
-        if volunteer is not None:
-            about.append(
-                (AuditEvent.target_type == "volunteers_volunteer")
-                & (AuditEvent.target_id == str(volunteer.id))
-            )
-        events = _all(select(AuditEvent).where(or_(*about)).order_by(AuditEvent.at))
-        data["audit"] = [_row(e) for e in events]
-        data["sign_in_history"] = [
-            {"at": _value(e.at), "action": e.action, "ip": e.ip}
-            for e in events
-            if e.action.startswith(("auth.", "account.sign", "accounts.sign"))
-            or "sign_in" in e.action
-            or "signin" in e.action
-        ]
-        data["privacy_requests"] = _privacy_requests(user_id=user.id)
-        data["timebank"] = _timebank(user)
-    if volunteer is None:
-        return data
-    data["profile"]["volunteer"] = _row(volunteer)
-    answers = db.session.scalar(
-        select(EqualityAnswers).where(EqualityAnswers.volunteer_id == volunteer.id)
-    )
-    data["equality_answers"] = _row(answers, drop=("volunteer_id",)) if answers else None
-    applications = _all(
-        select(Application).where(Application.volunteer_id == volunteer.id).order_by(Application.id)
-    )
-    data["applications"] = [
-        {
-            **_row(a),
-            "role": a.role.title if a.role else None,
-            "organisation": a.organisation.name if a.organisation else None,
-            "history": [
-                _row(e, drop=("application_id",))
-                for e in _all(
-                    select(ApplicationEvent)
-                    .where(ApplicationEvent.application_id == a.id)
-                    .order_by(ApplicationEvent.id)
-                )
-            ],
-            # Who was asked for a reference, never what they said (that is the referee's data).
-            "references": [
-                {
-                    "referee_name": r.referee_name,
-                    "relationship": r.relationship_to_applicant,
-                    "requested_at": _value(r.requested_at),
-                    "responded": r.responded_at is not None,
-                    "satisfactory": r.satisfactory,
-                }
-                for r in _all(select(Reference).where(Reference.application_id == a.id))
-            ],
-        }
-        for a in applications
-    ]
-    data["dbs_records"] = [
-        _row(d) for d in _all(select(DbsRecord).where(DbsRecord.volunteer_id == volunteer.id))
-    ]
-    placements = _all(
-        select(Placement).where(Placement.volunteer_id == volunteer.id).order_by(Placement.id)
-    )
-    data["placements"] = [
-        {
-            **_row(p),
-            "role": p.role.title,
-            "organisation": p.organisation.name,
-            "task_description_agreed": p.role_version.content,
-        }
-        for p in placements
-    ]
-    data["hours"] = [
-        _row(h)
-        for h in _all(
-            select(HourRecord)
-            .where(HourRecord.volunteer_id == volunteer.id)
-            .order_by(HourRecord.date)
-        )
-    ]
-    data["supervision"] = [
-        {
-            **_row(s, drop=() if full else ("confidential_notes",)),
-            "actions": [_row(a, drop=("record_id",)) for a in s.actions],
-        }
-        for s in _all(
-            select(SupervisionRecord)
-            .where(SupervisionRecord.placement_id.in_([p.id for p in placements]))
-            .order_by(SupervisionRecord.met_on)
-        )
-    ]
-    data["training"] = {
-        "completions": [
-            {**_row(c), "course": c.course.title}
-            for c in _all(select(Completion).where(Completion.volunteer_id == volunteer.id))
-        ],
-        "bookings": [
-            {**_row(b), "course": b.session.course.title, "held_on": _value(b.session.held_on)}
-            for b in _all(select(Booking).where(Booking.volunteer_id == volunteer.id))
-        ],
-        "exceptions": [
-            _row(e)
-            for e in _all(
-                select(TrainingException).where(TrainingException.volunteer_id == volunteer.id)
-            )
-        ],
-    }
-    claims = _all(
-        select(ExpenseClaim)
-        .where(ExpenseClaim.volunteer_id == volunteer.id)
-        .order_by(ExpenseClaim.id)
-    )
-    data["expenses"] = [
-        {
-            **_row(c),
-            "items": [
-                {
-                    **_row(i),
-                    "receipts": [
-                        _row(r, drop=("storage_key",))
-                        for r in _all(select(Receipt).where(Receipt.item_id == i.id))
-                    ],
-                }
-                for i in _all(select(ExpenseItem).where(ExpenseItem.claim_id == c.id))
-            ],
-        }
-        for c in claims
-    ]
-    try:
-        details = bank.read(actor=None, volunteer_id=volunteer.id, purpose="subject access export")
-    except DomainError:  # keys not configured here: say so rather than fail the whole export
-        details = None
-    data["bank_details"] = (
-        {
-            "sort_code": details.masked_sort_code,
-            "account_number": details.masked_account_number,
-        }
-        if details is not None
-        else None
-    )
-    if user is None:
-        data["privacy_requests"] = _privacy_requests(volunteer_id=volunteer.id)
+    subject = hooks.Subject(user=user, volunteer=volunteer, full=full)
+    for _position, section in hooks.registry.export:
+        for key, value in section(subject).items():
+            if isinstance(value, dict) and isinstance(data.get(key), dict):
+                data[key].update(value)
+            else:
+                data[key] = value
     return data
-
-
-def _privacy_requests(*, user_id: int | None = None, volunteer_id: int | None = None) -> list[Any]:
-    from volunteer_hub.privacy.models import PrivacyRequest
-
-    condition = (
-        PrivacyRequest.user_id == user_id
-        if user_id is not None
-        else PrivacyRequest.volunteer_id == volunteer_id
-    )
-    return [_row(r, drop=("notes",)) for r in _all(select(PrivacyRequest).where(condition))]
-
-
-def _timebank(user: User) -> list[dict[str, Any]]:
-    result = []
-    for account in _all(select(Account).where(Account.user_id == user.id)):
-        result.append(
-            {
-                **_row(account),
-                "timebank": account.timebank.name,
-                "statement": [
-                    {
-                        "date": _value(line.done_on),
-                        "what": line.description or line.kind,
-                        "with": line.counterpart,
-                        "minutes": line.minutes,
-                        "balance_after_minutes": line.balance_after,
-                    }
-                    for line in timebank_statement(account, limit=None)
-                ],
-                "exchanges": [
-                    _row(e)
-                    for e in _all(
-                        select(Exchange).where(
-                            or_(Exchange.giver_id == account.id, Exchange.receiver_id == account.id)
-                        )
-                    )
-                ],
-                "listings": [
-                    _row(x) for x in _all(select(Listing).where(Listing.account_id == account.id))
-                ],
-                "matches": [
-                    _row(m) for m in _all(select(Match).where(Match.account_id == account.id))
-                ],
-            }
-        )
-    return result
