@@ -63,7 +63,7 @@ def test_every_foreign_key_into_the_persons_records_is_classified(app: Flask) ->
     assert unclassified == [], (
         "a new foreign key leads into a person's records: add it to EMPTIED_VIA (the row is "
         "theirs alone), REDACTED_VIA (shared, or a record kept) or NOT_FOLLOWED (who acted) in "
-        "volunteer_hub/privacy/redaction.py"
+        "volunteer_hub/privacy/redaction/tables.py"
     )
 
 
