@@ -2,7 +2,8 @@
 
 A domain's ``privacy.py`` registers, when the app factory imports it, what it does with its own
 personal data: a section of the subject access export, a step of erasure, the dates that count
-as a volunteer's activity for retention, and the retention steps for its records. The privacy
+as a volunteer's activity for retention, the retention steps for its records, and what
+withdrawing a consent stops at once. The privacy
 package walks the registry and never reads or writes another domain's tables itself; its
 metadata walk (``privacy.redaction``) then checks that nothing was missed.
 
@@ -202,6 +203,8 @@ class Registry:
     #: Volunteers who were placed at some time (retention's "volunteers", not "applicants").
     placed: list[Callable[[], set[int]]] = field(default_factory=list)
     purge: dict[str, PurgeHook] = field(default_factory=dict)
+    #: What withdrawing a consent stops at once, by purpose: the hook gets the sign-in.
+    withdrawn: dict[str, Callable[[Any], None]] = field(default_factory=dict)
 
 
 #: The hooks registered so far (domains register at import; importing twice changes nothing).
@@ -270,6 +273,17 @@ def purge(kind: str) -> Callable[[PurgeHook], PurgeHook]:
 
     def register(hook: PurgeHook) -> PurgeHook:
         registry.purge[kind] = hook
+        return hook
+
+    return register
+
+
+def on_withdrawal(purpose: str) -> Callable[[Callable[[Any], None]], Callable[[Any], None]]:
+    """Register what withdrawing the consent ``purpose`` stops at once (the hook gets the
+    sign-in, flushes, never commits)."""
+
+    def register(hook: Callable[[Any], None]) -> Callable[[Any], None]:
+        registry.withdrawn[purpose] = hook
         return hook
 
     return register

@@ -4,17 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from volunteer_hub.accounts.models import ConsentRecord, User
 from volunteer_hub.accounts.services import give_consent, withdraw_consent
+from volunteer_hub.core import privacy_hooks
 from volunteer_hub.core.errors import DomainError
-from volunteer_hub.core.models import utcnow
 from volunteer_hub.core.transitions import AlreadyDone
 from volunteer_hub.extensions import db
-from volunteer_hub.timebank.models import Account
-from volunteer_hub.volunteers.equality import EqualityAnswers
-from volunteer_hub.volunteers.models import Volunteer
 
 
 @dataclass(frozen=True)
@@ -94,18 +91,8 @@ def withdraw(*, user: User, purpose: str) -> None:
         ):
             raise AlreadyDone(f"{BY_KEY[purpose].title}: already withdrawn.")
         raise DomainError("There is no consent to withdraw")
-    # Withdrawal stops the use at once.
-    if purpose == "equality_monitoring":
-        volunteer_ids = select(Volunteer.id).where(Volunteer.user_id == user.id)
-        db.session.execute(
-            EqualityAnswers.__table__.delete().where(
-                EqualityAnswers.volunteer_id.in_(volunteer_ids)
-            )
-        )
-    elif purpose == "timebank_terms":
-        db.session.execute(
-            update(Account)
-            .where(Account.user_id == user.id, Account.kind != "pot")
-            .values(status="suspended", suspended_at=utcnow())
-        )
+    # Withdrawal stops the use at once: the domain that uses it says how.
+    stop = privacy_hooks.registry.withdrawn.get(purpose)
+    if stop is not None:
+        stop(user)
     db.session.flush()

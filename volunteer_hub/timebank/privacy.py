@@ -5,7 +5,8 @@ Erasure: their person accounts (found by sign-in or email) lose name, email, pho
 their listings are closed and emptied, their answers' messages emptied, and the exchanges (and
 their transfers) they recorded lose their descriptions. Balances and ledger entries stay
 (``timebank_entry`` is append-only by database trigger). Activity: their last exchange and when
-their account was opened. Time-bank coordinators are staff (never erased by retention).
+their account was opened. Withdrawing the time bank's terms suspends their membership.
+Time-bank coordinators are staff (never erased by retention).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from volunteer_hub.core import privacy_hooks as hooks
 from volunteer_hub.core.formatting import plural
+from volunteer_hub.core.models import utcnow
 from volunteer_hub.extensions import db
 from volunteer_hub.timebank.models import (
     Account,
@@ -141,3 +143,12 @@ def activity(today: date) -> Iterable[tuple[Any, ...]]:
 @hooks.staff
 def coordinators() -> set[int]:
     return set(db.session.scalars(select(TimeBankCoordinator.user_id)))
+
+
+@hooks.on_withdrawal("timebank_terms")
+def suspend_membership(user: Any) -> None:
+    db.session.execute(
+        update(Account)
+        .where(Account.user_id == user.id, Account.kind != "pot")
+        .values(status="suspended", suspended_at=utcnow())
+    )

@@ -2,7 +2,8 @@
 
 Export: the volunteer record and their equality answers (only here and on their own pages).
 Erasure: the record keeps its id, its name becomes the placeholder and every other profile field
-is emptied; equality answers are deleted. Activity: the record's creation and last change, and
+is emptied; equality answers are deleted (and when the equality monitoring consent is
+withdrawn). Activity: the record's creation and last change, and
 their sign-in's creation and last sign-in.
 """
 
@@ -85,4 +86,12 @@ def activity(today: date) -> Iterable[tuple[Any, ...]]:
         select(Volunteer.id, User.created_at, User.last_sign_in_at).join(
             User, User.id == Volunteer.user_id
         )
+    )
+
+
+@hooks.on_withdrawal("equality_monitoring")
+def delete_equality_answers(user: User) -> None:
+    volunteer_ids = select(Volunteer.id).where(Volunteer.user_id == user.id)
+    db.session.execute(
+        EqualityAnswers.__table__.delete().where(EqualityAnswers.volunteer_id.in_(volunteer_ids))
     )
