@@ -8,34 +8,15 @@ from pathlib import Path
 
 import click
 from flask.cli import AppGroup
-from sqlalchemy import func, select
 
 from volunteer_hub.accounts import audit
-from volunteer_hub.accounts.models import User
 from volunteer_hub.core.formatting import plural
 from volunteer_hub.extensions import db
-from volunteer_hub.privacy import retention
+from volunteer_hub.privacy import people, retention
 from volunteer_hub.privacy.erasure import ErasureResult, erase
-from volunteer_hub.volunteers.models import Volunteer
 
 privacy = AppGroup("privacy", help="Subject access exports and erasure.")
 retention_group = AppGroup("retention", help="The retention schedule.")
-
-
-def _find(email: str) -> tuple[User | None, list[Volunteer]]:
-    """The sign-in with this email and every volunteer record it names (theirs, and one recorded
-    with the same email but no sign-in)."""
-    address = email.strip().lower()
-    user = db.session.scalar(select(User).where(func.lower(User.email) == address))
-    volunteers: list[Volunteer] = []
-    if user is not None:
-        own = db.session.scalar(select(Volunteer).where(Volunteer.user_id == user.id))
-        if own is not None:
-            volunteers.append(own)
-    other = db.session.scalar(select(Volunteer).where(func.lower(Volunteer.email) == address))
-    if other is not None and other not in volunteers:
-        volunteers.append(other)
-    return user, volunteers
 
 
 @privacy.command("export")
@@ -48,7 +29,7 @@ def export_command(email: str, output: Path) -> None:
     an administrator to review before release) as JSON."""
     from volunteer_hub.privacy.export import build_export
 
-    user, volunteers = _find(email)
+    user, volunteers = people.every_record_of(email)
     if user is None and not volunteers:
         raise click.ClickException(f"privacy export: no one with email {email!r} is held")
     data = build_export(user=user, volunteer=volunteers[0] if volunteers else None, full=True)
@@ -88,7 +69,7 @@ def erase_command(email: str, yes: bool) -> None:
     law requires. Running it again is harmless."""
     if not yes:
         raise click.ClickException("privacy erase: add --yes to confirm (erasure cannot be undone)")
-    user, volunteers = _find(email)
+    user, volunteers = people.every_record_of(email)
     if user is None and not volunteers:
         raise click.ClickException(
             f"privacy erase: no one with email {email!r} is held (unknown, or already erased)"

@@ -3,11 +3,12 @@ them. (The only reads privacy makes itself: the subject of a request.)"""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from volunteer_hub.accounts.models import User
 from volunteer_hub.core.privacy_hooks import ERASED_DOMAIN
 from volunteer_hub.extensions import db
+from volunteer_hub.privacy.models import PrivacyRequest
 from volunteer_hub.volunteers.models import Volunteer
 
 VOLUNTEER_PLACEHOLDER = "Erased person {id}"
@@ -23,6 +24,37 @@ def resolve(
     if user is None and volunteer is not None and volunteer.user_id is not None:
         user = db.session.get(User, volunteer.user_id)
     return user, volunteer
+
+
+def by_email(email: str) -> tuple[User | None, Volunteer | None]:
+    """The person whose sign-in or volunteer record has this email address."""
+    email = email.strip().lower()
+    user = db.session.scalar(select(User).where(func.lower(User.email) == email))
+    volunteer = db.session.scalar(select(Volunteer).where(func.lower(Volunteer.email) == email))
+    return resolve(user=user, volunteer=volunteer)
+
+
+def of_request(item: PrivacyRequest) -> tuple[User | None, Volunteer | None]:
+    """The person a privacy request is about."""
+    user = db.session.get(User, item.user_id) if item.user_id else None
+    volunteer = db.session.get(Volunteer, item.volunteer_id) if item.volunteer_id else None
+    return resolve(user=user, volunteer=volunteer)
+
+
+def every_record_of(email: str) -> tuple[User | None, list[Volunteer]]:
+    """The sign-in with this email and every volunteer record it names (theirs, and one recorded
+    with the same email but no sign-in)."""
+    address = email.strip().lower()
+    user = db.session.scalar(select(User).where(func.lower(User.email) == address))
+    volunteers: list[Volunteer] = []
+    if user is not None:
+        own = db.session.scalar(select(Volunteer).where(Volunteer.user_id == user.id))
+        if own is not None:
+            volunteers.append(own)
+    other = db.session.scalar(select(Volunteer).where(func.lower(Volunteer.email) == address))
+    if other is not None and other not in volunteers:
+        volunteers.append(other)
+    return user, volunteers
 
 
 def volunteer_placeholder(volunteer_id: int) -> str:

@@ -20,15 +20,7 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
-from govuk_frontend_wtf.wtforms_widgets import (
-    GovRadioInput,
-    GovSubmitInput,
-    GovTextArea,
-    GovTextInput,
-)
-from sqlalchemy import func, or_, select
-from wtforms import RadioField, StringField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional
+from sqlalchemy import or_, select
 
 from volunteer_hub.accounts.audit import record as audit
 from volunteer_hub.accounts.models import User
@@ -36,14 +28,15 @@ from volunteer_hub.accounts.permissions import role_required
 from volunteer_hub.accounts.services import active_consent, give_consent
 from volunteer_hub.core.dates import add_months
 from volunteer_hub.core.errors import DomainError
-from volunteer_hub.core.forms import FlaskForm, GovDateField, attach_error, perform
+from volunteer_hub.core.forms import FlaskForm, attach_error, perform
 from volunteer_hub.core.models import utcnow
 from volunteer_hub.core.redirects import local_target
 from volunteer_hub.core.templating import register_labels
 from volunteer_hub.core.transitions import AlreadyDone, compare_and_set_where, lock
 from volunteer_hub.extensions import db
-from volunteer_hub.privacy import consents
+from volunteer_hub.privacy import consents, people
 from volunteer_hub.privacy.export import build_export, resolve
+from volunteer_hub.privacy.forms import RequestForm
 from volunteer_hub.privacy.models import PrivacyRequest
 from volunteer_hub.volunteers.models import Volunteer
 
@@ -194,44 +187,12 @@ def ask_erasure() -> ResponseReturnValue:
 # --- formal requests (administrators) --------------------------------------------------------
 
 
-class RequestForm(FlaskForm):
-    kind = RadioField(
-        "Request",
-        choices=[("access", "Subject access (what do you hold about me?)"), ("erasure", "Erasure")],
-        widget=GovRadioInput(),
-        validators=[InputRequired(message="Choose the kind of request")],
-    )
-    email = StringField(
-        "The person's email address",
-        widget=GovTextInput(),
-        validators=[InputRequired(message="Enter the person's email address"), Length(max=254)],
-    )
-    received_on = GovDateField(
-        "Received on", validators=[InputRequired(message="Enter the date it was received")]
-    )
-    channel = StringField(
-        "How it arrived",
-        description="For example: email, letter, phone",
-        widget=GovTextInput(),
-        validators=[Optional(), Length(max=32)],
-    )
-    notes = TextAreaField("Notes", widget=GovTextArea(), validators=[Optional(), Length(max=2000)])
-    submit = SubmitField("Log the request", widget=GovSubmitInput())
-
-
-def _person(email: str) -> tuple[User | None, Volunteer | None]:
-    email = email.strip().lower()
-    user = db.session.scalar(select(User).where(func.lower(User.email) == email))
-    volunteer = db.session.scalar(select(Volunteer).where(func.lower(Volunteer.email) == email))
-    return resolve(user=user, volunteer=volunteer)
-
-
 @bp.route("/admin/privacy", methods=["GET", "POST"])
 @role_required("admin")
 def requests() -> ResponseReturnValue:
     form = RequestForm()
     if form.validate_on_submit():
-        user, volunteer = _person(form.email.data or "")
+        user, volunteer = people.by_email(form.email.data or "")
         received = form.received_on.data
         try:
             if user is None and volunteer is None:
@@ -309,17 +270,11 @@ def _request(request_id: int) -> PrivacyRequest:
     return item
 
 
-def _subject(item: PrivacyRequest) -> tuple[User | None, Volunteer | None]:
-    user = db.session.get(User, item.user_id) if item.user_id else None
-    volunteer = db.session.get(Volunteer, item.volunteer_id) if item.volunteer_id else None
-    return resolve(user=user, volunteer=volunteer)
-
-
 @bp.get("/admin/privacy/<int:request_id>")
 @role_required("admin")
 def request_detail(request_id: int) -> ResponseReturnValue:
     item = _request(request_id)
-    user, volunteer = _subject(item)
+    user, volunteer = people.of_request(item)
     audit("privacy.request_viewed", actor=current_user, target=item)
     db.session.commit()
     return render_template(
@@ -339,7 +294,7 @@ def request_export(request_id: int) -> ResponseReturnValue:
     item = _request(request_id)
     if not FlaskForm().validate_on_submit():
         abort(400)
-    user, volunteer = _subject(item)
+    user, volunteer = people.of_request(item)
     data = build_export(user=user, volunteer=volunteer, full=True)
     item.exported_at = utcnow()
     if item.status == "received" and item.kind == "access":
@@ -392,7 +347,7 @@ def request_erase(request_id: int) -> ResponseReturnValue:
         return redirect(url_for("privacy.request_detail", request_id=item.id))
     from volunteer_hub.privacy.erasure import erase
 
-    user, volunteer = _subject(item)
+    user, volunteer = people.of_request(item)
 
     def run() -> None:
         # The request's row locked: of two confirmations at once, one erases (one audit event).
