@@ -21,20 +21,9 @@ from volunteer_hub.extensions import db
 from volunteer_hub.volunteers.equality import EqualityAnswers
 from volunteer_hub.volunteers.models import Volunteer
 
-#: Emptied on erasure (the name becomes the placeholder).
-PROFILE_FIELDS = (
-    "email",
-    "phone",
-    "date_of_birth",
-    "postcode",
-    "emergency_contact_name",
-    "emergency_contact_phone",
-    "skills",
-    "interests",
-    "availability",
-    "languages",
-    "access_needs",
-)
+#: Columns of the volunteer record that erasure keeps (the name becomes the placeholder); every
+#: other column is emptied, so a new profile field is erased until someone decides otherwise.
+KEPT_ON_ERASURE = frozenset({"id", "user_id", "name", "heard_about", "created_at", "updated_at"})
 
 
 @hooks.export(70)
@@ -68,8 +57,9 @@ def erase_volunteer(erasure: hooks.Erasure) -> None:
     volunteer = erasure.volunteer
     if volunteer is None:
         return
-    for attribute in PROFILE_FIELDS:
-        setattr(volunteer, attribute, None)
+    for column in Volunteer.__table__.columns:
+        if column.key not in KEPT_ON_ERASURE:
+            setattr(volunteer, column.key, None)
     volunteer.name = erasure.name
     erasure.erased.append("volunteer record: name and contact details replaced, profile emptied")
     deleted = db.session.execute(
