@@ -20,7 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from volunteer_hub.core.models import TimestampMixin, UTCDateTime, utcnow
-from volunteer_hub.extensions import db
+from volunteer_hub.extensions import Model
 
 
 class Role(enum.StrEnum):
@@ -50,7 +50,7 @@ def _in(values: type[enum.StrEnum], column: str) -> str:
     return f"{column} IN ({', '.join(repr(v.value) for v in values)})"
 
 
-class User(TimestampMixin, db.Model):  # type: ignore[name-defined]
+class User(TimestampMixin, Model):
     __tablename__ = "accounts_user"
     __table_args__ = (
         CheckConstraint("email = lower(email)", name="email_lowercase"),
@@ -147,7 +147,7 @@ class User(TimestampMixin, db.Model):  # type: ignore[name-defined]
         return f"<User {self.id}>"
 
 
-class UserRole(db.Model):  # type: ignore[name-defined]
+class UserRole(Model):
     __tablename__ = "accounts_user_role"
     __table_args__ = (CheckConstraint(_in(Role, "role"), name="role_valid"),)
 
@@ -160,7 +160,7 @@ class UserRole(db.Model):  # type: ignore[name-defined]
     user: Mapped[User] = relationship(back_populates="roles")
 
 
-class Membership(db.Model):  # type: ignore[name-defined]
+class Membership(Model):
     """A user's role in one organisation (coordinator of a charity, partner at the council)."""
 
     __tablename__ = "accounts_membership"
@@ -181,7 +181,7 @@ class Membership(db.Model):  # type: ignore[name-defined]
     organisation: Mapped[Any] = relationship("Organisation", lazy="joined")
 
 
-class ConsentRecord(db.Model):  # type: ignore[name-defined]
+class ConsentRecord(Model):
     """What a person agreed to, which wording (version), when and how."""
 
     __tablename__ = "accounts_consent"
@@ -200,7 +200,7 @@ class ConsentRecord(db.Model):  # type: ignore[name-defined]
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
-class RecoveryCode(db.Model):  # type: ignore[name-defined]
+class RecoveryCode(Model):
     __tablename__ = "accounts_recovery_code"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -218,7 +218,7 @@ class OutboxStatus(enum.StrEnum):
     FAILED = "failed"
 
 
-class OutboxMessage(db.Model):  # type: ignore[name-defined]
+class OutboxMessage(Model):
     """An email, written in the same transaction as the action that caused it."""
 
     __tablename__ = "accounts_outbox"
@@ -247,7 +247,7 @@ class OutboxMessage(db.Model):  # type: ignore[name-defined]
     last_error: Mapped[str | None] = mapped_column(Text)
 
 
-class AuditEvent(db.Model):  # type: ignore[name-defined]
+class AuditEvent(Model):
     """Append-only: the app never updates or deletes a row (see the listeners below)."""
 
     __tablename__ = "accounts_audit_event"

@@ -9,10 +9,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from volunteer_hub.accounts.models import User
 from volunteer_hub.core.models import UTCDateTime, utcnow
-from volunteer_hub.extensions import db
+from volunteer_hub.extensions import Model
 
 
-class ApiToken(db.Model):  # type: ignore[name-defined]
+class ApiToken(Model):
     __tablename__ = "api_token"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -18,14 +18,14 @@ from sqlalchemy import Float, String, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from volunteer_hub.core import formatting
-from volunteer_hub.extensions import db
+from volunteer_hub.extensions import Model, db
 
 BUNDLED = Path(__file__).parent / "data" / "outcodes.csv"
 MILES_PER_DEGREE = 69.05
 OUTCODE_RE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?$")
 
 
-class Outcode(db.Model):  # type: ignore[name-defined]
+class Outcode(Model):
     __tablename__ = "core_outcode"
 
     outcode: Mapped[str] = mapped_column(String(4), primary_key=True)

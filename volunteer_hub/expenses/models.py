@@ -10,7 +10,7 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, U
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from volunteer_hub.core.models import TimestampMixin, UTCDateTime, utcnow
-from volunteer_hub.extensions import db
+from volunteer_hub.extensions import Model
 from volunteer_hub.organisations.models import Organisation
 from volunteer_hub.volunteers.models import Volunteer
 
@@ -66,7 +66,7 @@ def _in(values: Any, column: str) -> str:
     return f"{column} IN (" + ", ".join(f"'{v}'" for v in values) + ")"
 
 
-class ExpensePolicy(db.Model):  # type: ignore[name-defined]
+class ExpensePolicy(Model):
     """One version of an organisation's expenses policy (never changed once saved)."""
 
     __tablename__ = "expenses_policy"
@@ -104,7 +104,7 @@ class ExpensePolicy(db.Model):  # type: ignore[name-defined]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-class ExpenseApprover(db.Model):  # type: ignore[name-defined]
+class ExpenseApprover(Model):
     """The expenses-approver permission: a (non-coordinator) supervisor may decide claims."""
 
     __tablename__ = "expenses_approver"
@@ -123,7 +123,7 @@ class ExpenseApprover(db.Model):  # type: ignore[name-defined]
     granted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-class PaymentBatch(db.Model):  # type: ignore[name-defined]
+class PaymentBatch(Model):
     __tablename__ = "expenses_batch"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -150,7 +150,7 @@ class PaymentBatch(db.Model):  # type: ignore[name-defined]
         return f"BATCH-{self.id:05d}"
 
 
-class ExpenseClaim(TimestampMixin, db.Model):  # type: ignore[name-defined]
+class ExpenseClaim(TimestampMixin, Model):
     __tablename__ = "expenses_claim"
     __table_args__ = (
         CheckConstraint(_in(STATUS_LABELS, "status"), name="status_valid"),
@@ -216,7 +216,7 @@ class ExpenseClaim(TimestampMixin, db.Model):  # type: ignore[name-defined]
         return self.status == ClaimStatus.PAID.value or self.batch_id is not None
 
 
-class ExpenseItem(db.Model):  # type: ignore[name-defined]
+class ExpenseItem(Model):
     __tablename__ = "expenses_item"
     __table_args__ = (
         CheckConstraint(_in(ITEM_TYPES, "type"), name="type_valid"),
@@ -274,7 +274,7 @@ class ExpenseItem(db.Model):  # type: ignore[name-defined]
         return f"{whole:,}" if tenth == 0 else f"{whole:,}.{tenth}"
 
 
-class Receipt(db.Model):  # type: ignore[name-defined]
+class Receipt(Model):
     __tablename__ = "expenses_receipt"
     __table_args__ = (
         CheckConstraint(
@@ -301,7 +301,7 @@ class Receipt(db.Model):  # type: ignore[name-defined]
     item: Mapped[ExpenseItem] = relationship(back_populates="receipts")
 
 
-class BankDetails(TimestampMixin, db.Model):  # type: ignore[name-defined]
+class BankDetails(TimestampMixin, Model):
     """A volunteer's bank details, encrypted at rest (MultiFernet; keys from the environment)."""
 
     __tablename__ = "expenses_bank_details"

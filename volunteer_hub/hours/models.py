@@ -9,7 +9,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from volunteer_hub.core.models import UTCDateTime, utcnow
-from volunteer_hub.extensions import db
+from volunteer_hub.extensions import Model
 
 
 class HourStatus(enum.StrEnum):
@@ -23,7 +23,7 @@ class HourSource(enum.StrEnum):
     IMPORTED = "imported"
 
 
-class HourRecord(db.Model):  # type: ignore[name-defined]
+class HourRecord(Model):
     __tablename__ = "hours_record"
     __table_args__ = (
         CheckConstraint("seconds > 0 AND seconds <= 86400", name="seconds_in_range"),

@@ -8,7 +8,7 @@ from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from volunteer_hub.core.models import UTCDateTime, utcnow
-from volunteer_hub.extensions import db
+from volunteer_hub.extensions import Model
 
 CATEGORIES: dict[str, str] = {
     "coordinator_salary": "Coordinator salary share",
@@ -24,7 +24,7 @@ CATEGORIES: dict[str, str] = {
 }
 
 
-class InvestmentEntry(db.Model):  # type: ignore[name-defined]
+class InvestmentEntry(Model):
     __tablename__ = "investment_entry"
     __table_args__ = (
         CheckConstraint(

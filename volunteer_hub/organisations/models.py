@@ -26,7 +26,7 @@ from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from volunteer_hub.core.models import TimestampMixin, UTCDateTime, utcnow
-from volunteer_hub.extensions import db
+from volunteer_hub.extensions import Model, db
 
 
 class OrganisationKind(enum.StrEnum):
@@ -46,7 +46,7 @@ class OrganisationKind(enum.StrEnum):
 KIND_VALUES = ", ".join(f"'{k.value}'" for k in OrganisationKind)
 
 
-class Organisation(TimestampMixin, db.Model):  # type: ignore[name-defined]
+class Organisation(TimestampMixin, Model):
     __tablename__ = "organisations_organisation"
     __table_args__ = (
         CheckConstraint(f"kind IN ({KIND_VALUES})", name="kind_valid"),
@@ -155,7 +155,7 @@ def _in(values: type[enum.StrEnum]) -> str:
     return ", ".join(f"'{v.value}'" for v in values)
 
 
-class Category(db.Model):  # type: ignore[name-defined]
+class Category(Model):
     """The managed list of opportunity categories (befriending, driving, …)."""
 
     __tablename__ = "organisations_category"
@@ -183,7 +183,7 @@ role_categories = Table(
 )
 
 
-class Role(TimestampMixin, db.Model):  # type: ignore[name-defined]
+class Role(TimestampMixin, Model):
     """A volunteer role at an organisation and its task description. Reports need its
     occupation code and the employer-supported flag; recruitment publishes it."""
 
@@ -263,7 +263,7 @@ class Role(TimestampMixin, db.Model):  # type: ignore[name-defined]
     )
 
 
-class RoleVersion(db.Model):  # type: ignore[name-defined]
+class RoleVersion(Model):
     """An approved task description, frozen: a placement records the version agreed to."""
 
     __tablename__ = "organisations_role_version"

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from volunteer_hub.accounts.models import User
 from volunteer_hub.core.models import TimestampMixin, UTCDateTime
-from volunteer_hub.extensions import db
+from volunteer_hub.extensions import Model
 from volunteer_hub.organisations.models import Organisation, Role, RoleVersion
 from volunteer_hub.volunteers.models import Volunteer
 
@@ -22,7 +22,7 @@ END_REASONS = {
 }
 
 
-class Placement(TimestampMixin, db.Model):  # type: ignore[name-defined]
+class Placement(TimestampMixin, Model):
     __tablename__ = "placements_placement"
     __table_args__ = (
         CheckConstraint("end_date IS NULL OR end_date >= start_date", name="dates_in_order"),

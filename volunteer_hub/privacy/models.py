@@ -8,10 +8,10 @@ from sqlalchemy import CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from volunteer_hub.core.models import UTCDateTime, utcnow
-from volunteer_hub.extensions import db
+from volunteer_hub.extensions import Model
 
 
-class PrivacyRequest(db.Model):  # type: ignore[name-defined]
+class PrivacyRequest(Model):
     """A subject access request or an erasure request, from receipt to reply."""
 
     __tablename__ = "privacy_request"

@@ -9,10 +9,10 @@ from sqlalchemy import CheckConstraint, Index, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from volunteer_hub.core.models import TimestampMixin
-from volunteer_hub.extensions import db
+from volunteer_hub.extensions import Model
 
 
-class Rate(TimestampMixin, db.Model):  # type: ignore[name-defined]
+class Rate(TimestampMixin, Model):
     __tablename__ = "rates_rate"
     __table_args__ = (
         UniqueConstraint("key", "effective_from"),

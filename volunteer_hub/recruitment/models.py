@@ -9,7 +9,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from volunteer_hub.core.models import TimestampMixin, UTCDateTime, utcnow
-from volunteer_hub.extensions import db
+from volunteer_hub.extensions import Model
 from volunteer_hub.organisations.models import Organisation, Role
 from volunteer_hub.volunteers.models import Volunteer
 
@@ -47,7 +47,7 @@ DECLINE_REASONS = {
 STAGE_VALUES = ", ".join(f"'{s.value}'" for s in Stage)
 
 
-class Application(TimestampMixin, db.Model):  # type: ignore[name-defined]
+class Application(TimestampMixin, Model):
     """A volunteer's application to a role, or a general expression of interest (no role) that
     the volunteer centre brokers."""
 
@@ -100,7 +100,7 @@ class Application(TimestampMixin, db.Model):  # type: ignore[name-defined]
     )
 
 
-class ApplicationEvent(db.Model):  # type: ignore[name-defined]
+class ApplicationEvent(Model):
     """Every move of an application: who, when, from and to which stage, and why."""
 
     __tablename__ = "recruitment_application_event"
@@ -156,7 +156,7 @@ DBS_PERMITTED_COLUMNS = frozenset(
 )
 
 
-class DbsRecord(db.Model):  # type: ignore[name-defined]
+class DbsRecord(Model):
     """The minimal record of a DBS check. Seen only by the centre and the organisation's
     safeguarding lead; every view is audited."""
 
@@ -192,7 +192,7 @@ class DbsRecord(db.Model):  # type: ignore[name-defined]
     update_service_checked_on: Mapped[date | None]
 
 
-class Reference(db.Model):  # type: ignore[name-defined]
+class Reference(Model):
     """A reference requested by email; the referee answers through a signed link, without an
     account. A coordinator then marks it satisfactory or not."""
 

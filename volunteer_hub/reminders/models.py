@@ -8,10 +8,10 @@ from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from volunteer_hub.core.models import UTCDateTime, utcnow
-from volunteer_hub.extensions import db
+from volunteer_hub.extensions import Model
 
 
-class SentReminder(db.Model):  # type: ignore[name-defined]
+class SentReminder(Model):
     __tablename__ = "reminders_sent"
     __table_args__ = (UniqueConstraint("kind", "item", "state", "recipient"),)
 
@@ -35,7 +35,7 @@ KINDS = {
 }
 
 
-class ReminderPreference(db.Model):  # type: ignore[name-defined]
+class ReminderPreference(Model):
     """A person's choice for one kind of reminder (no row: reminders are on)."""
 
     __tablename__ = "reminders_preference"

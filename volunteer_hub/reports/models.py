@@ -8,10 +8,10 @@ from sqlalchemy import CheckConstraint, ForeignKey, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from volunteer_hub.core.models import UTCDateTime, utcnow
-from volunteer_hub.extensions import db
+from volunteer_hub.extensions import Model
 
 
-class QuarterlySubscription(db.Model):  # type: ignore[name-defined]
+class QuarterlySubscription(Model):
     """A partner who asked to be emailed the quarterly report (all organisations) when each
     quarter closes. Deleting the person deletes the subscription."""
 
@@ -24,7 +24,7 @@ class QuarterlySubscription(db.Model):  # type: ignore[name-defined]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-class QuarterlyDelivery(db.Model):  # type: ignore[name-defined]
+class QuarterlyDelivery(Model):
     """One quarter's report queued to one subscriber: the unique key makes it exactly once,
     however often (or however many at once) the sending command runs."""
 

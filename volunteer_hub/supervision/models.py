@@ -8,13 +8,13 @@ from sqlalchemy import CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from volunteer_hub.core.models import UTCDateTime, utcnow
-from volunteer_hub.extensions import db
+from volunteer_hub.extensions import Model
 from volunteer_hub.placements.models import Placement
 
 FORMATS = {"one_to_one": "One-to-one", "group": "Group", "phone_video": "Phone or video call"}
 
 
-class SupervisionRecord(db.Model):  # type: ignore[name-defined]
+class SupervisionRecord(Model):
     __tablename__ = "supervision_record"
     __table_args__ = (
         CheckConstraint("format IN ('one_to_one', 'group', 'phone_video')", name="format_valid"),
@@ -50,7 +50,7 @@ class SupervisionRecord(db.Model):  # type: ignore[name-defined]
     )
 
 
-class SupervisionAction(db.Model):  # type: ignore[name-defined]
+class SupervisionAction(Model):
     __tablename__ = "supervision_action"
     __table_args__ = (CheckConstraint("owner IN ('volunteer', 'supervisor')", name="owner_valid"),)
 

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from volunteer_hub.accounts.models import User
 from volunteer_hub.core.models import UTCDateTime, utcnow
-from volunteer_hub.extensions import db
+from volunteer_hub.extensions import Model
 from volunteer_hub.organisations.models import Organisation
 
 CATEGORIES = {
@@ -37,7 +37,7 @@ CATEGORIES = {
 }
 
 
-class TimeBank(db.Model):  # type: ignore[name-defined]
+class TimeBank(Model):
     __tablename__ = "timebank_timebank"
     __table_args__ = (
         CheckConstraint("min_balance_minutes <= 0", name="minimum_not_positive"),
@@ -56,7 +56,7 @@ class TimeBank(db.Model):  # type: ignore[name-defined]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-class TimeBankCoordinator(db.Model):  # type: ignore[name-defined]
+class TimeBankCoordinator(Model):
     __tablename__ = "timebank_coordinator"
     __table_args__ = (UniqueConstraint("timebank_id", "user_id"),)
 
@@ -69,7 +69,7 @@ class TimeBankCoordinator(db.Model):  # type: ignore[name-defined]
     user: Mapped[User] = relationship()
 
 
-class Account(db.Model):  # type: ignore[name-defined]
+class Account(Model):
     """A member's (or the community pot's) account in one time bank."""
 
     __tablename__ = "timebank_account"
@@ -126,7 +126,7 @@ class Account(db.Model):  # type: ignore[name-defined]
         return self.name
 
 
-class Listing(db.Model):  # type: ignore[name-defined]
+class Listing(Model):
     """An offer ("I can help with …") or a request ("I need …")."""
 
     __tablename__ = "timebank_listing"
@@ -156,7 +156,7 @@ class Listing(db.Model):  # type: ignore[name-defined]
     account: Mapped[Account] = relationship()
 
 
-class Match(db.Model):  # type: ignore[name-defined]
+class Match(Model):
     """A member answering a listing (or a coordinator's brokered match). Contact details are
     shared only when both sides have agreed."""
 
@@ -186,7 +186,7 @@ class Match(db.Model):  # type: ignore[name-defined]
         return self.poster_agreed and self.responder_agreed and not self.declined
 
 
-class Transfer(db.Model):  # type: ignore[name-defined]
+class Transfer(Model):
     """One movement of credits: an exchange, a donation to the pot, a grant from it, an import,
     or the reversal of an earlier transfer. Its entries sum to zero."""
 
@@ -217,7 +217,7 @@ class Transfer(db.Model):  # type: ignore[name-defined]
     entries: Mapped[list[Entry]] = relationship(back_populates="transfer", order_by="Entry.id")
 
 
-class Entry(db.Model):  # type: ignore[name-defined]
+class Entry(Model):
     """One side of a transfer, in whole minutes. Never updated or deleted (database triggers)."""
 
     __tablename__ = "timebank_entry"
@@ -237,7 +237,7 @@ class Entry(db.Model):  # type: ignore[name-defined]
     account: Mapped[Account] = relationship()
 
 
-class Exchange(db.Model):  # type: ignore[name-defined]
+class Exchange(Model):
     """Help given by one member to another, recorded by one side and confirmed by the other (or
     recorded by a coordinator for both)."""
 

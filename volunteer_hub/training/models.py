@@ -11,14 +11,14 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from volunteer_hub.accounts.models import User
 from volunteer_hub.core.formatting import plural
 from volunteer_hub.core.models import UTCDateTime, utcnow
-from volunteer_hub.extensions import db
+from volunteer_hub.extensions import Model
 from volunteer_hub.organisations.models import Organisation, Role
 from volunteer_hub.volunteers.models import Volunteer
 
 BOOKING_STATUSES = ("booked", "waiting", "cancelled", "attended", "absent")
 
 
-class Course(db.Model):  # type: ignore[name-defined]
+class Course(Model):
     __tablename__ = "training_course"
     __table_args__ = (
         CheckConstraint("length(title) > 0", name="title_not_empty"),
@@ -47,7 +47,7 @@ class Course(db.Model):  # type: ignore[name-defined]
         return plural(self.valid_months, "month")
 
 
-class RoleCourse(db.Model):  # type: ignore[name-defined]
+class RoleCourse(Model):
     """A course a role's volunteers must hold."""
 
     __tablename__ = "training_role_course"
@@ -63,7 +63,7 @@ class RoleCourse(db.Model):  # type: ignore[name-defined]
     course: Mapped[Course] = relationship()
 
 
-class TrainingSession(db.Model):  # type: ignore[name-defined]
+class TrainingSession(Model):
     __tablename__ = "training_session"
     __table_args__ = (
         CheckConstraint("capacity > 0", name="capacity_positive"),
@@ -104,7 +104,7 @@ class TrainingSession(db.Model):  # type: ignore[name-defined]
         return max(self.capacity - self.booked, 0)
 
 
-class Booking(db.Model):  # type: ignore[name-defined]
+class Booking(Model):
     __tablename__ = "training_booking"
     __table_args__ = (
         UniqueConstraint("session_id", "volunteer_id"),
@@ -128,7 +128,7 @@ class Booking(db.Model):  # type: ignore[name-defined]
     volunteer: Mapped[Volunteer] = relationship()
 
 
-class Completion(db.Model):  # type: ignore[name-defined]
+class Completion(Model):
     __tablename__ = "training_completion"
     __table_args__ = (
         CheckConstraint("source IN ('session', 'external')", name="source_valid"),
@@ -163,7 +163,7 @@ class Completion(db.Model):  # type: ignore[name-defined]
     volunteer: Mapped[Volunteer] = relationship()
 
 
-class TrainingException(db.Model):  # type: ignore[name-defined]
+class TrainingException(Model):
     """A coordinator's decision that a volunteer may be placed without a required course."""
 
     __tablename__ = "training_exception"

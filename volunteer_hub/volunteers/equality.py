@@ -13,7 +13,7 @@ from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from volunteer_hub.core.models import UTCDateTime, utcnow
-from volunteer_hub.extensions import db
+from volunteer_hub.extensions import Model
 
 PREFER_NOT_TO_SAY = "prefer_not_to_say"
 
@@ -143,7 +143,7 @@ def group_of(question: str, answer: str) -> str:
     raise KeyError(answer)
 
 
-class EqualityAnswers(db.Model):  # type: ignore[name-defined]
+class EqualityAnswers(Model):
     """One volunteer's optional equality-monitoring answers, kept apart from their record.
 
     Never shown on a staff screen about a person and never read by matching or selection; reports

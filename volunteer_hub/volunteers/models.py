@@ -9,10 +9,10 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from volunteer_hub.core.models import TimestampMixin
-from volunteer_hub.extensions import db
+from volunteer_hub.extensions import Model
 
 
-class Volunteer(TimestampMixin, db.Model):  # type: ignore[name-defined]
+class Volunteer(TimestampMixin, Model):
     __tablename__ = "volunteers_volunteer"
     __table_args__ = (
         CheckConstraint("email IS NULL OR email = lower(email)", name="email_lowercase"),
