@@ -12,19 +12,14 @@ import base64
 import io
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Any
-
-import matplotlib
-from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from volunteer_hub.investment.queries import CATEGORIES
 from volunteer_hub.reports.formatting import month_label
 
-# Set once, here: figures are built with the object API (no pyplot state), so charts can be
-# drawn in several threads at once.
-matplotlib.rcParams["font.size"] = 9
-matplotlib.rcParams["font.family"] = "DejaVu Sans"
+if TYPE_CHECKING:  # matplotlib loads on first use, so commands and the API start quickly
+    from matplotlib.figure import Figure
 
 BLUE = "#1d70b8"
 #: The text width of an A4 page with the PDF's 16 mm side margins, in inches.
@@ -83,7 +78,21 @@ def available(report: dict[str, Any]) -> list[str]:
     return [name for name in NAMES if ROWS[name](report)]
 
 
+@cache
+def _matplotlib() -> None:
+    """Load matplotlib and set its fonts, once: figures are built with the object API (no
+    pyplot state), so charts can be drawn in several threads at once."""
+    import matplotlib
+
+    matplotlib.rcParams["font.size"] = 9
+    matplotlib.rcParams["font.family"] = "DejaVu Sans"
+
+
 def _figure(name: str, rows: list[tuple[str, Decimal]]) -> Figure:
+    _matplotlib()
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import FuncFormatter
+
     labels = [_text(label) for label, _ in rows]
     values = [float(amount) for _, amount in rows]
     if name == "by_month":

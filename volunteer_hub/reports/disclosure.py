@@ -44,9 +44,7 @@ from __future__ import annotations
 
 import math
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from volunteer_hub.reports.audit import (
     PEOPLE,
@@ -75,6 +73,9 @@ from volunteer_hub.reports.disclosure_model import (
     round5,
     value_model,
 )
+
+if TYPE_CHECKING:  # pandas loads on first use, so commands and the API start quickly
+    import pandas as pd
 
 __all__ = [
     "PEOPLE_COLUMNS",
@@ -124,6 +125,8 @@ class AuditFailed(NotPublished):
 
 
 def _validate(table: pd.DataFrame) -> pd.DataFrame:
+    import pandas as pd
+
     if table.empty:
         return table.astype(int)
     values = table.to_numpy()
@@ -207,6 +210,8 @@ def apply_disclosure_control(
         raise ValueError(
             f"unknown disclosure profile {profile!r}; use one of {', '.join(PROFILES)}"
         )
+    import pandas as pd
+
     counts = _validate(table)
     values = [[int(v) for v in row] for row in counts.to_numpy().tolist()]
     totals = [sum(row) for row in values]
