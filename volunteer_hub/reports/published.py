@@ -9,7 +9,6 @@ contract, whose keys and values never change), and through the report that rende
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Final
@@ -46,6 +45,11 @@ KINDS = (
     ("by_role", "role"),
     ("by_month", "month"),
     ("by_frequency", "band"),
+)
+#: The headline figures of the CSV's summary rows, by their JSON keys.
+HEADLINE_KEYS = (
+    *("total_hours", "employer_time_hours", "active_volunteers", "new_volunteers"),
+    *("hours_per_active_volunteer", "retention_rate", "fte", "net_value"),
 )
 #: The time bank figures that describe its active members (hidden together: any one of them with
 #: the others would give the rest, e.g. hours ÷ hours per member = members).
@@ -338,17 +342,3 @@ def render_json(figures: ValueFigures, disclosure: Disclosure | None = None) -> 
     report.employer_time_people = f.employer_people
     report.figures, report.disclosure = figures, disclosure
     return report
-
-
-def summary(shown: Shown) -> Mapping[str, Figure]:
-    """The headline figures, by the JSON's names (for sheets and comparisons)."""
-    return {
-        "total_hours": shown.total_hours,
-        "employer_time_hours": shown.employer_time_hours,
-        "active_volunteers": shown.figures.active,
-        "new_volunteers": shown.new_volunteers,
-        "hours_per_active_volunteer": shown.hours_per_active_volunteer,
-        "retention_rate": shown.retention_rate,
-        "fte": shown.fte,
-        "net_value": shown.net_value,
-    }
