@@ -422,8 +422,10 @@ def publish_quarterly(
         current_app.logger.warning("Quarterly disclosure audit failed: %s", reason)
         raise AuditFailed(reason) from error
     if ("to_date", "new") in chosen:
-        to_date["new_volunteers"] = SUPPRESSED
         decided = getattr(to_date, "disclosure", None)
-        if isinstance(to_date, ValueReport) and decided is not None:
-            to_date.disclosure = replace(decided, hidden=decided.hidden | {("new",)})
+        if isinstance(to_date, ValueReport) and to_date.figures and decided is not None:
+            decided = replace(decided, hidden=decided.hidden | {("new",)})
+            published["year_to_date"] = render_json(to_date.figures, decided)
+        else:
+            to_date["new_volunteers"] = SUPPRESSED
     return published

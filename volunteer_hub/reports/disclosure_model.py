@@ -33,6 +33,7 @@ from volunteer_hub.reports.published import (
     TIMEBANK_ACTIVE,
     largest_suppressed,
     round5,
+    typed,
 )
 
 SUPPRESSED = HIDDEN
@@ -126,17 +127,19 @@ def value_model(
 ) -> tuple[Model, set[Key]]:
     """The audit's model of a value report, and its sensitive cells. Published figures are read
     from ``shown`` (the published JSON) where given and not hidden, else taken from ``report`` as
-    they would be published."""
-    view = shown if shown is not None else report
-    model = Model({}, [], protection(level, float(_per_hour(report) * 100)), _slack())
+    they would be published. The report's own figures are read typed (Decimals and counts, see
+    :func:`volunteer_hub.reports.published.shown_tree`) where it carries them."""
+    full = typed(report)
+    view = shown if shown is not None else full
+    model = Model({}, [], protection(level, float(_per_hour(full) * 100)), _slack())
     total = (*prefix, "total")
     model.add(
         Cell(
             total,
             {
-                HOURS: _hours(report["total_hours"]),
-                VALUE: _pence(report["value"]["generalist"]["amount"]),
-                PEOPLE: float(report["active_volunteers"]),
+                HOURS: _hours(full["total_hours"]),
+                VALUE: _pence(full["value"]["generalist"]["amount"]),
+                PEOPLE: float(full["active_volunteers"]),
             },
             {
                 HOURS: _interval(HOURS, view["total_hours"], profile, rounded=False),
@@ -149,7 +152,7 @@ def value_model(
             label="the report's totals",
         )
     )
-    new = int(report["new_volunteers"])
+    new = int(full["new_volunteers"])
     shown_new = view["new_volunteers"]
     model.add(
         Cell(
@@ -165,8 +168,8 @@ def value_model(
     )
     model.relations.append(at_most(PEOPLE, (*prefix, "new"), total))
     sensitive = {(*prefix, "new")} if 0 < new < k else set()
-    keys = _table_cells(model, report, shown, profile, k, prefix, sensitive)
-    _relations(model, report, keys, total, prefix)
+    keys = _table_cells(model, full, shown, profile, k, prefix, sensitive)
+    _relations(model, full, keys, total, prefix, getattr(report, "role_shares", None))
     return model, sensitive
 
 
@@ -234,6 +237,7 @@ def _relations(
     keys: dict[str, list[Key]],
     total: Key,
     prefix: Key,
+    shares: Any,
 ) -> None:
     orgs, roles = keys["by_organisation"], keys["by_role"]
     relations = model.relations
@@ -274,17 +278,16 @@ def _relations(
     if bands:
         relations.append(total_of(HOURS, total, bands))
         relations.append(total_of(PEOPLE, total, bands))
-    _specialist(model, report, roles, total, prefix)
+    _specialist(model, report, roles, total, prefix, shares)
 
 
 def _specialist(
-    model: Model, report: dict[str, Any], roles: list[Key], total: Key, prefix: Key
+    model: Model, report: dict[str, Any], roles: list[Key], total: Key, prefix: Key, shares: Any
 ) -> None:
     """The specialist value and its coverage, as equations over each role's hours at each rate."""
     specialist = report["value"]["specialist"]
     coverage = specialist["coverage"]
-    shares = getattr(report, "role_shares", None)
-    trivial = coverage in (None, "0.0") and str(specialist["amount"]) == str(
+    trivial = (coverage is None or str(coverage) == "0.0") and str(specialist["amount"]) == str(
         report["value"]["generalist"]["amount"]
     )
     if not shares or len(shares) != len(roles):

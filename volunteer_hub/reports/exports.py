@@ -12,7 +12,7 @@ from volunteer_hub.config import ROOT
 from volunteer_hub.core.tabular import write_csv
 from volunteer_hub.investment.queries import CATEGORIES
 from volunteer_hub.reports.formatting import summary_sentences
-from volunteer_hub.reports.published import HEADLINE_KEYS
+from volunteer_hub.reports.published import HEADLINE_KEYS, typed
 from volunteer_hub.reports.sheets import to_xlsx
 
 __all__ = ["quarterly_pdf", "quarterly_rows", "to_csv", "to_json", "to_pdf", "to_xlsx"]
@@ -74,7 +74,7 @@ def _pdf(template: str, **context: Any) -> bytes:
         template,
         categories=CATEGORIES,
         chart_alts=alt_texts(context["report"]),
-        summary_sentences=summary_sentences(context["report"]),
+        summary_sentences=summary_sentences(typed(context["report"])),
         **context,
     )
     # PDF/UA: tagged (headings, tables, figures with their alt text), with the document's title
@@ -128,7 +128,7 @@ def quarterly_rows(reports: dict[str, dict[str, Any] | None]) -> list[tuple[str,
             if report is None:
                 values.append("Not published (disclosure control)")
                 continue
-            value: Any = report
+            value: Any = typed(report)
             for key in path:
                 value = value[key]
             values.append(value)

@@ -243,6 +243,8 @@ class ValueReport(dict[str, Any]):
     employer_time_people: int = 0
     figures: ValueFigures | None = None
     disclosure: Disclosure | None = None
+    #: The same report typed (:func:`shown_tree`): what the disclosure audit models.
+    typed: dict[str, Any] | None = None
 
     @property
     def shown(self) -> Shown | None:
@@ -262,7 +264,7 @@ def rate_text(amount: Decimal) -> str:
 
 def _rate_json(shown: Shown, name: str, rate: RateUsed) -> dict[str, Any]:
     return {
-        "amount": text(shown.amount(name)),
+        "amount": shown.amount(name),
         "rate": rate_text(rate.amount),
         "rate_key": rate.key,
         "source": rate.source,
@@ -274,13 +276,13 @@ def _row_json(table: str, row: ShownRow) -> dict[str, Any]:
     people_key = "volunteers" if table == "by_frequency" else "active_volunteers"
     out: dict[str, Any] = dict(row.names)
     if table == "by_frequency":
-        out[people_key] = text(row.people)
-        out["hours"] = text(row.hours)
+        out[people_key] = row.people
+        out["hours"] = row.hours
         return out
-    out["hours"] = text(row.hours)
-    out[people_key] = text(row.people)
+    out["hours"] = row.hours
+    out[people_key] = row.people
     if row.value is not None:
-        out["value_generalist"] = text(row.value)
+        out["value_generalist"] = row.value
     return out
 
 
@@ -296,49 +298,66 @@ def _method_json(f: ValueFigures) -> dict[str, Any]:
     }
 
 
+def shown_tree(figures: ValueFigures, disclosure: Disclosure | None = None) -> dict[str, Any]:
+    """The shown figures in the JSON's shape, typed: Decimals rounded for output, whole counts,
+    None, or ``[c]`` (what the disclosure audit models, and the JSON writes as strings)."""
+    f, shown = figures, Shown(figures, disclosure)
+    tree: dict[str, Any] = {
+        "period": {"start": f.period.start.isoformat(), "end": f.period.end.isoformat()},
+        "organisation": f.organisation,
+        "total_hours": shown.total_hours,
+        "employer_time_hours": shown.employer_time_hours,
+        "active_volunteers": f.active,
+        "new_volunteers": shown.new_volunteers,
+        "hours_per_active_volunteer": shown.hours_per_active_volunteer,
+        "retention_rate": shown.retention_rate,
+        "fte": shown.fte,
+        "value": {
+            "generalist": _rate_json(shown, "generalist", f.generalist),
+            "floor": _rate_json(shown, "floor", f.floor),
+            "specialist": {"amount": shown.amount("specialist"), "coverage": shown.coverage},
+        },
+        "method": _method_json(f),
+        "investment": {
+            "total": round_money(f.investment_total),
+            "by_category": {
+                key: round_money(value) for key, value in f.investment_by_category.items()
+            },
+        },
+        "viva_ratio": {name: shown.ratio(name) for name in ("generalist", "floor", "specialist")},
+        "net_value": shown.net_value,
+        **{table: [_row_json(table, row) for row in shown.rows(table)] for table, _ in KINDS},
+        "timebank": shown.timebank,
+        "caveat": CAVEAT,
+    }
+    if disclosure is not None:
+        tree["disclosure"] = {"profile": disclosure.profile, "k": disclosure.k}
+        tree["disclosure"]["note"] = disclosure.note
+    return tree
+
+
+def typed(report: dict[str, Any]) -> dict[str, Any]:
+    """The report's shown figures typed, when it carries them (a report rendered from its
+    figures); else the report itself (one read back from its JSON, or made by hand in a test)."""
+    tree = getattr(report, "typed", None)
+    return tree if tree is not None else report
+
+
+def _as_json(value: Any) -> Any:
+    """The typed tree as JSON values: every Decimal as its string, the rest as it is."""
+    if isinstance(value, dict):
+        return {key: _as_json(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_as_json(item) for item in value]
+    return text(value)
+
+
 def render_json(figures: ValueFigures, disclosure: Disclosure | None = None) -> ValueReport:
     """The figures as the partner API's JSON (the stable contract: every key and value as
     before the figures were typed), with ``disclosure`` applied when given."""
-    f, shown = figures, Shown(figures, disclosure)
-    report = ValueReport(
-        {
-            "period": {"start": f.period.start.isoformat(), "end": f.period.end.isoformat()},
-            "organisation": f.organisation,
-            "total_hours": text(shown.total_hours),
-            "employer_time_hours": text(shown.employer_time_hours),
-            "active_volunteers": f.active,
-            "new_volunteers": shown.new_volunteers,
-            "hours_per_active_volunteer": text(shown.hours_per_active_volunteer),
-            "retention_rate": text(shown.retention_rate),
-            "fte": text(shown.fte),
-            "value": {
-                "generalist": _rate_json(shown, "generalist", f.generalist),
-                "floor": _rate_json(shown, "floor", f.floor),
-                "specialist": {
-                    "amount": text(shown.amount("specialist")),
-                    "coverage": text(shown.coverage),
-                },
-            },
-            "method": _method_json(f),
-            "investment": {
-                "total": text(round_money(f.investment_total)),
-                "by_category": {
-                    key: text(round_money(value)) for key, value in f.investment_by_category.items()
-                },
-            },
-            "viva_ratio": {
-                name: text(shown.ratio(name)) for name in ("generalist", "floor", "specialist")
-            },
-            "net_value": text(shown.net_value),
-            **{table: [_row_json(table, row) for row in shown.rows(table)] for table, _ in KINDS},
-            "timebank": shown.timebank,
-            "caveat": CAVEAT,
-        }
-    )
-    if disclosure is not None:
-        report["disclosure"] = {"profile": disclosure.profile, "k": disclosure.k}
-        report["disclosure"]["note"] = disclosure.note
-    report.role_shares = tuple(row.shares for row in f.by_role)
-    report.employer_time_people = f.employer_people
-    report.figures, report.disclosure = figures, disclosure
+    tree = shown_tree(figures, disclosure)
+    report = ValueReport(_as_json(tree))
+    report.role_shares = tuple(row.shares for row in figures.by_role)
+    report.employer_time_people = figures.employer_people
+    report.figures, report.disclosure, report.typed = figures, disclosure, tree
     return report

@@ -152,11 +152,11 @@ def _table(shown: Shown, table: str) -> tuple[list[str], list[list[Any]]]:
     return keys, rows
 
 
-def to_xlsx(report: ValueReport, *, equality: dict[str, Any] | None = None) -> bytes:
+def to_xlsx(report: dict[str, Any], *, equality: dict[str, Any] | None = None) -> bytes:
     """A sheet per table: numbers are numbers with number formats, dates are dates, the header
     row is frozen and columns fit their contents; the method and sources sheet says how every
     figure was made, with each rate, its basis, source and reference date."""
-    shown = report.shown
+    shown = report.shown if isinstance(report, ValueReport) else None
     assert shown is not None, "a value report carries the figures it was rendered from"
     sheets: list[tuple[str, list[str], Cells]] = []
 
@@ -227,7 +227,7 @@ def _workbook(sheets: list[tuple[str, list[str], Cells]], shown: Shown) -> bytes
     )
 
 
-def _method_sheet(report: ValueReport, shown: Shown, sheet: AddSheet) -> None:
+def _method_sheet(report: dict[str, Any], shown: Shown, sheet: AddSheet) -> None:
     """Method and sources: one row per value figure with its rate, basis, source and reference
     date, then the method, on-costs, notes and caveat in words (the ``basis`` column). Rates are
     named by what they are, never by their internal keys."""

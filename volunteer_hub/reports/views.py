@@ -38,6 +38,7 @@ from volunteer_hub.organisations.queries import all_organisations, organisations
 from volunteer_hub.reports import exports, formatting
 from volunteer_hub.reports.disclosure import NotPublished, publish, publish_quarterly
 from volunteer_hub.reports.forms import SubscriptionForm, ValueReportForm, financial_year_of
+from volunteer_hub.reports.published import typed
 from volunteer_hub.reports.value import (
     Period,
     build_value_report,
@@ -322,8 +323,8 @@ def headline_changes(
             )
         except (DomainError, NotPublished):
             other = None
-        earlier[key] = (label, other)
-    return formatting.headline_changes(report, earlier)
+        earlier[key] = (label, typed(other) if other is not None else None)
+    return formatting.headline_changes(typed(report), earlier)
 
 
 def _filename(choice: Choice, extension: str) -> str:
