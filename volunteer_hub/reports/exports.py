@@ -61,7 +61,8 @@ def _summary_rows(report: dict[str, Any]) -> list[tuple[str, str, str, Any]]:
 
 def to_csv(report: dict[str, Any]) -> str:
     rows: list[tuple[Any, ...]] = [("table", "item", "measure", "value")]
-    rows.extend((t, i, m, "" if v is None else v) for t, i, m, v in _summary_rows(report))
+    shown = _summary_rows(typed(report))  # Decimals are written as the JSON writes them
+    rows.extend((t, i, m, "" if v is None else v) for t, i, m, v in shown)
     return write_csv(rows)
 
 
