@@ -9,12 +9,12 @@ contract, whose keys and values never change), and through the report that rende
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Final
 
 from volunteer_hub.core.money import PENNY, TENTH, round_money
-from volunteer_hub.reports.figures import BandRow, RateUsed, RoleShare, ValueFigures, hours_of
+from volunteer_hub.reports.figures import RateUsed, RoleShare, ValueFigures, hours_of
 
 #: How a hidden figure is published.
 HIDDEN: Final = "[c]"
@@ -122,7 +122,6 @@ class ShownRow:
     people: int | str
     hours: Decimal | str
     value: Decimal | str | None = None
-    band: BandRow | None = field(default=None, compare=False)
 
 
 def _ratio(numerator: Decimal, denominator: Decimal) -> Decimal | None:
