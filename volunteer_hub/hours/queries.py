@@ -184,3 +184,19 @@ def awaiting_approval_count(user: User) -> int:
         HourRecord.status == HourStatus.SUBMITTED.value
     )
     return int(db.session.scalar(decided_by(statement, user)) or 0)
+
+
+def active_volunteers(start: date, end: date, organisation_id: int | None) -> Any:
+    """The distinct volunteers with approved hours in the period (in the organisation, if
+    given), as a select of ``volunteer_id`` other domains may use in their own aggregates."""
+    return (
+        select(HourRecord.volunteer_id)
+        .where(*approved_conditions(start, end, organisation_id))
+        .distinct()
+    )
+
+
+def active_volunteer_count(start: date, end: date, organisation_id: int | None) -> int:
+    """How many volunteers have approved hours in the period (in the organisation, if given)."""
+    active = active_volunteers(start, end, organisation_id).subquery()
+    return int(db.session.scalar(select(func.count()).select_from(active)) or 0)

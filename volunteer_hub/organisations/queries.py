@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from sqlalchemy import select
 
@@ -47,3 +47,9 @@ def role_titles(role_ids: set[int]) -> dict[int, str]:
         row.id: row.title
         for row in db.session.execute(select(Role.id, Role.title).where(Role.id.in_(role_ids)))
     }
+
+
+def organisations_with_ids(ids: Iterable[int]) -> Sequence[Organisation]:
+    """The organisations with these ids, in name order."""
+    statement = select(Organisation).where(Organisation.id.in_(list(ids)))
+    return db.session.scalars(statement.order_by(Organisation.name)).all()

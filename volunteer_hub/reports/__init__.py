@@ -17,5 +17,11 @@ Rules (the calculation is specified in shared/docs/value-of-volunteering.md):
   row about one person. Every partner output (API, ``--published``, pages, files) is the one
   published object of ``disclosure.publish``, audited before release so that no hidden figure can
   be worked out from the published ones; a report that fails the audit is not released.
-- Reports only read other domains; nothing imports them.
+- Reports only read other domains, through their ``queries`` (and the equality answers only
+  through ``volunteers.equality``, in aggregate); nothing imports them but the API.
+- One path for every output: queries (other domains' ``queries``) → figures (``figures.py``,
+  typed, exact: ``value.compute_value``) → disclosure (``disclosure.py``: a typed ``Disclosure``
+  of what is hidden, decided and audited) → rendering (``published.py``: the figures as shown,
+  rounded and with hidden figures as ``[c]``; the JSON) → the other outputs, which format the
+  same shown figures (``exports.py`` CSV and PDF, ``sheets.py`` XLSX, ``charts.py``, pages).
 """

@@ -12,19 +12,17 @@ import base64
 import io
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any, cast
 
-import matplotlib
-from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter
-
+from volunteer_hub.core.money import round_money
 from volunteer_hub.investment.queries import CATEGORIES
 from volunteer_hub.reports.formatting import month_label
 
-# Set once, here: figures are built with the object API (no pyplot state), so charts can be
-# drawn in several threads at once.
-matplotlib.rcParams["font.size"] = 9
-matplotlib.rcParams["font.family"] = "DejaVu Sans"
+if TYPE_CHECKING:  # matplotlib loads on first use, so commands and the API start quickly
+    from matplotlib.figure import Figure
+
+    from volunteer_hub.reports.published import Shown
 
 BLUE = "#1d70b8"
 #: The text width of an A4 page with the PDF's 16 mm side margins, in inches.
@@ -48,25 +46,35 @@ def _thousands(value: float, _position: Any = None) -> str:
     return f"{value:,.0f}" if value == int(value) else f"{value:,.1f}"
 
 
-def _shown(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Rows whose hours are published (disclosure control may have hidden some)."""
-    return [row for row in rows if row["hours"] != "[c]"]
+def _view(report: dict[str, Any]) -> Shown:
+    """The report's shown figures (typed, disclosure applied): what every chart draws."""
+    shown = getattr(report, "shown", None)
+    assert shown is not None, "charts draw a value report's typed figures"
+    return cast("Shown", shown)
+
+
+def _shown(report: dict[str, Any], table: str) -> list[tuple[str, Decimal]]:
+    """The name and hours of each row whose hours are published (disclosure control may have
+    hidden some)."""
+    shown = _view(report)
+    return [
+        (row.names[0][1], row.hours) for row in shown.rows(table) if isinstance(row.hours, Decimal)
+    ]
 
 
 def _month_rows(report: dict[str, Any]) -> list[tuple[str, Decimal]]:
-    return [(month_label(r["month"]), Decimal(r["hours"])) for r in _shown(report["by_month"])]
+    return [(month_label(month), hours) for month, hours in _shown(report, "by_month")]
 
 
 def _organisation_rows(report: dict[str, Any], limit: int = 12) -> list[tuple[str, Decimal]]:
-    rows = [(r["name"], Decimal(r["hours"])) for r in _shown(report["by_organisation"])]
+    rows = _shown(report, "by_organisation")
     return sorted(rows, key=lambda r: r[1], reverse=True)[:limit]
 
 
 def _investment_rows(report: dict[str, Any]) -> list[tuple[str, Decimal]]:
     rows = [
-        (CATEGORIES.get(k, k), Decimal(v))
-        for k, v in report["investment"]["by_category"].items()
-        if v not in (None, "[c]")
+        (CATEGORIES.get(k, k), round_money(v))
+        for k, v in _view(report).figures.investment_by_category.items()
     ]
     return [(label, amount) for label, amount in rows if amount > 0]
 
@@ -83,7 +91,21 @@ def available(report: dict[str, Any]) -> list[str]:
     return [name for name in NAMES if ROWS[name](report)]
 
 
+@cache
+def _matplotlib() -> None:
+    """Load matplotlib and set its fonts, once: figures are built with the object API (no
+    pyplot state), so charts can be drawn in several threads at once."""
+    import matplotlib
+
+    matplotlib.rcParams["font.size"] = 9
+    matplotlib.rcParams["font.family"] = "DejaVu Sans"
+
+
 def _figure(name: str, rows: list[tuple[str, Decimal]]) -> Figure:
+    _matplotlib()
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import FuncFormatter
+
     labels = [_text(label) for label, _ in rows]
     values = [float(amount) for _, amount in rows]
     if name == "by_month":
@@ -147,26 +169,25 @@ def _count(number: int, one: str, many: str) -> str:
 def summaries(report: dict[str, Any]) -> dict[str, str]:
     """One sentence per chart, for people who would rather read."""
     texts: dict[str, str] = {}
-    months = _shown(report["by_month"])
+    months = _shown(report, "by_month")
     if months:
-        busiest = max(months, key=lambda r: Decimal(r["hours"]))
+        busiest_month, most = max(months, key=lambda r: r[1])
         texts["by_month"] = (
             f"{_count(len(months), 'month', 'months')} had approved hours; the busiest was "
-            f"{month_label(busiest['month'])} with {Decimal(busiest['hours']):,} hours."
+            f"{month_label(busiest_month)} with {most:,} hours."
         )
-    organisations = _shown(report["by_organisation"])
+    organisations = _shown(report, "by_organisation")
     if organisations:
-        top = max(organisations, key=lambda r: Decimal(r["hours"]))
+        top, hours = max(organisations, key=lambda r: r[1])
         texts["by_organisation"] = (
             f"{_count(len(organisations), 'organisation', 'organisations')} recorded hours; "
-            f"{top['name']} recorded the most "
-            f"({Decimal(top['hours']):,} hours)."
+            f"{top} recorded the most ({hours:,} hours)."
         )
     spent = _investment_rows(report)
     if spent:
         label, amount = max(spent, key=lambda item: item[1])
         texts["investment"] = (
-            f"£{Decimal(report['investment']['total']):,.2f} was invested in volunteering; the "
-            f"largest part was {label.lower()} (£{amount:,.2f})."
+            f"£{round_money(_view(report).figures.investment_total):,.2f} was invested in "
+            f"volunteering; the largest part was {label.lower()} (£{amount:,.2f})."
         )
     return texts

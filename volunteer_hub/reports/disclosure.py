@@ -43,16 +43,16 @@ worked out exactly. Secondary cells are chosen smallest first and unneeded ones 
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from volunteer_hub.reports.audit import (
     PEOPLE,
     AuditError,
     Auditor,
     Cell,
+    Key,
     Model,
     at_most,
     protect,
@@ -75,6 +75,12 @@ from volunteer_hub.reports.disclosure_model import (
     round5,
     value_model,
 )
+from volunteer_hub.reports.published import Disclosure, ValueReport, render_json, unlinked
+
+if TYPE_CHECKING:  # pandas loads on first use, so commands and the API start quickly
+    import pandas as pd
+
+    from volunteer_hub.reports.figures import ValueFigures
 
 __all__ = [
     "PEOPLE_COLUMNS",
@@ -124,6 +130,8 @@ class AuditFailed(NotPublished):
 
 
 def _validate(table: pd.DataFrame) -> pd.DataFrame:
+    import pandas as pd
+
     if table.empty:
         return table.astype(int)
     values = table.to_numpy()
@@ -207,6 +215,8 @@ def apply_disclosure_control(
         raise ValueError(
             f"unknown disclosure profile {profile!r}; use one of {', '.join(PROFILES)}"
         )
+    import pandas as pd
+
     counts = _validate(table)
     values = [[int(v) for v in row] for row in counts.to_numpy().tolist()]
     totals = [sum(row) for row in values]
@@ -281,7 +291,7 @@ def for_partners(
         model, sensitive = value_model(report, profile, k, level)
         auditor = Auditor(model)
         hidden = protect(model, sensitive, auditor=auditor)
-        published = apply_hidden(report, hidden, profile, k)
+        published = _release(report, hidden, profile, k)
         # The audit proper, read from the object about to be released (reusing what was solved
         # when that object's figures and relations are the same as those protected).
         result = audit_report(report, published, profile, k, level, auditor=auditor)
@@ -291,11 +301,29 @@ def for_partners(
         raise AuditFailed(f"the disclosure audit could not run: {error!r}") from error
     if not result.passed:
         raise AuditFailed(result.failures[0].describe())
+    return published
+
+
+def decide(figures: ValueFigures, hidden: frozenset[Key], profile: str, k: int) -> Disclosure:
+    """The typed decision for a report's figures: the rows the audit's protection hides, and
+    the figures in no total hidden for their own small groups."""
+    employer_time, timebank = unlinked(figures, profile, k)
+    return Disclosure(profile, k, hidden, employer_time, timebank)
+
+
+def _release(
+    report: dict[str, Any], hidden: frozenset[Key], profile: str, k: int
+) -> dict[str, Any]:
+    """The object to release: the report's typed figures rendered with the disclosure decided
+    for them; a report given only as JSON (hand-made tables) has its figures hidden in place."""
+    figures = getattr(report, "figures", None)
+    if figures is not None:
+        return render_json(figures, decide(figures, hidden, profile, k))
+    published = apply_hidden(report, hidden, profile, k)
     published["disclosure"] = {
         "profile": profile,
         "k": k,
-        "note": f"Counts of 1 to {k - 1} people, and the hours and value of their rows, are "
-        f"shown as {SUPPRESSED}, with more cells hidden where needed so none can be worked out.",
+        "note": Disclosure(profile, k).note,
     }
     return published
 
@@ -394,5 +422,10 @@ def publish_quarterly(
         current_app.logger.warning("Quarterly disclosure audit failed: %s", reason)
         raise AuditFailed(reason) from error
     if ("to_date", "new") in chosen:
-        to_date["new_volunteers"] = SUPPRESSED
+        decided = getattr(to_date, "disclosure", None)
+        if isinstance(to_date, ValueReport) and to_date.figures and decided is not None:
+            decided = replace(decided, hidden=decided.hidden | {("new",)})
+            published["year_to_date"] = render_json(to_date.figures, decided)
+        else:
+            to_date["new_volunteers"] = SUPPRESSED
     return published

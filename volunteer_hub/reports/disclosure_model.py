@@ -7,7 +7,7 @@ from __future__ import annotations
 import copy
 from collections import defaultdict
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from volunteer_hub.reports.audit import (
@@ -27,11 +27,17 @@ from volunteer_hub.reports.audit import (
     total_of,
 )
 from volunteer_hub.reports.audit import audit as run_audit
+from volunteer_hub.reports.published import (
+    HIDDEN,
+    NHS7_LARGEST,
+    TIMEBANK_ACTIVE,
+    largest_suppressed,
+    round5,
+    typed,
+)
 
-SUPPRESSED = "[c]"
+SUPPRESSED = HIDDEN
 PROFILES = ("k10", "nhs7")
-#: The largest count ``nhs7`` suppresses.
-NHS7_LARGEST = 7
 
 
 @dataclass(frozen=True)
@@ -42,14 +48,6 @@ class ProtectionLevel:
     share: float = 0.25
     hours: float = 10.0
     people: float = 3.0
-
-
-def round5(value: int) -> int:
-    return int((Decimal(value) / 5).quantize(Decimal(1), rounding=ROUND_HALF_UP) * 5)
-
-
-def largest_suppressed(profile: str, k: int) -> int:
-    return NHS7_LARGEST if profile == "nhs7" else k - 1
 
 
 def count_interval(shown: int, profile: str, *, rounded: bool) -> tuple[float, float]:
@@ -129,26 +127,19 @@ def value_model(
 ) -> tuple[Model, set[Key]]:
     """The audit's model of a value report, and its sensitive cells. Published figures are read
     from ``shown`` (the published JSON) where given and not hidden, else taken from ``report`` as
-    they would be published."""
-    largest = largest_suppressed(profile, k)
-
-    def as_shown(measure: str, value: Any, published: Any) -> tuple[float, float]:
-        if shown is not None and published != SUPPRESSED:
-            return _interval(measure, published, profile, rounded=True)
-        if measure == PEOPLE and profile == "nhs7" and int(value) > largest:
-            value = round5(int(value))
-        return _interval(measure, value, profile, rounded=True)
-
-    view = shown if shown is not None else report
-    model = Model({}, [], protection(level, float(_per_hour(report) * 100)), _slack())
+    they would be published. The report's own figures are read typed (Decimals and counts, see
+    :func:`volunteer_hub.reports.published.shown_tree`) where it carries them."""
+    full = typed(report)
+    view = shown if shown is not None else full
+    model = Model({}, [], protection(level, float(_per_hour(full) * 100)), _slack())
     total = (*prefix, "total")
     model.add(
         Cell(
             total,
             {
-                HOURS: _hours(report["total_hours"]),
-                VALUE: _pence(report["value"]["generalist"]["amount"]),
-                PEOPLE: float(report["active_volunteers"]),
+                HOURS: _hours(full["total_hours"]),
+                VALUE: _pence(full["value"]["generalist"]["amount"]),
+                PEOPLE: float(full["active_volunteers"]),
             },
             {
                 HOURS: _interval(HOURS, view["total_hours"], profile, rounded=False),
@@ -161,7 +152,7 @@ def value_model(
             label="the report's totals",
         )
     )
-    new = int(report["new_volunteers"])
+    new = int(full["new_volunteers"])
     shown_new = view["new_volunteers"]
     model.add(
         Cell(
@@ -177,6 +168,32 @@ def value_model(
     )
     model.relations.append(at_most(PEOPLE, (*prefix, "new"), total))
     sensitive = {(*prefix, "new")} if 0 < new < k else set()
+    keys = _table_cells(model, full, shown, profile, k, prefix, sensitive)
+    _relations(model, full, keys, total, prefix, getattr(report, "role_shares", None))
+    return model, sensitive
+
+
+def _table_cells(
+    model: Model,
+    report: dict[str, Any],
+    shown: dict[str, Any] | None,
+    profile: str,
+    k: int,
+    prefix: Key,
+    sensitive: set[Key],
+) -> dict[str, list[Key]]:
+    """A cell for each row of each breakdown table (adding the small groups to ``sensitive``),
+    and each table's keys."""
+    largest = largest_suppressed(profile, k)
+    view = shown if shown is not None else report
+
+    def as_shown(measure: str, value: Any, published: Any) -> tuple[float, float]:
+        if shown is not None and published != SUPPRESSED:
+            return _interval(measure, published, profile, rounded=True)
+        if measure == PEOPLE and profile == "nhs7" and int(value) > largest:
+            value = round5(int(value))
+        return _interval(measure, value, profile, rounded=True)
+
     keys: dict[str, list[Key]] = {}
     for table, (kind, columns) in TABLES.items():
         keys[table] = []
@@ -203,8 +220,7 @@ def value_model(
             )
             if 0 < people <= largest:
                 sensitive.add(key)
-    _relations(model, report, keys, total, prefix)
-    return model, sensitive
+    return keys
 
 
 def _pair(value: Any) -> tuple[float, float]:
@@ -221,6 +237,7 @@ def _relations(
     keys: dict[str, list[Key]],
     total: Key,
     prefix: Key,
+    shares: Any,
 ) -> None:
     orgs, roles = keys["by_organisation"], keys["by_role"]
     relations = model.relations
@@ -261,17 +278,16 @@ def _relations(
     if bands:
         relations.append(total_of(HOURS, total, bands))
         relations.append(total_of(PEOPLE, total, bands))
-    _specialist(model, report, roles, total, prefix)
+    _specialist(model, report, roles, total, prefix, shares)
 
 
 def _specialist(
-    model: Model, report: dict[str, Any], roles: list[Key], total: Key, prefix: Key
+    model: Model, report: dict[str, Any], roles: list[Key], total: Key, prefix: Key, shares: Any
 ) -> None:
     """The specialist value and its coverage, as equations over each role's hours at each rate."""
     specialist = report["value"]["specialist"]
     coverage = specialist["coverage"]
-    shares = getattr(report, "role_shares", None)
-    trivial = coverage in (None, "0.0") and str(specialist["amount"]) == str(
+    trivial = (coverage is None or str(coverage) == "0.0") and str(specialist["amount"]) == str(
         report["value"]["generalist"]["amount"]
     )
     if not shares or len(shares) != len(roles):
@@ -339,17 +355,6 @@ def apply_hidden(
                 row[columns[PEOPLE]] = round5(people) if people else 0
     protect_unlinked(report, published, largest)
     return published
-
-
-#: The time bank figures that describe its active members (hidden together: any one of them with
-#: the others would give the rest, e.g. hours ÷ hours per member = members).
-TIMEBANK_ACTIVE = (
-    "hours_exchanged",
-    "exchanges",
-    "active_members",
-    "hours_per_active_member",
-    "notional_value",
-)
 
 
 def protect_unlinked(report: dict[str, Any], published: dict[str, Any], largest: int) -> None:

@@ -10,13 +10,9 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-import pandas as pd
 from flask import current_app
-from sqlalchemy import select
 
-from volunteer_hub.extensions import db
-from volunteer_hub.hours.models import HourRecord
-from volunteer_hub.hours.queries import approved_conditions
+from volunteer_hub.hours.queries import active_volunteer_count, active_volunteers
 from volunteer_hub.reports.disclosure import (
     AuditFailed,
     apply_disclosure_control,
@@ -27,7 +23,7 @@ from volunteer_hub.reports.figures import Period
 from volunteer_hub.volunteers.equality import (
     PREFER_NOT_TO_SAY,
     QUESTIONS,
-    EqualityAnswers,
+    answers_of,
     group_of,
     reporting_groups,
 )
@@ -42,12 +38,7 @@ def equality_profile(period: Period, organisation_id: int | None) -> dict[str, A
     ``total``."""
     profile = str(current_app.config.get("DISCLOSURE_PROFILE", "k10"))
     k = int(current_app.config.get("DISCLOSURE_MIN_GROUP", 10))
-    active = (
-        select(HourRecord.volunteer_id)
-        .where(*approved_conditions(period.start, period.end, organisation_id))
-        .distinct()
-    ).subquery()
-    total_active = db.session.scalar(select(db.func.count()).select_from(active)) or 0
+    total_active = active_volunteer_count(period.start, period.end, organisation_id)
     result: dict[str, Any] = {"withheld": None, "profile": profile, "k": k, "questions": []}
     if total_active < k:
         result["withheld"] = (
@@ -55,10 +46,9 @@ def equality_profile(period: Period, organisation_id: int | None) -> dict[str, A
             "nobody can be identified."
         )
         return result
-    columns = [getattr(EqualityAnswers, question) for question in QUESTIONS]
-    answers = db.session.execute(
-        select(*columns).where(EqualityAnswers.volunteer_id.in_(select(active.c.volunteer_id)))
-    ).all()
+    import pandas as pd  # loaded on first use, so commands and the API start quickly
+
+    answers = answers_of(active_volunteers(period.start, period.end, organisation_id))
     answered = len(answers)
     for index, (question, (label, _options)) in enumerate(QUESTIONS.items()):
         counts: Counter[str] = Counter()

@@ -11,15 +11,16 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import RadioField, SelectField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Optional
 
 from volunteer_hub.core.forms import FlaskForm
 
 QUARTERS = [
-    ("1", "1: April to June"),
-    ("2", "2: July to September"),
-    ("3", "3: October to December"),
-    ("4", "4: January to March"),
+    SelectChoice("1", "1: April to June"),
+    SelectChoice("2", "2: July to September"),
+    SelectChoice("3", "3: October to December"),
+    SelectChoice("4", "4: January to March"),
 ]
 
 
@@ -34,9 +35,9 @@ class ValueReportForm(FlaskForm):
     period = RadioField(
         "Period",
         choices=[
-            ("year", "A financial year"),
-            ("quarter", "A quarter of a financial year"),
-            ("custom", "Dates I choose"),
+            SelectChoice("year", "A financial year"),
+            SelectChoice("quarter", "A quarter of a financial year"),
+            SelectChoice("custom", "Dates I choose"),
         ],
         default="year",
         widget=GovRadioInput(),

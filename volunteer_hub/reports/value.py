@@ -1,8 +1,8 @@
 """The value-of-volunteering report, in three steps: the queries (other domains' query
 functions), the figures as typed results (:mod:`volunteer_hub.reports.figures`: Decimal and
-whole seconds, nothing rounded), and the JSON rendering of those figures (a dict of strings,
-the partner API's contract). Disclosure control (:mod:`volunteer_hub.reports.disclosure`) and
-the downloads (:mod:`volunteer_hub.reports.exports`) work from that rendering."""
+whole seconds, nothing rounded), and their rendering (:mod:`volunteer_hub.reports.published`):
+the JSON of the partner API's contract, which carries the typed figures (and, once published,
+the disclosure decided for them) that every other output formats."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import decimal
 import threading
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -17,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from flask import current_app
 
 from volunteer_hub.core.errors import DomainError
-from volunteer_hub.core.money import one_dp, round_money, two_dp
+from volunteer_hub.core.money import round_money
 from volunteer_hub.expenses.queries import paid_pence_between
 from volunteer_hub.expenses.services import refuse_double_count
 from volunteer_hub.extensions import db
@@ -32,7 +33,6 @@ from volunteer_hub.rates.queries import (
     rate_for_period_end,
 )
 from volunteer_hub.reports.figures import (
-    BandRow,
     MonthRow,
     OrganisationRow,
     Period,
@@ -44,6 +44,7 @@ from volunteer_hub.reports.figures import (
     hours_of,
     people_from_volunteer_roles,
 )
+from volunteer_hub.reports.published import CAVEAT, ValueReport, render_json
 from volunteer_hub.timebank.report import figures as timebank_figures
 
 if TYPE_CHECKING:
@@ -64,39 +65,11 @@ __all__ = [
     "snap_to_months",
 ]
 
-CAVEAT = (
-    "Replacement cost values the time given, not the difference made, and it is not cash saved. "
-    "It is one way to show volunteering's contribution, alongside what volunteers and the people "
-    "they support say."
-)
-METHOD = (
-    "Replacement cost: approved hours (employer-time hours excluded) × hourly rate "
-    "in force on the last day of the period × (1 + oncost). The value is a range from "
-    "the floor (National Living Wage) to the generalist (median pay) figure."
-)
-RETENTION = (
-    "Share of volunteers active in the equal-length period just before who "
-    "were active again in this period."
-)
-RATES_NOTE = (
-    "No rate was yet in force on the last day of this period, so the earliest rate "
-    "held was used; an administrator can add the rate for this period."
-)
 #: Paid expense claims feed investment as reimbursed expenses; this layer (above both) connects
 #: them, so an ``expenses_reimbursed`` entry that would count paid claims twice is refused.
 register_entry_check(refuse_double_count)
 #: Reports cover periods within these dates (the previous period of a report must exist too).
 EARLIEST, LATEST = date(1990, 1, 1), date(2100, 12, 31)
-
-
-class ValueReport(dict[str, Any]):
-    """The report (a plain JSON-ready dict) and, outside the JSON, how the hours of each
-    ``by_role`` row split between specialist rates (the disclosure audit writes the published
-    specialist value and its coverage as equations over those parts), and how many volunteers
-    gave the employer-time hours (for disclosure control)."""
-
-    role_shares: tuple[tuple[RoleShare, ...], ...] = ()
-    employer_time_people: int = 0
 
 
 def financial_year(year: int) -> Period:
@@ -120,22 +93,6 @@ def snap_to_months(period: Period) -> Period:
     start = period.start.replace(day=1)
     after = date(period.end.year + period.end.month // 12, period.end.month % 12 + 1, 1)
     return Period(start, after - timedelta(days=1))
-
-
-def rate_text(amount: Decimal) -> str:
-    """17.9600 → '17.96'; 12.3456 stays '12.3456'."""
-    pennies = amount.quantize(Decimal("0.01"))
-    return str(pennies) if pennies == amount else str(amount.normalize())
-
-
-def _money(value: Decimal) -> str:
-    return two_dp(value)
-
-
-def _ratio(numerator: Decimal, denominator: Decimal) -> str | None:
-    if denominator == 0:
-        return None
-    return two_dp(numerator / denominator)
 
 
 def _month_text(value: Any) -> str:
@@ -257,6 +214,107 @@ def _groups_and_people(
     return groups, org_people, role_people
 
 
+@dataclass
+class _Split:
+    """The hours of each group at its specialist rate, summed by organisation and by role."""
+
+    specialist: Decimal = Decimal(0)
+    covered_seconds: int = 0
+    occupations: dict[tuple[int, int | None], list[RoleShare]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+    org_seconds: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+    role_seconds: dict[tuple[int, int | None], int] = field(
+        default_factory=lambda: defaultdict(int)
+    )
+
+
+def _split(
+    groups: list[tuple[int, int | None, str | None, int]],
+    period: Period,
+    generalist: Decimal,
+    oncost: Decimal,
+) -> _Split:
+    """Each group's hours valued at its occupation rate (the generalist rate where none is
+    loaded for its code), and the hours of each organisation and role."""
+    occupation_rates = occupation_rates_in_force(period.end)
+    split = _Split()
+    for org, role, soc, seconds in groups:
+        rate = occupation_rate_for(soc, occupation_rates)
+        per_hour = (rate.amount if rate is not None else generalist) * (1 + oncost)
+        split.specialist += hours_of(int(seconds)) * per_hour
+        if rate is not None:
+            split.covered_seconds += int(seconds)
+        split.occupations[(org, role)].append(RoleShare(int(seconds), per_hour, rate is not None))
+        split.org_seconds[org] += int(seconds)
+        split.role_seconds[(org, role)] += int(seconds)
+    return split
+
+
+def _rates(
+    period: Period, hours: Decimal, oncost: Decimal
+) -> tuple[RateUsed, RateUsed, str | None, bool]:
+    """The generalist and floor rates in force on the period's last day, applied to the hours;
+    the floor's basis; whether both were in force then (else the earliest held was used)."""
+    config = current_app.config
+    generalist_rate, generalist_current = rate_for_period_end(
+        config.get("GENERALIST_RATE_FAMILY", "uk_median_hourly"), period.end
+    )
+    floor_rate, floor_current = rate_for_period_end(
+        config.get("FLOOR_RATE_FAMILY", "uk_national_living_wage"), period.end
+    )
+    _general, generalist = _rate_used(
+        generalist_rate, hours, oncost, "generalist (median hourly pay)"
+    )
+    floor_held, floor = _rate_used(floor_rate, hours, Decimal(0), "floor (National Living Wage)")
+    return generalist, floor, floor_held.basis, generalist_current and floor_current
+
+
+def _breakdowns(
+    split: _Split,
+    org_people: dict[int, int],
+    role_people: dict[tuple[int, int | None], int],
+    rate: Decimal,
+    oncost: Decimal,
+) -> tuple[list[OrganisationRow], list[RoleRow]]:
+    """The rows by organisation and by role (by name, as people look them up), valued at the
+    generalist ``rate``."""
+
+    def value_of(seconds: int) -> Decimal:
+        return hours_of(seconds) * rate * (1 + oncost)
+
+    names = names_by_id()
+    role_ids = {r for _o, r in split.role_seconds if r}
+    titles = role_titles(role_ids) if split.role_seconds else {}
+    by_organisation = sorted(
+        (
+            OrganisationRow(
+                names.get(org, "Unknown"),
+                seconds,
+                int(org_people.get(org, 0)),
+                value_of(seconds),
+            )
+            for org, seconds in split.org_seconds.items()
+        ),
+        key=lambda row: row.name.casefold(),
+    )
+    by_role = sorted(
+        (
+            RoleRow(
+                organisation=names.get(org, "Unknown"),
+                role=titles.get(role, "No role recorded") if role else "No role recorded",
+                seconds=seconds,
+                people=int(role_people.get((org, role), 0)),
+                value=value_of(seconds),
+                shares=tuple(split.occupations[(org, role)]),
+            )
+            for (org, role), seconds in split.role_seconds.items()
+        ),
+        key=lambda row: (row.organisation.casefold(), row.role.casefold()),
+    )
+    return by_organisation, by_role
+
+
 def compute_value(period: Period, organisation: Organisation | None) -> ValueFigures:
     """The report's figures, exact (call within a Decimal context of ample precision)."""
     config = current_app.config
@@ -278,64 +336,11 @@ def compute_value(period: Period, organisation: Organisation | None) -> ValueFig
     retention = (
         Decimal(len(previous_ids & active_ids)) * 100 / len(previous_ids) if previous_ids else None
     )
-
-    # Rates in force on the last day.
-    generalist_rate, generalist_current = rate_for_period_end(
-        config.get("GENERALIST_RATE_FAMILY", "uk_median_hourly"), period.end
-    )
-    floor_rate, floor_current = rate_for_period_end(
-        config.get("FLOOR_RATE_FAMILY", "uk_national_living_wage"), period.end
-    )
-    general, generalist = _rate_used(
-        generalist_rate, hours, oncost, "generalist (median hourly pay)"
-    )
-    floor_held, floor = _rate_used(floor_rate, hours, Decimal(0), "floor (National Living Wage)")
-
-    occupation_rates = occupation_rates_in_force(period.end)
-    specialist = Decimal(0)
-    covered_seconds = 0
-    occupations: dict[tuple[int, int | None], list[RoleShare]] = defaultdict(list)
-    org_seconds: dict[int, int] = defaultdict(int)
-    role_seconds: dict[tuple[int, int | None], int] = defaultdict(int)
-    for org, role, soc, seconds in groups:
-        rate = occupation_rate_for(soc, occupation_rates)
-        per_hour = (rate.amount if rate is not None else general.amount) * (1 + oncost)
-        specialist += hours_of(int(seconds)) * per_hour
-        if rate is not None:
-            covered_seconds += int(seconds)
-        occupations[(org, role)].append(RoleShare(int(seconds), per_hour, rate is not None))
-        org_seconds[org] += int(seconds)
-        role_seconds[(org, role)] += int(seconds)
+    generalist, floor, floor_basis, rates_current = _rates(period, hours, oncost)
+    split = _split(groups, period, generalist.amount, oncost)
     investment_total, investment_by_category = _investment(period, organisation_id)
-
-    names = names_by_id()
-    titles = role_titles({r for _o, r in role_seconds if r}) if role_seconds else {}
-
-    def value_of(seconds: int) -> Decimal:
-        return hours_of(seconds) * general.amount * (1 + oncost)
-
-    by_organisation = sorted(
-        (
-            OrganisationRow(
-                names.get(org, "Unknown"), seconds, int(org_people.get(org, 0)), value_of(seconds)
-            )
-            for org, seconds in org_seconds.items()
-        ),
-        key=lambda row: row.name.casefold(),
-    )
-    by_role = sorted(
-        (
-            RoleRow(
-                organisation=names.get(org, "Unknown"),
-                role=titles.get(role, "No role recorded") if role else "No role recorded",
-                seconds=seconds,
-                people=int(role_people.get((org, role), 0)),
-                value=value_of(seconds),
-                shares=tuple(occupations[(org, role)]),
-            )
-            for (org, role), seconds in role_seconds.items()
-        ),
-        key=lambda row: (row.organisation.casefold(), row.role.casefold()),
+    by_organisation, by_role = _breakdowns(
+        split, org_people, role_people, generalist.amount, oncost
     )
     employer_seconds, employer_people = results["employer"][0]
     return ValueFigures(
@@ -351,111 +356,15 @@ def compute_value(period: Period, organisation: Organisation | None) -> ValueFig
         oncost=oncost,
         generalist=generalist,
         floor=floor,
-        floor_basis=floor_held.basis,
-        rates_current=generalist_current and floor_current,
-        specialist=specialist,
-        covered_seconds=covered_seconds,
+        floor_basis=floor_basis,
+        rates_current=rates_current,
+        specialist=split.specialist,
+        covered_seconds=split.covered_seconds,
         investment_total=investment_total,
         investment_by_category=investment_by_category,
         by_organisation=by_organisation,
         by_role=by_role,
         by_month=[MonthRow(_month_text(m), int(s), int(n)) for m, s, n in results["months"]],
         by_frequency=frequency_bands(period, per_volunteer),
-        timebank=timebank_figures(period.start, period.end, general.amount),
+        timebank=timebank_figures(period.start, period.end, generalist.amount),
     )
-
-
-def _rate_json(rate: RateUsed) -> dict[str, Any]:
-    return {
-        "amount": _money(rate.value),
-        "rate": rate_text(rate.amount),
-        "rate_key": rate.key,
-        "source": rate.source,
-        "reference_date": rate.reference_date,
-    }
-
-
-def _band_json(row: BandRow) -> dict[str, Any]:
-    return {"band": row.band, "volunteers": row.people, "hours": two_dp(hours_of(row.seconds))}
-
-
-def render_json(figures: ValueFigures) -> ValueReport:
-    """The figures as the partner API's JSON (the stable contract: every key and value as
-    before the figures were typed)."""
-    f = figures
-    hours = f.hours
-    report = ValueReport(
-        {
-            "period": {"start": f.period.start.isoformat(), "end": f.period.end.isoformat()},
-            "organisation": f.organisation,
-            "total_hours": two_dp(hours),
-            "employer_time_hours": two_dp(hours_of(f.employer_seconds)),
-            "active_volunteers": f.active,
-            "new_volunteers": f.new,
-            "hours_per_active_volunteer": two_dp(hours / f.active) if f.active else None,
-            "retention_rate": one_dp(f.retention) if f.retention is not None else None,
-            "fte": two_dp(hours / f.fte_hours),
-            "value": {
-                "generalist": _rate_json(f.generalist),
-                "floor": _rate_json(f.floor),
-                "specialist": {
-                    "amount": _money(f.specialist),
-                    "coverage": one_dp(f.coverage) if f.coverage is not None else None,
-                },
-            },
-            "method": {
-                "description": METHOD,
-                "oncost": str(f.oncost),
-                "generalist_basis": f.generalist.basis,
-                "floor_basis": f.floor_basis,
-                "rates_note": None if f.rates_current else RATES_NOTE,
-                "fte_hours_per_year": str(f.fte_hours),
-                "retention": RETENTION,
-            },
-            "investment": {
-                "total": _money(f.investment_total),
-                "by_category": {
-                    key: _money(value) for key, value in f.investment_by_category.items()
-                },
-            },
-            "viva_ratio": {
-                "generalist": _ratio(f.generalist.value, f.investment_total),
-                "floor": _ratio(f.floor.value, f.investment_total),
-                "specialist": _ratio(f.specialist, f.investment_total),
-            },
-            "net_value": _money(f.generalist.value - f.investment_total),
-            "by_organisation": [
-                {
-                    "name": row.name,
-                    "hours": two_dp(hours_of(row.seconds)),
-                    "active_volunteers": row.people,
-                    "value_generalist": _money(row.value),
-                }
-                for row in f.by_organisation
-            ],
-            "by_role": [
-                {
-                    "organisation": row.organisation,
-                    "role": row.role,
-                    "hours": two_dp(hours_of(row.seconds)),
-                    "active_volunteers": row.people,
-                    "value_generalist": _money(row.value),
-                }
-                for row in f.by_role
-            ],
-            "by_month": [
-                {
-                    "month": row.month,
-                    "hours": two_dp(hours_of(row.seconds)),
-                    "active_volunteers": row.people,
-                }
-                for row in f.by_month
-            ],
-            "by_frequency": [_band_json(row) for row in f.by_frequency],
-            "timebank": dict(f.timebank),
-            "caveat": CAVEAT,
-        }
-    )
-    report.role_shares = tuple(row.shares for row in f.by_role)
-    report.employer_time_people = f.employer_people
-    return report

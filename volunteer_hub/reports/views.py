@@ -21,7 +21,7 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 from volunteer_hub.accounts.audit import record as audit
 from volunteer_hub.accounts.permissions import (
@@ -34,9 +34,11 @@ from volunteer_hub.core.formatting import parse_date
 from volunteer_hub.extensions import db
 from volunteer_hub.investment.queries import CATEGORIES
 from volunteer_hub.organisations.models import Organisation
+from volunteer_hub.organisations.queries import all_organisations, organisations_with_ids
 from volunteer_hub.reports import exports, formatting
 from volunteer_hub.reports.disclosure import NotPublished, publish, publish_quarterly
 from volunteer_hub.reports.forms import SubscriptionForm, ValueReportForm, financial_year_of
+from volunteer_hub.reports.published import typed
 from volunteer_hub.reports.value import (
     Period,
     build_value_report,
@@ -104,10 +106,9 @@ def sees_every_organisation(user: Any) -> bool:
 
 
 def allowed_organisations() -> list[Organisation]:
-    statement = select(Organisation).order_by(Organisation.name)
-    if not sees_every_organisation(current_user):
-        statement = statement.where(Organisation.id.in_(coordinated_organisation_ids(current_user)))
-    return list(db.session.scalars(statement))
+    if sees_every_organisation(current_user):
+        return list(all_organisations())
+    return list(organisations_with_ids(coordinated_organisation_ids(current_user)))
 
 
 def _parse_date(text: str, field: Any) -> date | None:
@@ -122,11 +123,11 @@ def build_form() -> tuple[ValueReportForm, list[Organisation]]:
     form = ValueReportForm(formdata=request.args or None)
     this_year = financial_year_of(date.today())
     form.year.choices = [
-        (str(y), financial_year_text(y)) for y in range(this_year, FIRST_YEAR - 1, -1)
+        SelectChoice(str(y), financial_year_text(y)) for y in range(this_year, FIRST_YEAR - 1, -1)
     ]
-    choices = [(str(o.id), o.name) for o in organisations]
+    choices = [SelectChoice(str(o.id), o.name) for o in organisations]
     if sees_every_organisation(current_user):
-        choices.insert(0, ("", "All organisations"))
+        choices.insert(0, SelectChoice("", "All organisations"))
     form.organisation.choices = choices
     if not request.args:
         form.year.data = str(this_year)
@@ -150,7 +151,7 @@ def resolve(form: ValueReportForm, organisations: list[Organisation]) -> Choice 
         organisation = organisations[0]  # a coordinator's own organisation by default
         form.organisation.data = str(organisation.id)
     raw_year = form.year.data or str(financial_year_of(date.today()))
-    if raw_year not in {value for value, _label in form.year.choices}:
+    if raw_year not in {choice.value for choice in form.year.choices}:
         form.year.errors = [*form.year.errors, "Choose a financial year from the list"]
         return None
     year = int(raw_year)
@@ -322,8 +323,8 @@ def headline_changes(
             )
         except (DomainError, NotPublished):
             other = None
-        earlier[key] = (label, other)
-    return formatting.headline_changes(report, earlier)
+        earlier[key] = (label, typed(other) if other is not None else None)
+    return formatting.headline_changes(typed(report), earlier)
 
 
 def _filename(choice: Choice, extension: str) -> str:

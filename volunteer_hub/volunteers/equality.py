@@ -8,8 +8,9 @@ matching, recruitment and placement code from importing it (pyproject.toml).
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from volunteer_hub.core.models import UTCDateTime, utcnow
@@ -164,3 +165,11 @@ class EqualityAnswers(Model):
     religion: Mapped[str | None] = mapped_column(String(40))
     sexual_orientation: Mapped[str | None] = mapped_column(String(40))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+def answers_of(volunteer_ids: Any) -> list[tuple[str | None, ...]]:
+    """The answers (one tuple per volunteer who has answered, in the order of ``QUESTIONS``) of
+    the volunteers ``volunteer_ids`` selects: read only for aggregates under disclosure control."""
+    columns = [getattr(EqualityAnswers, question) for question in QUESTIONS]
+    statement = select(*columns).where(EqualityAnswers.volunteer_id.in_(volunteer_ids))
+    return [tuple(row) for row in db.session.execute(statement).all()]
