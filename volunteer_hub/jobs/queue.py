@@ -126,7 +126,7 @@ def init_app(app: Flask) -> None:
             "name": declared.name,
             "context": True,
         }
-        runner = _runner(app, declared)
+        runner = _runner(app, declared.name, declared.retries)
         if declared.schedule is not None:
             queue.tasks[declared.name] = huey.periodic_task(declared.schedule, **options)(runner)
         else:
@@ -146,25 +146,26 @@ def enqueue(name: str) -> None:
 # Running a job: one recorded run per attempt ------------------------------------------------
 
 
-def _runner(app: Flask, declared: Job) -> Callable[..., dict[str, int]]:
+def _runner(app: Flask, name: str, retries: int) -> Callable[..., dict[str, int]]:
+    """The function Huey runs for job ``name`` (registered with ``retries`` retries): the
+    job's current declaration, in an app context, under its lock when it is exclusive."""
+
     def run(task: Task | None = None) -> dict[str, int]:
-        attempt = 1 + declared.retries - (task.retries if task is not None else declared.retries)
+        declared = JOBS[name]
+        attempt = 1 + retries - (task.retries if task is not None else retries)
+        will_retry = task is not None and task.retries > 0
         with app.app_context():
             if not declared.exclusive:
-                return run_recorded(declared, attempt=attempt, will_retry=_retries_left(task))
+                return run_recorded(declared, attempt=attempt, will_retry=will_retry)
             try:
-                with queue_of(app).huey.lock_task(f"job:{declared.name}"):
-                    return run_recorded(declared, attempt=attempt, will_retry=_retries_left(task))
+                with queue_of(app).huey.lock_task(f"job:{name}"):
+                    return run_recorded(declared, attempt=attempt, will_retry=will_retry)
             except TaskLockedException:
-                log.info("Job %s is already running on another worker; skipped", declared.name)
+                log.info("Job %s is already running on another worker; skipped", name)
                 return {}
 
-    run.__name__ = f"job_{declared.name}"
+    run.__name__ = f"job_{name}"
     return run
-
-
-def _retries_left(task: Task | None) -> bool:
-    return task is not None and task.retries > 0
 
 
 def run_recorded(declared: Job, *, attempt: int = 1, will_retry: bool = False) -> dict[str, int]:
