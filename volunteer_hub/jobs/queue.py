@@ -135,7 +135,7 @@ def init_app(app: Flask) -> None:
 
 
 def queue_of(app: Flask | None = None) -> JobQueue:
-    return (app or current_app).extensions["jobs"]  # type: ignore[no-any-return]
+    return (app or current_app).extensions["jobs"]
 
 
 def enqueue(name: str) -> None:
