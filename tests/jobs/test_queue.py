@@ -211,3 +211,51 @@ def test_the_jobs_page_shows_last_runs_and_failures(
 def test_an_anonymous_visitor_is_sent_to_sign_in(client: FlaskClient) -> None:
     response = client.get("/admin/jobs")
     assert response.status_code == 302 and "/sign-in" in response.headers["Location"]
+
+
+def test_with_a_redis_url_the_queue_is_in_redis(app: Flask) -> None:
+    """Redis mode (127.0.0.1:6379, as CI starts it): the same jobs, on a queue every worker on
+    every machine shares."""
+    import uuid
+
+    import redis
+
+    from tests.conftest import TEST_SECRET_KEY, base_config
+    from volunteer_hub import create_app
+
+    url = "redis://127.0.0.1:6379/15"
+    try:
+        redis.Redis.from_url(url).ping()
+    except redis.ConnectionError:
+        pytest.skip("Redis is not running on 127.0.0.1:6379")
+    name = f"vh-test-{uuid.uuid4().hex[:8]}"
+    other = create_app(
+        {
+            **base_config(app.config["SQLALCHEMY_DATABASE_URI"]),
+            "SECRET_KEY": TEST_SECRET_KEY,
+            "JOBS_REDIS_URL": url,
+            "JOBS_QUEUE_NAME": name,
+        }
+    )
+    queue = queue_of(other)
+    try:
+        assert queue.backend == "redis"
+        queue.enqueue("reminders")
+        assert queue.length() == 1
+        with other.app_context():
+            assert _run_queued(other) == 1
+            assert [run.status for run in _runs("reminders")] == ["succeeded"]
+            db.session.remove()
+        assert queue.length() == 0
+    finally:
+        queue.huey.storage.flush_all()
+
+
+def test_redis_url_is_read_from_either_variable() -> None:
+    from volunteer_hub.config import load_config
+
+    assert load_config(environ={"REDIS_URL": "redis://r:6379/0"})["JOBS_REDIS_URL"] == (
+        "redis://r:6379/0"
+    )
+    both = {"REDIS_URL": "redis://r:6379/0", "JOBS_REDIS_URL": "redis://j:6379/2"}
+    assert load_config(environ=both)["JOBS_REDIS_URL"] == "redis://j:6379/2"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import signal
 import threading
@@ -49,7 +50,10 @@ def _stop_when_parent_stops(parent: int) -> None:
     is_flag=True,
     help="Stop when the process that started this one stops (make run uses it).",
 )
-def worker(workers: int, no_periodic: bool, max_delay: float, exit_with_parent: bool) -> None:
+@click.option("--verbose", is_flag=True, help="Log every task Huey runs, not only failures.")
+def worker(
+    workers: int, no_periodic: bool, max_delay: float, exit_with_parent: bool, verbose: bool
+) -> None:
     """Run queued jobs, and the periodic schedule, until stopped (Ctrl+C or SIGTERM)."""
     queue = queue_of()
     if queue.backend == "memory":
@@ -67,6 +71,8 @@ def worker(workers: int, no_periodic: bool, max_delay: float, exit_with_parent: 
             click.echo(f"  {declared.name}: {declared.when}")
     if exit_with_parent:
         _stop_when_parent_stops(os.getppid())
+    if not verbose:  # each job's outcome is logged (and recorded) by the job itself
+        logging.getLogger("huey").setLevel(logging.WARNING)
     consumer = Consumer(
         queue.huey,
         workers=max(1, workers),

@@ -187,7 +187,13 @@ def run_recorded(declared: Job, *, attempt: int = 1, will_retry: bool = False) -
     finally:
         db.session.remove()
     _finish(run_id, declared.name, status="succeeded", counts=counts)
-    log.info("Job %s done: %s", declared.name, counts)
+    # A run that did nothing (the outbox every minute) is not worth a line in the log.
+    log.log(
+        logging.INFO if any(counts.values()) else logging.DEBUG,
+        "Job %s done: %s",
+        declared.name,
+        counts,
+    )
     return counts
 
 
