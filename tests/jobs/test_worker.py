@@ -94,9 +94,7 @@ def test_the_worker_sends_an_email_queued_by_a_web_request_with_no_command_typed
     app: Flask, worker: tuple[subprocess.Popen[bytes], Path]
 ) -> None:
     process, log = worker
-    assert _wait_for(lambda: b"Jobs worker on the sqlite queue" in log.read_bytes(), 30), (
-        log.read_text()
-    )
+    assert _wait_for(lambda: b"Jobs worker ready" in log.read_bytes(), 30), log.read_text()
     response = post_form(
         app.test_client(),
         "/register",
@@ -120,6 +118,7 @@ def test_the_worker_sends_an_email_queued_by_a_web_request_with_no_command_typed
     assert _wait_for(sent, 20), log.read_text()
     assert time.monotonic() - started < 20
     assert process.poll() is None
+    assert "Jobs worker on the sqlite queue" in log.read_text()
     assert "--- email to new@example.org: Confirm your email address" in log.read_text()
     assert queue_of(app).length() == 0
 
@@ -128,7 +127,7 @@ def test_the_worker_stops_cleanly_on_sigterm(
     app: Flask, worker: tuple[subprocess.Popen[bytes], Path]
 ) -> None:
     process, log = worker
-    assert _wait_for(lambda: b"Jobs worker on the sqlite queue" in log.read_bytes(), 30)
+    assert _wait_for(lambda: b"Jobs worker ready" in log.read_bytes(), 30)
     process.send_signal(signal.SIGTERM)
     assert process.wait(timeout=20) == 0, log.read_text()
 

@@ -34,6 +34,12 @@ def _stop_when_parent_stops(parent: int) -> None:
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
+class _Consumer(Consumer):
+    def _set_signal_handlers(self) -> None:
+        super()._set_signal_handlers()
+        click.echo("Jobs worker ready (Ctrl+C or SIGINT stops it after the running jobs).")
+
+
 @jobs_group.command("worker")
 @click.option("--workers", default=2, show_default=True, help="Jobs run at the same time.")
 @click.option(
@@ -73,7 +79,7 @@ def worker(
         _stop_when_parent_stops(os.getppid())
     if not verbose:  # each job's outcome is logged (and recorded) by the job itself
         logging.getLogger("huey").setLevel(logging.WARNING)
-    consumer = Consumer(
+    consumer = _Consumer(
         queue.huey,
         workers=max(1, workers),
         periodic=not no_periodic,

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import traceback
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -83,13 +84,46 @@ def enqueue_after_commit(model: type, job_name: str) -> None:
         _AFTER_COMMIT.append((model, job_name))
 
 
-@dataclass
 class JobQueue:
-    """One application's Huey and the task wrapper of each job."""
+    """One application's Huey and the task wrapper of each job, made on first use: building
+    the application opens no queue (SQLite's queue creates its tables when opened)."""
 
-    huey: Huey
-    backend: str
-    tasks: dict[str, TaskWrapper] = field(default_factory=dict)
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self.backend = backend_of(app.config)
+        self._lock = threading.Lock()
+        self._huey: Huey | None = None
+        self._tasks: dict[str, TaskWrapper] = {}
+
+    @property
+    def huey(self) -> Huey:
+        with self._lock:
+            if self._huey is None:
+                self._huey = self._build()
+            return self._huey
+
+    @property
+    def tasks(self) -> dict[str, TaskWrapper]:
+        self.huey  # noqa: B018 - made with the queue
+        return self._tasks
+
+    def _build(self) -> Huey:
+        huey = make_huey(self.app.config, self.backend)
+        for declared in JOBS.values():
+            options = {
+                "retries": declared.retries,
+                "retry_delay": declared.retry_delay,
+                "retry_backoff": declared.retry_backoff,
+                "name": declared.name,
+                "context": True,
+            }
+            runner = _runner(self.app, declared.name, declared.retries)
+            if declared.schedule is not None:
+                task = huey.periodic_task(declared.schedule, **options)(runner)
+            else:
+                task = huey.task(**options)(runner)
+            self._tasks[declared.name] = task
+        return huey
 
     def enqueue(self, name: str) -> None:
         self.tasks[name]()
@@ -98,40 +132,31 @@ class JobQueue:
         return int(self.huey.pending_count())
 
 
-def make_huey(config: Mapping[str, Any]) -> tuple[Huey, str]:
+def backend_of(config: Mapping[str, Any]) -> str:
     """Redis when ``JOBS_REDIS_URL`` is set; otherwise SQLite in the instance folder (or
     ``JOBS_SQLITE_PATH``); a test that names neither gets a queue in memory that nothing
     consumes, so tests never write to the developer's queue."""
+    if (config.get("JOBS_REDIS_URL") or "").strip():
+        return "redis"
+    if not (config.get("JOBS_SQLITE_PATH") or "").strip() and config.get("TESTING"):
+        return "memory"
+    return "sqlite"
+
+
+def make_huey(config: Mapping[str, Any], backend: str) -> Huey:
     name = config.get("JOBS_QUEUE_NAME") or "volunteer_hub"
-    redis_url = (config.get("JOBS_REDIS_URL") or "").strip()
-    if redis_url:
-        return RedisHuey(name, url=redis_url, utc=True, results=False), "redis"
+    if backend == "redis":
+        return RedisHuey(name, url=config["JOBS_REDIS_URL"].strip(), utc=True, results=False)
+    if backend == "memory":
+        return MemoryHuey(name, utc=True, results=False)
     path = (config.get("JOBS_SQLITE_PATH") or "").strip()
-    if not path and config.get("TESTING"):
-        return MemoryHuey(name, utc=True, results=False), "memory"
-    if not path:
-        path = str(Path(config["INSTANCE_PATH"]) / "jobs.sqlite3")
+    path = path or str(Path(config["INSTANCE_PATH"]) / "jobs.sqlite3")
     Path(path).parent.mkdir(parents=True, exist_ok=True)
-    return SqliteHuey(name, filename=path, utc=True, results=False, timeout=10), "sqlite"
+    return SqliteHuey(name, filename=path, utc=True, results=False, timeout=10)
 
 
 def init_app(app: Flask) -> None:
-    huey, backend = make_huey(app.config)
-    queue = JobQueue(huey=huey, backend=backend)
-    for declared in JOBS.values():
-        options = {
-            "retries": declared.retries,
-            "retry_delay": declared.retry_delay,
-            "retry_backoff": declared.retry_backoff,
-            "name": declared.name,
-            "context": True,
-        }
-        runner = _runner(app, declared.name, declared.retries)
-        if declared.schedule is not None:
-            queue.tasks[declared.name] = huey.periodic_task(declared.schedule, **options)(runner)
-        else:
-            queue.tasks[declared.name] = huey.task(**options)(runner)
-    app.extensions["jobs"] = queue
+    app.extensions["jobs"] = JobQueue(app)
 
 
 def queue_of(app: Flask | None = None) -> JobQueue:
