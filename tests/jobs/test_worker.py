@@ -162,3 +162,43 @@ def test_the_web_units_command_line_serves_the_app(app: Flask, tmp_path: Path) -
     finally:
         process.terminate()
         process.wait(timeout=20)
+
+
+def test_make_runs_worker_stops_when_the_server_beside_it_stops(app: Flask, tmp_path: Path) -> None:
+    """`make run` starts `jobs worker --exit-with-parent` from the shell that runs the server:
+    when that shell ends, the worker ends too."""
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert "$(FLASK) jobs worker --exit-with-parent &" in makefile
+    flask = str(Path(sys.executable).parent / "flask")
+    log = tmp_path / "worker.log"
+    shell = subprocess.run(  # the shell starts the worker, says its pid, waits a little, ends
+        [
+            "sh",
+            "-c",
+            f'{flask} --app wsgi jobs worker --exit-with-parent >"{log}" 2>&1 & '
+            'echo $!; i=0; while [ $i -lt 150 ] && ! grep -q "worker ready" "' + str(log) + '"; '
+            "do sleep 0.2; i=$((i+1)); done",
+        ],
+        cwd=ROOT,
+        env=_environment(app, tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    pid = int(shell.stdout.strip())
+    assert "Jobs worker ready" in log.read_text()
+
+    def gone() -> bool:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        # A zombie (exited, not yet reaped by init) counts as gone.
+        return Path(f"/proc/{pid}/stat").read_text().split()[2] == "Z"
+
+    try:
+        assert _wait_for(gone, 15), log.read_text()
+    finally:
+        if not gone():
+            os.kill(pid, signal.SIGKILL)
