@@ -1,6 +1,6 @@
 # Volunteer Hub: the targets humans and CI both use.
-# `make run` installs and serves the app on SQLite with demo data, with an email worker printing
-# every email (and its links) in the same terminal; `make test` runs every check.
+# `make run` installs and serves the app on SQLite with demo data, with a jobs worker beside it
+# printing every email (and its links) in the same terminal; `make test` runs every check.
 
 PYTHON ?= python3
 VENV := .venv
@@ -54,12 +54,13 @@ seed: install
 db-upgrade seed serve: export FLASK_RUN_HOST = $(HOST)
 db-upgrade seed serve: export FLASK_RUN_PORT = $(PORT)
 
-# The email worker runs beside the server and stops with it (Ctrl+C).
+# The jobs worker (emails, reminders, retention, quarterly reports) runs beside the server on the
+# SQLite queue in instance/ and stops with it (Ctrl+C).
 serve:
 	@echo "Serving Volunteer Hub on http://$(HOST):$(PORT)"
 	@echo "Emails are printed here (with their links) and listed at http://$(HOST):$(PORT)/admin/emails"
-	@$(FLASK) outbox work --interval 1 --exit-with-parent & worker=$$!; \
-	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	@$(FLASK) jobs worker --exit-with-parent & worker=$$!; \
+	trap 'kill -INT $$worker 2>/dev/null' EXIT INT TERM; \
 	$(FLASK) run
 
 chromium:

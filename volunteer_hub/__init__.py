@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
 from typing import Any
 
@@ -35,10 +34,9 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     ensure_bank_details_key(config)
     app.config.from_mapping(config)
     app.testing = bool(app.config["TESTING"])
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    from volunteer_hub.core import logs
+
+    logs.init_app(app)  # first: every request gets its id before other hooks log
 
     from volunteer_hub.extensions import csrf, db, limiter, login_manager, migrate
 
@@ -60,6 +58,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
 
     _register_models()
     _register_privacy_hooks()
+    _register_jobs(app)
 
     from volunteer_hub.accounts import auth
 
@@ -101,6 +100,17 @@ def _register_models() -> None:
     from volunteer_hub.volunteers import models as _volunteers  # noqa: F401
 
 
+def _register_jobs(app: Flask) -> None:
+    """Import each domain's background jobs, then give this application its queue."""
+    from volunteer_hub import jobs
+    from volunteer_hub.accounts import jobs as _outbox_jobs  # noqa: F401
+    from volunteer_hub.privacy import jobs as _retention_jobs  # noqa: F401
+    from volunteer_hub.reminders import jobs as _reminder_jobs  # noqa: F401
+    from volunteer_hub.reports import jobs as _report_jobs  # noqa: F401
+
+    jobs.init_app(app)
+
+
 def _register_blueprints(app: Flask) -> None:
     from volunteer_hub.accounts.views import bp as accounts_bp
     from volunteer_hub.admin.dashboard import bp as dashboard_bp
@@ -111,6 +121,8 @@ def _register_blueprints(app: Flask) -> None:
     from volunteer_hub.expenses.views import bp as expenses_bp
     from volunteer_hub.hours.views import bp as hours_bp
     from volunteer_hub.investment.views import bp as investment_bp
+    from volunteer_hub.jobs.metrics import bp as metrics_bp
+    from volunteer_hub.jobs.views import bp as jobs_bp
     from volunteer_hub.organisations.views import bp as organisations_bp
     from volunteer_hub.placements.views import bp as placements_bp
     from volunteer_hub.privacy.views import bp as privacy_bp
@@ -144,6 +156,8 @@ def _register_blueprints(app: Flask) -> None:
         timebank_bp,
         privacy_bp,
         reminders_bp,
+        jobs_bp,
+        metrics_bp,
     ):
         app.register_blueprint(blueprint)
 

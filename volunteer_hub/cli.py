@@ -70,6 +70,7 @@ def register_commands(app: Flask) -> None:
     from volunteer_hub.expenses.cli import expenses
     from volunteer_hub.hours.cli import hours
     from volunteer_hub.investment.cli import investment
+    from volunteer_hub.jobs.cli import backup_group, jobs_group
     from volunteer_hub.privacy.cli import privacy, retention_group
     from volunteer_hub.rates.cli import rates
     from volunteer_hub.recruitment.cli import recruitment
@@ -91,6 +92,8 @@ def register_commands(app: Flask) -> None:
         timebank,
         privacy,
         retention_group,
+        jobs_group,
+        backup_group,
     ):
         app.cli.add_command(group)
     # Documented in the README: one command (`reminders send`) owns every reminder.

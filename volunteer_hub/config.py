@@ -149,6 +149,15 @@ def defaults() -> dict[str, Any]:
         #: The development email page (/admin/emails): None means on in development (not under
         #: test); True turns it on for a test. Never shown in production, whatever this says.
         "DEV_EMAILS_PAGE": None,
+        # Background jobs (volunteer_hub/jobs): Redis when set (or REDIS_URL), else SQLite at
+        # JOBS_SQLITE_PATH (default instance/jobs.sqlite3).
+        "JOBS_REDIS_URL": "",
+        "JOBS_SQLITE_PATH": "",
+        "JOBS_QUEUE_NAME": "volunteer_hub",
+        #: Empty: no /metrics endpoint; set: it answers ``Authorization: Bearer <token>`` only.
+        "METRICS_TOKEN": "",
+        #: "json" or "console"; empty: JSON in production, console lines elsewhere.
+        "LOG_FORMAT": "",
     }
 
 
@@ -196,6 +205,11 @@ ENVIRONMENT_SETTINGS: dict[str, type] = {
         )
     },
     "BANK_DETAILS_KEYS": str,
+    "JOBS_REDIS_URL": str,
+    "JOBS_SQLITE_PATH": str,
+    "JOBS_QUEUE_NAME": str,
+    "METRICS_TOKEN": str,
+    "LOG_FORMAT": str,
 }
 
 
@@ -240,6 +254,8 @@ def load_config(
             config[name] = _bool(raw) if kind is bool else kind(raw)
     if env.get("DATABASE_URL"):
         config["SQLALCHEMY_DATABASE_URI"] = env["DATABASE_URL"]
+    if not config["JOBS_REDIS_URL"] and env.get("REDIS_URL"):
+        config["JOBS_REDIS_URL"] = env["REDIS_URL"]
     overrides = dict(overrides or {})
     config.update(overrides)
     config["ENV"] = environment_name(config["ENV"], "ENV")
