@@ -25,7 +25,7 @@ from volunteer_hub.recruitment.models import Application, ApplicationEvent, DbsR
 from volunteer_hub.reminders.models import ReminderPreference
 from volunteer_hub.supervision.models import SupervisionRecord
 from volunteer_hub.timebank.models import Account, Exchange, Listing, Match
-from volunteer_hub.timebank.services import statement as timebank_statement
+from volunteer_hub.timebank.queries import statement as timebank_statement
 from volunteer_hub.training.models import Booking, Completion, TrainingException
 from volunteer_hub.volunteers.equality import EqualityAnswers
 from volunteer_hub.volunteers.models import Volunteer

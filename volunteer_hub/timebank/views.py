@@ -1,5 +1,6 @@
 """Time bank pages: joining, offers and requests, exchanges, the pot, statements, and the
-coordinator's view."""
+coordinator's view. Every page loads its objects and checks who may see them through the
+loaders below (404 for anyone else), validates a form, calls one service and commits once."""
 
 from __future__ import annotations
 
@@ -7,39 +8,38 @@ import uuid
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import Any, TypeVar
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
-from govuk_frontend_wtf.wtforms_widgets import (
-    GovCheckboxInput,
-    GovRadioInput,
-    GovSelect,
-    GovSubmitInput,
-    GovTextArea,
-    GovTextInput,
-)
-from sqlalchemy import select
-from wtforms import (
-    BooleanField,
-    HiddenField,
-    RadioField,
-    SelectField,
-    StringField,
-    SubmitField,
-    TextAreaField,
-)
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms import Field
 
 from volunteer_hub.accounts.models import User
 from volunteer_hub.core.errors import DomainError
-from volunteer_hub.core.forms import FlaskForm, GovDateField, attach_error, perform
-from volunteer_hub.core.inputs import arg_int, form_id, form_text, to_id
+from volunteer_hub.core.forms import FlaskForm, attach_error, perform
+from volunteer_hub.core.inputs import arg_int, to_id
 from volunteer_hub.core.redirects import local_target
 from volunteer_hub.core.tabular import write_csv
 from volunteer_hub.core.transitions import AlreadyDone
 from volunteer_hub.extensions import db
-from volunteer_hub.timebank import services
+from volunteer_hub.timebank import queries, services
+from volunteer_hub.timebank.forms import (
+    ApproveForm,
+    BothForm,
+    BrokerForm,
+    CoordinatorForm,
+    ExchangeForm,
+    JoinForm,
+    ListingForm,
+    MemberForm,
+    PotForm,
+    RespondForm,
+    ReverseForm,
+    SuspendForm,
+    TimeBankForm,
+    member_choices,
+)
 from volunteer_hub.timebank.ledger import Duplicate, hours_text
 from volunteer_hub.timebank.models import (
     CATEGORIES,
@@ -50,183 +50,115 @@ from volunteer_hub.timebank.models import (
     TimeBank,
     Transfer,
 )
+from volunteer_hub.timebank.rules import hours_to_minutes
 
 bp = Blueprint("timebank", __name__)
 ROOT = Path(__file__).resolve().parents[2]
+T = TypeVar("T")
+
+# --- loading and permissions: one place -------------------------------------------------------
 
 
-class TimeBankForm(FlaskForm):
-    name = StringField(
-        "Name", widget=GovTextInput(), validators=[InputRequired(message="Enter the name")]
-    )
-    terms = TextAreaField(
-        "Terms members accept",
-        description="Leave empty for the standard terms (credits are never bought or sold)",
-        widget=GovTextArea(),
-        validators=[Optional(), Length(max=5000)],
-    )
-    min_hours = StringField("Minimum balance (hours)", default="-10", widget=GovTextInput())
-    max_hours = StringField(
-        "Maximum balance (hours, optional)", widget=GovTextInput(), validators=[Optional()]
-    )
-    requires_dbs = BooleanField("Members must have a clear DBS check", widget=GovCheckboxInput())
-    submit = SubmitField("Save", widget=GovSubmitInput())
-
-
-class JoinForm(FlaskForm):
-    area = StringField(
-        "Your postcode district (optional)",
-        description="The first part of your postcode, like SE15. We never show your address.",
-        widget=GovTextInput(),
-        validators=[Optional(), Length(max=8)],
-    )
-    accept = BooleanField("I accept the time bank's terms", widget=GovCheckboxInput())
-    submit = SubmitField("Apply to join", widget=GovSubmitInput())
-
-
-class MemberForm(FlaskForm):
-    kind = RadioField(
-        "Who is joining",
-        choices=[
-            ("person", "A person"),
-            ("organisation", "An organisation (a care home, a centre)"),
-        ],
-        default="person",
-        widget=GovRadioInput(),
-    )
-    name = StringField("Name", widget=GovTextInput(), validators=[InputRequired("Enter the name")])
-    email = StringField("Email (optional)", widget=GovTextInput(), validators=[Optional()])
-    phone = StringField("Phone (optional)", widget=GovTextInput(), validators=[Optional()])
-    area = StringField(
-        "Postcode district (optional)", widget=GovTextInput(), validators=[Optional()]
-    )
-    submit = SubmitField("Record the member", widget=GovSubmitInput())
-
-
-class ApproveForm(FlaskForm):
-    interviewed_on = GovDateField("Date of the interview", validators=[Optional()])
-    references_ok = BooleanField("References are satisfactory", widget=GovCheckboxInput())
-    submit = SubmitField("Approve the member", widget=GovSubmitInput())
-
-
-class ListingForm(FlaskForm):
-    #: The form's one-time key, so the same form sent twice posts one listing.
-    key = HiddenField(validators=[Optional(), Length(max=32)])
-    kind = RadioField(
-        "Is this an offer or a request?",
-        choices=[("offer", "I can offer help"), ("request", "I need help")],
-        widget=GovRadioInput(),
-        validators=[InputRequired(message="Choose an offer or a request")],
-    )
-    category = SelectField(
-        "Category", choices=[("", "Choose a category"), *CATEGORIES.items()], widget=GovSelect()
-    )
-    title = StringField(
-        "Title",
-        description="For example, Help with shopping on Tuesdays",
-        widget=GovTextInput(),
-        validators=[InputRequired(message="Enter a title"), Length(max=120)],
-    )
-    description = TextAreaField(
-        "Description", widget=GovTextArea(), validators=[Optional(), Length(max=2000)]
-    )
-    area = StringField(
-        "Postcode district",
-        description="Like SE15 — never an address",
-        widget=GovTextInput(),
-        validators=[Optional(), Length(max=8)],
-    )
-    availability = StringField(
-        "When", widget=GovTextInput(), validators=[Optional(), Length(max=200)]
-    )
-    submit = SubmitField("Post it", widget=GovSubmitInput())
-
-
-class ExchangeForm(FlaskForm):
-    key = HiddenField()
-    direction = RadioField(
-        "What happened",
-        choices=[("gave", "I gave help"), ("received", "I received help")],
-        widget=GovRadioInput(),
-        validators=[InputRequired(message="Choose whether you gave or received help")],
-    )
-    member = SelectField("The other member", choices=[], widget=GovSelect(), validate_choice=False)
-    done_on = GovDateField("Date", validators=[Optional()])
-    hours = StringField(
-        "Hours",
-        description="In quarter hours, like 1.5 or 0.75",
-        widget=GovTextInput(),
-        validators=[InputRequired(message="Enter the hours")],
-    )
-    description = StringField(
-        "What was done",
-        widget=GovTextInput(),
-        validators=[InputRequired(message="Say what was done"), Length(max=500)],
-    )
-    submit = SubmitField("Record the exchange", widget=GovSubmitInput())
-
-
-class BothForm(FlaskForm):
-    key = HiddenField()
-    giver = SelectField("Who gave help", choices=[], widget=GovSelect(), validate_choice=False)
-    receiver = SelectField("Who received it", choices=[], widget=GovSelect(), validate_choice=False)
-    done_on = GovDateField("Date", validators=[Optional()])
-    hours = StringField(
-        "Hours", widget=GovTextInput(), validators=[InputRequired(message="Enter the hours")]
-    )
-    description = StringField(
-        "What was done",
-        widget=GovTextInput(),
-        validators=[InputRequired(message="Say what was done"), Length(max=500)],
-    )
-    submit = SubmitField("Record for both members", widget=GovSubmitInput())
-
-
-class PotForm(FlaskForm):
-    key = HiddenField()
-    member = SelectField("Member", choices=[], widget=GovSelect(), validate_choice=False)
-    hours = StringField(
-        "Hours", widget=GovTextInput(), validators=[InputRequired(message="Enter the hours")]
-    )
-    reason = StringField("Why", widget=GovTextInput(), validators=[Optional(), Length(max=500)])
-    submit = SubmitField("Confirm", widget=GovSubmitInput())
-
-
-class ReverseForm(FlaskForm):
-    reason = StringField(
-        "Why it is reversed",
-        widget=GovTextInput(),
-        validators=[InputRequired(message="Say why"), Length(max=500)],
-    )
-    submit = SubmitField("Reverse", widget=GovSubmitInput())
+def _get(model: type[T], object_id: int) -> T:
+    found = db.session.get(model, object_id)
+    if found is None:
+        abort(404)
+    return found
 
 
 def _bank(timebank_id: int) -> TimeBank:
-    timebank = db.session.get(TimeBank, timebank_id)
-    if timebank is None:
+    return _get(TimeBank, timebank_id)
+
+
+def _coordinated(timebank_id: int) -> TimeBank:
+    """A time bank the current user coordinates (404 for anyone else)."""
+    timebank = _bank(timebank_id)
+    if not queries.coordinates(current_user, timebank):
         abort(404)
     return timebank
 
 
-def _coordinator_only(timebank: TimeBank) -> None:
-    if not services.coordinates(current_user, timebank):
+def _member_of(timebank_id: int) -> tuple[TimeBank, Account]:
+    """A time bank and the current user's account in it (any status; 404 without one)."""
+    timebank = _bank(timebank_id)
+    account = queries.account_of(current_user, timebank)
+    if account is None:
         abort(404)
+    return timebank, account
 
 
-def _new_key(form: FlaskForm) -> None:
-    """A fresh idempotency key for each form shown (kept when it is shown again with errors)."""
-    key = form.key
-    if not key.data:
-        key.data = uuid.uuid4().hex
+def _coordinated_member(timebank_id: int, account_id: int) -> tuple[TimeBank, Account]:
+    """A member's page: the time bank's coordinators only, the account in that time bank."""
+    timebank = _coordinated(timebank_id)
+    account = queries.account_in(timebank, account_id)
+    if account is None:
+        abort(404)
+    return timebank, account
+
+
+def _listing(listing_id: int) -> tuple[Listing, TimeBank, Account | None, bool]:
+    """A listing, for the time bank's members and coordinators: with the user's account there
+    (if any) and whether they coordinate it."""
+    listing = _get(Listing, listing_id)
+    timebank = _bank(listing.timebank_id)
+    account = queries.account_of(current_user, timebank)
+    coordinator = queries.coordinates(current_user, timebank)
+    if account is None and not coordinator:
+        abort(404)
+    return listing, timebank, account, coordinator
+
+
+def _posted(form: FlaskForm) -> FlaskForm:
+    """A button's small form, valid or 400 (a field with control characters: 400 too)."""
+    if not form.validate_on_submit():
+        abort(400)
+    return form
+
+
+def _posted_id(field: Field) -> int | None:
+    """A posted id: None when empty, 400 when it is not one."""
+    if not field.data:
+        return None
+    value = to_id(field.data)
+    if value is None:
+        abort(400)
+    return value
+
+
+# --- saving a form ----------------------------------------------------------------------------
+
+
+def _saved(
+    form: FlaskForm,
+    action: Callable[[], T],
+    after: Callable[[T], tuple[str, str]],
+    *,
+    already: str | None = None,
+) -> ResponseReturnValue | None:
+    """Call one service and commit; ``after`` says what to flash and where to go. A DomainError
+    rolls back and is shown on the form (None: render the form again); with ``already``, an
+    AlreadyDone (a double click) is said politely and goes there instead."""
+    try:
+        result = action()
+    except AlreadyDone as error:
+        db.session.rollback()
+        if already is None:
+            attach_error(form, error)
+            return None
+        flash(error.message, "info")
+        return redirect(already)
+    except DomainError as error:
+        db.session.rollback()
+        attach_error(form, error)
+        return None
+    db.session.commit()
+    message, back = after(result)
+    flash(message, "success")
+    return redirect(back)
 
 
 def _submit_keyed(
-    form: FlaskForm,
-    action: Callable[[], object],
-    *,
-    done: str,
-    duplicate: str,
-    back: str,
+    form: FlaskForm, action: Callable[[], object], *, done: str, duplicate: str, back: str
 ) -> ResponseReturnValue | None:
     """Run a service that records under the form's idempotency key and commit. A repeat of the
     same form goes back as if it had worked; a DomainError rolls back and is shown on the form
@@ -245,28 +177,33 @@ def _submit_keyed(
     return redirect(back)
 
 
-def _member_choices(timebank: TimeBank, exclude: int | None = None) -> list[tuple[str, str]]:
-    return [("", "Choose a member")] + [
-        (str(a.id), a.name + (f" ({a.area})" if a.area else ""))
-        for a in services.members(timebank)
-        if a.kind != "pot" and a.status == "approved" and a.id != exclude
-    ]
+def _page(template: str, form: FlaskForm, **context: Any) -> ResponseReturnValue:
+    """A form's page: 400 when it is shown again with errors."""
+    return render_template(template, form=form, **context), (400 if form.errors else 200)
 
 
-def _account_in(timebank: TimeBank, raw: str | int | None) -> Account | None:
-    account_id = to_id(raw)
-    if account_id is None:
-        return None
-    account = db.session.get(Account, account_id)
-    return account if account is not None and account.timebank_id == timebank.id else None
+def _keyed_page(template: str, form: FlaskForm, **context: Any) -> ResponseReturnValue:
+    """A form that records under an idempotency key: a fresh key for each form shown (kept when
+    it is shown again with errors)."""
+    if not form.key.data:
+        form.key.data = uuid.uuid4().hex
+    return _page(template, form, **context)
+
+
+def _members(timebank: TimeBank, exclude: int | None = None) -> list[tuple[str, str]]:
+    """The approved members as (value, label) pairs for a hand-written select."""
+    return [(c.value, c.label) for c in member_choices(queries.approved_members(timebank, exclude))]
+
+
+# --- time banks and members -------------------------------------------------------------------
 
 
 @bp.get("/timebanks")
 @login_required
 def index() -> ResponseReturnValue:
-    banks = list(db.session.scalars(select(TimeBank).order_by(TimeBank.name)))
-    mine = {b.id: services.account_of(current_user, b) for b in banks}
-    coordinated = {b.id for b in services.coordinated_timebanks(current_user)}
+    banks = queries.all_timebanks()
+    mine = {b.id: queries.account_of(current_user, b) for b in banks}
+    coordinated = {b.id for b in queries.coordinated_timebanks(current_user)}
     return render_template("timebank/index.html", banks=banks, mine=mine, coordinated=coordinated)
 
 
@@ -277,32 +214,31 @@ def new() -> ResponseReturnValue:
         abort(404)
     form = TimeBankForm()
     if form.validate_on_submit():
-        try:
-            timebank = services.create_timebank(
+        done = _saved(
+            form,
+            lambda: services.create_timebank(
                 actor=current_user,
                 name=form.name.data or "",
                 terms=form.terms.data or "",
                 min_hours=form.min_hours.data or "0",
                 max_hours=form.max_hours.data or "",
                 requires_dbs=bool(form.requires_dbs.data),
-            )
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
-            flash("Time bank created. Name its coordinators in its settings.", "success")
-            return redirect(url_for("timebank.settings", timebank_id=timebank.id))
-    return render_template("timebank/form.html", form=form, timebank=None), (
-        400 if form.errors else 200
-    )
+            ),
+            lambda timebank: (
+                "Time bank created. Name its coordinators in its settings.",
+                url_for("timebank.settings", timebank_id=timebank.id),
+            ),
+        )
+        if done is not None:
+            return done
+    return _page("timebank/form.html", form, timebank=None)
 
 
 @bp.route("/timebanks/<int:timebank_id>/settings", methods=["GET", "POST"])
 @login_required
 def settings(timebank_id: int) -> ResponseReturnValue:
     timebank = _bank(timebank_id)
-    if not (current_user.is_admin or services.coordinates(current_user, timebank)):
+    if not (current_user.is_admin or queries.coordinates(current_user, timebank)):
         abort(404)
     form = TimeBankForm(obj=timebank)
     if request.method == "GET":
@@ -311,44 +247,38 @@ def settings(timebank_id: int) -> ResponseReturnValue:
             hours_text(timebank.max_balance_minutes) if timebank.max_balance_minutes else ""
         )
     if form.validate_on_submit():
-        try:
-            services.update_settings(
+        done = _saved(
+            form,
+            lambda: services.update_settings(
                 actor=current_user,
                 timebank=timebank,
                 terms=form.terms.data or "",
                 min_hours=form.min_hours.data or "0",
                 max_hours=form.max_hours.data or "",
                 requires_dbs=bool(form.requires_dbs.data),
-            )
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
-            flash("Settings saved.", "success")
-            return redirect(url_for("timebank.settings", timebank_id=timebank.id))
-    staff = (
-        list(db.session.scalars(select(User).where(User.is_active.is_(True)).order_by(User.name)))
-        if current_user.is_admin
-        else []
-    )
-    return render_template(
+            ),
+            lambda _: ("Settings saved.", url_for("timebank.settings", timebank_id=timebank.id)),
+        )
+        if done is not None:
+            return done
+    return _page(
         "timebank/form.html",
-        form=form,
+        form,
         timebank=timebank,
-        staff=[u for u in staff if u.is_staff],
-        coordinators=services.coordinators_of(timebank),
+        staff=queries.active_staff() if current_user.is_admin else [],
+        coordinators=queries.coordinators_of(timebank),
         button=FlaskForm(),
-    ), (400 if form.errors else 200)
+    )
 
 
 @bp.post("/timebanks/<int:timebank_id>/coordinators")
 @login_required
 def add_coordinator(timebank_id: int) -> ResponseReturnValue:
     timebank = _bank(timebank_id)
-    if not current_user.is_admin or not FlaskForm().validate_on_submit():
-        abort(404)
-    user_id = form_id("user")
+    form = CoordinatorForm()
+    if not current_user.is_admin or not form.validate_on_submit():
+        abort(400 if current_user.is_admin and form.user.errors else 404)
+    user_id = _posted_id(form.user)
     user = db.session.get(User, user_id) if user_id is not None else None
     back = url_for("timebank.settings", timebank_id=timebank.id)
     if user is None:
@@ -365,43 +295,37 @@ def add_coordinator(timebank_id: int) -> ResponseReturnValue:
 @login_required
 def join(timebank_id: int) -> ResponseReturnValue:
     timebank = _bank(timebank_id)
-    if services.account_of(current_user, timebank) is not None:
-        return redirect(url_for("timebank.home", timebank_id=timebank.id))
+    home = url_for("timebank.home", timebank_id=timebank.id)
+    if queries.account_of(current_user, timebank) is not None:
+        return redirect(home)
     form = JoinForm()
     if form.validate_on_submit():
-        try:
-            services.join(
+        done = _saved(
+            form,
+            lambda: services.join(
                 user=current_user,
                 timebank=timebank,
                 area=form.area.data or "",
                 accepted_terms=bool(form.accept.data),
-            )
-        except AlreadyDone as error:
-            db.session.rollback()
-            flash(error.message, "info")
-            return redirect(url_for("timebank.home", timebank_id=timebank.id))
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
-            flash(
+            ),
+            lambda _: (
                 "Thank you for applying. A coordinator will contact you to meet and to ask for "
                 "references.",
-                "success",
-            )
-            return redirect(url_for("timebank.home", timebank_id=timebank.id))
-    return render_template("timebank/join.html", form=form, timebank=timebank), (
-        400 if form.errors else 200
-    )
+                home,
+            ),
+            already=home,
+        )
+        if done is not None:
+            return done
+    return _page("timebank/join.html", form, timebank=timebank)
 
 
 @bp.get("/timebanks/<int:timebank_id>")
 @login_required
 def home(timebank_id: int) -> ResponseReturnValue:
     timebank = _bank(timebank_id)
-    account = services.account_of(current_user, timebank)
-    coordinator = services.coordinates(current_user, timebank)
+    account = queries.account_of(current_user, timebank)
+    coordinator = queries.coordinates(current_user, timebank)
     if account is None and coordinator:
         return redirect(url_for("timebank.coordinate", timebank_id=timebank.id))
     if account is None:
@@ -411,9 +335,9 @@ def home(timebank_id: int) -> ResponseReturnValue:
         timebank=timebank,
         account=account,
         coordinator=coordinator,
-        to_confirm=services.pending_for(account),
-        waiting=services.awaiting_other(account),
-        lines=services.statement(account, limit=5),
+        to_confirm=queries.pending_for(account),
+        waiting=queries.awaiting_other(account),
+        lines=queries.statement(account, limit=5),
         button=FlaskForm(),
     )
 
@@ -421,28 +345,27 @@ def home(timebank_id: int) -> ResponseReturnValue:
 @bp.get("/timebanks/<int:timebank_id>/coordinate")
 @login_required
 def coordinate(timebank_id: int) -> ResponseReturnValue:
-    timebank = _bank(timebank_id)
-    _coordinator_only(timebank)
-    accounts = services.members(timebank)
+    timebank = _coordinated(timebank_id)
+    accounts = queries.members(timebank)
     return render_template(
         "timebank/coordinate.html",
         timebank=timebank,
         accounts=accounts,
         pot=services.pot_of(timebank),
         pending=[a for a in accounts if a.status == "pending"],
-        inactive=services.inactive(timebank, date.today()),
+        inactive=queries.inactive(timebank, date.today()),
     )
 
 
 @bp.route("/timebanks/<int:timebank_id>/members/new", methods=["GET", "POST"])
 @login_required
 def add_member(timebank_id: int) -> ResponseReturnValue:
-    timebank = _bank(timebank_id)
-    _coordinator_only(timebank)
+    timebank = _coordinated(timebank_id)
     form = MemberForm()
     if form.validate_on_submit():
-        try:
-            account = services.add_member(
+        done = _saved(
+            form,
+            lambda: services.add_member(
                 actor=current_user,
                 timebank=timebank,
                 kind=form.kind.data or "",
@@ -450,75 +373,58 @@ def add_member(timebank_id: int) -> ResponseReturnValue:
                 email=form.email.data or "",
                 phone=form.phone.data or "",
                 area=form.area.data or "",
-            )
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
-            flash("Member recorded: approve them after the interview and references.", "success")
-            return redirect(
-                url_for("timebank.member", timebank_id=timebank.id, account_id=account.id)
-            )
-    return render_template("timebank/member_form.html", form=form, timebank=timebank), (
-        400 if form.errors else 200
-    )
+            ),
+            lambda account: (
+                "Member recorded: approve them after the interview and references.",
+                url_for("timebank.member", timebank_id=timebank.id, account_id=account.id),
+            ),
+        )
+        if done is not None:
+            return done
+    return _page("timebank/member_form.html", form, timebank=timebank)
 
 
 @bp.route("/timebanks/<int:timebank_id>/members/<int:account_id>", methods=["GET", "POST"])
 @login_required
 def member(timebank_id: int, account_id: int) -> ResponseReturnValue:
-    timebank = _bank(timebank_id)
-    _coordinator_only(timebank)
-    account = _account_in(timebank, str(account_id))
-    if account is None:
-        abort(404)
+    timebank, account = _coordinated_member(timebank_id, account_id)
+    here = url_for("timebank.member", timebank_id=timebank.id, account_id=account.id)
     form = ApproveForm()
     if form.validate_on_submit():
-        try:
-            services.approve(
+        done = _saved(
+            form,
+            lambda: services.approve(
                 actor=current_user,
                 account=account,
                 interviewed_on=form.interviewed_on.data,
                 references_ok=bool(form.references_ok.data),
                 today=date.today(),
-            )
-        except AlreadyDone as error:
-            db.session.rollback()
-            flash(error.message, "info")
-            return redirect(
-                url_for("timebank.member", timebank_id=timebank.id, account_id=account.id)
-            )
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
-            flash(f"{account.name} is approved.", "success")
-            return redirect(
-                url_for("timebank.member", timebank_id=timebank.id, account_id=account.id)
-            )
-    return render_template(
+            ),
+            lambda _: (f"{account.name} is approved.", here),
+            already=here,
+        )
+        if done is not None:
+            return done
+    return _page(
         "timebank/member.html",
+        form,
         timebank=timebank,
         account=account,
-        form=form,
-        lines=services.statement(account),
-        reversed_ids=services.reversed_ids(timebank),
+        lines=queries.statement(account),
+        reversed_ids=queries.reversed_ids(timebank),
         reverse_form=ReverseForm(),
         button=FlaskForm(),
-    ), (400 if form.errors else 200)
+    )
 
 
 @bp.post("/timebanks/<int:timebank_id>/members/<int:account_id>/suspend")
 @login_required
 def suspend(timebank_id: int, account_id: int) -> ResponseReturnValue:
-    timebank = _bank(timebank_id)
-    _coordinator_only(timebank)
-    account = _account_in(timebank, account_id)
-    if account is None or not FlaskForm().validate_on_submit():
-        abort(404)
-    suspended = request.form.get("suspend") == "1"
+    timebank, account = _coordinated_member(timebank_id, account_id)
+    form = SuspendForm()
+    if not form.validate_on_submit():
+        abort(400 if form.suspend.errors else 404)
+    suspended = form.suspend.data == "1"
     return perform(
         lambda: services.suspend(actor=current_user, account=account, suspended=suspended),
         done=f"{account.name} is {'suspended' if suspended else 'reinstated'}.",
@@ -526,15 +432,18 @@ def suspend(timebank_id: int, account_id: int) -> ResponseReturnValue:
     )
 
 
+# --- offers, requests and matches -------------------------------------------------------------
+
+
 @bp.get("/timebanks/<int:timebank_id>/listings")
 @login_required
 def listings(timebank_id: int) -> ResponseReturnValue:
     timebank = _bank(timebank_id)
-    account = services.account_of(current_user, timebank)
-    if account is None and not services.coordinates(current_user, timebank):
+    account = queries.account_of(current_user, timebank)
+    if account is None and not queries.coordinates(current_user, timebank):
         abort(404)
     args = {k: request.args.get(k, "")[:100] for k in ("kind", "category", "q", "area")}
-    found = services.search(
+    found = queries.search(
         timebank, kind=args["kind"], category=args["category"], text=args["q"], area=args["area"]
     )
     return render_template(
@@ -550,52 +459,31 @@ def listings(timebank_id: int) -> ResponseReturnValue:
 @bp.route("/timebanks/<int:timebank_id>/listings/new", methods=["GET", "POST"])
 @login_required
 def new_listing(timebank_id: int) -> ResponseReturnValue:
-    timebank = _bank(timebank_id)
-    if services.account_of(current_user, timebank) is None:
-        abort(404)
+    timebank, _account = _member_of(timebank_id)
     form = ListingForm()
     if not form.key.data:
         form.key.data = uuid.uuid4().hex  # a fresh one-time key each time the form is shown
     if form.validate_on_submit():
-        try:
-            listing = services.post_listing(
+        done = _saved(
+            form,
+            lambda: services.post_listing(
                 user=current_user,
                 timebank=timebank,
                 values={f.name: f.data for f in form if f.name not in ("csrf_token", "submit")},
-            )
-        except AlreadyDone as error:
-            db.session.rollback()
-            flash(error.message, "info")
-            return redirect(url_for("timebank.listings", timebank_id=timebank.id))
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
-            flash("Posted.", "success")
-            return redirect(url_for("timebank.listing", listing_id=listing.id))
-    return render_template("timebank/listing_form.html", form=form, timebank=timebank), (
-        400 if form.errors else 200
-    )
-
-
-def _listing(listing_id: int) -> tuple[Listing, TimeBank, Account | None, bool]:
-    listing = db.session.get(Listing, listing_id)
-    if listing is None:
-        abort(404)
-    timebank = _bank(listing.timebank_id)
-    account = services.account_of(current_user, timebank)
-    coordinator = services.coordinates(current_user, timebank)
-    if account is None and not coordinator:
-        abort(404)
-    return listing, timebank, account, coordinator
+            ),
+            lambda listing: ("Posted.", url_for("timebank.listing", listing_id=listing.id)),
+            already=url_for("timebank.listings", timebank_id=timebank.id),
+        )
+        if done is not None:
+            return done
+    return _page("timebank/listing_form.html", form, timebank=timebank)
 
 
 @bp.get("/listings/<int:listing_id>")
 @login_required
 def listing(listing_id: int) -> ResponseReturnValue:
     found, timebank, account, coordinator = _listing(listing_id)
-    matches = list(db.session.scalars(select(Match).where(Match.listing_id == found.id)))
+    matches = queries.matches_of(found)
     own = account is not None and account.id == found.account_id
     visible = [m for m in matches if own or coordinator or (account and m.account_id == account.id)]
     return render_template(
@@ -607,7 +495,7 @@ def listing(listing_id: int) -> ResponseReturnValue:
         coordinator=coordinator,
         matches=visible,
         responded=any(account and m.account_id == account.id for m in matches),
-        members=_member_choices(timebank, exclude=found.account_id) if coordinator else [],
+        members=_members(timebank, exclude=found.account_id) if coordinator else [],
         button=FlaskForm(),
     )
 
@@ -615,10 +503,8 @@ def listing(listing_id: int) -> ResponseReturnValue:
 @bp.post("/listings/<int:listing_id>/respond")
 @login_required
 def respond(listing_id: int) -> ResponseReturnValue:
-    found, _timebank, _account, _coordinator = _listing(listing_id)
-    if not FlaskForm().validate_on_submit():
-        abort(400)
-    message = form_text("message", multiline=True)
+    found = _listing(listing_id)[0]
+    message = _posted(RespondForm()).message.data or ""
     return perform(
         lambda: services.respond(user=current_user, listing=found, message=message),
         done="Sent. Your details are shared only once they agree.",
@@ -630,9 +516,10 @@ def respond(listing_id: int) -> ResponseReturnValue:
 @login_required
 def broker(listing_id: int) -> ResponseReturnValue:
     found, timebank, _account, coordinator = _listing(listing_id)
-    if not coordinator or not FlaskForm().validate_on_submit():
-        abort(404)
-    other = _account_in(timebank, form_id("member"))
+    form = BrokerForm()
+    if not coordinator or not form.validate_on_submit():
+        abort(400 if coordinator and form.member.errors else 404)
+    other = queries.account_in(timebank, _posted_id(form.member))
     back = url_for("timebank.listing", listing_id=found.id)
     if other is None:
         flash("Choose a member of this time bank", "error")
@@ -647,9 +534,8 @@ def broker(listing_id: int) -> ResponseReturnValue:
 @bp.post("/listings/<int:listing_id>/close")
 @login_required
 def close(listing_id: int) -> ResponseReturnValue:
-    found, _timebank, _account, _coordinator = _listing(listing_id)
-    if not FlaskForm().validate_on_submit():
-        abort(400)
+    found = _listing(listing_id)[0]
+    _posted(FlaskForm())
     return perform(
         lambda: services.close_listing(user=current_user, listing=found),
         done="Closed.",
@@ -670,17 +556,17 @@ def agree(match_id: int, choice: str) -> ResponseReturnValue:
     )
 
 
+# --- exchanges, the pot, reversals ------------------------------------------------------------
+
+
 @bp.route("/timebanks/<int:timebank_id>/exchanges/new", methods=["GET", "POST"])
 @login_required
 def record(timebank_id: int) -> ResponseReturnValue:
-    timebank = _bank(timebank_id)
-    account = services.account_of(current_user, timebank)
-    if account is None:
-        abort(404)
+    timebank, account = _member_of(timebank_id)
     form = ExchangeForm()
-    form.member.choices = _member_choices(timebank, exclude=account.id)
+    form.member.choices = member_choices(queries.approved_members(timebank, exclude=account.id))
     if form.validate_on_submit():
-        other = _account_in(timebank, form.member.data)
+        other = queries.account_in(timebank, form.member.data)
 
         def record_it() -> None:
             if other is None:
@@ -691,7 +577,7 @@ def record(timebank_id: int) -> ResponseReturnValue:
                 other=other,
                 i_gave=form.direction.data == "gave",
                 done_on=form.done_on.data,
-                minutes=services.hours_to_minutes(form.hours.data),
+                minutes=hours_to_minutes(form.hours.data),
                 description=form.description.data or "",
                 key=form.key.data or "",
                 today=date.today(),
@@ -706,22 +592,18 @@ def record(timebank_id: int) -> ResponseReturnValue:
         )
         if done is not None:
             return done
-    _new_key(form)
-    return render_template("timebank/exchange.html", form=form, timebank=timebank), (
-        400 if form.errors else 200
-    )
+    return _keyed_page("timebank/exchange.html", form, timebank=timebank)
 
 
 @bp.route("/timebanks/<int:timebank_id>/exchanges/both", methods=["GET", "POST"])
 @login_required
 def record_both(timebank_id: int) -> ResponseReturnValue:
-    timebank = _bank(timebank_id)
-    _coordinator_only(timebank)
+    timebank = _coordinated(timebank_id)
     form = BothForm()
-    form.giver.choices = form.receiver.choices = _member_choices(timebank)
+    form.giver.choices = form.receiver.choices = member_choices(queries.approved_members(timebank))
     if form.validate_on_submit():
-        giver = _account_in(timebank, form.giver.data)
-        receiver = _account_in(timebank, form.receiver.data)
+        giver = queries.account_in(timebank, form.giver.data)
+        receiver = queries.account_in(timebank, form.receiver.data)
 
         def record_it() -> None:
             if giver is None or receiver is None:
@@ -732,7 +614,7 @@ def record_both(timebank_id: int) -> ResponseReturnValue:
                 giver=giver,
                 receiver=receiver,
                 done_on=form.done_on.data,
-                minutes=services.hours_to_minutes(form.hours.data),
+                minutes=hours_to_minutes(form.hours.data),
                 description=form.description.data or "",
                 key=form.key.data or "",
                 today=date.today(),
@@ -747,10 +629,7 @@ def record_both(timebank_id: int) -> ResponseReturnValue:
         )
         if done is not None:
             return done
-    _new_key(form)
-    return render_template("timebank/both.html", form=form, timebank=timebank), (
-        400 if form.errors else 200
-    )
+    return _keyed_page("timebank/both.html", form, timebank=timebank)
 
 
 @bp.post("/exchanges/<int:exchange_id>/<choice>")
@@ -770,6 +649,29 @@ def decide(exchange_id: int, choice: str) -> ResponseReturnValue:
     )
 
 
+def _pot_move(form: PotForm, timebank: TimeBank, kind: str) -> None:
+    """Donate the form's hours to the pot, or grant them from it to the chosen member."""
+    minutes = hours_to_minutes(form.hours.data)
+    key = form.key.data or ""
+    if kind == "donate":
+        services.donate(
+            user=current_user, timebank=timebank, minutes=minutes, key=key, today=date.today()
+        )
+        return
+    account = queries.account_in(timebank, form.member.data)
+    if account is None:
+        raise DomainError("Choose the member", field="member")
+    services.grant(
+        actor=current_user,
+        timebank=timebank,
+        account=account,
+        minutes=minutes,
+        reason=form.reason.data or "",
+        key=key,
+        today=date.today(),
+    )
+
+
 @bp.route("/timebanks/<int:timebank_id>/pot/<kind>", methods=["GET", "POST"])
 @login_required
 def pot(timebank_id: int, kind: str) -> ResponseReturnValue:
@@ -777,40 +679,15 @@ def pot(timebank_id: int, kind: str) -> ResponseReturnValue:
     if kind not in ("donate", "grant"):
         abort(404)
     if kind == "grant":
-        _coordinator_only(timebank)
-    elif services.account_of(current_user, timebank) is None:
+        _coordinated(timebank_id)
+    elif queries.account_of(current_user, timebank) is None:
         abort(404)
     form = PotForm()
-    form.member.choices = _member_choices(timebank)
+    form.member.choices = member_choices(queries.approved_members(timebank))
     if form.validate_on_submit():
-
-        def move() -> None:
-            minutes = services.hours_to_minutes(form.hours.data)
-            if kind == "donate":
-                services.donate(
-                    user=current_user,
-                    timebank=timebank,
-                    minutes=minutes,
-                    key=form.key.data or "",
-                    today=date.today(),
-                )
-                return
-            account = _account_in(timebank, form.member.data)
-            if account is None:
-                raise DomainError("Choose the member", field="member")
-            services.grant(
-                actor=current_user,
-                timebank=timebank,
-                account=account,
-                minutes=minutes,
-                reason=form.reason.data or "",
-                key=form.key.data or "",
-                today=date.today(),
-            )
-
         done = _submit_keyed(
             form,
-            move,
+            lambda: _pot_move(form, timebank, kind),
             done="Thank you: donated to the community pot." if kind == "donate" else "Granted.",
             duplicate="This was already recorded.",
             back=url_for(
@@ -820,27 +697,26 @@ def pot(timebank_id: int, kind: str) -> ResponseReturnValue:
         )
         if done is not None:
             return done
-    _new_key(form)
-    return render_template(
-        "timebank/pot.html", form=form, timebank=timebank, kind=kind, pot=services.pot_of(timebank)
-    ), (400 if form.errors else 200)
+    return _keyed_page(
+        "timebank/pot.html", form, timebank=timebank, kind=kind, pot=services.pot_of(timebank)
+    )
 
 
 @bp.post("/transfers/<int:transfer_id>/reverse")
 @login_required
 def reverse(transfer_id: int) -> ResponseReturnValue:
-    transfer = db.session.get(Transfer, transfer_id)
-    if transfer is None:
-        abort(404)
-    timebank = _bank(transfer.timebank_id)
-    _coordinator_only(timebank)
+    transfer = _get(Transfer, transfer_id)
+    timebank = _coordinated(transfer.timebank_id)
     form = ReverseForm()
+    valid = form.validate_on_submit()
+    if form.back.errors:
+        abort(400)
     back = local_target(
-        form_text("back"),
+        form.back.data or "",
         url_for("timebank.coordinate", timebank_id=timebank.id),
         under="/timebanks/",
     )
-    if not form.validate_on_submit():
+    if not valid:
         flash("Say why the transfer is reversed", "error")
         return redirect(back)
     return perform(
@@ -852,35 +728,31 @@ def reverse(transfer_id: int) -> ResponseReturnValue:
     )
 
 
+# --- statements -------------------------------------------------------------------------------
+
+
+def _attachment(body: bytes | str, mimetype: str, filename: str) -> Response:
+    return Response(
+        body,
+        mimetype=mimetype,
+        headers={"Content-Disposition": f"attachment; filename={filename}"},
+    )
+
+
 @bp.get("/timebanks/<int:timebank_id>/accounts/<int:account_id>/statement")
 @bp.get("/timebanks/<int:timebank_id>/accounts/<int:account_id>/statement.<fmt>")
 @login_required
 def statement(timebank_id: int, account_id: int, fmt: str = "html") -> ResponseReturnValue:
     timebank = _bank(timebank_id)
-    account = _account_in(timebank, account_id)
+    account = queries.account_in(timebank, account_id)
     if account is None or fmt not in ("html", "csv", "pdf"):
         abort(404)
     own = account.user_id == current_user.id
-    if not (own or services.coordinates(current_user, timebank)):
+    if not (own or queries.coordinates(current_user, timebank)):
         abort(404)
+    filename = f"timebank-statement-{account.id}.{fmt}"
     if fmt == "csv":
-        rows = [["date", "what", "with", "hours", "balance"]] + [
-            [
-                line.done_on.isoformat(),
-                line.description or line.kind,
-                line.counterpart,
-                hours_text(line.minutes),
-                hours_text(line.balance_after),
-            ]
-            for line in reversed(services.statement(account, limit=None))
-        ]
-        return Response(
-            write_csv(rows),
-            mimetype="text/csv",
-            headers={
-                "Content-Disposition": f"attachment; filename=timebank-statement-{account.id}.csv"
-            },
-        )
+        return _attachment(write_csv(queries.statement_rows(account)), "text/csv", filename)
     if fmt == "pdf":
         from weasyprint import HTML
 
@@ -888,21 +760,16 @@ def statement(timebank_id: int, account_id: int, fmt: str = "html") -> ResponseR
             "timebank/statement_pdf.html",
             timebank=timebank,
             account=account,
-            lines=list(reversed(services.statement(account, limit=None))),
+            lines=list(reversed(queries.statement(account, limit=None))),
             today=date.today(),
         )
-        return Response(
-            HTML(string=html, base_url=str(ROOT)).write_pdf(),
-            mimetype="application/pdf",
-            headers={
-                "Content-Disposition": f"attachment; filename=timebank-statement-{account.id}.pdf"
-            },
-        )
-    lines = services.statement(account, before=arg_int("before"))
+        pdf = HTML(string=html, base_url=str(ROOT)).write_pdf()
+        return _attachment(pdf, "application/pdf", filename)
+    lines = queries.statement(account, before=arg_int("before"))
     return render_template(
         "timebank/statement.html",
         timebank=timebank,
         account=account,
         lines=lines,
-        more=len(lines) == services.STATEMENT_PAGE,
+        more=len(lines) == queries.STATEMENT_PAGE,
     )
