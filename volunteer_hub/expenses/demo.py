@@ -20,7 +20,8 @@ from volunteer_hub.expenses.models import (
     PaymentBatch,
     Receipt,
 )
-from volunteer_hub.expenses.services import price_mileage, prior_car_tenths
+from volunteer_hub.expenses.queries import prior_car_tenths
+from volunteer_hub.expenses.services import price_mileage
 from volunteer_hub.expenses.storage import PNG, receipt_storage
 from volunteer_hub.extensions import db
 from volunteer_hub.placements.models import Placement
