@@ -125,6 +125,11 @@ class Account(db.Model):  # type: ignore[name-defined]
         """How the account is named in lists and the CLI: the pot's name or the member's."""
         return self.name
 
+    @property
+    def is_approved(self) -> bool:
+        """Only approved members (and the pot) post, respond and exchange."""
+        return self.status == "approved"
+
 
 class Listing(db.Model):  # type: ignore[name-defined]
     """An offer ("I can help with …") or a request ("I need …")."""
@@ -154,6 +159,11 @@ class Listing(db.Model):  # type: ignore[name-defined]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     account: Mapped[Account] = relationship()
+
+    @property
+    def is_open(self) -> bool:
+        """Open to responses and suggested matches until its member (or a coordinator) closes it."""
+        return self.status == "open"
 
 
 class Match(db.Model):  # type: ignore[name-defined]
