@@ -181,6 +181,8 @@ def approvals() -> ResponseReturnValue:
 def batch_preview() -> ResponseReturnValue:
     """What a payment batch would hold (claims, payees, total), checked before it is made."""
     organisations = queries.approver_organisations(current_user)
+    if not organisations:
+        abort(404)
     chosen = _paying_organisation(organisations, arg_int("organisation"))
     claims = queries.payable_claims(actor=current_user, organisation_id=chosen.id)
     payees: dict[int, list[ExpenseClaim]] = {}
