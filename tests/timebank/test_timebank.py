@@ -19,7 +19,7 @@ from tests.helpers import post_form
 from tests.timebank.conftest import make_bank, member
 from volunteer_hub.accounts.models import User
 from volunteer_hub.extensions import db
-from volunteer_hub.timebank import services
+from volunteer_hub.timebank import queries, services
 from volunteer_hub.timebank.models import Account, Entry, Exchange, Listing, Match, Transfer
 
 TODAY = date.today()
@@ -47,7 +47,7 @@ def test_join_approve_and_only_approved_members_exchange(personas, login, bank) 
     refused = post_form(client, url, {"area": "SE15 4AB"})
     assert refused.status_code == 400 and "accept the time bank" in refused.get_data(as_text=True)
     assert post_form(client, url, {"area": "SE15 4AB", "accept": "y"}).status_code == 302
-    account = services.account_of(newcomer, bank.timebank)
+    account = queries.account_of(newcomer, bank.timebank)
     assert account.status == "pending" and account.area == "SE15"  # never the full postcode
     # Pending: cannot record an exchange.
     record = f"/timebanks/{bank.timebank.id}/exchanges/new"
@@ -552,7 +552,7 @@ def test_statement_is_newest_first_by_date_and_a_reversal_is_dated_and_worded(
     db.session.expire_all()
     ann = db.session.get(Account, bank.ann.id)
 
-    lines = services.statement(ann, limit=None)
+    lines = queries.statement(ann, limit=None)
     assert [line.description for line in lines] == [
         f"Reversal of the {original.done_on:%-d %B %Y} exchange with Bob Member",
         "Job 0",
@@ -567,10 +567,10 @@ def test_statement_is_newest_first_by_date_and_a_reversal_is_dated_and_worded(
     assert lines[-1].balance_after - lines[-1].minutes == 0
 
     # Pages keep the same order and balances.
-    monkeypatch.setattr(services, "STATEMENT_PAGE", 2)
-    first = services.statement(ann, limit=2)
-    second = services.statement(ann, before=first[-1].entry_id, limit=2)
-    third = services.statement(ann, before=second[-1].entry_id, limit=2)
+    monkeypatch.setattr(queries, "STATEMENT_PAGE", 2)
+    first = queries.statement(ann, limit=2)
+    second = queries.statement(ann, before=first[-1].entry_id, limit=2)
+    third = queries.statement(ann, before=second[-1].entry_id, limit=2)
     assert [*first, *second, *third] == lines
 
     page = login(personas.volunteer).get(

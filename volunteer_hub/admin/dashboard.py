@@ -16,8 +16,10 @@ from flask_login import current_user
 from volunteer_hub.accounts.models import User
 from volunteer_hub.accounts.permissions import role_required, sees_all_organisations
 from volunteer_hub.admin.views import dev_emails_enabled
-from volunteer_hub.expenses.queries import claims_awaiting_approval_count
-from volunteer_hub.expenses.services import approver_organisation_ids
+from volunteer_hub.expenses.queries import (
+    approver_organisation_ids,
+    claims_awaiting_approval_count,
+)
 from volunteer_hub.hours.queries import awaiting_approval_count
 from volunteer_hub.recruitment.queries import unanswered_count
 from volunteer_hub.supervision.services import overdue_for

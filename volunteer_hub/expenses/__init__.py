@@ -58,4 +58,13 @@ Rules (shared/docs/value-of-volunteering.md, "Expenses"; issue 8):
   organisation turns bank payments on, always shown masked, and every view is audited.
 - Paid claims feed the value report's investment as ``expenses_reimbursed`` by item date;
   entering that category by hand for an organisation and period with paid claims is refused.
+
+Where things live: ``models``, ``mileage`` (HMRC pricing and the tax year, pure), ``rules``
+(input rules as pure functions: pounds, miles, postcodes, a policy, an item, a receipt file, a
+decision), ``services`` (every command; flush, never commit), ``queries`` (the read side:
+policies, who approves and the object rules registered for ``get_or_404``, the pages' lists,
+flags, the investment hook; other domains read expenses here), ``figures`` (the tax-year
+figures: the mileage report and the volunteer's statement), ``bank`` (encrypted bank details
+and the payment file), ``storage`` (receipt files), ``forms``, ``views`` (one blueprint:
+``claims`` and ``approvals``), ``imports``, ``cli`` and ``demo``.
 """

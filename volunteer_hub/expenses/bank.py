@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from flask import current_app
@@ -18,7 +20,8 @@ from sqlalchemy import select
 from volunteer_hub.accounts.audit import record as audit
 from volunteer_hub.accounts.models import User
 from volunteer_hub.core.errors import DomainError
-from volunteer_hub.expenses.models import BankDetails
+from volunteer_hub.core.money import two_dp
+from volunteer_hub.expenses.models import BankDetails, ExpenseClaim, PaymentBatch
 from volunteer_hub.extensions import db
 from volunteer_hub.volunteers.models import Volunteer
 
@@ -119,3 +122,42 @@ def rotate() -> int:
         count += 1
     db.session.flush()
     return count
+
+
+def payment_rows(*, actor: User, batch: PaymentBatch, bank_payments: bool) -> list[list[Any]]:
+    """A payment batch's file: payee, email, claim references, amount and, where the
+    organisation pays into bank accounts and keys are set, the bank details (each read
+    audited, so the caller commits)."""
+    by_volunteer: dict[int, list[ExpenseClaim]] = {}
+    for claim in batch.claims:
+        by_volunteer.setdefault(claim.volunteer_id, []).append(claim)
+    rows: list[list[Any]] = [
+        [
+            "payee",
+            "email",
+            "claim_references",
+            "amount",
+            "account_name",
+            "sort_code",
+            "account_number",
+        ]
+    ]
+    for claims in by_volunteer.values():
+        volunteer = claims[0].volunteer
+        details = None
+        if bank_payments and keys_configured():
+            details = read(
+                actor=actor, volunteer_id=volunteer.id, purpose=f"batch {batch.reference}"
+            )
+        rows.append(
+            [
+                volunteer.name,
+                volunteer.email or "",
+                " ".join(c.reference for c in claims),
+                two_dp(Decimal(sum(c.decided_pence for c in claims)) / 100),
+                details.account_name if details else "",
+                details.sort_code if details else "",
+                details.account_number if details else "",
+            ]
+        )
+    return rows

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from volunteer_hub.core.errors import DomainError
 from volunteer_hub.core.formatting import plural, pounds
 from volunteer_hub.core.tabular import write_csv
-from volunteer_hub.expenses import bank, queries
+from volunteer_hub.expenses import bank, figures
 from volunteer_hub.expenses.imports import import_expenses
 from volunteer_hub.extensions import db
 from volunteer_hub.organisations.models import Organisation
@@ -65,11 +65,11 @@ def mileage_report_command(tax_year: int, output: str, organisation: str | None)
         )
         if found is None:
             raise click.ClickException(f"organisation {organisation!r} is not known")
-    report = queries.mileage_report(tax_year, found)
+    report = figures.mileage_report(tax_year, found)
     if output == "json":
         click.echo(json.dumps(report, indent=2))
     else:
-        click.echo(write_csv(queries.report_csv_rows(report)), nl=False)
+        click.echo(write_csv(figures.report_csv_rows(report)), nl=False)
 
 
 @expenses.command("rotate-keys")

@@ -20,7 +20,8 @@ from volunteer_hub.expenses.models import (
     PaymentBatch,
     Receipt,
 )
-from volunteer_hub.expenses.services import price_mileage, prior_car_tenths
+from volunteer_hub.expenses.queries import prior_car_tenths
+from volunteer_hub.expenses.services import price_mileage
 from volunteer_hub.expenses.storage import PNG, receipt_storage
 from volunteer_hub.extensions import db
 from volunteer_hub.placements.models import Placement
@@ -149,6 +150,17 @@ def seed() -> list[str]:
     if placement is None:
         return []
     today = date.today()
+    policy = _policy(placement, coordinator)
+    gloves_png = _claims_in_every_state(placement, coordinator, policy, today)
+    _paid_claim(placement, coordinator, policy, today, gloves_png)
+    lines = ["Expenses: the demo volunteer has claims in every state; the garden has a paid batch."]
+    lines += _flagged_claims(placement, coordinator, today)
+    db.session.flush()
+    return lines
+
+
+def _policy(placement: Placement, coordinator: User) -> ExpensePolicy:
+    """The garden's policy: the one it has, or a first version with bank payments."""
     policy = ExpensePolicy(
         organisation_id=placement.organisation_id,
         version=1,
@@ -170,8 +182,15 @@ def seed() -> list[str]:
     else:
         db.session.add(policy)
     db.session.flush()
-    version = policy.version
+    return policy
 
+
+def _claims_in_every_state(
+    placement: Placement, coordinator: User, policy: ExpensePolicy, today: date
+) -> bytes:
+    """The demo volunteer's claims: draft, submitted, withdrawn, rejected and part approved.
+    Returns the gloves' receipt, which the paid claim reuses."""
+    version = policy.version
     # Draft: a bus fare with its ticket photographed.
     draft = _claim(placement, ClaimStatus.DRAFT, "DEMO-EXP-DRAFT", version)
     bus = _item(
@@ -231,6 +250,14 @@ def seed() -> list[str]:
         "seed-trays.png",
     )
 
+    return gloves_png
+
+
+def _paid_claim(
+    placement: Placement, coordinator: User, policy: ExpensePolicy, today: date, receipt: bytes
+) -> None:
+    """An approved claim not yet paid, and a paid one in a paid batch."""
+    version = policy.version
     # Approved, not yet paid.
     approved = _claim(
         placement, ClaimStatus.APPROVED, "DEMO-EXP-APPROVED", version, decided_by=coordinator
@@ -247,7 +274,6 @@ def seed() -> list[str]:
         approved=pence,
         tenths=86,
     )
-
     # Paid in a paid batch (with a receipt that is reused on the submitted claim: flagged).
     paid = _claim(placement, ClaimStatus.PAID, MARKER, version, decided_by=coordinator)
     paid_day = today - timedelta(days=30)
@@ -255,7 +281,7 @@ def seed() -> list[str]:
     tools = _item(
         paid, "equipment", paid_day, "Hand trowels", 1299, decision="approved", approved=1299
     )
-    _attach(tools, gloves_png, "trowels.png")
+    _attach(tools, receipt, "trowels.png")
     day = today - timedelta(days=28)
     pence = _car(placement, 210, day, policy)
     _item(
@@ -279,7 +305,9 @@ def seed() -> list[str]:
     db.session.flush()
     paid.batch_id = batch.id
 
-    lines = ["Expenses: the demo volunteer has claims in every state; the garden has a paid batch."]
+
+def _flagged_claims(placement: Placement, coordinator: User, today: date) -> list[str]:
+    lines: list[str] = []
     # Other volunteers: a flat-rate pattern and a late item; mileage above the tax-free amount.
     others = list(
         db.session.scalars(
@@ -319,5 +347,4 @@ def seed() -> list[str]:
                 tenths=per_trip,
             )
         lines.append("Expenses: 10,500 car miles paid at 45p: taxable mileage, flagged.")
-    db.session.flush()
     return lines

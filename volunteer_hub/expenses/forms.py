@@ -1,4 +1,4 @@
-"""Expenses forms: input shape only (rules live in the services)."""
+"""Expenses forms: input shape only (rules live in ``rules`` and the services)."""
 
 from __future__ import annotations
 
@@ -21,10 +21,11 @@ from wtforms import (
     StringField,
     SubmitField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from volunteer_hub.core.forms import FlaskForm, GovDateField
-from volunteer_hub.expenses.models import ITEM_TYPES
+from volunteer_hub.expenses.models import ITEM_TYPES, ExpenseItem
 
 
 class StartForm(FlaskForm):
@@ -93,6 +94,8 @@ class ActionForm(FlaskForm):
 
 class BatchForm(FlaskForm):
     organisation = SelectField("Organisation", choices=[], widget=GovSelect())
+    #: The claims the coordinator checked on the preview page (hidden inputs, one a claim).
+    claim = SelectMultipleField(choices=[], validate_choice=False)
     submit = SubmitField("Check a payment batch", widget=GovSubmitInput())
 
 
@@ -106,15 +109,15 @@ class PaidForm(FlaskForm):
 class PolicyForm(FlaskForm):
     types = SelectMultipleField(
         "Expenses you repay",
-        choices=list(ITEM_TYPES.items()),
+        choices=[SelectChoice(value, label) for value, label in ITEM_TYPES.items()],
         widget=GovCheckboxesInput(),
         validate_choice=False,
     )
     mileage_policy = RadioField(
         "Mileage rate",
         choices=[
-            ("hmrc", "HMRC rates (45p a mile to 10,000 miles, then 25p)"),
-            ("fixed", "A fixed rate"),
+            SelectChoice("hmrc", "HMRC rates (45p a mile to 10,000 miles, then 25p)"),
+            SelectChoice("fixed", "A fixed rate"),
         ],
         default="hmrc",
         widget=GovRadioInput(),
@@ -170,3 +173,28 @@ class BankForm(FlaskForm):
         validators=[InputRequired(message="Enter the account number"), Length(max=12)],
     )
     submit = SubmitField("Save bank details", widget=GovSubmitInput())
+
+
+class DecisionForm(FlaskForm):
+    """An approver's decision on each item of a claim: ``decision-<id>``, ``amount-<id>`` and
+    ``reason-<id>`` for each of its items (see :func:`decision_form`), written by hand in the
+    claim's page."""
+
+
+def decision_form(items: list[ExpenseItem]) -> DecisionForm:
+    """The decision form for these items (only their fields are read: any naming another
+    item is ignored)."""
+    fields = {
+        f"{part}-{item.id}": StringField(validators=[Optional()])
+        for item in items
+        for part in ("decision", "amount", "reason")
+    }
+    form_class = type("ClaimDecisionForm", (DecisionForm,), fields)
+    form: DecisionForm = form_class()
+    return form
+
+
+def choices(pairs: list[tuple[object, str]], first: str | None = None) -> list[SelectChoice]:
+    """(value, label) pairs as a select's options, with an empty first option when given."""
+    options = [SelectChoice("", first)] if first is not None else []
+    return options + [SelectChoice(str(value), label) for value, label in pairs]

@@ -32,14 +32,9 @@ from volunteer_hub.expenses.models import (
     ExpenseItem,
     ItemDecision,
 )
-from volunteer_hub.expenses.services import (
-    MAX_ITEM_PENCE,
-    MAX_ITEM_TENTHS,
-    current_policy,
-    pounds_to_pence,
-    price_mileage,
-    prior_car_tenths,
-)
+from volunteer_hub.expenses.queries import current_policy, prior_car_tenths
+from volunteer_hub.expenses.rules import MAX_ITEM_PENCE, MAX_ITEM_TENTHS, pounds_to_pence
+from volunteer_hub.expenses.services import price_mileage
 from volunteer_hub.extensions import db
 from volunteer_hub.organisations.models import Organisation, OrganisationKind
 from volunteer_hub.organisations.services import slugify

@@ -215,6 +215,21 @@ class ExpenseClaim(TimestampMixin, Model):
     def locked(self) -> bool:
         return self.status == ClaimStatus.PAID.value or self.batch_id is not None
 
+    @property
+    def is_draft(self) -> bool:
+        """The volunteer still adds items and receipts, and may submit it."""
+        return self.status == ClaimStatus.DRAFT.value
+
+    @property
+    def awaits_decision(self) -> bool:
+        """Submitted: an approver decides it, or the volunteer withdraws it."""
+        return self.status == ClaimStatus.SUBMITTED.value
+
+    @property
+    def is_deletable(self) -> bool:
+        """Only a draft or a withdrawn claim can be deleted by the volunteer."""
+        return self.status in (ClaimStatus.DRAFT.value, ClaimStatus.WITHDRAWN.value)
+
 
 class ExpenseItem(Model):
     __tablename__ = "expenses_item"

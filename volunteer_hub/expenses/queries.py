@@ -1,37 +1,42 @@
-"""Read side: flags, the annual mileage report and the volunteer's statement."""
+"""The expenses read side: policies, who approves, what a view lists, and the flags shown to
+approvers. Views, the admin dashboard and the value report read expenses here. The object
+rules registered here decide who may see or change a claim, an item, a receipt and a batch."""
 
 from __future__ import annotations
 
-from collections import defaultdict
-from dataclasses import dataclass, field
-from datetime import date, timedelta
-from decimal import Decimal
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, or_, select
 
 from volunteer_hub.accounts.models import User
-from volunteer_hub.accounts.permissions import sees_all_organisations
-from volunteer_hub.core.formatting import financial_year, pounds
+from volunteer_hub.accounts.permissions import (
+    Action,
+    coordinated_organisation_ids,
+    register_rule,
+    sees_all_organisations,
+)
+from volunteer_hub.core.errors import DomainError
+from volunteer_hub.core.formatting import financial_year, plural, pounds
 from volunteer_hub.core.models import utcnow
-from volunteer_hub.core.money import two_dp
 from volunteer_hub.expenses import mileage
+from volunteer_hub.expenses.figures import YearFigures, money, year_figures
 from volunteer_hub.expenses.models import (
+    DEFAULT_TYPES,
+    ITEM_TYPES,
     MILEAGE_TYPES,
-    PAYABLE,
     ClaimStatus,
+    ExpenseApprover,
     ExpenseClaim,
     ExpenseItem,
+    ExpensePolicy,
+    PaymentBatch,
     Receipt,
 )
-from volunteer_hub.expenses.services import (
-    approver_organisation_ids,
-    policy_version,
-    receipt_needed,
-)
-from volunteer_hub.expenses.services import paid_pence_between as paid_pence_between
 from volunteer_hub.extensions import db
 from volunteer_hub.organisations.models import Organisation
+from volunteer_hub.placements.models import Placement
 from volunteer_hub.volunteers.models import Volunteer
 
 FLAG_LABELS = {
@@ -57,239 +62,249 @@ class Flag:
         return FLAG_LABELS[self.key]
 
 
-@dataclass
-class YearFigures:
-    car: int = 0
-    motorcycle: int = 0
-    bicycle: int = 0
-    #: Passenger miles × passengers, in tenths.
-    passenger: int = 0
-    paid: int = 0
-    organisations: set[int] = field(default_factory=set)
-
-    def tax_free(self, rates: mileage.HmrcRates) -> int:
-        return mileage.tax_free_pence(
-            car_tenths=self.car,
-            motorcycle_tenths=self.motorcycle,
-            bicycle_tenths=self.bicycle,
-            passenger_tenths=self.passenger,
-            rates=rates,
-        )
-
-    def add(self, item_type: str, tenths: int, passengers: int, pence: int) -> None:
-        if item_type == "car_mileage":
-            self.car += tenths
-        elif item_type == "motorcycle_mileage":
-            self.motorcycle += tenths
-        elif item_type == "bicycle_mileage":
-            self.bicycle += tenths
-        elif item_type == "passenger_mileage":
-            self.passenger += tenths * max(passengers, 1)
-        self.paid += pence
-
-
-def _counted() -> Any:
-    """Mileage items that count as paid: decided amounts on approved and paid claims."""
-    return (
-        select(
-            ExpenseClaim.volunteer_id,
-            ExpenseClaim.organisation_id,
-            ExpenseItem.type,
-            ExpenseItem.miles_tenths,
-            ExpenseItem.passengers,
-            ExpenseItem.approved_pence,
-        )
-        .join(ExpenseClaim, ExpenseClaim.id == ExpenseItem.claim_id)
-        .where(
-            ExpenseClaim.status.in_(PAYABLE),
-            ExpenseItem.type.in_(MILEAGE_TYPES),
-            or_(ExpenseItem.decision.is_(None), ExpenseItem.decision != "rejected"),
-        )
-    )
-
-
-def year_figures(volunteer_ids: list[int] | None, year: int) -> dict[int, YearFigures]:
-    start, end = mileage.tax_year_bounds(year)
-    statement = _counted().where(ExpenseItem.date >= start, ExpenseItem.date <= end)
-    if volunteer_ids is not None:
-        statement = statement.where(ExpenseClaim.volunteer_id.in_(volunteer_ids))
-    figures: dict[int, YearFigures] = defaultdict(YearFigures)
-    for vid, oid, kind, tenths, passengers, pence in db.session.execute(statement):
-        figures[vid].add(kind, tenths or 0, passengers or 0, pence or 0)
-        figures[vid].organisations.add(oid)
-    return figures
-
-
-def _miles(tenths: int) -> int | float:
-    whole, tenth = divmod(tenths, 10)
-    return whole if tenth == 0 else float(Decimal(tenths) / 10)
-
-
-def _money(pence: int) -> str:
-    return two_dp(Decimal(pence) / 100)
-
-
-def mileage_report(year: int, organisation: Organisation | None = None) -> dict[str, Any]:
-    """Per volunteer: miles, mileage paid, tax-free amount and taxable profit for tax year
-    ``year``. With an organisation: its volunteers only, but their figures across every
-    organisation (the band and the tax-free amount belong to the person)."""
-    start, end = mileage.tax_year_bounds(year)
-    rates = mileage.hmrc_rates(year)
-    figures = year_figures(None, year)
-    if organisation is not None:
-        figures = {v: f for v, f in figures.items() if organisation.id in f.organisations}
-    emails: dict[int, str] = {}
-    if figures:
-        for vid, v_email, u_email in db.session.execute(
-            select(Volunteer.id, Volunteer.email, User.email)
-            .outerjoin(User, User.id == Volunteer.user_id)
-            .where(Volunteer.id.in_(list(figures)))
-        ):
-            emails[vid] = u_email or v_email or ""
-    rows = []
-    totals = YearFigures()
-    total_free = total_profit = 0
-    flagged_count = 0
-    for vid in sorted(figures, key=lambda v: (emails.get(v, ""), v)):
-        f = figures[vid]
-        free = f.tax_free(rates)
-        profit = max(0, f.paid - free)
-        rows.append(
-            {
-                "volunteer_email": emails.get(vid, ""),
-                "car_miles": _miles(f.car),
-                "motorcycle_miles": _miles(f.motorcycle),
-                "bicycle_miles": _miles(f.bicycle),
-                "paid": _money(f.paid),
-                "tax_free": _money(free),
-                "taxable_profit": _money(profit),
-                "flagged": profit > 0,
-            }
-        )
-        totals.car += f.car
-        totals.motorcycle += f.motorcycle
-        totals.bicycle += f.bicycle
-        totals.paid += f.paid
-        total_free += free
-        total_profit += profit
-        flagged_count += profit > 0
-    return {
-        "tax_year": mileage.tax_year_label(year),
-        "start": start.isoformat(),
-        "end": end.isoformat(),
-        "volunteers": rows,
-        "totals": {
-            "volunteers": len(rows),
-            "car_miles": _miles(totals.car),
-            "motorcycle_miles": _miles(totals.motorcycle),
-            "bicycle_miles": _miles(totals.bicycle),
-            "paid": _money(totals.paid),
-            "tax_free": _money(total_free),
-            "taxable_profit": _money(total_profit),
-            "flagged": flagged_count,
-        },
-    }
-
-
-REPORT_COLUMNS = (
-    "volunteer_email",
-    "car_miles",
-    "motorcycle_miles",
-    "bicycle_miles",
-    "paid",
-    "tax_free",
-    "taxable_profit",
-    "flagged",
+#: Claims counted when pricing: everything but withdrawn and rejected claims.
+LIVE = (
+    ClaimStatus.DRAFT.value,
+    ClaimStatus.SUBMITTED.value,
+    ClaimStatus.APPROVED.value,
+    ClaimStatus.PART_APPROVED.value,
+    ClaimStatus.PAID.value,
 )
 
 
-def report_csv_rows(report: dict[str, Any]) -> list[list[Any]]:
-    rows: list[list[Any]] = [list(REPORT_COLUMNS)]
-    for row in report["volunteers"]:
-        rows.append(
-            [("yes" if row[c] else "no") if c == "flagged" else row[c] for c in REPORT_COLUMNS]
-        )
-    t = report["totals"]
-    rows.append(
-        [
-            "TOTAL",
-            t["car_miles"],
-            t["motorcycle_miles"],
-            t["bicycle_miles"],
-            t["paid"],
-            t["tax_free"],
-            t["taxable_profit"],
-            t["flagged"],
-        ]
+def default_policy(organisation_id: int) -> ExpensePolicy:
+    """The policy of an organisation that has not saved one (version 0; not stored)."""
+    return ExpensePolicy(
+        organisation_id=organisation_id,
+        version=0,
+        types=list(DEFAULT_TYPES),
+        mileage_policy="hmrc",
+        fixed_pence_per_mile=None,
+        deadline_days=90,
+        receipt_threshold_pence=0,
+        bank_payments=False,
     )
-    return rows
 
 
-def statement(volunteer: Volunteer, year: int) -> dict[str, Any]:
-    """The volunteer's own annual mileage statement for their tax return."""
-    start, end = mileage.tax_year_bounds(year)
-    rates = mileage.hmrc_rates(year)
-    items = db.session.execute(
-        select(ExpenseItem, ExpenseClaim, Organisation.name)
+def current_policy(organisation_id: int) -> ExpensePolicy:
+    policy = db.session.scalar(
+        select(ExpensePolicy)
+        .where(ExpensePolicy.organisation_id == organisation_id)
+        .order_by(ExpensePolicy.version.desc())
+        .limit(1)
+    )
+    return policy if policy is not None else default_policy(organisation_id)
+
+
+def policy_version(organisation_id: int, version: int) -> ExpensePolicy:
+    if version == 0:
+        return default_policy(organisation_id)
+    policy = db.session.scalar(
+        select(ExpensePolicy).where(
+            ExpensePolicy.organisation_id == organisation_id, ExpensePolicy.version == version
+        )
+    )
+    return policy if policy is not None else current_policy(organisation_id)
+
+
+def policy_in_force_at(organisation_id: int, when: datetime) -> ExpensePolicy:
+    """The version in force at ``when`` (for a placement: the one agreed to)."""
+    policy = db.session.scalar(
+        select(ExpensePolicy)
+        .where(ExpensePolicy.organisation_id == organisation_id, ExpensePolicy.created_at <= when)
+        .order_by(ExpensePolicy.version.desc())
+        .limit(1)
+    )
+    return policy if policy is not None else default_policy(organisation_id)
+
+
+def describe_policy(policy: ExpensePolicy) -> list[str]:
+    """The policy in plain words, for task descriptions and the claim screens."""
+    names = [ITEM_TYPES[t].lower() for t in policy.types if t in ITEM_TYPES]
+    lines = ["We repay: " + ", ".join(names) + "."]
+    if any(t in MILEAGE_TYPES for t in policy.types):
+        if policy.mileage_policy == "fixed":
+            lines.append(f"Mileage is paid at a fixed {policy.fixed_pence_per_mile}p a mile.")
+        else:
+            lines.append(
+                "Mileage is paid at HMRC's rates: cars 45p a mile up to 10,000 miles in the tax "
+                "year (counting all your volunteering), then 25p; motorcycles 24p; bicycles 20p."
+            )
+    if policy.receipt_threshold_pence:
+        lines.append(
+            f"Receipts are needed for items of {pounds(policy.receipt_threshold_pence)}"
+            " or more (not for mileage)."
+        )
+    else:
+        lines.append("Every item except mileage needs a receipt.")
+    lines.append(f"Claim within {plural(policy.deadline_days, 'day')} of spending the money.")
+    if policy.bank_payments:
+        lines.append("We can pay into your bank account.")
+    return lines
+
+
+def is_approver(user: User, organisation_id: int) -> bool:
+    """Decides the organisation's claims: its coordinators, and supervisors given permission."""
+    if organisation_id in coordinated_organisation_ids(user):
+        return True
+    return (
+        db.session.scalar(
+            select(ExpenseApprover.id).where(
+                ExpenseApprover.organisation_id == organisation_id,
+                ExpenseApprover.user_id == user.id,
+            )
+        )
+        is not None
+    )
+
+
+def approver_organisation_ids(user: User) -> set[int]:
+    granted = set(
+        db.session.scalars(
+            select(ExpenseApprover.organisation_id).where(ExpenseApprover.user_id == user.id)
+        )
+    )
+    return coordinated_organisation_ids(user) | granted
+
+
+def owns(user: User, claim: ExpenseClaim) -> bool:
+    """Whether ``user`` is the volunteer who made the claim."""
+    volunteer = db.session.get(Volunteer, claim.volunteer_id)
+    return volunteer is not None and volunteer.user_id is not None and volunteer.user_id == user.id
+
+
+def claim_rule(user: User, claim: ExpenseClaim, action: Action) -> bool:
+    """View: the claimant, the organisation's approvers, the centre and administrators.
+    Change (decide, batch): the organisation's approvers only."""
+    if action == "change":
+        return is_approver(user, claim.organisation_id)
+    return (
+        sees_all_organisations(user)
+        or is_approver(user, claim.organisation_id)
+        or owns(user, claim)
+    )
+
+
+def _item_rule(user: User, item: ExpenseItem, action: Action) -> bool:
+    return claim_rule(user, item.claim, action)
+
+
+def _receipt_rule(user: User, receipt: Receipt, action: Action) -> bool:
+    return claim_rule(user, receipt.item.claim, action)
+
+
+def _batch_rule(user: User, batch: PaymentBatch, action: Action) -> bool:
+    if action == "view" and sees_all_organisations(user):
+        return True
+    return batch.organisation_id in coordinated_organisation_ids(user)
+
+
+register_rule(ExpenseClaim, claim_rule)
+
+
+register_rule(ExpenseItem, _item_rule)
+
+
+register_rule(Receipt, _receipt_rule)
+
+
+register_rule(PaymentBatch, _batch_rule)
+
+
+def prior_car_tenths(volunteer_id: int, day: date, *, exclude_item_id: int | None = None) -> int:
+    """Car miles (tenths) the volunteer has claimed in ``day``'s tax year on or before ``day``,
+    at every organisation, in live claims, not counting rejected items."""
+    start, _ = mileage.tax_year_bounds(mileage.tax_year_of(day))
+    statement = (
+        select(func.coalesce(func.sum(ExpenseItem.miles_tenths), 0))
         .join(ExpenseClaim, ExpenseClaim.id == ExpenseItem.claim_id)
-        .join(Organisation, Organisation.id == ExpenseClaim.organisation_id)
         .where(
-            ExpenseClaim.volunteer_id == volunteer.id,
-            ExpenseClaim.status.in_(PAYABLE),
-            ExpenseItem.type.in_(MILEAGE_TYPES),
+            ExpenseClaim.volunteer_id == volunteer_id,
+            ExpenseClaim.status.in_(LIVE),
+            ExpenseItem.type == "car_mileage",
+            ExpenseItem.date >= start,
+            ExpenseItem.date <= day,
             or_(ExpenseItem.decision.is_(None), ExpenseItem.decision != "rejected"),
+        )
+    )
+    if exclude_item_id is not None:
+        statement = statement.where(ExpenseItem.id != exclude_item_id)
+    return int(db.session.scalar(statement) or 0)
+
+
+def receipt_needed(item: ExpenseItem, policy: ExpensePolicy) -> bool:
+    return not item.is_mileage and item.claimed_pence >= policy.receipt_threshold_pence
+
+
+#: Claims a payment batch takes: decided (in full or in part) and not yet paid.
+BATCHABLE = (ClaimStatus.APPROVED.value, ClaimStatus.PART_APPROVED.value)
+
+
+def payable_claims(*, actor: User, organisation_id: int) -> list[ExpenseClaim]:
+    """The organisation's approved claims not yet in a batch that ``actor`` may pay (never their
+    own): what a payment batch made now would hold, shown to them before they make it."""
+    if organisation_id not in coordinated_organisation_ids(actor):
+        raise DomainError("Only the organisation's coordinators can make payment batches")
+    claims = db.session.scalars(
+        select(ExpenseClaim)
+        .where(
+            ExpenseClaim.organisation_id == organisation_id,
+            ExpenseClaim.status.in_(BATCHABLE),
+            ExpenseClaim.batch_id.is_(None),
+        )
+        .order_by(ExpenseClaim.id)
+    )
+    return [c for c in claims if not owns(actor, c)]
+
+
+def paid_pence_between(start: date, end: date, organisation_id: int | None = None) -> int:
+    """Decided amounts of paid claims' items dated ``start``..``end`` (both included)."""
+    statement = (
+        select(func.coalesce(func.sum(ExpenseItem.approved_pence), 0))
+        .join(ExpenseClaim, ExpenseClaim.id == ExpenseItem.claim_id)
+        .where(
+            ExpenseClaim.status == ClaimStatus.PAID.value,
             ExpenseItem.date >= start,
             ExpenseItem.date <= end,
         )
-        .order_by(ExpenseItem.date, ExpenseItem.id)
-    ).all()
-    figures = YearFigures()
-    lines = []
-    unpaid = 0
-    for item, claim, organisation_name in items:
-        figures.add(item.type, item.miles_tenths or 0, item.passengers, item.approved_pence or 0)
-        paid = claim.status == ClaimStatus.PAID.value
-        if not paid:
-            unpaid += item.approved_pence or 0
-        lines.append(
-            {
-                "date": item.date,
-                "organisation": organisation_name,
-                "claim": claim.reference,
-                "type": item.type_label,
-                "from": item.start_postcode or "",
-                "to": item.end_postcode or "",
-                "miles": item.miles_text,
-                "amount": _money(item.approved_pence or 0),
-                # Approved claims are not paid until their payment batch is marked paid.
-                "status": (
-                    f"Paid {claim.paid_on:%-d %B %Y}"
-                    if paid and claim.paid_on
-                    else "Approved, not yet paid"
-                ),
-                "paid": paid,
-            }
+    )
+    if organisation_id is not None:
+        statement = statement.where(ExpenseClaim.organisation_id == organisation_id)
+    return int(db.session.scalar(statement) or 0)
+
+
+def refuse_double_count(organisation_id: int, start: date, end: date, category: str) -> None:
+    """Registered with investment by the reports layer (the two are siblings): reimbursed
+    expenses come from paid claims, so entering them
+    by hand for a period that has paid claims would count them twice."""
+    if category != "expenses_reimbursed":
+        return
+    has_paid = db.session.scalar(
+        select(ExpenseItem.id)
+        .join(ExpenseClaim, ExpenseClaim.id == ExpenseItem.claim_id)
+        .where(
+            ExpenseClaim.status == ClaimStatus.PAID.value,
+            ExpenseClaim.organisation_id == organisation_id,
+            ExpenseItem.date >= start,
+            ExpenseItem.date <= end,
         )
-    free = figures.tax_free(rates)
+        .limit(1)
+    )
+    if has_paid is not None:
+        raise DomainError(
+            "Reimbursed expenses for this organisation and period come from its paid expense "
+            "claims already; entering them here would count them twice",
+            field="category",
+        )
+
+
+def claim_summary(claim: ExpenseClaim) -> dict[str, Any]:
     return {
-        "name": volunteer.name,
-        "tax_year": mileage.tax_year_label(year),
-        "start": start,
-        "end": end,
-        "lines": lines,
-        "car_miles": _miles(figures.car),
-        "motorcycle_miles": _miles(figures.motorcycle),
-        "bicycle_miles": _miles(figures.bicycle),
-        "paid": _money(figures.paid - unpaid),
-        "not_yet_paid": _money(unpaid),
-        "total": _money(figures.paid),
-        "tax_free": _money(free),
-        "taxable_profit": _money(max(0, figures.paid - free)),
-        "generated_on": utcnow().date(),
+        "reference": claim.reference,
+        "claimed": claim.claimed_pence,
+        "decided": claim.decided_pence,
+        "status": claim.status,
     }
-
-
-# Flags --------------------------------------------------------------------------------------
 
 
 def _week(day: date) -> date:
@@ -336,7 +351,7 @@ def claim_flags(claim: ExpenseClaim) -> list[Flag]:
             flags.append(
                 Flag(
                     "no_receipt",
-                    f"{item.description}: no receipt for {_money(item.claimed_pence)}",
+                    f"{item.description}: no receipt for {money(item.claimed_pence)}",
                     item.id,
                 )
             )
@@ -344,7 +359,7 @@ def claim_flags(claim: ExpenseClaim) -> list[Flag]:
             flags.append(
                 Flag(
                     "flat_rate",
-                    f"{item.type_label} of £{_money(item.claimed_pence)} claimed without receipts "
+                    f"{item.type_label} of £{money(item.claimed_pence)} claimed without receipts "
                     f"in {FLAT_RATE_WEEKS} or more weeks in a row",
                     item.id,
                 )
@@ -353,8 +368,8 @@ def claim_flags(claim: ExpenseClaim) -> list[Flag]:
             flags.append(
                 Flag(
                     "paid_more",
-                    f"{item.description}: £{_money(item.approved_pence)} against "
-                    f"£{_money(item.claimed_pence)} claimed",
+                    f"{item.description}: £{money(item.approved_pence)} against "
+                    f"£{money(item.claimed_pence)} claimed",
                     item.id,
                 )
             )
@@ -445,3 +460,106 @@ def claims_awaiting_approval_count(user: User) -> int:
             return 0
         statement = statement.where(ExpenseClaim.organisation_id.in_(sorted(ids)))
     return int(db.session.scalar(statement) or 0)
+
+
+# What the pages list ----------------------------------------------------------------------------
+
+
+def volunteer_of(user: User) -> Volunteer | None:
+    return db.session.scalar(select(Volunteer).where(Volunteer.user_id == user.id))
+
+
+def placements_of(volunteer: Volunteer | None) -> list[Placement]:
+    """The volunteer's placements, newest first (none without a volunteer record)."""
+    if volunteer is None:
+        return []
+    return list(
+        db.session.scalars(
+            select(Placement)
+            .where(Placement.volunteer_id == volunteer.id)
+            .order_by(Placement.start_date.desc())
+        )
+    )
+
+
+def claims_of(volunteer: Volunteer | None) -> list[ExpenseClaim]:
+    if volunteer is None:
+        return []
+    return list(
+        db.session.scalars(
+            select(ExpenseClaim)
+            .where(ExpenseClaim.volunteer_id == volunteer.id)
+            .order_by(ExpenseClaim.id.desc())
+        )
+    )
+
+
+def bank_payments_offered(placements: list[Placement]) -> bool:
+    """Whether any of these placements' organisations pays expenses into bank accounts."""
+    return any(current_policy(oid).bank_payments for oid in {p.organisation_id for p in placements})
+
+
+def approver_organisations(user: User) -> list[Organisation]:
+    """The organisations whose claims ``user`` approves, by name (every one for the centre)."""
+    ids = approver_organisation_ids(user)
+    if sees_all_organisations(user):
+        return list(db.session.scalars(select(Organisation).order_by(Organisation.name)))
+    if not ids:
+        return []
+    return list(
+        db.session.scalars(
+            select(Organisation).where(Organisation.id.in_(sorted(ids))).order_by(Organisation.name)
+        )
+    )
+
+
+def waiting_claims(organisation_ids: list[int]) -> list[ExpenseClaim]:
+    """Submitted claims waiting for a decision, oldest submission first."""
+    return list(
+        db.session.scalars(
+            select(ExpenseClaim)
+            .where(
+                ExpenseClaim.organisation_id.in_(organisation_ids),
+                ExpenseClaim.status == ClaimStatus.SUBMITTED.value,
+            )
+            .order_by(ExpenseClaim.submitted_at)
+        )
+    )
+
+
+def claims_to_pay(organisation_ids: list[int]) -> list[ExpenseClaim]:
+    """Decided claims not yet in a payment batch."""
+    return list(
+        db.session.scalars(
+            select(ExpenseClaim)
+            .where(
+                ExpenseClaim.organisation_id.in_(organisation_ids),
+                ExpenseClaim.status.in_(BATCHABLE),
+                ExpenseClaim.batch_id.is_(None),
+            )
+            .order_by(ExpenseClaim.id)
+        )
+    )
+
+
+def recent_batches(organisation_ids: list[int], limit: int = 50) -> list[PaymentBatch]:
+    return list(
+        db.session.scalars(
+            select(PaymentBatch)
+            .where(PaymentBatch.organisation_id.in_(organisation_ids))
+            .order_by(PaymentBatch.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def supervisors_of(organisation_id: int) -> list[User]:
+    """People who supervise a placement at the organisation: who may be named approvers."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(Placement, Placement.supervisor_id == User.id)
+            .where(Placement.organisation_id == organisation_id)
+            .distinct()
+        )
+    )

@@ -8,31 +8,25 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import re
-from datetime import date, datetime, timedelta
-from typing import Any
+from datetime import date, timedelta
 
 from flask import current_app
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import NoResultFound
 
 from volunteer_hub.accounts.audit import record as audit
 from volunteer_hub.accounts.models import User
 from volunteer_hub.accounts.outbox import queue_email
 from volunteer_hub.accounts.permissions import (
-    Action,
     coordinated_organisation_ids,
-    register_rule,
     sees_all_organisations,
 )
 from volunteer_hub.core.errors import DomainError
-from volunteer_hub.core.formatting import plural, pounds
 from volunteer_hub.core.models import utcnow
 from volunteer_hub.core.navigation import external_url
 from volunteer_hub.core.transitions import AlreadyDone, compare_and_set, lock
 from volunteer_hub.expenses import mileage
 from volunteer_hub.expenses.models import (
-    DEFAULT_TYPES,
     ITEM_TYPES,
     MILEAGE_TYPES,
     STATUS_LABELS,
@@ -45,87 +39,32 @@ from volunteer_hub.expenses.models import (
     PaymentBatch,
     Receipt,
 )
-from volunteer_hub.expenses.storage import display_name, receipt_storage, sniff
+from volunteer_hub.expenses.queries import (
+    BATCHABLE,
+    current_policy,
+    is_approver,
+    owns,
+    payable_claims,
+    prior_car_tenths,
+    receipt_needed,
+)
+from volunteer_hub.expenses.rules import (
+    MAX_ITEM_PENCE,
+    MAX_ITEMS,
+    check_decision,
+    check_item,
+    check_journey,
+    check_policy,
+    check_receipt,
+)
+from volunteer_hub.expenses.storage import display_name, receipt_storage
 from volunteer_hub.extensions import db
 from volunteer_hub.placements.models import Placement
 from volunteer_hub.volunteers.models import Volunteer
 
 log = logging.getLogger(__name__)
 
-#: The most a single item may claim (larger amounts are mistakes): £5,000.
-MAX_ITEM_PENCE = 500_000
-#: The longest single mileage item: 2,000 miles.
-MAX_ITEM_TENTHS = 20_000
-MAX_ITEMS = 50
-POSTCODE_RE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$")
-#: Claims counted when pricing: everything but withdrawn and rejected claims.
-LIVE = (
-    ClaimStatus.DRAFT.value,
-    ClaimStatus.SUBMITTED.value,
-    ClaimStatus.APPROVED.value,
-    ClaimStatus.PART_APPROVED.value,
-    ClaimStatus.PAID.value,
-)
-
-
-def pounds_to_pence(text: str) -> int:
-    """Like core's parse_pounds, but an exponent too large for the decimal context (``1e309``)
-    is a ValueError too, never an exception the user sees."""
-    from volunteer_hub.core.money import parse_pounds
-
-    try:
-        return parse_pounds(text)
-    except ArithmeticError:
-        raise ValueError(f"amount {text!r} is not a number of pounds, like 1250.00") from None
-
-
 # Policies ------------------------------------------------------------------------------------
-
-
-def default_policy(organisation_id: int) -> ExpensePolicy:
-    """The policy of an organisation that has not saved one (version 0; not stored)."""
-    return ExpensePolicy(
-        organisation_id=organisation_id,
-        version=0,
-        types=list(DEFAULT_TYPES),
-        mileage_policy="hmrc",
-        fixed_pence_per_mile=None,
-        deadline_days=90,
-        receipt_threshold_pence=0,
-        bank_payments=False,
-    )
-
-
-def current_policy(organisation_id: int) -> ExpensePolicy:
-    policy = db.session.scalar(
-        select(ExpensePolicy)
-        .where(ExpensePolicy.organisation_id == organisation_id)
-        .order_by(ExpensePolicy.version.desc())
-        .limit(1)
-    )
-    return policy if policy is not None else default_policy(organisation_id)
-
-
-def policy_version(organisation_id: int, version: int) -> ExpensePolicy:
-    if version == 0:
-        return default_policy(organisation_id)
-    policy = db.session.scalar(
-        select(ExpensePolicy).where(
-            ExpensePolicy.organisation_id == organisation_id, ExpensePolicy.version == version
-        )
-    )
-    return policy if policy is not None else current_policy(organisation_id)
-
-
-def policy_in_force_at(organisation_id: int, when: datetime) -> ExpensePolicy:
-    """The version in force at ``when`` (for a placement: the one agreed to)."""
-    policy = db.session.scalar(
-        select(ExpensePolicy)
-        .where(ExpensePolicy.organisation_id == organisation_id, ExpensePolicy.created_at <= when)
-        .order_by(ExpensePolicy.version.desc())
-        .limit(1)
-    )
-    return policy if policy is not None else default_policy(organisation_id)
 
 
 def save_policy(
@@ -144,23 +83,13 @@ def save_policy(
         sees_all_organisations(actor) or organisation_id in coordinated_organisation_ids(actor)
     ):
         raise DomainError("Only the organisation's coordinators can change its expenses policy")
-    unknown = [t for t in types if t not in ITEM_TYPES]
-    if unknown or not types:
-        raise DomainError("Choose at least one type of expense to repay", field="types")
-    if mileage_policy not in {"hmrc", "fixed"}:
-        raise DomainError("Choose HMRC rates or a fixed rate", field="mileage_policy")
-    if mileage_policy == "fixed":
-        if fixed_pence_per_mile is None or not 1 <= fixed_pence_per_mile <= 100:
-            raise DomainError(
-                "Enter the fixed rate as whole pence a mile, from 1 to 100",
-                field="fixed_pence_per_mile",
-            )
-    else:
-        fixed_pence_per_mile = None
-    if not 1 <= deadline_days <= 730:
-        raise DomainError("Enter a deadline from 1 to 730 days", field="deadline_days")
-    if not 0 <= receipt_threshold_pence <= MAX_ITEM_PENCE:
-        raise DomainError("Enter a threshold from £0 to £5,000", field="receipt_threshold")
+    fixed_pence_per_mile = check_policy(
+        types=types,
+        mileage_policy=mileage_policy,
+        fixed_pence_per_mile=fixed_pence_per_mile,
+        deadline_days=deadline_days,
+        receipt_threshold_pence=receipt_threshold_pence,
+    )
     latest = db.session.scalar(
         select(func.max(ExpensePolicy.version)).where(
             ExpensePolicy.organisation_id == organisation_id
@@ -183,93 +112,7 @@ def save_policy(
     return policy
 
 
-def describe_policy(policy: ExpensePolicy) -> list[str]:
-    """The policy in plain words, for task descriptions and the claim screens."""
-    names = [ITEM_TYPES[t].lower() for t in policy.types if t in ITEM_TYPES]
-    lines = ["We repay: " + ", ".join(names) + "."]
-    if any(t in MILEAGE_TYPES for t in policy.types):
-        if policy.mileage_policy == "fixed":
-            lines.append(f"Mileage is paid at a fixed {policy.fixed_pence_per_mile}p a mile.")
-        else:
-            lines.append(
-                "Mileage is paid at HMRC's rates: cars 45p a mile up to 10,000 miles in the tax "
-                "year (counting all your volunteering), then 25p; motorcycles 24p; bicycles 20p."
-            )
-    if policy.receipt_threshold_pence:
-        lines.append(
-            f"Receipts are needed for items of {pounds(policy.receipt_threshold_pence)}"
-            " or more (not for mileage)."
-        )
-    else:
-        lines.append("Every item except mileage needs a receipt.")
-    lines.append(f"Claim within {plural(policy.deadline_days, 'day')} of spending the money.")
-    if policy.bank_payments:
-        lines.append("We can pay into your bank account.")
-    return lines
-
-
 # Permissions ---------------------------------------------------------------------------------
-
-
-def is_approver(user: User, organisation_id: int) -> bool:
-    """Decides the organisation's claims: its coordinators, and supervisors given permission."""
-    if organisation_id in coordinated_organisation_ids(user):
-        return True
-    return (
-        db.session.scalar(
-            select(ExpenseApprover.id).where(
-                ExpenseApprover.organisation_id == organisation_id,
-                ExpenseApprover.user_id == user.id,
-            )
-        )
-        is not None
-    )
-
-
-def approver_organisation_ids(user: User) -> set[int]:
-    granted = set(
-        db.session.scalars(
-            select(ExpenseApprover.organisation_id).where(ExpenseApprover.user_id == user.id)
-        )
-    )
-    return coordinated_organisation_ids(user) | granted
-
-
-def _owns(user: User, claim: ExpenseClaim) -> bool:
-    volunteer = db.session.get(Volunteer, claim.volunteer_id)
-    return volunteer is not None and volunteer.user_id is not None and volunteer.user_id == user.id
-
-
-def claim_rule(user: User, claim: ExpenseClaim, action: Action) -> bool:
-    """View: the claimant, the organisation's approvers, the centre and administrators.
-    Change (decide, batch): the organisation's approvers only."""
-    if action == "change":
-        return is_approver(user, claim.organisation_id)
-    return (
-        sees_all_organisations(user)
-        or is_approver(user, claim.organisation_id)
-        or _owns(user, claim)
-    )
-
-
-def _item_rule(user: User, item: ExpenseItem, action: Action) -> bool:
-    return claim_rule(user, item.claim, action)
-
-
-def _receipt_rule(user: User, receipt: Receipt, action: Action) -> bool:
-    return claim_rule(user, receipt.item.claim, action)
-
-
-def _batch_rule(user: User, batch: PaymentBatch, action: Action) -> bool:
-    if action == "view" and sees_all_organisations(user):
-        return True
-    return batch.organisation_id in coordinated_organisation_ids(user)
-
-
-register_rule(ExpenseClaim, claim_rule)
-register_rule(ExpenseItem, _item_rule)
-register_rule(Receipt, _receipt_rule)
-register_rule(PaymentBatch, _batch_rule)
 
 
 def grant_approver(*, actor: User, organisation_id: int, user: User) -> ExpenseApprover:
@@ -354,33 +197,12 @@ def _locked(claim: ExpenseClaim) -> ExpenseClaim:
 def _editable(user: User, claim: ExpenseClaim) -> ExpenseClaim:
     """A draft of the user's own, locked: a submission (or deletion) waits for this change, and
     a change after one is refused."""
-    if not _owns(user, claim):
+    if not owns(user, claim):
         raise DomainError("Only the volunteer who made this claim can change it")
     claim = _locked(claim)
     if claim.status != ClaimStatus.DRAFT.value:
         raise DomainError("Only a draft claim can be changed")
     return claim
-
-
-def prior_car_tenths(volunteer_id: int, day: date, *, exclude_item_id: int | None = None) -> int:
-    """Car miles (tenths) the volunteer has claimed in ``day``'s tax year on or before ``day``,
-    at every organisation, in live claims, not counting rejected items."""
-    start, _ = mileage.tax_year_bounds(mileage.tax_year_of(day))
-    statement = (
-        select(func.coalesce(func.sum(ExpenseItem.miles_tenths), 0))
-        .join(ExpenseClaim, ExpenseClaim.id == ExpenseItem.claim_id)
-        .where(
-            ExpenseClaim.volunteer_id == volunteer_id,
-            ExpenseClaim.status.in_(LIVE),
-            ExpenseItem.type == "car_mileage",
-            ExpenseItem.date >= start,
-            ExpenseItem.date <= day,
-            or_(ExpenseItem.decision.is_(None), ExpenseItem.decision != "rejected"),
-        )
-    )
-    if exclude_item_id is not None:
-        statement = statement.where(ExpenseItem.id != exclude_item_id)
-    return int(db.session.scalar(statement) or 0)
 
 
 def price_mileage(
@@ -404,15 +226,6 @@ def price_mileage(
     )
 
 
-def normalise_postcode(text: str | None) -> str | None:
-    cleaned = " ".join((text or "").upper().split())
-    if not cleaned:
-        return None
-    if " " not in cleaned and len(cleaned) >= 5:
-        cleaned = cleaned[:-3] + " " + cleaned[-3:]
-    return cleaned
-
-
 def add_item(
     *,
     user: User,
@@ -430,35 +243,25 @@ def add_item(
     """Add an item to a draft claim: an amount, or for mileage the miles (priced here)."""
     _editable(user, claim)
     policy = current_policy(claim.organisation_id)
-    if item_type not in ITEM_TYPES:
-        raise DomainError("Choose the type of expense", field="item_type")
-    if item_type not in policy.types:
-        raise DomainError(
-            f"{claim.organisation.name} does not repay {ITEM_TYPES[item_type].lower()}",
-            field="item_type",
-        )
-    if day > today:
-        raise DomainError("The date cannot be in the future", field="day")
-    if day < date(today.year - 2, 1, 1):
-        raise DomainError("The date is too long ago to claim", field="day")
-    description = " ".join(description.split())
-    if not description or len(description) > 500:
-        raise DomainError("Describe the expense (up to 500 characters)", field="description")
+    description = check_item(
+        item_type=item_type,
+        repaid=policy.types,
+        organisation=claim.organisation.name,
+        day=day,
+        description=description,
+        today=today,
+    )
     if len(claim.items) >= MAX_ITEMS:
         raise DomainError(f"A claim can have at most {MAX_ITEMS} items; start another claim")
     item = ExpenseItem(type=item_type, date=day, description=description)
     if item_type in MILEAGE_TYPES:
-        if miles_tenths is None or not 0 < miles_tenths <= MAX_ITEM_TENTHS:
-            raise DomainError("Enter the miles, more than 0 and at most 2,000", field="miles")
-        start, end = normalise_postcode(start_postcode), normalise_postcode(end_postcode)
-        for value, name, label in (
-            (start, "start_postcode", "start"),
-            (end, "end_postcode", "end"),
-        ):
-            if value is None or not POSTCODE_RE.match(value):
-                raise DomainError(f"Enter the {label} postcode, like AB1 2CD", field=name)
-        if item_type == "passenger_mileage" and not 1 <= passengers <= 8:
-            raise DomainError("Enter the number of passengers, from 1 to 8", field="passengers")
+        miles_tenths, start, end = check_journey(
+            item_type=item_type,
+            miles_tenths=miles_tenths,
+            start_postcode=start_postcode,
+            end_postcode=end_postcode,
+            passengers=passengers,
+        )
         item.miles_tenths = miles_tenths
         item.start_postcode, item.end_postcode = start, end
         item.passengers = passengers if item_type == "passenger_mileage" else 0
@@ -492,16 +295,8 @@ def attach_receipt(*, user: User, item: ExpenseItem, data: bytes, filename: str 
     """Store a receipt file, then record it. A file that fails to write leaves nothing recorded;
     a record that fails to save removes the file again."""
     _editable(user, item.claim)
-    if not data:
-        raise DomainError("The selected file is empty", field="receipt")
     limit = int(current_app.config.get("RECEIPT_MAX_BYTES") or 10 * 1024 * 1024)
-    if len(data) > limit:
-        raise DomainError(f"The file must be smaller than {limit // (1024 * 1024)} MB")
-    content_type = sniff(data)
-    if content_type is None:
-        raise DomainError("The receipt must be a PDF, JPEG, PNG or HEIC file", field="receipt")
-    if len(item.receipts) >= 5:
-        raise DomainError("An item can have at most 5 receipts", field="receipt")
+    content_type = check_receipt(data, limit=limit, attached=len(item.receipts))
     storage = receipt_storage()
     try:
         key = storage.save(data)
@@ -535,14 +330,10 @@ def remove_receipt(*, user: User, receipt: Receipt) -> list[str]:
     return [key]
 
 
-def receipt_needed(item: ExpenseItem, policy: ExpensePolicy) -> bool:
-    return not item.is_mileage and item.claimed_pence >= policy.receipt_threshold_pence
-
-
 def submit(*, user: User, claim: ExpenseClaim) -> ExpenseClaim:
     """Draft → submitted, once. The claim is locked first, so its items and receipts are checked
     as they will be submitted (an item added meanwhile waits, then is refused)."""
-    if not _owns(user, claim):
+    if not owns(user, claim):
         raise DomainError("Only the volunteer who made this claim can change it")
     claim = _locked(claim)
     if claim.status != ClaimStatus.DRAFT.value:
@@ -574,7 +365,7 @@ def submit(*, user: User, claim: ExpenseClaim) -> ExpenseClaim:
 
 def withdraw(*, user: User, claim: ExpenseClaim) -> ExpenseClaim:
     """Submitted → withdrawn, once; a decision that got there first wins (and is said)."""
-    if not _owns(user, claim):
+    if not owns(user, claim):
         raise DomainError("Only the volunteer who made this claim can withdraw it")
     if claim.status == ClaimStatus.WITHDRAWN.value or claim.status in DECIDED:
         raise _already(claim)
@@ -596,7 +387,7 @@ def delete_claim(*, user: User, claim: ExpenseClaim) -> list[str]:
     """Delete a draft or withdrawn claim; returns the storage keys to discard after commit.
     The claim is locked first: of two deletions the second finds it gone (AlreadyDone), and a
     submission that got there first is not deleted."""
-    if not _owns(user, claim):
+    if not owns(user, claim):
         raise DomainError("Only the volunteer who made this claim can delete it")
     claim = _locked(claim)
     if claim.status not in (ClaimStatus.DRAFT.value, ClaimStatus.WITHDRAWN.value):
@@ -621,52 +412,6 @@ def discard_files(keys: list[str]) -> None:
 # Decisions and payment -----------------------------------------------------------------------
 
 
-def _pounds(pence: int) -> str:
-    return f"£{pence // 100:,}.{pence % 100:02d}"
-
-
-def _item_decision(
-    item: ExpenseItem, choice: tuple[str, int | None, str] | None
-) -> tuple[str, int, str | None]:
-    """One item's decision, checked: (decision, pence to pay, reason). Approved is exactly the
-    claimed amount (for mileage: what the miles were priced at), rejected is nothing, and
-    part-approved is more than nothing and less than that: never more than was claimed."""
-    if choice is None or choice[0] not in {d.value for d in ItemDecision}:
-        raise DomainError(
-            f"Choose a decision for every item ({item.description})", field=f"decision-{item.id}"
-        )
-    decision, amount, reason = choice
-    reason = " ".join(reason.split())
-    if len(reason) > 500:
-        raise DomainError("A reason must be 500 characters or fewer", field=f"reason-{item.id}")
-    if decision == ItemDecision.APPROVED.value:
-        amount = item.claimed_pence
-    elif decision == ItemDecision.REJECTED.value:
-        amount = 0
-    else:
-        field = f"amount-{item.id}"
-        if amount is None:
-            raise DomainError(f"Enter the amount to pay for {item.description}", field=field)
-        if amount <= 0:
-            raise DomainError(
-                f"The amount to pay for {item.description} must be more than £0.00: to pay "
-                "nothing, reject the item",
-                field=field,
-            )
-        if amount >= item.claimed_pence:
-            claimed = "the mileage comes to" if item.is_mileage else "claimed"
-            raise DomainError(
-                f"The amount to pay for {item.description} must be less than the "
-                f"{_pounds(item.claimed_pence)} {claimed}: to pay it all, approve it in full",
-                field=field,
-            )
-    if decision != ItemDecision.APPROVED.value and not reason:
-        raise DomainError(
-            f"Give a reason for the decision on {item.description}", field=f"reason-{item.id}"
-        )
-    return decision, amount, reason or None
-
-
 def decide(
     *,
     approver: User,
@@ -682,11 +427,11 @@ def decide(
         raise _already(claim)
     if claim.status != ClaimStatus.SUBMITTED.value:
         raise DomainError(f"This claim is {claim.status_label.lower()}, not waiting for a decision")
-    if _owns(approver, claim):
+    if owns(approver, claim):
         raise DomainError("Nobody approves their own expenses")
     if not is_approver(approver, claim.organisation_id):
         raise DomainError("Only the organisation's expenses approvers can decide this claim")
-    decided = [(item, _item_decision(item, decisions.get(item.id))) for item in claim.items]
+    decided = [(item, check_decision(item, decisions.get(item.id))) for item in claim.items]
     kinds = {decision for _item, (decision, _amount, _reason) in decided}
     if kinds == {ItemDecision.APPROVED.value}:
         status = ClaimStatus.APPROVED.value
@@ -725,26 +470,6 @@ def _tell_claimant(claim: ExpenseClaim, kind: str, subject: str) -> None:
     queue_email(kind=kind, to=to, subject=subject, user=user, claim=claim, link=link)
 
 
-PAYABLE = (ClaimStatus.APPROVED.value, ClaimStatus.PART_APPROVED.value)
-
-
-def payable_claims(*, actor: User, organisation_id: int) -> list[ExpenseClaim]:
-    """The organisation's approved claims not yet in a batch that ``actor`` may pay (never their
-    own): what a payment batch made now would hold, shown to them before they make it."""
-    if organisation_id not in coordinated_organisation_ids(actor):
-        raise DomainError("Only the organisation's coordinators can make payment batches")
-    claims = db.session.scalars(
-        select(ExpenseClaim)
-        .where(
-            ExpenseClaim.organisation_id == organisation_id,
-            ExpenseClaim.status.in_(PAYABLE),
-            ExpenseClaim.batch_id.is_(None),
-        )
-        .order_by(ExpenseClaim.id)
-    )
-    return [c for c in claims if not _owns(actor, c)]
-
-
 def create_batch(
     *, actor: User, organisation_id: int, claim_ids: list[int] | None = None
 ) -> PaymentBatch:
@@ -776,7 +501,7 @@ def create_batch(
         update(ExpenseClaim)
         .where(
             ExpenseClaim.id.in_(ids),
-            ExpenseClaim.status.in_(PAYABLE),
+            ExpenseClaim.status.in_(BATCHABLE),
             ExpenseClaim.batch_id.is_(None),
         )
         .values(batch_id=batch.id)
@@ -836,53 +561,3 @@ def mark_paid(*, actor: User, batch: PaymentBatch, paid_on: date, today: date) -
 
 
 # The investment hook -------------------------------------------------------------------------
-
-
-def paid_pence_between(start: date, end: date, organisation_id: int | None = None) -> int:
-    """Decided amounts of paid claims' items dated ``start``..``end`` (both included)."""
-    statement = (
-        select(func.coalesce(func.sum(ExpenseItem.approved_pence), 0))
-        .join(ExpenseClaim, ExpenseClaim.id == ExpenseItem.claim_id)
-        .where(
-            ExpenseClaim.status == ClaimStatus.PAID.value,
-            ExpenseItem.date >= start,
-            ExpenseItem.date <= end,
-        )
-    )
-    if organisation_id is not None:
-        statement = statement.where(ExpenseClaim.organisation_id == organisation_id)
-    return int(db.session.scalar(statement) or 0)
-
-
-def refuse_double_count(organisation_id: int, start: date, end: date, category: str) -> None:
-    """Registered with investment by the reports layer (the two are siblings): reimbursed
-    expenses come from paid claims, so entering them
-    by hand for a period that has paid claims would count them twice."""
-    if category != "expenses_reimbursed":
-        return
-    has_paid = db.session.scalar(
-        select(ExpenseItem.id)
-        .join(ExpenseClaim, ExpenseClaim.id == ExpenseItem.claim_id)
-        .where(
-            ExpenseClaim.status == ClaimStatus.PAID.value,
-            ExpenseClaim.organisation_id == organisation_id,
-            ExpenseItem.date >= start,
-            ExpenseItem.date <= end,
-        )
-        .limit(1)
-    )
-    if has_paid is not None:
-        raise DomainError(
-            "Reimbursed expenses for this organisation and period come from its paid expense "
-            "claims already; entering them here would count them twice",
-            field="category",
-        )
-
-
-def claim_summary(claim: ExpenseClaim) -> dict[str, Any]:
-    return {
-        "reference": claim.reference,
-        "claimed": claim.claimed_pence,
-        "decided": claim.decided_pence,
-        "status": claim.status,
-    }

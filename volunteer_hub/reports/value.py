@@ -19,8 +19,7 @@ from flask import current_app
 
 from volunteer_hub.core.errors import DomainError
 from volunteer_hub.core.money import round_money
-from volunteer_hub.expenses.queries import paid_pence_between
-from volunteer_hub.expenses.services import refuse_double_count
+from volunteer_hub.expenses.queries import paid_pence_between, refuse_double_count
 from volunteer_hub.extensions import db
 from volunteer_hub.hours.queries import people_by_role, value_report_statements
 from volunteer_hub.investment.queries import CATEGORIES, entries_overlapping

@@ -37,4 +37,13 @@ Rules:
   the ledger sum to zero. The value report's `timebank` section counts each exchange once and
   values hours at the generalist rate as a notional figure, never added to the value of
   volunteering.
+
+Where things live: ``models`` (time banks, accounts, transfers and entries, exchanges,
+listings, matches), ``ledger`` (posting and reversing transfers, the check), ``rules`` (input
+rules as pure functions: hours, limits, an exchange's and a listing's fields), ``services``
+(every command; flush, never commit), ``queries`` (the read side: membership and coordinators,
+search, statements, the coordinator's lists; other domains read the time bank here),
+``report`` (the value report's figures), ``forms``, ``views`` (one blueprint: ``members``,
+``listings``, ``exchanges``, with the loaders that check who may see what in
+``views/__init__``), ``imports``, ``cli`` and ``demo``.
 """

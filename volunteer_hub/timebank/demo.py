@@ -58,44 +58,45 @@ def seed() -> list[str]:
     )
     if coordinator is not None:
         db.session.add(TimeBankCoordinator(timebank_id=timebank.id, user_id=coordinator.id))
+    accounts, care_home = _members(timebank, today)
+    count = _exchanges(timebank, accounts, coordinator, today)
+    _pot_and_reversal(timebank, pot, accounts, coordinator, today)
+    _listings(timebank, accounts, care_home)
+    db.session.flush()
+    return [
+        f"Demo time bank: {NAME} with {len(accounts)} members, {count} exchanges over a year, "
+        "a donation, a grant and a reversal."
+    ]
+
+
+def _members(timebank: TimeBank, today: date) -> tuple[list[Account], Account]:
+    """The approved members (the demo volunteer first, when there is one, and a care home last)
+    and one applicant waiting; returns the approved ones and the care home."""
     approved_at = utcnow() - timedelta(days=400)
+
+    def person(name: str, email: str | None, area: str, user_id: int | None = None) -> Account:
+        return Account(
+            timebank_id=timebank.id,
+            kind="person",
+            user_id=user_id,
+            name=name,
+            email=email,
+            area=area,
+            status="approved",
+            terms_version=1,
+            terms_accepted_at=approved_at,
+            interviewed_on=today - timedelta(days=401),
+            references_ok=True,
+            approved_at=approved_at,
+        )
+
     accounts: list[Account] = []
     demo = db.session.scalar(
         select(User).where(User.email == "volunteer@demo.volunteerhub.invalid")
     )
     if demo is not None:
-        accounts.append(
-            Account(
-                timebank_id=timebank.id,
-                kind="person",
-                user_id=demo.id,
-                name=demo.name,
-                email=demo.email,
-                area="NB1",
-                status="approved",
-                terms_version=1,
-                terms_accepted_at=approved_at,
-                interviewed_on=today - timedelta(days=401),
-                references_ok=True,
-                approved_at=approved_at,
-            )
-        )
-    for name, email, area in MEMBERS:
-        accounts.append(
-            Account(
-                timebank_id=timebank.id,
-                kind="person",
-                name=name,
-                email=email,
-                area=area,
-                status="approved",
-                terms_version=1,
-                terms_accepted_at=approved_at,
-                interviewed_on=today - timedelta(days=401),
-                references_ok=True,
-                approved_at=approved_at,
-            )
-        )
+        accounts.append(person(demo.name, demo.email, "NB1", user_id=demo.id))
+    accounts += [person(name, email, area) for name, email, area in MEMBERS]
     care_home = Account(
         timebank_id=timebank.id,
         kind="organisation",
@@ -118,7 +119,13 @@ def seed() -> list[str]:
     )
     db.session.add_all([*accounts, waiting])
     db.session.flush()
+    return accounts, care_home
 
+
+def _exchanges(
+    timebank: TimeBank, accounts: list[Account], coordinator: User | None, today: date
+) -> int:
+    """A year of exchanges every few days, recorded by the coordinator; returns how many."""
     rng = random.Random(7)  # noqa: S311 - deterministic invented demo data
     count = 0
     day = today - timedelta(days=365)
@@ -154,7 +161,17 @@ def seed() -> list[str]:
             db.session.refresh(receiver)
             count += 1
         day += timedelta(days=rng.choice([3, 4, 5]))
-    # A donation to the pot, a grant from it, and a reversal of a mistaken exchange.
+    return count
+
+
+def _pot_and_reversal(
+    timebank: TimeBank,
+    pot: Account,
+    accounts: list[Account],
+    coordinator: User | None,
+    today: date,
+) -> None:
+    """A donation to the pot, a grant from it, and a reversal of a mistaken exchange."""
     donor = max(accounts, key=lambda account: account.balance_minutes)
     ledger.post(
         timebank=timebank,
@@ -189,6 +206,9 @@ def seed() -> list[str]:
             # Made after the exchange it reverses (the latest one), never before it.
             today=max(mistaken.done_on, today - timedelta(days=20)),
         )
+
+
+def _listings(timebank: TimeBank, accounts: list[Account], care_home: Account) -> None:
     listings = [
         (accounts[1], "offer", "lifts", "Lifts to appointments", "Weekday mornings"),
         (accounts[2], "request", "garden", "Help cutting back a hedge", "Any Saturday"),
@@ -214,8 +234,3 @@ def seed() -> list[str]:
                 availability=when,
             )
         )
-    db.session.flush()
-    return [
-        f"Demo time bank: {NAME} with {len(accounts)} members, {count} exchanges over a year, "
-        "a donation, a grant and a reversal."
-    ]

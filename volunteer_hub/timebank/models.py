@@ -125,6 +125,11 @@ class Account(Model):
         """How the account is named in lists and the CLI: the pot's name or the member's."""
         return self.name
 
+    @property
+    def is_approved(self) -> bool:
+        """Only approved members (and the pot) post, respond and exchange."""
+        return self.status == "approved"
+
 
 class Listing(Model):
     """An offer ("I can help with …") or a request ("I need …")."""
@@ -154,6 +159,11 @@ class Listing(Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     account: Mapped[Account] = relationship()
+
+    @property
+    def is_open(self) -> bool:
+        """Open to responses and suggested matches until its member (or a coordinator) closes it."""
+        return self.status == "open"
 
 
 class Match(Model):

@@ -30,7 +30,7 @@ from volunteer_hub.timebank.models import (
     TimeBankCoordinator,
     Transfer,
 )
-from volunteer_hub.timebank.services import statement as timebank_statement
+from volunteer_hub.timebank.queries import statement as timebank_statement
 from volunteer_hub.volunteers.models import Volunteer
 
 

@@ -1,13 +1,12 @@
-"""Time banks, members, offers and requests, exchanges, donations and grants, statements.
-Services flush, never commit (``ledger.once`` rolls back a losing duplicate)."""
+"""Commands: time banks, members, offers and requests, matches, exchanges, donations, grants
+and reversals. Services flush, never commit (``ledger.once`` rolls back a losing duplicate)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import select
 
 from volunteer_hub.accounts.audit import record as audit
 from volunteer_hub.accounts.models import User
@@ -18,13 +17,10 @@ from volunteer_hub.core.geo import outward_code
 from volunteer_hub.core.models import utcnow
 from volunteer_hub.core.transitions import AlreadyDone, compare_and_set, flush_unique, lock
 from volunteer_hub.extensions import db
-from volunteer_hub.recruitment.models import DbsRecord
-from volunteer_hub.timebank import ledger
+from volunteer_hub.timebank import ledger, queries, rules
 from volunteer_hub.timebank.ledger import Leg
 from volunteer_hub.timebank.models import (
-    CATEGORIES,
     Account,
-    Entry,
     Exchange,
     Listing,
     Match,
@@ -32,7 +28,7 @@ from volunteer_hub.timebank.models import (
     TimeBankCoordinator,
     Transfer,
 )
-from volunteer_hub.volunteers.models import Volunteer
+from volunteer_hub.timebank.rules import check_exchange, clean, set_limits, valid_key
 
 DEFAULT_TERMS = (
     "Time credits are earned by giving help and spent on receiving it: one hour is one credit, "
@@ -40,61 +36,6 @@ DEFAULT_TERMS = (
     "are not earnings and do not affect benefits. Members treat each other with respect, keep "
     "each other's details private and tell the coordinator about any concern."
 )
-INACTIVE_DAYS = 90
-MAX_MINUTES = 24 * 60
-
-
-def _clean(value: Any, limit: int) -> str:
-    text = " ".join(str(value or "").split())
-    return text[: limit + 1]
-
-
-def hours_to_minutes(value: Any, *, field: str = "hours") -> int:
-    """ "1.5" → 90; hours must be a positive multiple of 0.25, at most 24."""
-    from decimal import Decimal, InvalidOperation
-
-    try:
-        hours = Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
-        raise DomainError("Enter the hours as a number, like 1.5", field=field) from None
-    if not hours.is_finite() or hours <= 0 or hours > 24 or (hours * 4) % 1 != 0:
-        raise DomainError(
-            "Enter hours in steps of a quarter of an hour (0.25), from 0.25 to 24", field=field
-        )
-    return int(hours * 60)
-
-
-# --- who may do what -------------------------------------------------------------------------
-
-
-def coordinates(user: User, timebank: TimeBank) -> bool:
-    """Only a time bank's own coordinators act in it."""
-    return (
-        db.session.scalar(
-            select(TimeBankCoordinator.id).where(
-                TimeBankCoordinator.timebank_id == timebank.id,
-                TimeBankCoordinator.user_id == user.id,
-            )
-        )
-        is not None
-    )
-
-
-def coordinated_timebanks(user: User) -> list[TimeBank]:
-    return list(
-        db.session.scalars(
-            select(TimeBank)
-            .join(TimeBankCoordinator, TimeBankCoordinator.timebank_id == TimeBank.id)
-            .where(TimeBankCoordinator.user_id == user.id)
-            .order_by(TimeBank.name)
-        )
-    )
-
-
-def account_of(user: User, timebank: TimeBank) -> Account | None:
-    return db.session.scalar(
-        select(Account).where(Account.timebank_id == timebank.id, Account.user_id == user.id)
-    )
 
 
 def pot_of(timebank: TimeBank) -> Account:
@@ -114,7 +55,7 @@ def pot_of(timebank: TimeBank) -> Account:
 
 
 def _require_coordinator(user: User, timebank: TimeBank) -> None:
-    if not coordinates(user, timebank):
+    if not queries.coordinates(user, timebank):
         raise DomainError("Only this time bank's coordinators can do that")
 
 
@@ -132,13 +73,13 @@ def create_timebank(
 ) -> TimeBank:
     if not actor.is_admin:
         raise DomainError("Only an administrator creates a time bank")
-    name = _clean(name, 200)
+    name = clean(name, 200)
     if not name or len(name) > 200:
         raise DomainError("Enter the time bank's name (up to 200 characters)", field="name")
     if db.session.scalar(select(TimeBank.id).where(TimeBank.name == name)):
         raise DomainError("There is already a time bank with this name", field="name")
     timebank = TimeBank(name=name, terms=(terms or "").strip() or DEFAULT_TERMS)
-    _set_limits(timebank, min_hours, max_hours)
+    set_limits(timebank, min_hours, max_hours)
     timebank.requires_dbs = requires_dbs
     db.session.add(timebank)
     # Two administrators (or a double click) creating the same bank at once: one is created.
@@ -146,33 +87,6 @@ def create_timebank(
     pot_of(timebank)
     audit("timebank.created", actor=actor, target=timebank)
     return timebank
-
-
-def _set_limits(timebank: TimeBank, min_hours: str, max_hours: str) -> None:
-    from decimal import Decimal, InvalidOperation
-
-    try:
-        minimum = Decimal(str(min_hours or "0").strip())
-        maximum = Decimal(str(max_hours).strip()) if str(max_hours or "").strip() else None
-    except InvalidOperation:
-        raise DomainError(
-            "Enter the limits as numbers of hours, like -10", field="min_hours"
-        ) from None
-    if not minimum.is_finite() or minimum > 0 or minimum < -1000 or (minimum * 4) % 1:
-        raise DomainError(
-            "The minimum balance is 0 or a negative number of hours in quarter hours, down to "
-            "-1000",
-            field="min_hours",
-        )
-    if maximum is not None and (
-        not maximum.is_finite() or maximum <= 0 or maximum > 10000 or (maximum * 4) % 1
-    ):
-        raise DomainError(
-            "The maximum balance is a positive number of hours, or empty for none",
-            field="max_hours",
-        )
-    timebank.min_balance_minutes = int(minimum * 60)
-    timebank.max_balance_minutes = int(maximum * 60) if maximum is not None else None
 
 
 def update_settings(
@@ -184,7 +98,7 @@ def update_settings(
     max_hours: str,
     requires_dbs: bool,
 ) -> None:
-    if not (actor.is_admin or coordinates(actor, timebank)):
+    if not (actor.is_admin or queries.coordinates(actor, timebank)):
         raise DomainError("Only this time bank's coordinators change its settings")
     terms = (terms or "").strip()
     if len(terms) < 20:
@@ -192,7 +106,7 @@ def update_settings(
     if terms != timebank.terms:
         timebank.terms = terms
         timebank.terms_version += 1
-    _set_limits(timebank, min_hours, max_hours)
+    set_limits(timebank, min_hours, max_hours)
     timebank.requires_dbs = requires_dbs
     db.session.flush()
     audit("timebank.settings", actor=actor, target=timebank)
@@ -204,7 +118,7 @@ def add_coordinator(*, actor: User, timebank: TimeBank, user: User) -> None:
     if not user.is_staff:
         raise DomainError("Coordinators must be staff (a centre or organisation coordinator)")
     lock(timebank)  # a second request waits here, then finds the first one's row
-    if coordinates(user, timebank):
+    if queries.coordinates(user, timebank):
         raise AlreadyDone(f"{user.name} already coordinates this time bank.")
     db.session.add(TimeBankCoordinator(timebank_id=timebank.id, user_id=user.id))
     db.session.flush()
@@ -217,7 +131,7 @@ def join(*, user: User, timebank: TimeBank, area: str, accepted_terms: bool) -> 
     waits, then finds the first and is told it was already made."""
     if not accepted_terms:
         raise DomainError("Tick the box to accept the time bank's terms", field="accept")
-    if account_of(user, timebank) is not None:
+    if queries.account_of(user, timebank) is not None:
         raise AlreadyDone("You have already applied to this time bank.")
     district = outward_code(area)
     if area and district is None:
@@ -226,7 +140,7 @@ def join(*, user: User, timebank: TimeBank, area: str, accepted_terms: bool) -> 
             field="area",
         )
     lock(timebank)
-    if account_of(user, timebank) is not None:
+    if queries.account_of(user, timebank) is not None:
         raise AlreadyDone("You have already applied to this time bank.")
     if db.session.scalar(
         select(Account.id).where(
@@ -269,14 +183,7 @@ def add_member(
     """A coordinator records a member without a sign-in (a person without internet, or an
     organisation such as a care home). They still need approving."""
     _require_coordinator(actor, timebank)
-    if kind not in ("person", "organisation"):
-        raise DomainError("Choose a person or an organisation", field="kind")
-    name = _clean(name, 200)
-    if not name or len(name) > 200:
-        raise DomainError("Enter the member's name", field="name")
-    email = email.strip().lower() or ""
-    if email and ("@" not in email or len(email) > 254):
-        raise DomainError("Enter a real email address, or leave it empty", field="email")
+    name, email = rules.check_member(kind, name, email)
     if email and db.session.scalar(
         select(Account.id).where(Account.timebank_id == timebank.id, Account.email == email)
     ):
@@ -289,7 +196,7 @@ def add_member(
         kind=kind,
         name=name,
         email=email or None,
-        phone=_clean(phone, 40) or None,
+        phone=clean(phone, 40) or None,
         area=district,
         organisation_id=organisation_id,
         status="pending",
@@ -320,7 +227,11 @@ def approve(
         raise DomainError("Enter the date of the interview", field="interviewed_on")
     if not references_ok:
         raise DomainError("Confirm the references are satisfactory", field="references_ok")
-    if timebank.requires_dbs and account.kind == "person" and not _clear_dbs(account, today):
+    if (
+        timebank.requires_dbs
+        and account.kind == "person"
+        and not queries.has_clear_dbs(account, today)
+    ):
         raise DomainError(
             "This time bank requires a DBS check: record a clear one (from the last three years) "
             "on the member's volunteer record first"
@@ -341,53 +252,25 @@ def approve(
     audit("timebank.member_approved", actor=actor, target=account)
 
 
-def _clear_dbs(account: Account, today: date) -> bool:
-    if account.user_id is None:
-        return False
-    since = today - timedelta(days=3 * 365)
-    return (
-        db.session.scalar(
-            select(DbsRecord.id)
-            .join(Volunteer, Volunteer.id == DbsRecord.volunteer_id)
-            .where(
-                Volunteer.user_id == account.user_id,
-                DbsRecord.outcome == "clear",
-                DbsRecord.issue_date >= since,
-            )
-        )
-        is not None
-    )
-
-
 def suspend(*, actor: User, account: Account, suspended: bool) -> None:
     """Approved → suspended, or suspended → approved (reinstated), each a compare-and-set: of
     two at once the second is told it was already done."""
     _require_coordinator(actor, account.timebank)
     if account.kind == "pot":
         raise DomainError("The community pot cannot be suspended")
-    name = account.name
-    if suspended:
-        if account.status == "suspended":
-            raise AlreadyDone(f"{name} is already suspended.")
-        if account.status != "approved":
-            raise DomainError("Only an approved member can be suspended")
-        compare_and_set(
-            account,
-            expected="approved",
-            values={"status": "suspended", "suspended_at": utcnow()},
-            message=f"{name} is already suspended.",
-        )
-    else:
-        if account.status == "approved":
-            raise AlreadyDone(f"{name} was already reinstated.")
-        if account.status != "suspended":
-            raise DomainError("This member is not suspended")
-        compare_and_set(
-            account,
-            expected="suspended",
-            values={"status": "approved", "suspended_at": None},
-            message=f"{name} was already reinstated.",
-        )
+    # (status now, status after, already done, not possible, values)
+    now, after, already, refused, values = (
+        ("approved", "suspended", f"{account.name} is already suspended.",
+         "Only an approved member can be suspended", {"suspended_at": utcnow()})
+        if suspended
+        else ("suspended", "approved", f"{account.name} was already reinstated.",
+              "This member is not suspended", {"suspended_at": None})
+    )  # fmt: skip
+    if account.status == after:
+        raise AlreadyDone(already)
+    if account.status != now:
+        raise DomainError(refused)
+    compare_and_set(account, expected=now, values={"status": after, **values}, message=already)
     audit(
         "timebank.member_suspended" if suspended else "timebank.member_reinstated",
         actor=actor,
@@ -399,25 +282,8 @@ def suspend(*, actor: User, account: Account, suspended: bool) -> None:
 
 
 def post_listing(*, user: User, timebank: TimeBank, values: dict[str, Any]) -> Listing:
-    account = _approved_member(user, timebank)
-    kind = values.get("kind")
-    if kind not in ("offer", "request"):
-        raise DomainError("Choose an offer or a request", field="kind")
-    if values.get("category") not in CATEGORIES:
-        raise DomainError("Choose a category", field="category")
-    title = _clean(values.get("title"), 120)
-    if not title or len(title) > 120:
-        raise DomainError("Enter a short title (up to 120 characters)", field="title")
-    description = str(values.get("description") or "").strip()
-    if len(description) > 2000:
-        raise DomainError("Keep the description to 2,000 characters", field="description")
-    area_text = str(values.get("area") or "")
-    area = outward_code(area_text) if area_text else account.area
-    if area_text and area is None:
-        raise DomainError("Enter a postcode district like SE15, never an address", field="area")
-    availability = _clean(values.get("availability"), 200)
-    if len(availability) > 200:
-        raise DomainError("Keep availability to 200 characters", field="availability")
+    account = queries.approved_member(user, timebank)
+    fields = rules.check_listing(values, default_area=account.area)
     key = str(values.get("key") or "")[:32] or None
     already = "This was already posted."
     if key and db.session.scalar(select(Listing.id).where(Listing.form_key == key)):
@@ -425,13 +291,8 @@ def post_listing(*, user: User, timebank: TimeBank, values: dict[str, Any]) -> L
     listing = Listing(
         timebank_id=timebank.id,
         account_id=account.id,
-        kind=kind,
-        category=values["category"],
-        title=title,
-        description=description or None,
-        area=area,
-        availability=availability or None,
         form_key=key,
+        **fields,
     )
     db.session.add(listing)
     flush_unique(already)  # the same form sent twice at once: one is posted
@@ -439,42 +300,13 @@ def post_listing(*, user: User, timebank: TimeBank, values: dict[str, Any]) -> L
     return listing
 
 
-def search(
-    timebank: TimeBank, *, kind: str = "", category: str = "", text: str = "", area: str = ""
-) -> list[Listing]:
-    statement = (
-        select(Listing)
-        .join(Account, Account.id == Listing.account_id)
-        .where(
-            Listing.timebank_id == timebank.id,
-            Listing.status == "open",
-            Account.status == "approved",
-        )
-    )
-    if kind in ("offer", "request"):
-        statement = statement.where(Listing.kind == kind)
-    if category in CATEGORIES:
-        statement = statement.where(Listing.category == category)
-    if text.strip():
-        like = f"%{text.strip()[:100]}%"
-        statement = statement.where(or_(Listing.title.ilike(like), Listing.description.ilike(like)))
-    district = outward_code(area)
-    if district:
-        statement = statement.where(Listing.area == district)
-    return list(db.session.scalars(statement.order_by(Listing.created_at.desc()).limit(200)))
-
-
-def _locked_listing(listing: Listing) -> Listing:
-    """The listing's row locked, then read again: matches to it are made one at a time, so a
-    second response (or suggestion) at once finds the first instead of a unique violation."""
-    return lock(listing)
-
-
 def respond(*, user: User, listing: Listing, message: str) -> Match:
-    account = _approved_member(user, listing.account.timebank)
+    account = queries.approved_member(user, listing.account.timebank)
     if listing.account_id == account.id:
         raise DomainError("This is your own listing")
-    listing = _locked_listing(listing)
+    # The listing's row locked, then read again: matches to it are made one at a time, so a
+    # second response (or suggestion) at once finds the first instead of a unique violation.
+    listing = lock(listing)
     if listing.status != "open":
         raise DomainError("This listing is closed")
     if db.session.scalar(
@@ -484,7 +316,7 @@ def respond(*, user: User, listing: Listing, message: str) -> Match:
     match = Match(
         listing_id=listing.id,
         account_id=account.id,
-        message=_clean(message, 1000) or None,
+        message=clean(message, 1000) or None,
         responder_agreed=True,
     )
     db.session.add(match)
@@ -500,7 +332,7 @@ def broker(*, actor: User, listing: Listing, account: Account) -> Match:
         raise DomainError("Choose an approved member of this time bank", field="member")
     if account.id == listing.account_id or account.kind == "pot":
         raise DomainError("Choose a different member from the one who posted", field="member")
-    listing = _locked_listing(listing)
+    listing = lock(listing)  # one match at a time (see respond)
     existing = db.session.scalar(
         select(Match).where(Match.listing_id == listing.id, Match.account_id == account.id)
     )
@@ -517,7 +349,7 @@ def agree(*, user: User, match: Match, agreed: bool) -> None:
     """One member's answer, once: the match is locked and read again first, so a second click
     (or the other answer at the same moment) finds the first and is told so."""
     timebank = match.listing.account.timebank
-    mine = account_of(user, timebank)
+    mine = queries.account_of(user, timebank)
     if mine is None or mine.id not in (match.listing.account_id, match.account_id):
         raise DomainError("Only the two members agree to a match")
     match = lock(match)
@@ -539,8 +371,8 @@ def agree(*, user: User, match: Match, agreed: bool) -> None:
 
 
 def close_listing(*, user: User, listing: Listing) -> None:
-    mine = account_of(user, listing.account.timebank)
-    if (mine is None or mine.id != listing.account_id) and not coordinates(
+    mine = queries.account_of(user, listing.account.timebank)
+    if (mine is None or mine.id != listing.account_id) and not queries.coordinates(
         user, listing.account.timebank
     ):
         raise DomainError("Only the member who posted it closes a listing")
@@ -558,59 +390,7 @@ def close_listing(*, user: User, listing: Listing) -> None:
 # --- exchanges, donations, grants ------------------------------------------------------------
 
 
-def _approved_member(user: User, timebank: TimeBank) -> Account:
-    account = account_of(user, timebank)
-    if account is None:
-        raise DomainError("Join the time bank first")
-    if account.status != "approved":
-        raise DomainError(
-            "Your membership is suspended: contact the coordinator"
-            if account.status == "suspended"
-            else "Your membership is waiting for the coordinator's approval"
-        )
-    return account
-
-
-def _exchange_by_key(key: str) -> Exchange | None:
-    return db.session.scalar(select(Exchange).where(Exchange.idempotency_key == key))
-
-
-def _check_exchange(
-    giver: Account,
-    receiver: Account,
-    timebank: TimeBank,
-    done_on: date | None,
-    minutes: int,
-    description: str,
-    today: date,
-) -> str:
-    """Every rule an exchange must meet, whoever records it; returns the cleaned description."""
-    if giver.id == receiver.id:
-        raise DomainError("The giver and the receiver must be different members", field="member")
-    for account in (giver, receiver):
-        if account.timebank_id != timebank.id or account.kind == "pot":
-            raise DomainError("Choose a member of this time bank", field="member")
-        if account.status != "approved":
-            raise DomainError(
-                f"{account.name} is {account.status}: only approved members exchange",
-                field="member",
-            )
-    if done_on is None or done_on > today:
-        raise DomainError(
-            "Enter the date the help was given; it cannot be in the future", field="done_on"
-        )
-    if done_on < today - timedelta(days=366):
-        raise DomainError("The date is more than a year ago: ask the coordinator", field="done_on")
-    description = _clean(description, 500)
-    if not description or len(description) > 500:
-        raise DomainError("Say what was done (up to 500 characters)", field="description")
-    if not 0 < minutes <= MAX_MINUTES or minutes % 15:
-        raise DomainError("Enter hours in steps of 0.25, up to 24", field="hours")
-    return description
-
-
 def _record(
-    *,
     actor: User,
     timebank: TimeBank,
     giver: Account,
@@ -643,7 +423,7 @@ def _record(
         audit("timebank.exchange_recorded", actor=actor, target=exchange)
         return exchange
 
-    return ledger.once(_valid_key(key), _exchange_by_key, make)
+    return ledger.once(valid_key(key), queries.exchange_by_key, make)
 
 
 def record_exchange(
@@ -659,9 +439,9 @@ def record_exchange(
     today: date,
 ) -> Exchange:
     """A member records help given or received; the other member confirms it."""
-    mine = _approved_member(user, timebank)
+    mine = queries.approved_member(user, timebank)
     giver, receiver = (mine, other) if i_gave else (other, mine)
-    description = _check_exchange(giver, receiver, timebank, done_on, minutes, description, today)
+    description = check_exchange(giver, receiver, timebank, done_on, minutes, description, today)
     if not i_gave and mine.balance_minutes - minutes < ledger.minimum_for(mine, timebank):
         raise DomainError(
             f"You have {formatting.hours(mine.balance_minutes)}: this would take you below "
@@ -669,23 +449,8 @@ def record_exchange(
             field="hours",
         )
     assert done_on is not None
-    return _record(
-        actor=user,
-        timebank=timebank,
-        giver=giver,
-        receiver=receiver,
-        done_on=done_on,
-        minutes=minutes,
-        description=description,
-        recorded_by="giver" if i_gave else "receiver",
-        key=key,
-    )
-
-
-def _valid_key(key: str) -> str:
-    if not key or len(key) > 80:
-        raise DomainError("The form has expired: reload the page and try again")
-    return key
+    recorded_by = "giver" if i_gave else "receiver"
+    return _record(user, timebank, giver, receiver, done_on, minutes, description, recorded_by, key)
 
 
 def record_for_both(
@@ -702,18 +467,10 @@ def record_for_both(
 ) -> Exchange:
     """A coordinator records an exchange for both members: confirmed at once."""
     _require_coordinator(actor, timebank)
-    description = _check_exchange(giver, receiver, timebank, done_on, minutes, description, today)
+    description = check_exchange(giver, receiver, timebank, done_on, minutes, description, today)
     assert done_on is not None
     return _record(
-        actor=actor,
-        timebank=timebank,
-        giver=giver,
-        receiver=receiver,
-        done_on=done_on,
-        minutes=minutes,
-        description=description,
-        recorded_by="coordinator",
-        key=key,
+        actor, timebank, giver, receiver, done_on, minutes, description, "coordinator", key
     )
 
 
@@ -744,7 +501,7 @@ def _already_decided(exchange: Exchange) -> AlreadyDone:
 def confirm(*, user: User, exchange: Exchange) -> None:
     timebank = db.session.get(TimeBank, exchange.timebank_id)
     assert timebank is not None
-    mine = _approved_member(user, timebank)
+    mine = queries.approved_member(user, timebank)
     other_side = exchange.receiver_id if exchange.recorded_by == "giver" else exchange.giver_id
     if mine.id != other_side:
         raise DomainError("Only the other member confirms an exchange")
@@ -757,7 +514,7 @@ def confirm(*, user: User, exchange: Exchange) -> None:
 def decline(*, user: User, exchange: Exchange) -> None:
     timebank = db.session.get(TimeBank, exchange.timebank_id)
     assert timebank is not None
-    mine = account_of(user, timebank)
+    mine = queries.account_of(user, timebank)
     if mine is None or mine.id not in (exchange.giver_id, exchange.receiver_id):
         raise DomainError("Only the two members can decline an exchange")
     if exchange.status != "pending":
@@ -770,27 +527,12 @@ def decline(*, user: User, exchange: Exchange) -> None:
 
 
 def donate(*, user: User, timebank: TimeBank, minutes: int, key: str, today: date) -> Transfer:
-    mine = _approved_member(user, timebank)
-    if not 0 < minutes <= 100 * 60 or minutes % 15:
-        raise DomainError("Enter hours in steps of 0.25", field="hours")
+    mine = queries.approved_member(user, timebank)
+    rules.pot_minutes(minutes)
     pot = pot_of(timebank)
-    return ledger.once(
-        _valid_key(key),
-        ledger.transfer_by_key,
-        lambda: _audited(
-            ledger.post(
-                timebank=timebank,
-                kind="donation",
-                legs=[Leg(mine, -minutes), Leg(pot, minutes)],
-                done_on=today,
-                description="Donation to the community pot",
-                actor=user,
-                key=key,
-            ),
-            "timebank.donated",
-            user,
-        ),
-    )
+    legs = [Leg(mine, -minutes), Leg(pot, minutes)]
+    description = "Donation to the community pot"
+    return _pot_transfer(timebank, "donation", legs, description, user, key, today)
 
 
 def grant(
@@ -806,30 +548,43 @@ def grant(
     _require_coordinator(actor, timebank)
     if account.timebank_id != timebank.id or account.kind == "pot" or account.status != "approved":
         raise DomainError("Choose an approved member of this time bank", field="member")
-    if not 0 < minutes <= 100 * 60 or minutes % 15:
-        raise DomainError("Enter hours in steps of 0.25", field="hours")
-    reason = _clean(reason, 500)
+    rules.pot_minutes(minutes)
+    reason = clean(reason, 500)
     if len(reason) < 5 or len(reason) > 500:
         raise DomainError("Say why the grant is made (5 to 500 characters)", field="reason")
-    pot = pot_of(timebank)
-    return ledger.once(
-        _valid_key(key),
-        ledger.transfer_by_key,
-        lambda: _audited(
-            ledger.post(
-                timebank=timebank,
-                kind="grant",
-                legs=[Leg(pot, -minutes), Leg(account, minutes)],
-                done_on=today,
-                description=f"Grant from the community pot: {reason}",
-                actor=actor,
-                key=key,
-                reason=reason,
-            ),
-            "timebank.granted",
-            actor,
-        ),
-    )
+    legs = [Leg(pot_of(timebank), -minutes), Leg(account, minutes)]
+    description = f"Grant from the community pot: {reason}"
+    return _pot_transfer(timebank, "grant", legs, description, actor, key, today, reason=reason)
+
+
+def _pot_transfer(
+    timebank: TimeBank,
+    kind: str,
+    legs: list[Leg],
+    description: str,
+    actor: User,
+    key: str,
+    today: date,
+    reason: str | None = None,
+) -> Transfer:
+    """A donation to or a grant from the pot, once per idempotency key, audited."""
+
+    def post() -> Transfer:
+        transfer = ledger.post(
+            timebank=timebank,
+            kind=kind,
+            legs=legs,
+            done_on=today,
+            description=description,
+            actor=actor,
+            key=key,
+            reason=reason,
+        )
+        action = "timebank.donated" if kind == "donation" else "timebank.granted"
+        audit(action, actor=actor, target=transfer)
+        return transfer
+
+    return ledger.once(valid_key(key), ledger.transfer_by_key, post)
 
 
 def reverse(*, actor: User, transfer: Transfer, reason: str, today: date) -> Transfer:
@@ -839,199 +594,3 @@ def reverse(*, actor: User, transfer: Transfer, reason: str, today: date) -> Tra
     reversal = ledger.reverse(actor=actor, transfer=transfer, reason=reason, today=today)
     audit("timebank.reversed", actor=actor, target=reversal, details={"reverses": transfer.id})
     return reversal
-
-
-def _audited(transfer: Transfer, action: str, actor: User) -> Transfer:
-    audit(action, actor=actor, target=transfer)
-    return transfer
-
-
-# --- statements and the coordinator's view ----------------------------------------------------
-
-STATEMENT_PAGE = 50
-
-
-@dataclass(frozen=True)
-class Line:
-    entry_id: int
-    done_on: date
-    kind: str
-    description: str | None
-    counterpart: str
-    minutes: int
-    balance_after: int
-    transfer_id: int
-
-
-def statement(
-    account: Account, *, before: int | None = None, limit: int | None = STATEMENT_PAGE
-) -> list[Line]:
-    """Entries newest first (by the date each was done; entries of one day newest recorded
-    first) with the running balance after each. ``before`` (an entry id) gives the next page,
-    in the same order; the running balance starts from the stored balance less everything
-    newer. A reversal is described in words from the transfer it reverses ("Reversal of the
-    12 November 2026 exchange with Bob"), never by an internal number."""
-    newest_first = (Transfer.done_on.desc(), Entry.id.desc())
-    newer = 0
-    after = None
-    if before is not None:
-        anchor = db.session.execute(
-            select(Transfer.done_on, Entry.id)
-            .join(Transfer, Transfer.id == Entry.transfer_id)
-            .where(Entry.account_id == account.id, Entry.id == before)
-        ).first()
-        if anchor is not None:
-            # Everything shown on earlier pages: done later, or the same day and recorded later.
-            after = or_(
-                Transfer.done_on > anchor.done_on,
-                and_(Transfer.done_on == anchor.done_on, Entry.id >= anchor.id),
-            )
-            newer = int(
-                db.session.scalar(
-                    select(func.coalesce(func.sum(Entry.minutes), 0))
-                    .join(Transfer, Transfer.id == Entry.transfer_id)
-                    .where(Entry.account_id == account.id, after)
-                )
-                or 0
-            )
-    statement_ = (
-        select(Entry, Transfer)
-        .join(Transfer, Transfer.id == Entry.transfer_id)
-        .where(Entry.account_id == account.id)
-        .order_by(*newest_first)
-    )
-    if after is not None:
-        statement_ = statement_.where(~after)
-    if limit is not None:
-        statement_ = statement_.limit(limit)
-    rows = db.session.execute(statement_).all()
-    others = _counterparts([t.id for _e, t in rows], account.id)
-    reversed_transfers = {
-        t.id: t
-        for t in db.session.scalars(
-            select(Transfer).where(
-                Transfer.id.in_({t.reverses_id for _e, t in rows if t.reverses_id is not None})
-            )
-        )
-    }
-    balance = account.balance_minutes - newer
-    lines = []
-    for entry, transfer in rows:
-        counterpart = others.get(transfer.id, "")
-        original = reversed_transfers.get(transfer.reverses_id or 0)
-        lines.append(
-            Line(
-                entry_id=entry.id,
-                done_on=transfer.done_on,
-                kind=transfer.kind,
-                description=ledger.reversal_words(original, counterpart)
-                if original is not None
-                else transfer.description,
-                counterpart=counterpart,
-                minutes=entry.minutes,
-                balance_after=balance,
-                transfer_id=transfer.id,
-            )
-        )
-        balance -= entry.minutes
-    return lines
-
-
-def _counterparts(transfer_ids: list[int], account_id: int) -> dict[int, str]:
-    if not transfer_ids:
-        return {}
-    rows = db.session.execute(
-        select(Entry.transfer_id, Account.name)
-        .join(Account, Account.id == Entry.account_id)
-        .where(Entry.transfer_id.in_(transfer_ids), Entry.account_id != account_id)
-    ).all()
-    return {transfer_id: name for transfer_id, name in rows}
-
-
-def members(timebank: TimeBank) -> list[Account]:
-    return list(
-        db.session.scalars(
-            select(Account)
-            .where(Account.timebank_id == timebank.id)
-            .order_by(Account.kind == "pot", Account.status, Account.name)
-        )
-    )
-
-
-def inactive(timebank: TimeBank, today: date) -> list[tuple[Account, date | None]]:
-    """Approved members with no ledger entry for 90 days (to follow up), with their last."""
-    last = (
-        select(Entry.account_id, func.max(Transfer.done_on).label("last"))
-        .join(Transfer, Transfer.id == Entry.transfer_id)
-        .group_by(Entry.account_id)
-        .subquery()
-    )
-    cutoff = today - timedelta(days=INACTIVE_DAYS)
-    cutoff_at = datetime.combine(cutoff, datetime.min.time(), tzinfo=UTC)
-    rows = db.session.execute(
-        select(Account, last.c.last)
-        .outerjoin(last, last.c.account_id == Account.id)
-        .where(
-            Account.timebank_id == timebank.id,
-            Account.kind != "pot",
-            Account.status == "approved",
-            or_(
-                last.c.last < cutoff,
-                (last.c.last.is_(None)) & (Account.approved_at < cutoff_at),
-            ),
-        )
-        .order_by(Account.name)
-    ).all()
-    return [(account, when) for account, when in rows]
-
-
-def _pending(account: Account, *, recorded_by_them: bool) -> list[Exchange]:
-    """Pending exchanges this member takes part in, recorded by the other side (for them to
-    confirm) or by themselves (waiting for the other side)."""
-    giver_side = Exchange.receiver_id if recorded_by_them else Exchange.giver_id
-    receiver_side = Exchange.giver_id if recorded_by_them else Exchange.receiver_id
-    return list(
-        db.session.scalars(
-            select(Exchange)
-            .where(
-                Exchange.status == "pending",
-                or_(
-                    (Exchange.recorded_by == "giver") & (giver_side == account.id),
-                    (Exchange.recorded_by == "receiver") & (receiver_side == account.id),
-                ),
-            )
-            .order_by(Exchange.done_on)
-        )
-    )
-
-
-def pending_for(account: Account) -> list[Exchange]:
-    """Exchanges waiting for this member to confirm."""
-    return _pending(account, recorded_by_them=True)
-
-
-def awaiting_other(account: Account) -> list[Exchange]:
-    """Exchanges this member recorded, waiting for the other member."""
-    return _pending(account, recorded_by_them=False)
-
-
-def coordinators_of(timebank: TimeBank) -> list[User]:
-    return list(
-        db.session.scalars(
-            select(User)
-            .join(TimeBankCoordinator, TimeBankCoordinator.user_id == User.id)
-            .where(TimeBankCoordinator.timebank_id == timebank.id)
-            .order_by(User.name)
-        )
-    )
-
-
-def reversed_ids(timebank: TimeBank) -> set[int]:
-    """Transfers of this time bank that have been reversed."""
-    return set(
-        db.session.scalars(
-            select(Transfer.reverses_id).where(
-                Transfer.timebank_id == timebank.id, Transfer.reverses_id.is_not(None)
-            )
-        )
-    )
