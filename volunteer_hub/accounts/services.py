@@ -30,6 +30,7 @@ from volunteer_hub.accounts.passwords import (
     password_problems,
     verify_password,
 )
+from volunteer_hub.accounts.queries import find_user_by_email, normalise_email
 from volunteer_hub.accounts.tokens import InvalidToken, make_token, read_token
 from volunteer_hub.core.errors import DomainError
 from volunteer_hub.core.models import utcnow
@@ -44,14 +45,6 @@ SIGN_IN_FAILED = (
     "Enter a correct email address and password. "
     "After several wrong attempts you will need to wait up to 15 minutes."
 )
-
-
-def normalise_email(email: str) -> str:
-    return email.strip().lower()
-
-
-def find_user_by_email(email: str) -> User | None:
-    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
 
 
 def _link(endpoint: str, **values: Any) -> str:

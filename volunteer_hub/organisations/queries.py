@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 
 from volunteer_hub.extensions import db
-from volunteer_hub.organisations.models import Organisation
+from volunteer_hub.organisations.models import Organisation, Role
 
 
 def all_organisations() -> Sequence[Organisation]:
@@ -39,11 +39,18 @@ def names_by_id() -> dict[int, str]:
 
 def role_titles(role_ids: set[int]) -> dict[int, str]:
     """The titles of these roles, by id."""
-    from volunteer_hub.organisations.models import Role
-
     if not role_ids:
         return {}
     return {
         row.id: row.title
         for row in db.session.execute(select(Role.id, Role.title).where(Role.id.in_(role_ids)))
     }
+
+
+def role_named(organisation_name: str, title: str) -> Role | None:
+    """The role with this title at the organisation with this (exact) name."""
+    return db.session.scalar(
+        select(Role)
+        .join(Organisation, Organisation.id == Role.organisation_id)
+        .where(Organisation.name == organisation_name, Role.title == title)
+    )
