@@ -17,6 +17,7 @@ from markupsafe import Markup
 from wtforms import (
     BooleanField,
     DecimalField,
+    HiddenField,
     IntegerField,
     RadioField,
     SelectField,
@@ -188,6 +189,12 @@ class RoleForm(FlaskForm):
 
 class ButtonForm(FlaskForm):
     submit = SubmitField("Continue", widget=GovSubmitInput())
+
+
+class OfferCategoryForm(ButtonForm):
+    """The button says which way: ``yes`` to offer a category again, ``no`` to stop."""
+
+    active = HiddenField(validators=[Optional()])
 
 
 class ReturnForm(FlaskForm):

@@ -15,7 +15,6 @@ from volunteer_hub.accounts.permissions import get_or_404, role_required
 from volunteer_hub.accounts.queries import coordinators_of
 from volunteer_hub.core.errors import DomainError
 from volunteer_hub.core.forms import attach_error, perform
-from volunteer_hub.core.inputs import form_text
 from volunteer_hub.core.templating import register_labels
 from volunteer_hub.extensions import db
 from volunteer_hub.organisations import queries, services
@@ -25,6 +24,7 @@ from volunteer_hub.organisations.forms import (
     CategoryForm,
     DueDiligenceForm,
     NewOrganisationForm,
+    OfferCategoryForm,
     OrganisationForm,
     ReturnForm,
     RoleForm,
@@ -324,10 +324,11 @@ def toggle_category(category_id: int) -> ResponseReturnValue:
     category = db.session.get(Category, category_id)
     if category is None:
         abort(404)
-    if not ButtonForm().validate_on_submit():
+    form = OfferCategoryForm()
+    if not form.validate_on_submit():
         abort(400)
     # The button says which way (a double click must not switch it back); without it, a toggle.
-    wanted = form_text("active")
+    wanted = form.active.data or ""
     active = wanted == "yes" if wanted in ("yes", "no") else not category.active
     return perform(
         lambda: services.offer_category(actor=current_user, category=category, active=active),

@@ -94,6 +94,12 @@ class ButtonForm(FlaskForm):
     submit = SubmitField("Continue", widget=GovSubmitInput())
 
 
+class MarkReferenceForm(ButtonForm):
+    """Which button was pressed: ``yes`` for satisfactory, anything else for not."""
+
+    satisfactory = HiddenField(validators=[Optional()])
+
+
 class DbsForm(FlaskForm):
     """Only the permitted facts: no upload, no free text about convictions."""
 

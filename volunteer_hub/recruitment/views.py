@@ -41,6 +41,7 @@ from volunteer_hub.recruitment.forms import (
     DbsForm,
     GuardianConsentForm,
     InterestForm,
+    MarkReferenceForm,
     MoveForm,
     ReferenceForm,
     ReferenceRequestForm,
@@ -445,13 +446,12 @@ def mark_reference(reference_id: int) -> ResponseReturnValue:
     if item is None:
         abort(404)
     application = get_or_404(Application, item.application_id, action="change")
-    if not ButtonForm().validate_on_submit():
+    form = MarkReferenceForm()
+    if not form.validate_on_submit():
         abort(400)
     return perform(
         lambda: services.mark_reference(
-            actor=current_user,
-            reference=item,
-            satisfactory=request.form.get("satisfactory") == "yes",
+            actor=current_user, reference=item, satisfactory=form.satisfactory.data == "yes"
         ),
         done="Reference marked.",
         back=url_for("recruitment.application", application_id=application.id),
