@@ -3,6 +3,12 @@
 Each test session creates its own database (a temporary SQLite file, or a new PostgreSQL
 database that is dropped at the end), builds the schema once, and empties every table after each
 test. CSRF protection stays on: tests post forms with :func:`tests.helpers.post_form`.
+
+Shared by every test folder: the named personas (``personas``) and the sign-in helper
+(``login``, :func:`sign_in`) so permission tests read as "A can, B can't"; a published role
+(``publish``, with :data:`COMPLETE` and :func:`in_good_standing`); and ``categories``, which
+seeds the categories and postcode areas the migration would (folders whose tests need them on
+every test make it autouse in their own conftest).
 """
 
 from __future__ import annotations
@@ -11,20 +17,36 @@ import contextvars
 import os
 import secrets
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
+import pyotp
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from freezegun import freeze_time
-from sqlalchemy import make_url, text
+from sqlalchemy import make_url, select, text
 from sqlalchemy.engine import Engine
 from werkzeug.test import TestResponse
 
+from tests.factories import PASSWORD, OrganisationFactory, UserFactory
+from tests.helpers import post_form
 from volunteer_hub import create_app
+from volunteer_hub.accounts.models import User
 from volunteer_hub.config import normalise_database_url
+from volunteer_hub.core.geo import ensure_bundled_outcodes
+from volunteer_hub.core.models import utcnow
 from volunteer_hub.extensions import db as _db
+from volunteer_hub.organisations.models import Category, Organisation, Role
+from volunteer_hub.organisations.roles import (
+    approve_role,
+    ensure_default_categories,
+    save_role,
+    submit_role,
+)
 
 #: A new random key for each test run: a key written in the repository is refused everywhere.
 TEST_SECRET_KEY = secrets.token_urlsafe(48)
@@ -165,3 +187,134 @@ def parallel(app: Flask) -> Iterator[object]:
     server = Parallel(app)
     yield server
     server.close()
+
+
+# --- Personas and signing in ---------------------------------------------------------------
+
+ADMIN_TOTP = pyotp.random_base32()
+
+
+@dataclass
+class Personas:
+    org_a: Organisation
+    org_b: Organisation
+    council: Organisation
+    volunteer: User
+    coordinator_a: User
+    coordinator_b: User
+    centre: User
+    partner: User
+    admin: User
+    stranger: User
+
+    def get(self, name: str) -> User:
+        user = getattr(self, name)
+        assert isinstance(user, User)
+        return user
+
+
+@pytest.fixture
+def personas(app: Flask) -> Personas:
+    org_a = OrganisationFactory(name="Organisation A")
+    org_b = OrganisationFactory(name="Organisation B")
+    council = OrganisationFactory(name="Borough Council", kind="statutory")
+    admin = UserFactory(email="admin@example.test", roles=["admin"])
+    admin.totp_secret = ADMIN_TOTP
+    admin.totp_enabled_at = utcnow()
+    people = Personas(
+        org_a=org_a,
+        org_b=org_b,
+        council=council,
+        volunteer=UserFactory(email="volunteer@example.test"),
+        coordinator_a=UserFactory(email="coord-a@example.test", roles=[], coordinates=[org_a]),
+        coordinator_b=UserFactory(email="coord-b@example.test", roles=[], coordinates=[org_b]),
+        centre=UserFactory(email="centre@example.test", roles=["centre_coordinator"]),
+        partner=UserFactory(email="partner@example.test", roles=[], partner_of=[council]),
+        admin=admin,
+        stranger=UserFactory(email="stranger@example.test"),
+    )
+    _db.session.commit()
+    return people
+
+
+def sign_in(client: FlaskClient, user: User, password: str = PASSWORD) -> None:
+    response = post_form(client, "/sign-in", {"email": user.email, "password": password})
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    if response.headers["Location"].endswith("/sign-in/two-factor"):
+        code = pyotp.TOTP(user.totp_secret or "").now()
+        response = post_form(client, "/sign-in/two-factor", {"code": code})
+        assert response.status_code == 302
+
+
+@pytest.fixture
+def login(app: Flask) -> Callable[[User], FlaskClient]:
+    """``login(user)`` → a new test client signed in as ``user`` through the real forms."""
+
+    def _login(user: User) -> FlaskClient:
+        client = app.test_client()
+        sign_in(client, user)
+        return client
+
+    return _login
+
+
+# --- Organisations in good standing and published roles ------------------------------------
+
+TODAY = date.today()
+
+COMPLETE: dict[str, Any] = {
+    "purpose": "Reduce loneliness among older neighbours.",
+    "activities": "Visit one older person each week for a cup of tea and a chat.",
+    "skills": "A good listener.",
+    "commitment": "regular",
+    "hours_per_week": 2,
+    "days_and_times": "Weekday afternoons",
+    "location_type": "on_site",
+    "postcode": "ab1 2cd",
+    "support_given": "Induction and a named contact.",
+    "supervised_by": "Volunteer Coordinator",
+    "supervision_every_weeks": 6,
+    "expenses_policy": "Bus fares repaid monthly with receipts.",
+    "dbs_level": "none",
+}
+
+
+def in_good_standing(organisation: Organisation) -> Organisation:
+    organisation.safeguarding_lead = "Safeguarding Lead (invented)"
+    organisation.safeguarding_review_date = TODAY + timedelta(days=200)
+    organisation.insurance_expiry = TODAY + timedelta(days=200)
+    return organisation
+
+
+@pytest.fixture
+def publish(personas: Personas) -> Callable[..., Role]:
+    """``publish(organisation, title, categories=[keys], **fields)`` → a published role."""
+
+    def _publish(
+        organisation: Organisation,
+        title: str,
+        categories: tuple[str, ...] = ("befriending",),
+        **fields: Any,
+    ) -> Role:
+        in_good_standing(organisation)
+        ids = list(_db.session.scalars(select(Category.id).where(Category.key.in_(categories))))
+        role = save_role(
+            actor=personas.centre,
+            organisation=organisation,
+            values={**COMPLETE, "title": title, **fields},
+            category_ids=ids,
+        )
+        submit_role(actor=personas.centre, role=role)
+        approve_role(actor=personas.centre, role=role, today=TODAY)
+        _db.session.commit()
+        return role
+
+    return _publish
+
+
+@pytest.fixture
+def categories(app: Flask) -> None:
+    """The migration seeds categories; tests build tables with create_all, so add them here."""
+    ensure_default_categories()
+    ensure_bundled_outcodes()
+    _db.session.commit()

@@ -161,13 +161,7 @@ def _register_blueprints(app: Flask) -> None:
     ):
         app.register_blueprint(blueprint)
 
-    from volunteer_hub.accounts.navigation import register_navigation
-    from volunteer_hub.recruitment.navigation import register_navigation as register_recruitment
-    from volunteer_hub.reports.navigation import register_navigation as register_report_links
-
-    register_navigation(app)
-    register_recruitment(app)
-    register_report_links(app)
+    _register_navigation(app)
 
 
 def _register_privacy_hooks() -> None:
@@ -187,3 +181,46 @@ def _register_privacy_hooks() -> None:
     from volunteer_hub.timebank import privacy as _timebank  # noqa: F401
     from volunteer_hub.training import privacy as _training  # noqa: F401
     from volunteer_hub.volunteers import privacy as _volunteers  # noqa: F401
+
+
+def _register_navigation(app: Flask) -> None:
+    """Each domain registers its own menu links (``<domain>/navigation.py``). Links of equal
+    order keep the order of this list (privacy requests before API tokens)."""
+    from volunteer_hub.accounts import navigation as accounts_nav
+    from volunteer_hub.admin import navigation as admin_nav
+    from volunteer_hub.api import navigation as api_nav
+    from volunteer_hub.expenses import navigation as expenses_nav
+    from volunteer_hub.hours import navigation as hours_nav
+    from volunteer_hub.investment import navigation as investment_nav
+    from volunteer_hub.jobs import navigation as jobs_nav
+    from volunteer_hub.organisations import navigation as organisations_nav
+    from volunteer_hub.placements import navigation as placements_nav
+    from volunteer_hub.privacy import navigation as privacy_nav
+    from volunteer_hub.rates import navigation as rates_nav
+    from volunteer_hub.recruitment import navigation as recruitment_nav
+    from volunteer_hub.reports import navigation as reports_nav
+    from volunteer_hub.supervision import navigation as supervision_nav
+    from volunteer_hub.timebank import navigation as timebank_nav
+    from volunteer_hub.training import navigation as training_nav
+    from volunteer_hub.volunteers import navigation as volunteers_nav
+
+    for domain in (
+        accounts_nav,
+        admin_nav,
+        privacy_nav,
+        recruitment_nav,
+        placements_nav,
+        volunteers_nav,
+        hours_nav,
+        timebank_nav,
+        training_nav,
+        expenses_nav,
+        supervision_nav,
+        organisations_nav,
+        reports_nav,
+        investment_nav,
+        rates_nav,
+        api_nav,
+        jobs_nav,
+    ):
+        domain.register_navigation(app)

@@ -9,8 +9,8 @@ from datetime import date, timedelta
 from sqlalchemy import ForeignKey, select
 
 from tests.helpers import post_form
-from tests.recruitment.test_hours_logging import _place
-from tests.recruitment.test_profile import EQUALITY
+from tests.hours.test_hours_logging import _place
+from tests.volunteers.test_profile import EQUALITY
 from volunteer_hub.accounts.models import AuditEvent, ConsentRecord
 from volunteer_hub.core.dates import add_months
 from volunteer_hub.extensions import db

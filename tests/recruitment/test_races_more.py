@@ -9,8 +9,8 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 
 from tests.parallel import Shot
-from tests.recruitment.test_profile import EQUALITY
-from tests.recruitment.test_training import _course
+from tests.training.test_training import _course
+from tests.volunteers.test_profile import EQUALITY
 from volunteer_hub.accounts.models import AuditEvent
 from volunteer_hub.extensions import db
 from volunteer_hub.organisations.models import Category, Organisation

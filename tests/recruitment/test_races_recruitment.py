@@ -8,8 +8,8 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
+from tests.hours.test_hours_logging import _place
 from tests.parallel import Shot
-from tests.recruitment.test_hours_logging import _place
 from volunteer_hub.accounts.models import AuditEvent, OutboxMessage
 from volunteer_hub.core.models import utcnow
 from volunteer_hub.extensions import db

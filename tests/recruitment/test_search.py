@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from tests.recruitment.conftest import TODAY
+from tests.conftest import TODAY
 
 
 def _titles(client, **query) -> list[str]:

@@ -23,7 +23,7 @@ Rules:
 - Email verification, password reset, invitation and email-change links are signed, expire and
   work once: each carries a fingerprint of the state it changes.
 - Staff may turn on TOTP two-factor sign-in; administrators must. Recovery codes are stored hashed
-  and work once.
+  and work once (``accounts.two_factor``).
 - Every email is written to the outbox in the same transaction as its action and sent later;
   a failed send is retried with backoff and never lost.
 - The audit log records sign-ins, failures, role changes and views/changes of sensitive records;

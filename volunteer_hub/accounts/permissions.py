@@ -48,6 +48,29 @@ def has_any_role(user: Any, *roles: str) -> bool:
     return any(ROLE_TESTS[role](user) for role in roles)
 
 
+#: The staff roles: who coordinates volunteering (the menus show them the follow-up links).
+STAFF_ROLES = ("admin", "centre_coordinator", "org_coordinator")
+
+
+def is_staff_role(user: Any) -> bool:
+    """Signed in as an administrator, centre coordinator or organisation coordinator."""
+    return has_any_role(user, *STAFF_ROLES)
+
+
+def is_volunteer_role(user: Any) -> bool:
+    return has_any_role(user, "volunteer")
+
+
+def is_centre_role(user: Any) -> bool:
+    """An administrator or centre coordinator: the volunteer centre's own staff."""
+    return has_any_role(user, "admin", "centre_coordinator")
+
+
+def volunteer_only(user: Any) -> bool:
+    """A volunteer who is not also staff or a partner: their own links come first."""
+    return has_any_role(user, "volunteer") and not has_any_role(user, *STAFF_ROLES, "partner")
+
+
 def role_required(*roles: str) -> Callable[[F], F]:
     """Anonymous → the sign-in page; signed in without one of ``roles`` → 403."""
     for role in roles:

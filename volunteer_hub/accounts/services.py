@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-import pyotp
 from flask import current_app, url_for
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -18,7 +15,6 @@ from volunteer_hub.accounts.models import (
     ConsentRecord,
     Membership,
     MembershipRole,
-    RecoveryCode,
     Role,
     User,
     UserRole,
@@ -30,28 +26,30 @@ from volunteer_hub.accounts.passwords import (
     password_problems,
     verify_password,
 )
+from volunteer_hub.accounts.queries import active_consent as active_consent  # read by privacy
+from volunteer_hub.accounts.queries import find_user_by_email, normalise_email
 from volunteer_hub.accounts.tokens import InvalidToken, make_token, read_token
+
+# Two-factor sign-in lives in accounts.two_factor; its commands are also reachable from here.
+from volunteer_hub.accounts.two_factor import _new_recovery_codes as _new_recovery_codes
+from volunteer_hub.accounts.two_factor import disable_two_factor as disable_two_factor
+from volunteer_hub.accounts.two_factor import enable_two_factor as enable_two_factor
+from volunteer_hub.accounts.two_factor import new_totp_secret as new_totp_secret
+from volunteer_hub.accounts.two_factor import provisioning_uri as provisioning_uri
+from volunteer_hub.accounts.two_factor import reset_two_factor as reset_two_factor
+from volunteer_hub.accounts.two_factor import verify_second_factor as verify_second_factor
 from volunteer_hub.core.errors import DomainError
 from volunteer_hub.core.models import utcnow
-from volunteer_hub.core.transitions import AlreadyDone, compare_and_set_where, lock
+from volunteer_hub.core.transitions import compare_and_set_where, lock
 from volunteer_hub.extensions import db
 
 #: Failed sign-ins before an account is slowed down, and the longest it waits.
 FREE_ATTEMPTS = 5
 MAX_THROTTLE_MINUTES = 15
-RECOVERY_CODE_COUNT = 10
 SIGN_IN_FAILED = (
     "Enter a correct email address and password. "
     "After several wrong attempts you will need to wait up to 15 minutes."
 )
-
-
-def normalise_email(email: str) -> str:
-    return email.strip().lower()
-
-
-def find_user_by_email(email: str) -> User | None:
-    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
 
 
 def _link(endpoint: str, **values: Any) -> str:
@@ -483,144 +481,6 @@ def create_admin(*, email: str, name: str, password: str) -> User:
 # Two-factor ----------------------------------------------------------------------------------
 
 
-def new_totp_secret() -> str:
-    return pyotp.random_base32()
-
-
-def provisioning_uri(user: User, secret: str) -> str:
-    return pyotp.TOTP(secret).provisioning_uri(
-        name=user.email, issuer_name=current_app.config["SERVICE_NAME"]
-    )
-
-
-def _totp_step(secret: str, code: str, last_step: int | None) -> int | None:
-    """The time step ``code`` matches (within one step either side), if not used before."""
-    code = "".join(code.split())
-    if not (code.isascii() and code.isdigit()) or len(code) != 6:
-        return None
-    totp = pyotp.TOTP(secret)
-    now = utcnow()
-    for offset in (-1, 0, 1):
-        at = now + timedelta(seconds=30 * offset)
-        step = totp.timecode(at)
-        if secrets.compare_digest(totp.at(at), code) and (last_step is None or step > last_step):
-            return step
-    return None
-
-
-def _hash_code(code: str) -> str:
-    return hashlib.sha256("".join(code.lower().split()).replace("-", "").encode()).hexdigest()
-
-
-def enable_two_factor(*, user: User, secret: str, code: str) -> list[str]:
-    """Turn on TOTP after checking a code from the new secret; return fresh recovery codes."""
-    if not user.is_staff:
-        raise DomainError("Two-factor sign-in is for coordinators and administrators")
-    step = _totp_step(secret, code, None)
-    if step is None:
-        raise DomainError("Enter the 6-digit code shown in your authenticator app", field="code")
-    user = db.session.get(User, user.id) or user  # the row itself, not a current_user proxy
-    # Once: a second send of the form would replace the recovery codes the first one showed.
-    compare_and_set_where(
-        user,
-        User.totp_enabled_at.is_(None),
-        values={"totp_secret": secret, "totp_enabled_at": utcnow(), "totp_last_step": step},
-        message="Two-factor sign-in is already on. If you did not note your recovery codes, "
-        "ask an administrator to reset it, then set it up again.",
-    )
-    codes = _new_recovery_codes(user)
-    audit.record("two_factor_enabled", actor=user, target=user)
-    db.session.flush()
-    return codes
-
-
-def _new_recovery_codes(user: User) -> list[str]:
-    db.session.execute(RecoveryCode.__table__.delete().where(RecoveryCode.user_id == user.id))
-    codes = []
-    for _ in range(RECOVERY_CODE_COUNT):
-        raw = secrets.token_hex(5)
-        code = f"{raw[:5]}-{raw[5:]}"
-        codes.append(code)
-        db.session.add(RecoveryCode(user_id=user.id, code_hash=_hash_code(code)))
-    return codes
-
-
-def disable_two_factor(*, user: User, password: str) -> None:
-    if user.is_admin:
-        raise DomainError("Administrators must keep two-factor sign-in turned on")
-    if not verify_password(user.password_hash, password):
-        raise DomainError("Your password is not right", field="password")
-    user = db.session.get(User, user.id) or user  # the row itself, not a current_user proxy
-    compare_and_set_where(
-        user,
-        User.totp_enabled_at.is_not(None),
-        values={"totp_secret": None, "totp_enabled_at": None, "totp_last_step": None},
-        message="Two-factor sign-in is already turned off.",
-    )
-    db.session.execute(RecoveryCode.__table__.delete().where(RecoveryCode.user_id == user.id))
-    audit.record("two_factor_disabled", actor=user, target=user)
-    db.session.flush()
-
-
-def reset_two_factor(*, actor: User, user: User) -> None:
-    """An administrator clears someone's lost authenticator; they set it up again on next use."""
-    if user.id == actor.id:
-        raise DomainError("Ask another administrator to reset your two-factor sign-in")
-    compare_and_set_where(
-        user,
-        User.totp_secret.is_not(None) | User.totp_enabled_at.is_not(None),
-        values={
-            "totp_secret": None,
-            "totp_enabled_at": None,
-            "totp_last_step": None,
-            "session_version": User.session_version + 1,
-        },
-        message=f"Two-factor sign-in for {user.name} is already reset.",
-    )
-    db.session.execute(RecoveryCode.__table__.delete().where(RecoveryCode.user_id == user.id))
-    audit.record("two_factor_reset", actor=actor, target=user)
-    db.session.flush()
-
-
-def verify_second_factor(*, user: User, code: str) -> str:
-    """Check a TOTP code or an unused recovery code; return which was used."""
-    if user.totp_secret and user.totp_enabled_at:
-        step = _totp_step(user.totp_secret, code, user.totp_last_step)
-        try:
-            if step is not None:
-                # Each code works once, even sent twice at once.
-                compare_and_set_where(
-                    user,
-                    User.totp_last_step.is_(None) | (User.totp_last_step < step),
-                    values={"totp_last_step": step},
-                )
-                return "totp"
-        except AlreadyDone:
-            pass
-    recovery = db.session.scalar(
-        select(RecoveryCode).where(
-            RecoveryCode.user_id == user.id,
-            RecoveryCode.code_hash == _hash_code(code),
-            RecoveryCode.used_at.is_(None),
-        )
-    )
-    try:
-        if recovery is not None:
-            # Each recovery code works once, even sent twice at once.
-            compare_and_set_where(
-                recovery, RecoveryCode.used_at.is_(None), values={"used_at": utcnow()}
-            )
-            audit.record("recovery_code_used", actor=user, target=user)
-            db.session.flush()
-            return "recovery_code"
-    except AlreadyDone:
-        pass
-    audit.record("two_factor_failed", target=user)
-    raise DomainError(
-        "Enter a correct code from your authenticator app, or a recovery code", field="code"
-    )
-
-
 #: Wording versions of what people consent to (bump one when its wording changes materially).
 CONSENT_VERSIONS = {
     "equality_monitoring": "2026-11",
@@ -629,20 +489,6 @@ CONSENT_VERSIONS = {
     "photos": "2026-11",
     "timebank_terms": "1",
 }
-
-
-def active_consent(user: User, purpose: str) -> ConsentRecord | None:
-    """The person's current (not withdrawn) consent for ``purpose``, if any."""
-    return db.session.scalar(
-        select(ConsentRecord)
-        .where(
-            ConsentRecord.user_id == user.id,
-            ConsentRecord.purpose == purpose,
-            ConsentRecord.withdrawn_at.is_(None),
-        )
-        .order_by(ConsentRecord.given_at.desc())
-        .limit(1)
-    )
 
 
 def give_consent(

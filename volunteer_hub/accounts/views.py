@@ -21,7 +21,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from markupsafe import Markup
 from sqlalchemy.exc import IntegrityError
 
-from volunteer_hub.accounts import services
+from volunteer_hub.accounts import services, two_factor
 from volunteer_hub.accounts.forms import (
     ChangeEmailForm,
     ChangePasswordForm,
@@ -236,7 +236,7 @@ def sign_in_two_factor() -> ResponseReturnValue:
     status = 200
     if form.validate_on_submit():
         try:
-            method = services.verify_second_factor(user=user, code=form.code.data or "")
+            method = two_factor.verify_second_factor(user=user, code=form.code.data or "")
         except DomainError as error:
             db.session.commit()
             _form_error(form, error)
@@ -434,13 +434,13 @@ def two_factor_setup() -> ResponseReturnValue:
         return render_template("accounts/two_factor_on.html", form=ConfirmPasswordForm())
     secret = session.get("totp_setup_secret")
     if not secret:
-        secret = services.new_totp_secret()
+        secret = two_factor.new_totp_secret()
         session["totp_setup_secret"] = secret
     form = TwoFactorForm()
     form.code.description = "Enter the 6-digit code your authenticator app shows"
     if form.validate_on_submit():
         try:
-            codes = services.enable_two_factor(
+            codes = two_factor.enable_two_factor(
                 user=current_user, secret=secret, code=form.code.data or ""
             )
         except DomainError as error:
@@ -450,7 +450,7 @@ def two_factor_setup() -> ResponseReturnValue:
             db.session.commit()
             session.pop("totp_setup_secret", None)
             return render_template("accounts/recovery_codes.html", codes=codes)
-    uri = services.provisioning_uri(current_user, secret)
+    uri = two_factor.provisioning_uri(current_user, secret)
     return render_template(
         "accounts/two_factor_setup.html", form=form, secret=secret, qr=_qr_svg(uri)
     ), 400 if form.errors else 200
@@ -463,7 +463,7 @@ def two_factor_disable() -> ResponseReturnValue:
     form = ConfirmPasswordForm()
     if form.validate_on_submit():
         try:
-            services.disable_two_factor(user=current_user, password=form.password.data or "")
+            two_factor.disable_two_factor(user=current_user, password=form.password.data or "")
         except DomainError as error:
             db.session.rollback()
             _form_error(form, error)

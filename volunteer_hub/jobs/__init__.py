@@ -29,8 +29,7 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Set up this application's queue with every declared job, and its metrics."""
-    from volunteer_hub.jobs import metrics, queue, views
+    from volunteer_hub.jobs import metrics, queue
 
     queue.init_app(app)
     metrics.init_app(app)
-    views.register_navigation(app)

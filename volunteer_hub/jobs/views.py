@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, Flask, render_template
+from flask import Blueprint, render_template
 from flask.typing import ResponseReturnValue
 
 from volunteer_hub.accounts.permissions import role_required
-from volunteer_hub.core.navigation import NavLink, register_link
 from volunteer_hub.jobs import queries
 from volunteer_hub.jobs.queue import queue_of
 
@@ -38,17 +37,4 @@ def index() -> ResponseReturnValue:
         backend=queue.backend,
         waiting=waiting,
         describe_counts=_counts,
-    )
-
-
-def register_navigation(app: Flask) -> None:
-    register_link(
-        app,
-        NavLink(
-            "Background jobs",
-            "jobs.index",
-            lambda u: u.is_authenticated and u.is_admin,
-            order=64,
-            group="Administration",
-        ),
     )

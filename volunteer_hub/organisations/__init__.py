@@ -15,4 +15,7 @@ Rules:
   sends it back to draft; its approved version stays on its public page until the change is
   approved. A role's public address (slug) is set at first approval and never changes.
 - Categories come from a managed list; a category no longer offered stays on existing roles.
+- Coordinators keep their organisation's profile; only the centre records its checks, and the
+  safeguarding lead's account is one of the organisation's coordinators. Each save, an
+  organisation added and a category added or switched is audited (``services``).
 """

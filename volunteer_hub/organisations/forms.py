@@ -17,6 +17,7 @@ from markupsafe import Markup
 from wtforms import (
     BooleanField,
     DecimalField,
+    HiddenField,
     IntegerField,
     RadioField,
     SelectField,
@@ -25,6 +26,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, Email, InputRequired, Length, NumberRange, Optional
 
 from volunteer_hub.core.forms import FlaskForm, GovDateField, finite
@@ -74,7 +76,10 @@ class RoleForm(FlaskForm):
     )
     commitment = RadioField(
         "Regular or one-off",
-        choices=[(Commitment.REGULAR.value, "Regular"), (Commitment.ONE_OFF.value, "One-off")],
+        choices=[
+            SelectChoice(Commitment.REGULAR.value, "Regular"),
+            SelectChoice(Commitment.ONE_OFF.value, "One-off"),
+        ],
         default=Commitment.REGULAR.value,
         widget=GovRadioInput(),
     )
@@ -97,9 +102,9 @@ class RoleForm(FlaskForm):
     location_type = RadioField(
         "Where",
         choices=[
-            (LocationType.ON_SITE.value, "In person"),
-            (LocationType.REMOTE.value, "Remote (from home)"),
-            (LocationType.HYBRID.value, "Both in person and remote"),
+            SelectChoice(LocationType.ON_SITE.value, "In person"),
+            SelectChoice(LocationType.REMOTE.value, "Remote (from home)"),
+            SelectChoice(LocationType.HYBRID.value, "Both in person and remote"),
         ],
         default=LocationType.ON_SITE.value,
         widget=GovRadioInput(),
@@ -155,7 +160,7 @@ class RoleForm(FlaskForm):
     )
     dbs_level = SelectField(
         "DBS check needed",
-        choices=[(level.value, level.label) for level in DbsLevel],
+        choices=[SelectChoice(level.value, level.label) for level in DbsLevel],
         widget=GovSelect(),
     )
     dbs_reason = StringField(
@@ -184,6 +189,12 @@ class RoleForm(FlaskForm):
 
 class ButtonForm(FlaskForm):
     submit = SubmitField("Continue", widget=GovSubmitInput())
+
+
+class OfferCategoryForm(ButtonForm):
+    """The button says which way: ``yes`` to offer a category again, ``no`` to stop."""
+
+    active = HiddenField(validators=[Optional()])
 
 
 class ReturnForm(FlaskForm):
@@ -274,7 +285,10 @@ class NewOrganisationForm(FlaskForm):
     )
     kind = RadioField(
         "Kind",
-        choices=[("vco", "Charity or community group"), ("statutory", "Statutory partner")],
+        choices=[
+            SelectChoice("vco", "Charity or community group"),
+            SelectChoice("statutory", "Statutory partner"),
+        ],
         default="vco",
         widget=GovRadioInput(),
     )

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from volunteer_hub.accounts.models import User
+from volunteer_hub.accounts.permissions import coordinated_organisation_ids
 from volunteer_hub.extensions import db
-from volunteer_hub.organisations.models import Organisation
+from volunteer_hub.organisations.models import Category, Organisation, Role, RoleStatus
 
 
 def all_organisations() -> Sequence[Organisation]:
@@ -39,14 +42,62 @@ def names_by_id() -> dict[int, str]:
 
 def role_titles(role_ids: set[int]) -> dict[int, str]:
     """The titles of these roles, by id."""
-    from volunteer_hub.organisations.models import Role
-
     if not role_ids:
         return {}
     return {
         row.id: row.title
         for row in db.session.execute(select(Role.id, Role.title).where(Role.id.in_(role_ids)))
     }
+
+
+def role_named(organisation_name: str, title: str) -> Role | None:
+    """The role with this title at the organisation with this (exact) name."""
+    return db.session.scalar(
+        select(Role)
+        .join(Organisation, Organisation.id == Role.organisation_id)
+        .where(Organisation.name == organisation_name, Role.title == title)
+    )
+
+
+def managed_by(user: User) -> list[Organisation]:
+    """The organisations whose roles this person manages: every one for the centre's staff,
+    their own for an organisation's coordinator."""
+    statement = select(Organisation).order_by(Organisation.name)
+    if not (user.is_admin or user.is_centre_coordinator):
+        statement = statement.where(Organisation.id.in_(coordinated_organisation_ids(user)))
+    return list(db.session.scalars(statement))
+
+
+def roles_of(organisation: Organisation) -> Sequence[Role]:
+    return db.session.scalars(
+        select(Role).where(Role.organisation_id == organisation.id).order_by(Role.title)
+    ).all()
+
+
+def submitted_roles() -> Sequence[Role]:
+    """Roles waiting for the centre's approval, oldest first."""
+    return db.session.scalars(
+        select(Role).where(Role.status == RoleStatus.SUBMITTED.value).order_by(Role.submitted_at)
+    ).all()
+
+
+def all_categories() -> Sequence[Category]:
+    return db.session.scalars(select(Category).order_by(Category.name)).all()
+
+
+def submitted_count() -> int:
+    """How many roles wait for the centre's approval."""
+    return (
+        db.session.scalar(
+            select(func.count(Role.id)).where(Role.status == RoleStatus.SUBMITTED.value)
+        )
+        or 0
+    )
+
+
+def with_lapsed_checks(today: date) -> list[tuple[Organisation, list[str]]]:
+    """Organisations (by name) whose due diligence is missing or past, with what has lapsed."""
+    return [(o, lapsed) for o in all_organisations() if (lapsed := o.lapsed_checks(today))]
 
 
 def organisations_with_ids(ids: Iterable[int]) -> Sequence[Organisation]:

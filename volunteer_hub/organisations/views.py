@@ -8,41 +8,29 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from wtforms.fields.choices import SelectChoice
 
-from volunteer_hub.accounts.audit import record as audit
-from volunteer_hub.accounts.models import Membership, MembershipRole, User
-from volunteer_hub.accounts.permissions import (
-    can_change,
-    coordinated_organisation_ids,
-    get_or_404,
-    role_required,
-)
+from volunteer_hub.accounts.permissions import get_or_404, role_required
+from volunteer_hub.accounts.queries import coordinators_of
 from volunteer_hub.core.errors import DomainError
 from volunteer_hub.core.forms import attach_error, perform
-from volunteer_hub.core.inputs import form_text
 from volunteer_hub.core.templating import register_labels
-from volunteer_hub.core.transitions import AlreadyDone, compare_and_set_where
 from volunteer_hub.extensions import db
+from volunteer_hub.organisations import queries, services
 from volunteer_hub.organisations import roles as role_services
 from volunteer_hub.organisations.forms import (
     ButtonForm,
     CategoryForm,
     DueDiligenceForm,
     NewOrganisationForm,
+    OfferCategoryForm,
     OrganisationForm,
     ReturnForm,
     RoleForm,
 )
-from volunteer_hub.organisations.models import (
-    DBS_LEVEL_LABELS,
-    Category,
-    Organisation,
-    Role,
-    RoleStatus,
-)
-from volunteer_hub.organisations.services import create_organisation, slugify
+from volunteer_hub.organisations.models import DBS_LEVEL_LABELS, Category, Organisation, Role
+from volunteer_hub.organisations.permissions import organisation_or_404
 
 bp = Blueprint("organisations", __name__)
 register_labels(bp, dbs_level_labels=DBS_LEVEL_LABELS)
@@ -50,16 +38,11 @@ register_labels(bp, dbs_level_labels=DBS_LEVEL_LABELS)
 STAFF = ("admin", "centre_coordinator", "org_coordinator")
 
 
-def _organisation(slug: str) -> Organisation:
-    organisation = db.session.scalar(select(Organisation).where(Organisation.slug == slug))
-    if organisation is None or not can_change(current_user, organisation):
-        abort(404)
-    return organisation
-
-
 def _role_form(role: Role | None = None) -> RoleForm:
     form = RoleForm(obj=role)
-    form.categories.choices = [(c.id, c.name) for c in role_services.active_categories()]
+    form.categories.choices = [
+        SelectChoice(c.id, c.name) for c in role_services.active_categories()
+    ]
     if role is not None and not form.is_submitted():
         form.categories.data = [c.id for c in role.categories]
     return form
@@ -73,10 +56,7 @@ def _values(form: RoleForm) -> dict[str, Any]:
 @role_required(*STAFF)
 def my_roles() -> ResponseReturnValue:
     """The organisations whose roles this person manages (straight to it when only one)."""
-    statement = select(Organisation).order_by(Organisation.name)
-    if not (current_user.is_admin or current_user.is_centre_coordinator):
-        statement = statement.where(Organisation.id.in_(coordinated_organisation_ids(current_user)))
-    organisations = list(db.session.scalars(statement))
+    organisations = queries.managed_by(current_user)
     if len(organisations) == 1:
         return redirect(url_for("organisations.roles", slug=organisations[0].slug))
     return render_template("organisations/choose.html", organisations=organisations)
@@ -85,14 +65,11 @@ def my_roles() -> ResponseReturnValue:
 @bp.get("/organisations/<slug>/roles")
 @role_required(*STAFF)
 def roles(slug: str) -> ResponseReturnValue:
-    organisation = _organisation(slug)
-    items = db.session.scalars(
-        select(Role).where(Role.organisation_id == organisation.id).order_by(Role.title)
-    ).all()
+    organisation = organisation_or_404(slug)
     return render_template(
         "organisations/roles.html",
         organisation=organisation,
-        roles=items,
+        roles=queries.roles_of(organisation),
         lapsed=organisation.lapsed_checks(date.today()),
     )
 
@@ -100,7 +77,7 @@ def roles(slug: str) -> ResponseReturnValue:
 @bp.route("/organisations/<slug>/roles/new", methods=["GET", "POST"])
 @role_required(*STAFF)
 def new_role(slug: str) -> ResponseReturnValue:
-    organisation = _organisation(slug)
+    organisation = organisation_or_404(slug)
     form = _role_form()
     if form.validate_on_submit():
         try:
@@ -184,12 +161,9 @@ def close_role(role_id: int) -> ResponseReturnValue:
 @bp.get("/roles/review")
 @role_required("admin", "centre_coordinator")
 def review() -> ResponseReturnValue:
-    waiting = db.session.scalars(
-        select(Role).where(Role.status == RoleStatus.SUBMITTED.value).order_by(Role.submitted_at)
-    ).all()
     return render_template(
         "organisations/review.html",
-        roles=waiting,
+        roles=queries.submitted_roles(),
         button=ButtonForm(),
         return_form=ReturnForm(),
         today=date.today(),
@@ -226,28 +200,15 @@ def return_role(role_id: int) -> ResponseReturnValue:
     )
 
 
-PROFILE_FIELDS = (
-    "charity_number",
-    "company_number",
-    "address",
-    "postcode",
-    "website",
-    "contact_name",
-    "contact_email",
-    "contact_phone",
-    "description",
-)
-CHECK_FIELDS = ("safeguarding_lead", "safeguarding_review_date", "insurance_expiry")
-
-
 @bp.route("/organisations", methods=["GET", "POST"])
 @role_required("admin", "centre_coordinator")
 def organisations() -> ResponseReturnValue:
     form = NewOrganisationForm()
     if form.validate_on_submit():
         try:
-            organisation = create_organisation(name=form.name.data or "", kind=form.kind.data or "")
-            audit("organisation.created", actor=current_user, target=organisation)
+            organisation = services.add_organisation(
+                actor=current_user, name=form.name.data or "", kind=form.kind.data or ""
+            )
             db.session.commit()
         except IntegrityError:  # the same organisation added twice at once: added once
             db.session.rollback()
@@ -262,47 +223,50 @@ def organisations() -> ResponseReturnValue:
                 "success",
             )
             return redirect(url_for("organisations.profile", slug=organisation.slug))
-    items = db.session.scalars(select(Organisation).order_by(Organisation.name)).all()
     return render_template(
-        "organisations/index.html", organisations=items, form=form, today=date.today()
+        "organisations/index.html",
+        organisations=queries.all_organisations(),
+        form=form,
+        today=date.today(),
     ), (400 if form.errors else 200)
+
+
+def _checks_form(organisation: Organisation) -> DueDiligenceForm:
+    """The centre's checks form; the safeguarding lead's account is one of the coordinators."""
+    checks = DueDiligenceForm(obj=organisation, prefix="checks")
+    checks.safeguarding_lead_user_id.choices = [SelectChoice("", "Nobody yet")] + [
+        SelectChoice(str(u.id), u.name) for u in coordinators_of(organisation.id, active_only=False)
+    ]
+    if not checks.is_submitted():
+        checks.safeguarding_lead_user_id.data = str(organisation.safeguarding_lead_user_id or "")
+    return checks
+
+
+def _save_checks(organisation: Organisation, checks: DueDiligenceForm) -> None:
+    lead = checks.safeguarding_lead_user_id.data or ""
+    if lead and lead not in {c.value for c in checks.safeguarding_lead_user_id.choices}:
+        abort(400)
+    services.update_checks(
+        actor=current_user,
+        organisation=organisation,
+        values={field: getattr(checks, field).data for field in services.CHECK_FIELDS},
+        safeguarding_lead_user_id=int(lead) if lead else None,
+    )
 
 
 @bp.route("/organisations/<slug>", methods=["GET", "POST"])
 @role_required(*STAFF)
 def profile(slug: str) -> ResponseReturnValue:
-    organisation = _organisation(slug)
+    organisation = organisation_or_404(slug)
     form = OrganisationForm(obj=organisation)
-    checks = DueDiligenceForm(obj=organisation, prefix="checks")
-    coordinators = list(
-        db.session.scalars(
-            select(User)
-            .join(Membership, Membership.user_id == User.id)
-            .where(
-                Membership.organisation_id == organisation.id,
-                Membership.role == MembershipRole.COORDINATOR.value,
-            )
-            .order_by(User.name)
-        )
-    )
-    checks.safeguarding_lead_user_id.choices = [("", "Nobody yet")] + [
-        (str(u.id), u.name) for u in coordinators
-    ]
-    if not checks.is_submitted():
-        checks.safeguarding_lead_user_id.data = str(organisation.safeguarding_lead_user_id or "")
+    checks = _checks_form(organisation)
     centre = current_user.is_admin or current_user.is_centre_coordinator
     if form.submit.data and form.validate_on_submit():
-        for field in PROFILE_FIELDS:
-            value = getattr(form, field).data
-            setattr(organisation, field, (value or "").strip() or None)
-        auto_approve = bool(form.auto_approve_coordinator_hours.data)
-        changed = auto_approve != organisation.auto_approve_coordinator_hours
-        organisation.auto_approve_coordinator_hours = auto_approve
-        audit(
-            "organisation.profile_updated",
+        services.update_profile(
             actor=current_user,
-            target=organisation,
-            details={"auto_approve_coordinator_hours": auto_approve} if changed else None,
+            organisation=organisation,
+            values={field: getattr(form, field).data for field in services.PROFILE_FIELDS},
+            auto_approve_coordinator_hours=bool(form.auto_approve_coordinator_hours.data),
         )
         db.session.commit()
         flash("Profile saved.", "success")
@@ -311,22 +275,7 @@ def profile(slug: str) -> ResponseReturnValue:
         if not centre:
             abort(403)
         if checks.validate_on_submit():
-            for field in CHECK_FIELDS:
-                value = getattr(checks, field).data
-                setattr(
-                    organisation, field, value.strip() or None if isinstance(value, str) else value
-                )
-            lead = checks.safeguarding_lead_user_id.data or ""
-            if lead and lead not in {str(u.id) for u in coordinators}:
-                abort(400)
-            organisation.safeguarding_lead_user_id = int(lead) if lead else None
-            organisation.lapse_notified_on = None  # a new lapse will be told again
-            audit(
-                "organisation.checks_updated",
-                actor=current_user,
-                target=organisation,
-                details={f: str(getattr(organisation, f)) for f in CHECK_FIELDS},
-            )
+            _save_checks(organisation, checks)
             db.session.commit()
             flash("Checks saved.", "success")
             return redirect(url_for("organisations.profile", slug=slug))
@@ -348,27 +297,24 @@ def categories() -> ResponseReturnValue:
     form = CategoryForm()
     if form.validate_on_submit():
         name = " ".join((form.name.data or "").split())
-        key = slugify(name).replace("-", "_")[:40]
-        if db.session.scalar(
-            select(Category.id).where((Category.key == key) | (Category.name == name))
-        ):
-            form.name.errors = [f"There is already a category called {name}"]
-        else:
-            category = Category(key=key, name=name, active=True)
-            try:
-                db.session.add(category)
-                db.session.flush()
-                audit("category.added", actor=current_user, target=category, details={"name": name})
-                db.session.commit()
-            except IntegrityError:  # the same category added twice at once: added once
-                db.session.rollback()
-                flash(f"Category {name} has just been added.", "info")
-            else:
-                flash(f"Category {name} added.", "success")
+        try:
+            services.add_category(actor=current_user, name=name)
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        except IntegrityError:  # the same category added twice at once: added once
+            db.session.rollback()
+            flash(f"Category {name} has just been added.", "info")
             return redirect(url_for("organisations.categories"))
-    items = db.session.scalars(select(Category).order_by(Category.name)).all()
+        else:
+            flash(f"Category {name} added.", "success")
+            return redirect(url_for("organisations.categories"))
     return render_template(
-        "organisations/categories.html", categories=items, form=form, button=ButtonForm()
+        "organisations/categories.html",
+        categories=queries.all_categories(),
+        form=form,
+        button=ButtonForm(),
     ), (400 if form.errors else 200)
 
 
@@ -378,28 +324,14 @@ def toggle_category(category_id: int) -> ResponseReturnValue:
     category = db.session.get(Category, category_id)
     if category is None:
         abort(404)
-    if not ButtonForm().validate_on_submit():
+    form = OfferCategoryForm()
+    if not form.validate_on_submit():
         abort(400)
     # The button says which way (a double click must not switch it back); without it, a toggle.
-    wanted = form_text("active")
+    wanted = form.active.data or ""
     active = wanted == "yes" if wanted in ("yes", "no") else not category.active
-    try:
-        compare_and_set_where(
-            category,
-            Category.active.is_(not active),
-            values={"active": active},
-            message=f"{category.name} is {'already offered' if active else 'already not offered'}.",
-        )
-    except AlreadyDone as error:
-        db.session.rollback()
-        flash(error.message, "info")
-        return redirect(url_for("organisations.categories"))
-    audit(
-        "category.toggled", actor=current_user, target=category, details={"active": category.active}
+    return perform(
+        lambda: services.offer_category(actor=current_user, category=category, active=active),
+        done=f"{category.name} is {'offered again' if active else 'no longer offered'}.",
+        back=url_for("organisations.categories"),
     )
-    db.session.commit()
-    flash(
-        f"{category.name} is {'offered again' if category.active else 'no longer offered'}.",
-        "success",
-    )
-    return redirect(url_for("organisations.categories"))

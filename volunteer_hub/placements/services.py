@@ -16,6 +16,7 @@ from volunteer_hub.accounts.permissions import (
     register_rule,
     sees_all_organisations,
 )
+from volunteer_hub.accounts.queries import coordinators_of
 from volunteer_hub.core.errors import DomainError
 from volunteer_hub.core.models import utcnow
 from volunteer_hub.core.navigation import external_url
@@ -24,13 +25,14 @@ from volunteer_hub.extensions import db
 from volunteer_hub.organisations.models import RoleVersion
 from volunteer_hub.organisations.roles import latest_version
 from volunteer_hub.placements.models import END_REASONS, Placement
+from volunteer_hub.placements.queries import placements_of as placements_of  # read by hours
 from volunteer_hub.recruitment.models import (
     Application,
     ApplicationEvent,
     Reference,
     Stage,
 )
-from volunteer_hub.recruitment.services import coordinators_of, dbs_check_needed, dbs_needed_words
+from volunteer_hub.recruitment.queries import dbs_check_needed, dbs_needed_words
 
 
 def placement_rule(user: User, placement: Placement, action: Action) -> bool:
@@ -193,14 +195,3 @@ def end(*, actor: User, placement: Placement, end_date: date, reason: str) -> Pl
     audit("placement.ended", actor=actor, target=placement, details={"reason": reason})
     db.session.flush()
     return placement
-
-
-def placements_of(user: User) -> list[Placement]:
-    return list(
-        db.session.scalars(
-            select(Placement)
-            .join(Placement.volunteer)
-            .where(Placement.volunteer.has(user_id=user.id))
-            .order_by(Placement.start_date.desc())
-        )
-    )

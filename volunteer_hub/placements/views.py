@@ -7,51 +7,21 @@ from datetime import date
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput
-from sqlalchemy import select
-from wtforms import SelectField, SubmitField
-from wtforms.validators import InputRequired
+from wtforms.fields.choices import SelectChoice
 
 from volunteer_hub.accounts.permissions import can_change, get_or_404, role_required
 from volunteer_hub.core.errors import DomainError
-from volunteer_hub.core.forms import FlaskForm, GovDateField, attach_error, perform
+from volunteer_hub.core.forms import attach_error, perform
 from volunteer_hub.core.transitions import AlreadyDone
 from volunteer_hub.extensions import db
-from volunteer_hub.placements import services
-from volunteer_hub.placements.models import END_REASONS, Placement
+from volunteer_hub.placements import queries, services
+from volunteer_hub.placements.forms import AgreeForm, EndForm, PlaceForm
+from volunteer_hub.placements.models import Placement
 from volunteer_hub.recruitment.models import Application
-from volunteer_hub.recruitment.services import dbs_check_needed, may_see_dbs
-from volunteer_hub.volunteers.models import Volunteer
+from volunteer_hub.recruitment.queries import applications_of, dbs_check_needed, may_see_dbs
+from volunteer_hub.volunteers.queries import volunteer_of
 
 bp = Blueprint("placements", __name__)
-
-
-class PlaceForm(FlaskForm):
-    start_date = GovDateField(
-        "Start date", validators=[InputRequired(message="Enter the start date")]
-    )
-    supervisor = SelectField(
-        "Named supervisor",
-        choices=[],
-        widget=GovSelect(),
-        validators=[InputRequired(message="Choose the supervisor")],
-    )
-    submit = SubmitField("Place volunteer", widget=GovSubmitInput())
-
-
-class EndForm(FlaskForm):
-    end_date = GovDateField("End date", validators=[InputRequired(message="Enter the end date")])
-    reason = SelectField(
-        "Why it ended",
-        choices=[("", "Choose a reason"), *END_REASONS.items()],
-        widget=GovSelect(),
-        validators=[InputRequired(message="Choose why the placement ended")],
-    )
-    submit = SubmitField("End placement", widget=GovSubmitInput())
-
-
-class AgreeForm(FlaskForm):
-    submit = SubmitField("I agree to this task description", widget=GovSubmitInput())
 
 
 @bp.route("/applications/<int:application_id>/place", methods=["GET", "POST"])
@@ -63,8 +33,8 @@ def place(application_id: int) -> ResponseReturnValue:
     supervisors = (
         services.supervisors_for(application.organisation_id) if application.organisation_id else []
     )
-    form.supervisor.choices = [("", "Choose a supervisor")] + [
-        (str(u.id), u.name) for u in supervisors
+    form.supervisor.choices = [SelectChoice("", "Choose a supervisor")] + [
+        SelectChoice(str(u.id), u.name) for u in supervisors
     ]
     if form.validate_on_submit():
         supervisor = next((u for u in supervisors if str(u.id) == form.supervisor.data), None)
@@ -83,9 +53,7 @@ def place(application_id: int) -> ResponseReturnValue:
         except AlreadyDone as error:
             db.session.rollback()
             flash(error.message, "info")
-            placed = db.session.scalar(
-                select(Placement.id).where(Placement.application_id == application_id)
-            )
+            placed = queries.placement_id_for(application_id)
             if placed is not None:
                 return redirect(url_for("placements.placement", placement_id=placed))
             return redirect(url_for("recruitment.application", application_id=application_id))
@@ -168,24 +136,9 @@ def end(placement_id: int) -> ResponseReturnValue:
 @role_required("volunteer")
 def mine() -> ResponseReturnValue:
     """The volunteer's dashboard: their applications and placements."""
-    volunteer = db.session.scalar(select(Volunteer).where(Volunteer.user_id == current_user.id))
-    applications: list[Application] = []
-    placements: list[Placement] = []
-    if volunteer is not None:
-        applications = list(
-            db.session.scalars(
-                select(Application)
-                .where(Application.volunteer_id == volunteer.id)
-                .order_by(Application.created_at.desc())
-            )
-        )
-        placements = list(
-            db.session.scalars(
-                select(Placement)
-                .where(Placement.volunteer_id == volunteer.id)
-                .order_by(Placement.start_date.desc())
-            )
-        )
+    volunteer = volunteer_of(current_user.id)
+    applications = applications_of(volunteer.id) if volunteer is not None else []
+    placements = queries.placements_of_volunteer(volunteer.id) if volunteer is not None else []
     return render_template(
         "placements/mine.html",
         applications=applications,

@@ -17,6 +17,9 @@ Rules:
 - Response deadline: 5 working days (``RESPONSE_WORKING_DAYS``; England and Wales bank holidays
   bundled, ``BANK_HOLIDAYS_FILE`` to replace them). Uncontacted applicants past it show as
   overdue to the centre, and ``flask reminders send`` emails the coordinators once.
+- An application is closed once placed, declined or withdrawn (``Application.is_closed``); it is
+  overdue while applied (or an enquiry), uncontacted and past its deadline
+  (``Application.is_overdue(today)``). Pages ask the model; they keep no copy of these rules.
 - References are requested by email through the outbox; the referee answers once through a
   signed link (30 days), without an account; a coordinator marks them satisfactory or not.
 - DBS records keep only the permitted facts (no certificate copy, no conviction details); only

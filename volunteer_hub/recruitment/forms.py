@@ -19,6 +19,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
 from volunteer_hub.core.forms import FlaskForm, GovDateField
@@ -29,7 +30,7 @@ from volunteer_hub.recruitment.models import DECLINE_REASONS
 class ApplyForm(FlaskForm):
     age_group = RadioField(
         "How old are you?",
-        choices=[("adult", "18 or over"), ("under_18", "Under 18")],
+        choices=[SelectChoice("adult", "18 or over"), SelectChoice("under_18", "Under 18")],
         widget=GovRadioInput(),
         validators=[InputRequired(message="Say whether you are 18 or over")],
     )
@@ -76,7 +77,10 @@ class MoveForm(FlaskForm):
     )
     reason = SelectField(
         "Reason (when declining)",
-        choices=[("", "Choose a reason"), *DECLINE_REASONS.items()],
+        choices=[
+            SelectChoice("", "Choose a reason"),
+            *(SelectChoice(key, text) for key, text in DECLINE_REASONS.items()),
+        ],
         widget=GovSelect(),
         validators=[Optional()],
     )
@@ -88,6 +92,12 @@ class MoveForm(FlaskForm):
 
 class ButtonForm(FlaskForm):
     submit = SubmitField("Continue", widget=GovSubmitInput())
+
+
+class MarkReferenceForm(ButtonForm):
+    """Which button was pressed: ``yes`` for satisfactory, anything else for not."""
+
+    satisfactory = HiddenField(validators=[Optional()])
 
 
 class DbsForm(FlaskForm):
@@ -104,24 +114,28 @@ class DbsForm(FlaskForm):
     )
     level = SelectField(
         "Level",
-        choices=[(level.value, level.label) for level in DbsLevel if level is not DbsLevel.NONE],
+        choices=[
+            SelectChoice(level.value, level.label)
+            for level in DbsLevel
+            if level is not DbsLevel.NONE
+        ],
         widget=GovSelect(),
     )
     workforce = SelectField(
         "Workforce",
         choices=[
-            ("adult", "Adult"),
-            ("child", "Child"),
-            ("adult_and_child", "Adult and child"),
-            ("other", "Other"),
+            SelectChoice("adult", "Adult"),
+            SelectChoice("child", "Child"),
+            SelectChoice("adult_and_child", "Adult and child"),
+            SelectChoice("other", "Other"),
         ],
         widget=GovSelect(),
     )
     outcome = RadioField(
         "Outcome",
         choices=[
-            ("clear", "Clear"),
-            ("not_clear", "Not clear (discuss with the safeguarding lead)"),
+            SelectChoice("clear", "Clear"),
+            SelectChoice("not_clear", "Not clear (discuss with the safeguarding lead)"),
         ],
         widget=GovRadioInput(),
         validators=[InputRequired(message="Choose the outcome")],
@@ -164,7 +178,11 @@ class ReferenceForm(FlaskForm):
     )
     would_recommend = RadioField(
         "Would you recommend them for this volunteering role?",
-        choices=[("yes", "Yes"), ("no", "No"), ("unsure", "I am not sure")],
+        choices=[
+            SelectChoice("yes", "Yes"),
+            SelectChoice("no", "No"),
+            SelectChoice("unsure", "I am not sure"),
+        ],
         widget=GovRadioInput(),
         validators=[InputRequired(message="Say whether you would recommend them")],
     )

@@ -99,6 +99,20 @@ class Application(TimestampMixin, Model):
         back_populates="application", order_by="ApplicationEvent.id", cascade="all, delete-orphan"
     )
 
+    @property
+    def is_closed(self) -> bool:
+        """Placed, declined or withdrawn: the application moves no further."""
+        return self.stage in CLOSED
+
+    @property
+    def awaiting_contact(self) -> bool:
+        """Applied (or enquired) and nobody has contacted the applicant yet."""
+        return self.contacted_at is None and self.stage in (Stage.APPLIED, Stage.ENQUIRY)
+
+    def is_overdue(self, today: date) -> bool:
+        """Nobody has contacted the applicant by the response deadline."""
+        return self.respond_by is not None and self.respond_by < today and self.awaiting_contact
+
 
 class ApplicationEvent(Model):
     """Every move of an application: who, when, from and to which stage, and why."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -16,6 +17,7 @@ from volunteer_hub.extensions import db
 from volunteer_hub.organisations.models import (
     Category,
     Commitment,
+    DbsLevel,
     LocationType,
     Organisation,
     OrganisationKind,
@@ -23,7 +25,8 @@ from volunteer_hub.organisations.models import (
     RoleStatus,
     role_categories,
 )
-from volunteer_hub.recruitment.models import Application, Stage
+from volunteer_hub.organisations.roles import latest_version
+from volunteer_hub.recruitment.models import Application, DbsRecord, Reference, Stage
 
 PAGE_SIZE = 20
 SORTS = {
@@ -213,3 +216,95 @@ def unanswered_count(user: User) -> int:
             Application.organisation_id.in_(coordinated_organisation_ids(user))
         )
     return int(db.session.scalar(statement) or 0)
+
+
+def applications_of(volunteer_id: int) -> list[Application]:
+    """The volunteer's applications, newest first."""
+    return list(
+        db.session.scalars(
+            select(Application)
+            .where(Application.volunteer_id == volunteer_id)
+            .order_by(Application.created_at.desc())
+        )
+    )
+
+
+def overdue(today: date) -> list[Application]:
+    """Applications nobody has contacted by their response deadline."""
+    return list(
+        db.session.scalars(
+            select(Application)
+            .where(
+                Application.contacted_at.is_(None),
+                Application.respond_by < today,
+                Application.stage.in_([Stage.ENQUIRY.value, Stage.APPLIED.value]),
+            )
+            .order_by(Application.respond_by)
+        )
+    )
+
+
+#: How long a DBS check counts for placing someone (the Update Service aside).
+DBS_VALID_DAYS = 3 * 365
+
+
+def dbs_check_needed(application: Application, today: date) -> DbsLevel | None:
+    """The DBS level the application's role needs when no clear check counts yet (recorded
+    within three years, or kept on the Update Service and checked in that time); None when the
+    role needs none or one is on record. Says only yes or no: never the check's details."""
+    version = latest_version(application.role) if application.role else None
+    level = (version.content.get("dbs_level") if version else None) or DbsLevel.NONE.value
+    if level == DbsLevel.NONE.value:
+        return None
+    since = today - timedelta(days=DBS_VALID_DAYS)
+    clear = db.session.scalar(
+        select(DbsRecord.id)
+        .where(
+            DbsRecord.volunteer_id == application.volunteer_id,
+            DbsRecord.outcome == "clear",
+            (DbsRecord.issue_date >= since)
+            | (DbsRecord.update_service.is_(True) & (DbsRecord.update_service_checked_on >= since)),
+        )
+        .limit(1)
+    )
+    return None if clear is not None else DbsLevel(level)
+
+
+def dbs_needed_words(level: DbsLevel) -> str:
+    """ "an enhanced DBS check", "a basic DBS check": for sentences."""
+    words = level.label[0].lower() + level.label[1:]
+    return f"{'an' if words[0] in 'aeiou' else 'a'} {words}"
+
+
+def may_see_dbs(user: User, application: Application) -> bool:
+    """Centre coordinators, and the organisation's named safeguarding lead; nobody else (not
+    administrators, not other coordinators)."""
+    if user.is_centre_coordinator:
+        return True
+    organisation = application.organisation
+    return organisation is not None and organisation.safeguarding_lead_user_id == user.id
+
+
+def applications_at(organisation_id: int) -> Sequence[Application]:
+    """The organisation's applications, newest first."""
+    return db.session.scalars(
+        select(Application)
+        .where(Application.organisation_id == organisation_id)
+        .order_by(Application.created_at.desc())
+    ).all()
+
+
+def stage_counts() -> dict[str, int]:
+    """How many applications are in each stage, across the borough."""
+    return {
+        stage: int(n)
+        for stage, n in db.session.execute(
+            select(Application.stage, func.count()).group_by(Application.stage)
+        )
+    }
+
+
+def references_of(application_id: int) -> Sequence[Reference]:
+    return db.session.scalars(
+        select(Reference).where(Reference.application_id == application_id).order_by(Reference.id)
+    ).all()

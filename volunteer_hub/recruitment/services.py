@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from datetime import date, timedelta
+from datetime import date
 
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -11,7 +11,7 @@ from sqlalchemy import func, literal, select
 from sqlalchemy.exc import IntegrityError
 
 from volunteer_hub.accounts.audit import record as audit
-from volunteer_hub.accounts.models import Membership, MembershipRole, User
+from volunteer_hub.accounts.models import User
 from volunteer_hub.accounts.outbox import queue_email
 from volunteer_hub.accounts.permissions import (
     Action,
@@ -19,6 +19,7 @@ from volunteer_hub.accounts.permissions import (
     register_rule,
     sees_all_organisations,
 )
+from volunteer_hub.accounts.queries import coordinators_of as coordinators_of  # read by reminders
 from volunteer_hub.accounts.services import give_consent
 from volunteer_hub.core.dates import add_working_days
 from volunteer_hub.core.errors import DomainError
@@ -39,6 +40,8 @@ from volunteer_hub.recruitment.models import (
     Reference,
     Stage,
 )
+from volunteer_hub.recruitment.queries import may_see_dbs
+from volunteer_hub.recruitment.queries import overdue as overdue  # read here by reminders
 from volunteer_hub.volunteers.services import age_on, volunteer_for
 
 MAX_MESSAGE = 2000
@@ -87,21 +90,6 @@ def _event(
         )
     )
     application.stage = to.value
-
-
-def coordinators_of(organisation_id: int) -> list[User]:
-    return list(
-        db.session.scalars(
-            select(User)
-            .join(Membership, Membership.user_id == User.id)
-            .where(
-                Membership.organisation_id == organisation_id,
-                Membership.role == MembershipRole.COORDINATOR.value,
-                User.is_active.is_(True),
-            )
-            .order_by(User.name)
-        )
-    )
 
 
 def respond_by(today: date) -> date:
@@ -325,62 +313,6 @@ def withdraw(*, user: User, application: Application) -> Application:
     db.session.flush()
     audit("application.withdrawn", actor=user, target=application)
     return application
-
-
-def overdue(today: date) -> list[Application]:
-    """Applications nobody has contacted by their response deadline."""
-    return list(
-        db.session.scalars(
-            select(Application)
-            .where(
-                Application.contacted_at.is_(None),
-                Application.respond_by < today,
-                Application.stage.in_([Stage.ENQUIRY.value, Stage.APPLIED.value]),
-            )
-            .order_by(Application.respond_by)
-        )
-    )
-
-
-#: How long a DBS check counts for placing someone (the Update Service aside).
-DBS_VALID_DAYS = 3 * 365
-
-
-def dbs_check_needed(application: Application, today: date) -> DbsLevel | None:
-    """The DBS level the application's role needs when no clear check counts yet (recorded
-    within three years, or kept on the Update Service and checked in that time); None when the
-    role needs none or one is on record. Says only yes or no: never the check's details."""
-    version = latest_version(application.role) if application.role else None
-    level = (version.content.get("dbs_level") if version else None) or DbsLevel.NONE.value
-    if level == DbsLevel.NONE.value:
-        return None
-    since = today - timedelta(days=DBS_VALID_DAYS)
-    clear = db.session.scalar(
-        select(DbsRecord.id)
-        .where(
-            DbsRecord.volunteer_id == application.volunteer_id,
-            DbsRecord.outcome == "clear",
-            (DbsRecord.issue_date >= since)
-            | (DbsRecord.update_service.is_(True) & (DbsRecord.update_service_checked_on >= since)),
-        )
-        .limit(1)
-    )
-    return None if clear is not None else DbsLevel(level)
-
-
-def dbs_needed_words(level: DbsLevel) -> str:
-    """ "an enhanced DBS check", "a basic DBS check": for sentences."""
-    words = level.label[0].lower() + level.label[1:]
-    return f"{'an' if words[0] in 'aeiou' else 'a'} {words}"
-
-
-def may_see_dbs(user: User, application: Application) -> bool:
-    """Centre coordinators, and the organisation's named safeguarding lead; nobody else (not
-    administrators, not other coordinators)."""
-    if user.is_centre_coordinator:
-        return True
-    organisation = application.organisation
-    return organisation is not None and organisation.safeguarding_lead_user_id == user.id
 
 
 def record_dbs(

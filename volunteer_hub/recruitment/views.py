@@ -7,15 +7,15 @@ from datetime import date
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from wtforms.fields.choices import SelectChoice
 
-from volunteer_hub.accounts.models import ConsentRecord
 from volunteer_hub.accounts.permissions import (
     can_change,
     get_or_404,
     role_required,
 )
+from volunteer_hub.accounts.queries import consent_stands
 from volunteer_hub.core.errors import DomainError
 from volunteer_hub.core.forms import attach_error, perform
 from volunteer_hub.core.geo import (
@@ -29,9 +29,11 @@ from volunteer_hub.core.inputs import to_id
 from volunteer_hub.core.templating import register_labels
 from volunteer_hub.core.transitions import AlreadyDone
 from volunteer_hub.extensions import db
-from volunteer_hub.organisations.models import DbsLevel, Organisation, Role
+from volunteer_hub.organisations import queries as organisation_queries
+from volunteer_hub.organisations.models import DbsLevel
+from volunteer_hub.organisations.permissions import organisation_or_404
 from volunteer_hub.organisations.roles import active_categories, latest_version
-from volunteer_hub.recruitment import services
+from volunteer_hub.recruitment import queries, services
 from volunteer_hub.recruitment.forms import (
     ApplyForm,
     BrokerForm,
@@ -39,6 +41,7 @@ from volunteer_hub.recruitment.forms import (
     DbsForm,
     GuardianConsentForm,
     InterestForm,
+    MarkReferenceForm,
     MoveForm,
     ReferenceForm,
     ReferenceRequestForm,
@@ -248,8 +251,8 @@ def _move_form(application: Application) -> MoveForm:
         following = services.MOVES.get(Stage(application.stage), set())
     except ValueError:
         following = set()
-    form.to.choices = [(s.value, MOVE_LABELS[s.value]) for s in following] + [
-        ("declined", MOVE_LABELS["declined"])
+    form.to.choices = [SelectChoice(s.value, MOVE_LABELS[s.value]) for s in following] + [
+        SelectChoice("declined", MOVE_LABELS["declined"])
     ]
     return form
 
@@ -263,15 +266,11 @@ def application(application_id: int) -> ResponseReturnValue:
         "recruitment/application.html",
         application=item,
         staff=staff,
-        may_see_dbs=services.may_see_dbs(current_user, item),
-        dbs_needed=services.dbs_check_needed(item, date.today())
+        may_see_dbs=queries.may_see_dbs(current_user, item),
+        dbs_needed=queries.dbs_check_needed(item, date.today())
         if staff and item.stage in ("screening", "interview", "offered")
         else None,
-        references=db.session.scalars(
-            select(Reference).where(Reference.application_id == item.id).order_by(Reference.id)
-        ).all()
-        if staff
-        else [],
+        references=queries.references_of(item.id) if staff else [],
         reference_form=ReferenceRequestForm(),
         consent_form=GuardianConsentForm(),
         broker_form=BrokerForm(),
@@ -322,16 +321,9 @@ def withdraw(application_id: int) -> ResponseReturnValue:
 @bp.get("/organisations/<slug>/applicants")
 @role_required("staff")
 def applicants(slug: str) -> ResponseReturnValue:
-    organisation = db.session.scalar(select(Organisation).where(Organisation.slug == slug))
-    if organisation is None or not can_change(current_user, organisation):
-        abort(404)
-    items = db.session.scalars(
-        select(Application)
-        .where(Application.organisation_id == organisation.id)
-        .order_by(Application.created_at.desc())
-    ).all()
+    organisation = organisation_or_404(slug)
     by_stage: dict[str, list[Application]] = {}
-    for item in items:
+    for item in queries.applications_at(organisation.id):
         by_stage.setdefault(item.stage, []).append(item)
     return render_template(
         "recruitment/applicants.html",
@@ -347,25 +339,13 @@ def applicants(slug: str) -> ResponseReturnValue:
 def centre() -> ResponseReturnValue:
     """The borough-wide funnel, overdue responses and organisations with lapsed checks."""
     today = date.today()
-    counts: dict[str, int] = {
-        stage: int(n)
-        for stage, n in db.session.execute(
-            select(Application.stage, func.count()).group_by(Application.stage)
-        )
-    }
-    lapsed = [
-        (o, o.lapsed_checks(today))
-        for o in db.session.scalars(select(Organisation).order_by(Organisation.name))
-        if o.lapsed_checks(today)
-    ]
-    waiting = db.session.scalar(select(func.count(Role.id)).where(Role.status == "submitted"))
     return render_template(
         "recruitment/centre.html",
-        counts=counts,
+        counts=queries.stage_counts(),
         stages=[*PIPELINE, Stage.PLACED, Stage.DECLINED, Stage.WITHDRAWN],
-        overdue=services.overdue(today),
-        lapsed=lapsed,
-        waiting=waiting or 0,
+        overdue=queries.overdue(today),
+        lapsed=organisation_queries.with_lapsed_checks(today),
+        waiting=organisation_queries.submitted_count(),
         today=today,
     )
 
@@ -374,7 +354,7 @@ def centre() -> ResponseReturnValue:
 @role_required("staff")
 def dbs(application_id: int) -> ResponseReturnValue:
     item = get_or_404(Application, application_id)
-    if not services.may_see_dbs(current_user, item):
+    if not queries.may_see_dbs(current_user, item):
         abort(403)
     form = DbsForm()
     if form.validate_on_submit():
@@ -466,13 +446,12 @@ def mark_reference(reference_id: int) -> ResponseReturnValue:
     if item is None:
         abort(404)
     application = get_or_404(Application, item.application_id, action="change")
-    if not ButtonForm().validate_on_submit():
+    form = MarkReferenceForm()
+    if not form.validate_on_submit():
         abort(400)
     return perform(
         lambda: services.mark_reference(
-            actor=current_user,
-            reference=item,
-            satisfactory=request.form.get("satisfactory") == "yes",
+            actor=current_user, reference=item, satisfactory=form.satisfactory.data == "yes"
         ),
         done="Reference marked.",
         back=url_for("recruitment.application", application_id=application.id),
@@ -526,7 +505,7 @@ def broker(application_id: int) -> ResponseReturnValue:
     )
 
 
-bp.add_app_template_global(services.dbs_needed_words, "dbs_needed_words")
+bp.add_app_template_global(queries.dbs_needed_words, "dbs_needed_words")
 
 
 @bp.app_template_global()
@@ -537,15 +516,4 @@ def profile_shared(volunteer: Volunteer) -> bool:
     someone without an account has no consent to ask for: staff entered it themselves."""
     if volunteer.user_id is None:
         return True
-    return (
-        db.session.scalar(
-            select(ConsentRecord.id)
-            .where(
-                ConsentRecord.user_id == volunteer.user_id,
-                ConsentRecord.purpose == "share_profile",
-                ConsentRecord.withdrawn_at.is_(None),
-            )
-            .limit(1)
-        )
-        is not None
-    )
+    return consent_stands(volunteer.user_id, "share_profile")

@@ -20,27 +20,3 @@ def register_navigation(app: Flask) -> None:
             group="Reports",
         ),
     )
-    for link in (
-        NavLink(
-            "Investment",
-            "investment.index",
-            lambda u: has_any_role(u, "admin", "centre_coordinator", "org_coordinator"),
-            order=51,
-            group="Reports",
-        ),
-        NavLink(
-            "Rates",
-            "rates.index",
-            lambda u: has_any_role(u, "admin"),
-            order=62,
-            group="Administration",
-        ),
-        NavLink(
-            "API tokens",
-            "api_admin.tokens",
-            lambda u: has_any_role(u, "admin"),
-            order=63,
-            group="Administration",
-        ),
-    ):
-        register_link(app, link)

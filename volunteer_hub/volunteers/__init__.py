@@ -12,4 +12,6 @@ Rules:
   table (``volunteers.equality``), edited and deleted only by the volunteer, never shown on a
   staff screen about a person, and read otherwise only by reports, in aggregate and through
   disclosure control. An import-linter contract forbids recruitment-side code from importing it.
+  The volunteer saves and deletes them through ``volunteers.monitoring``, kept apart from
+  ``volunteers.services`` (which recruitment-side code imports).
 """

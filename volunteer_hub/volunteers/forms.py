@@ -18,6 +18,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
 from volunteer_hub.core.forms import FlaskForm, GovDateField
@@ -51,7 +52,11 @@ class ProfileForm(FlaskForm):
     interests = TextAreaField("Interests", widget=GovTextArea(), validators=[Optional(), TEXT])
     availability = SelectMultipleField(
         "When are you usually free?",
-        choices=[(f"{d}_{p}", f"{day} {part.lower()}") for d, day in DAYS for p, part in PARTS],
+        choices=[
+            SelectChoice(f"{d}_{p}", f"{day} {part.lower()}")
+            for d, day in DAYS
+            for p, part in PARTS
+        ],
         widget=GovCheckboxesInput(),
         validators=[Optional()],
     )
@@ -66,7 +71,10 @@ class ProfileForm(FlaskForm):
     )
     heard_about = SelectField(
         "How did you hear about us?",
-        choices=[("", "Choose one"), *HEARD_ABOUT.items()],
+        choices=[
+            SelectChoice("", "Choose one"),
+            *(SelectChoice(key, text) for key, text in HEARD_ABOUT.items()),
+        ],
         widget=GovSelect(),
         validators=[Optional()],
     )
@@ -77,8 +85,8 @@ def _equality_field(question: str) -> RadioField:
     label, options = QUESTIONS[question]
     return RadioField(
         label,
-        choices=[(key, text) for key, text, _group in options]
-        + [(PREFER_NOT_TO_SAY, "Prefer not to say")],
+        choices=[SelectChoice(key, text) for key, text, _group in options]
+        + [SelectChoice(PREFER_NOT_TO_SAY, "Prefer not to say")],
         widget=GovRadioInput(),
         validators=[Optional()],
     )

@@ -7,17 +7,13 @@ from datetime import date
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from sqlalchemy import select
 
-from volunteer_hub.accounts.audit import record as audit
-from volunteer_hub.accounts.models import User
 from volunteer_hub.accounts.permissions import role_required
-from volunteer_hub.accounts.services import give_consent, withdraw_consent
 from volunteer_hub.core.errors import DomainError
-from volunteer_hub.core.forms import FlaskForm, attach_error
-from volunteer_hub.core.transitions import lock
+from volunteer_hub.core.forms import FlaskForm, attach_error, perform
 from volunteer_hub.extensions import db
-from volunteer_hub.volunteers.equality import QUESTIONS, EqualityAnswers, allowed_answers
+from volunteer_hub.volunteers import monitoring
+from volunteer_hub.volunteers.equality import QUESTIONS
 from volunteer_hub.volunteers.forms import EqualityForm, ProfileForm
 from volunteer_hub.volunteers.services import PROFILE_FIELDS, update_profile, volunteer_for
 
@@ -53,32 +49,18 @@ def profile() -> ResponseReturnValue:
 @role_required("volunteer")
 def equality() -> ResponseReturnValue:
     volunteer = volunteer_for(current_user)
-    answers = db.session.scalar(
-        select(EqualityAnswers).where(EqualityAnswers.volunteer_id == volunteer.id)
-    )
+    answers = monitoring.answers_of(volunteer.id)
     form = EqualityForm(obj=answers)
     if form.validate_on_submit():
-        values = {q: (getattr(form, q).data or None) for q in QUESTIONS}
-        if any(v is not None and v not in allowed_answers(q) for q, v in values.items()):
-            form.age_band.errors = ["Choose answers from the lists"]
-        else:
-            # The person's row locked (before anything else, as every lock on a person is) and
-            # the answers read again, so two saves at once make one set of answers.
-            lock(db.session.get(User, current_user.id))
-            answers = db.session.scalar(
-                select(EqualityAnswers)
-                .where(EqualityAnswers.volunteer_id == volunteer.id)
-                .execution_options(populate_existing=True)
+        try:
+            monitoring.save_answers(
+                user=current_user,
+                volunteer=volunteer,
+                values={q: getattr(form, q).data for q in QUESTIONS},
             )
-            if answers is None:
-                answers = EqualityAnswers(volunteer_id=volunteer.id)
-                db.session.add(answers)
-            for question, value in values.items():
-                setattr(answers, question, value)
-            # Answering is consenting to equality monitoring (the form says so); recorded.
-            give_consent(current_user, "equality_monitoring", "equality_form")
-            # Audited without the answers themselves.
-            audit("volunteer.equality_saved", actor=current_user, target=volunteer)
+        except DomainError as error:
+            attach_error(form, error)
+        else:
             db.session.commit()
             flash("Thank you. Your answers are saved.", "success")
             return redirect(url_for("volunteers.equality"))
@@ -94,15 +76,8 @@ def delete_equality() -> ResponseReturnValue:
     if not FlaskForm().validate_on_submit():
         return redirect(url_for("volunteers.equality"))
     volunteer = volunteer_for(current_user)
-    deleted = db.session.execute(
-        EqualityAnswers.__table__.delete().where(EqualityAnswers.volunteer_id == volunteer.id)
-    ).rowcount  # type: ignore[attr-defined]
-    withdrawn = withdraw_consent(current_user, "equality_monitoring")
-    if not (deleted or withdrawn):  # a second click, or nothing was ever given
-        db.session.rollback()
-        flash("You have no equality answers: there is nothing to delete.", "info")
-        return redirect(url_for("volunteers.equality"))
-    audit("volunteer.equality_deleted", actor=current_user, target=volunteer)
-    db.session.commit()
-    flash("Your equality answers have been deleted.", "success")
-    return redirect(url_for("volunteers.equality"))
+    return perform(
+        lambda: monitoring.delete_answers(user=current_user, volunteer=volunteer),
+        done="Your equality answers have been deleted.",
+        back=url_for("volunteers.equality"),
+    )

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from tests.factories import OrganisationFactory, UserFactory
 from tests.helpers import post_form
-from tests.recruitment.test_hours_logging import _day, _log, _place
+from tests.hours.test_hours_logging import _day, _log, _place
 from volunteer_hub.accounts.models import AuditEvent, User, UserRole
 from volunteer_hub.extensions import db
 from volunteer_hub.hours.logging import log_for_placement

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from tests.factories import UserFactory
 from tests.helpers import post_form
-from tests.recruitment.test_hours_logging import _place
+from tests.hours.test_hours_logging import _place
 from volunteer_hub.accounts.models import OutboxMessage
 from volunteer_hub.core.dates import add_months
 from volunteer_hub.extensions import db

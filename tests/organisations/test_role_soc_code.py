@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from tests.helpers import post_form
-from tests.recruitment.test_roles import _form
+from tests.organisations.test_roles import _form
 from volunteer_hub.extensions import db
 from volunteer_hub.organisations.models import Role
 from volunteer_hub.organisations.soc2020 import code_of

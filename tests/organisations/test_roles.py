@@ -6,8 +6,8 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from tests.conftest import COMPLETE, TODAY, in_good_standing
 from tests.helpers import post_form
-from tests.recruitment.conftest import COMPLETE, TODAY, in_good_standing
 from volunteer_hub.extensions import db
 from volunteer_hub.organisations.models import Category, Role, RoleVersion
 

@@ -6,9 +6,9 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from tests.hours.test_hours_logging import _place
+from tests.hours.test_hours_more import TODAY, _audits, _records, approved, befriender  # noqa: F401
 from tests.parallel import Shot
-from tests.recruitment.test_hours_logging import _place
-from tests.recruitment.test_hours_more import TODAY, _audits, _records, approved, befriender  # noqa: F401
 from volunteer_hub.accounts.models import AuditEvent
 from volunteer_hub.extensions import db
 from volunteer_hub.hours.logging import log_for_placement

@@ -9,7 +9,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from tests.helpers import post_form
-from tests.recruitment.test_hours_logging import TODAY, _day, _place
+from tests.hours.test_hours_logging import TODAY, _day, _place
 from volunteer_hub.accounts.models import AuditEvent
 from volunteer_hub.extensions import db
 from volunteer_hub.supervision.models import SupervisionAction, SupervisionRecord

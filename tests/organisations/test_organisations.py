@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from tests.conftest import TODAY
 from tests.helpers import post_form
-from tests.recruitment.conftest import TODAY
 from volunteer_hub.extensions import db
 from volunteer_hub.organisations.models import Organisation
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from tests.conftest import COMPLETE, in_good_standing
 from tests.parallel import Shot
-from tests.recruitment.conftest import COMPLETE, in_good_standing
 from volunteer_hub.accounts.models import AuditEvent
 from volunteer_hub.extensions import db
 from volunteer_hub.organisations.models import Category, Role, RoleVersion

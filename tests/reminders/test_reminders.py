@@ -7,7 +7,7 @@ from datetime import timedelta
 from freezegun import freeze_time
 from sqlalchemy import select
 
-from tests.recruitment.test_hours_logging import TODAY, _place
+from tests.hours.test_hours_logging import TODAY, _place
 from volunteer_hub.accounts.models import OutboxMessage
 from volunteer_hub.extensions import db
 from volunteer_hub.supervision.models import SupervisionAction, SupervisionRecord

@@ -9,8 +9,8 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from tests.helpers import post_form
+from tests.hours.test_hours_logging import TODAY, _day, _place
 from tests.parallel import Shot
-from tests.recruitment.test_hours_logging import TODAY, _day, _place
 from volunteer_hub.accounts.models import AuditEvent
 from volunteer_hub.extensions import db
 from volunteer_hub.supervision.models import SupervisionAction, SupervisionRecord

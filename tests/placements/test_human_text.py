@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from tests.recruitment.test_hours_logging import _log, _place
+from tests.hours.test_hours_logging import _log, _place
 
 
 def test_a_placement_starting_later_says_starts_not_started(personas, login, publish) -> None:

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from tests.factories import UserFactory
 from tests.parallel import Shot
-from tests.recruitment.test_training import _course, _session
+from tests.training.test_training import _course, _session
 from volunteer_hub.accounts.models import AuditEvent, OutboxMessage
 from volunteer_hub.extensions import db
 from volunteer_hub.recruitment.models import Application

@@ -1,0 +1,14 @@
+"""Navigation link for investment figures."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from volunteer_hub.accounts.permissions import is_staff_role
+from volunteer_hub.core.navigation import NavLink, register_link
+
+
+def register_navigation(app: Flask) -> None:
+    register_link(
+        app, NavLink("Investment", "investment.index", is_staff_role, order=51, group="Reports")
+    )
