@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -10,6 +10,7 @@ from flask_wtf import FlaskForm as _FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput
 from werkzeug.wrappers import Response
 from wtforms import DateField, Field, IntegerField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.meta import DefaultMeta
 from wtforms.validators import StopValidation, ValidationError
 
@@ -64,6 +65,18 @@ class FlaskForm(_FlaskForm):
             # A new list for this form's field: the declared one is shared by every instance.
             field.validators = [*first, *field.validators, *last]
             return field
+
+
+def choices(pairs: Iterable[tuple[Any, str]], *, prompt: str | None = None) -> list[SelectChoice]:
+    """A select's choices in WTForms' supported form (:class:`SelectChoice`, not tuples):
+    ``prompt`` first with an empty value when given, then each value and its label."""
+    first = [SelectChoice("", prompt)] if prompt is not None else []
+    return [*first, *(SelectChoice(value, label) for value, label in pairs)]
+
+
+def options(values: Iterable[str]) -> list[SelectChoice]:
+    """Choices whose label is their value, such as minutes: ``options(["0", "15", "30"])``."""
+    return [SelectChoice(value, value) for value in values]
 
 
 def attach_error(form: Any, error: DomainError) -> None:
