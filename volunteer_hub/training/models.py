@@ -103,6 +103,14 @@ class TrainingSession(db.Model):  # type: ignore[name-defined]
     def places_left(self) -> int:
         return max(self.capacity - self.booked, 0)
 
+    def bookable_on(self, today: date) -> bool:
+        """Places are booked (and cancelled) until the day before the session."""
+        return self.held_on > today
+
+    def markable_on(self, today: date) -> bool:
+        """Attendance is marked on or after the day."""
+        return self.held_on <= today
+
 
 class Booking(db.Model):  # type: ignore[name-defined]
     __tablename__ = "training_booking"
@@ -161,6 +169,10 @@ class Completion(db.Model):  # type: ignore[name-defined]
 
     course: Mapped[Course] = relationship()
     volunteer: Mapped[Volunteer] = relationship()
+
+    def expired_on(self, today: date) -> bool:
+        """Whether the completion had expired by ``today`` (never, without an expiry date)."""
+        return self.expires_on is not None and self.expires_on < today
 
 
 class TrainingException(db.Model):  # type: ignore[name-defined]

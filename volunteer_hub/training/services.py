@@ -187,7 +187,7 @@ def _locked(session: TrainingSession) -> TrainingSession:
 def book(*, user: User, session: TrainingSession, today: date) -> Booking:
     volunteer = volunteer_for(user)
     session = _locked(session)
-    if session.cancelled or session.held_on <= today:
+    if session.cancelled or not session.bookable_on(today):
         raise DomainError("This session can no longer be booked")
     booking = next((b for b in session.bookings if b.volunteer_id == volunteer.id), None)
     if booking is not None and booking.status != "cancelled":
@@ -219,7 +219,7 @@ def cancel(*, user: User, booking: Booking, today: date) -> Booking | None:
         raise AlreadyDone("This booking is already cancelled.")
     if booking.status not in ("booked", "waiting"):
         raise DomainError("This booking is not current")
-    if session.held_on <= today:
+    if not session.bookable_on(today):
         raise DomainError("The session has started: ask the trainer to mark you absent instead")
     freed = booking.status == "booked"
     compare_and_set(
@@ -258,7 +258,7 @@ def mark_attendance(
     completion. Returns the number of completions recorded."""
     if not may_mark(actor, session):
         raise DomainError("Only the trainer or the provider's coordinators mark attendance")
-    if session.held_on > today:
+    if not session.markable_on(today):
         raise DomainError("Attendance is marked on or after the day of the session")
     session = _locked(session)  # two saves at once: the second sees the first's completions
     made = changed = 0
