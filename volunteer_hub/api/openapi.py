@@ -61,25 +61,12 @@ VALUE_REPORT_PARAMETERS = [
     },
 ]
 
+#: The report's keys, in the order the report writes them.
 VALUE_REPORT_REQUIRED = [
-    "period",
-    "organisation",
-    "total_hours",
-    "employer_time_hours",
-    "active_volunteers",
-    "new_volunteers",
-    "hours_per_active_volunteer",
-    "retention_rate",
-    "fte",
-    "value",
-    "investment",
-    "viva_ratio",
-    "net_value",
-    "by_organisation",
-    "by_role",
-    "by_month",
-    "timebank",
-    "caveat",
+    *["period", "organisation", "total_hours", "employer_time_hours", "active_volunteers"],
+    *["new_volunteers", "hours_per_active_volunteer", "retention_rate", "fte", "value"],
+    *["investment", "viva_ratio", "net_value", "by_organisation", "by_role", "by_month"],
+    *["timebank", "caveat"],
 ]
 
 

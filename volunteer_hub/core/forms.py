@@ -125,16 +125,17 @@ def finite(form: Any, field: Any) -> None:
         raise StopValidation("Enter a number")
 
 
-def perform(action: Callable[[], object], *, done: str, back: str) -> Response:
+def perform(action: Callable[[], Any], *, done: str | Callable[[Any], str], back: str) -> Response:
     """One state change from a button or small form: call one service, commit once and say what
-    happened; on a DomainError roll back and say what to fix. Then back to ``back``."""
+    happened (``done``, or ``done(result)`` for a message that depends on the service's result);
+    on a DomainError roll back and say what to fix. Then back to ``back``."""
     from flask import flash, redirect
 
     from volunteer_hub.core.transitions import AlreadyDone
     from volunteer_hub.extensions import db
 
     try:
-        action()
+        result = action()
     except AlreadyDone as error:  # a double click, or a colleague first: said politely
         db.session.rollback()
         flash(error.message, "info")
@@ -143,5 +144,5 @@ def perform(action: Callable[[], object], *, done: str, back: str) -> Response:
         flash(error.message, "error")
     else:
         db.session.commit()
-        flash(done, "success")
+        flash(done if isinstance(done, str) else done(result), "success")
     return redirect(back)

@@ -174,24 +174,16 @@ def book(session_id: int) -> ResponseReturnValue:
     found = get_or_404(TrainingSession, session_id)
     if not FlaskForm().validate_on_submit():
         abort(400)
-    try:
-        booking = services.book(user=current_user, session=found, today=_today())
-    except AlreadyDone as error:
-        db.session.rollback()
-        flash(error.message, "info")
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        flash(
+    return perform(
+        lambda: services.book(user=current_user, session=found, today=_today()),
+        done=lambda booking: (
             "You are booked on this session."
             if booking.status == "booked"
             else "The session is full: you are on the waiting list, and we will email you if a "
-            "place comes free.",
-            "success",
-        )
-    return redirect(url_for("training.session", session_id=session_id))
+            "place comes free."
+        ),
+        back=url_for("training.session", session_id=session_id),
+    )
 
 
 @bp.post("/training/bookings/<int:booking_id>/cancel")
