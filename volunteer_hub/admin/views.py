@@ -162,7 +162,7 @@ def remove_role(user_id: int) -> ResponseReturnValue:
 @bp.post("/users/<int:user_id>/active")
 @role_required("admin")
 def set_active(user_id: int) -> ResponseReturnValue:
-    active = request.form.get("active") == "yes"
+    active = ButtonForm().active.data == "yes"
     return _button_action(
         user_id,
         lambda person, form: services.set_active(actor=current_user, user=person, active=active),

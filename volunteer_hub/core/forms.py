@@ -93,6 +93,27 @@ def attach_error(form: Any, error: DomainError) -> None:
     field.errors = [*list(field.errors or []), error.message]
 
 
+class IdListField(Field):
+    """Every posted value of the field's name as ids (ticked checkboxes, hidden lists), at most
+    ``limit`` of them: any value that is not an id makes the form invalid (a bad request, as
+    :func:`volunteer_hub.core.inputs.form_ids`). The page writes its own inputs."""
+
+    def __init__(self, label: str | None = None, *, limit: int = 1000, **kwargs: Any) -> None:
+        kwargs.setdefault("default", list)
+        super().__init__(label, **kwargs)
+        self.limit = limit
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        self.raw_data = list(valuelist)[: self.limit]
+        ids = [to_id(raw) for raw in self.raw_data]
+        self.data = [value for value in ids if value is not None]
+        if len(self.data) != len(ids):
+            raise ValueError("Choose from the list")
+
+    def _value(self) -> str:
+        return ""
+
+
 class GovDateField(DateField):
     """A date as GOV.UK's three boxes (day, month, year, all sent under the field's name).
 

@@ -15,7 +15,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import BooleanField, SelectField, SelectMultipleField, StringField, SubmitField
 from wtforms.validators import InputRequired, Length, Optional
 
-from volunteer_hub.core.forms import FlaskForm, GovDateField, options
+from volunteer_hub.core.forms import FlaskForm, GovDateField, IdListField, options
 from volunteer_hub.core.inputs import to_id
 
 HOUR_CHOICES = options(str(h) for h in range(0, 25))
@@ -98,6 +98,17 @@ class DecideForm(FlaskForm):
     reason = StringField(
         "Reason (when rejecting)", widget=GovTextInput(), validators=[Optional(), Length(max=500)]
     )
+    #: Which button: "approve" or "reject" the chosen records, or "approve_all" shown.
+    action = StringField(default="")
+    #: The records ticked.
+    record = IdListField()
+    #: Every record the page listed (for "Approve all shown").
+    shown = IdListField()
+
+    def chosen_ids(self) -> list[int]:
+        """The records the button acts on: exactly those the page listed for "Approve all
+        shown", never whatever the queue holds by now; otherwise those ticked."""
+        return list((self.shown if self.action.data == "approve_all" else self.record).data)
 
 
 class WeekForm(FlaskForm):

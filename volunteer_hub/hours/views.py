@@ -13,7 +13,7 @@ from volunteer_hub.accounts.permissions import get_or_404, role_required
 from volunteer_hub.core.errors import DomainError
 from volunteer_hub.core.formatting import duration, long_date, parse_date, plural
 from volunteer_hub.core.forms import attach_error, choices
-from volunteer_hub.core.inputs import arg_int, form_ids, form_text, to_id
+from volunteer_hub.core.inputs import arg_int, to_id
 from volunteer_hub.core.transitions import AlreadyDone
 from volunteer_hub.extensions import db
 from volunteer_hub.hours import milestones, queries
@@ -224,13 +224,12 @@ def decide() -> ResponseReturnValue:
     back = url_for("hours.queue", **filters)
     if not form.validate_on_submit():
         abort(400)
-    action = form_text("action")
+    action = form.action.data
     if action not in {"approve", "reject", "approve_all"}:
         abort(400)
-    # "Approve all shown": exactly the records the page listed (sent with it), never whatever
-    # the queue holds by now; each is approved by a compare-and-set, so a second click (or a
-    # colleague first) changes nothing and is told so.
-    ids = form_ids("shown" if action == "approve_all" else "record")
+    # Each record is approved by a compare-and-set, so a second click (or a colleague first)
+    # changes nothing and is told so.
+    ids = form.chosen_ids()
     records = queries.records(ids)
     try:
         count = decide_many(

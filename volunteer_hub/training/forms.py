@@ -22,7 +22,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from volunteer_hub.core.errors import DomainError
-from volunteer_hub.core.forms import FlaskForm, GovDateField, options
+from volunteer_hub.core.forms import FlaskForm, GovDateField, IdListField, options
 from volunteer_hub.core.inputs import to_id
 
 MINUTE_CHOICES = options(["0", "15", "30", "45"])
@@ -110,6 +110,18 @@ class ExceptionForm(FlaskForm):
         validators=[InputRequired(message="Enter the reason"), Length(max=1000)],
     )
     submit = SubmitField("Record the exception", widget=GovSubmitInput())
+
+
+class AttendanceForm(FlaskForm):
+    """The bookings ticked as attended (the page writes its own checkboxes)."""
+
+    attended = IdListField()
+
+
+class RequiredCoursesForm(FlaskForm):
+    """The courses ticked as required for a role (the page writes its own checkboxes)."""
+
+    course = IdListField()
 
 
 def course_values(form: CourseForm) -> dict[str, object]:

@@ -12,7 +12,6 @@ from sqlalchemy.exc import IntegrityError
 from volunteer_hub.accounts.permissions import get_or_404, has_any_role, role_required
 from volunteer_hub.core.errors import DomainError
 from volunteer_hub.core.forms import FlaskForm, attach_error, choices, perform
-from volunteer_hub.core.inputs import form_ids
 from volunteer_hub.core.transitions import AlreadyDone
 from volunteer_hub.extensions import db
 from volunteer_hub.organisations.models import Role
@@ -20,9 +19,11 @@ from volunteer_hub.placements.models import Placement
 from volunteer_hub.recruitment.models import Application
 from volunteer_hub.training import queries, services
 from volunteer_hub.training.forms import (
+    AttendanceForm,
     CourseForm,
     ExceptionForm,
     ExternalForm,
+    RequiredCoursesForm,
     SessionForm,
     course_values,
     start_time,
@@ -204,9 +205,10 @@ def cancel(booking_id: int) -> ResponseReturnValue:
 @role_required("staff")
 def attendance(session_id: int) -> ResponseReturnValue:
     found = get_or_404(TrainingSession, session_id, action="change")
-    if not FlaskForm().validate_on_submit():
+    form = AttendanceForm()
+    if not form.validate_on_submit():
         abort(400)
-    attended = set(form_ids("attended"))
+    attended = set(form.attended.data)
     return perform(
         lambda: services.mark_attendance(
             actor=current_user, session=found, attended=attended, today=_today()
@@ -282,9 +284,10 @@ def role_training(role_id: int) -> ResponseReturnValue:
     courses = queries.active_courses()
     chosen = {rc.course_id for rc in queries.required_for_role(role.id)}
     if request.method == "POST":
-        if not FlaskForm().validate_on_submit():
+        form = RequiredCoursesForm()
+        if not form.validate_on_submit():
             abort(400)
-        ids = set(form_ids("course"))
+        ids = set(form.course.data)
         return perform(
             lambda: services.set_required_courses(actor=current_user, role=role, course_ids=ids),
             done="Required training saved.",
