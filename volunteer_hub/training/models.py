@@ -100,6 +100,11 @@ class TrainingSession(db.Model):  # type: ignore[name-defined]
         return [b for b in self.bookings if b.status == "waiting"]
 
     @property
+    def holding_places(self) -> list[Booking]:
+        """Bookings with a place: booked, or already marked attended or absent."""
+        return [b for b in self.bookings if b.status in ("booked", "attended", "absent")]
+
+    @property
     def places_left(self) -> int:
         return max(self.capacity - self.booked, 0)
 

@@ -235,7 +235,7 @@ def requirements_for(
             completion = held.get((volunteer_id, rc.course_id))
             if completion is None:
                 state = "missing"
-            elif completion.expires_on is not None and completion.expires_on < on:
+            elif completion.expired_on(on):
                 state = "expired"
             elif completion.expires_on is not None and completion.expires_on <= soon:
                 state = "expiring"
