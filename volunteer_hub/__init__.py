@@ -115,7 +115,7 @@ def _register_blueprints(app: Flask) -> None:
     from volunteer_hub.accounts.views import bp as accounts_bp
     from volunteer_hub.admin.dashboard import bp as dashboard_bp
     from volunteer_hub.admin.views import bp as admin_bp
-    from volunteer_hub.api.admin import bp as api_admin_bp
+    from volunteer_hub.api.views import admin_bp as api_admin_bp
     from volunteer_hub.api.views import bp as api_bp
     from volunteer_hub.core.views import bp as core_bp
     from volunteer_hub.expenses.views import bp as expenses_bp

@@ -7,4 +7,5 @@ Rules:
   ends their sessions at once. There is always at least one active administrator, and nobody
   removes their own administrator role or deactivates themselves.
 - The audit log can be searched but never edited from the app.
+- The people and audit-log searches are in ``queries.py``.
 """

@@ -22,7 +22,7 @@ from volunteer_hub.expenses.queries import (
 )
 from volunteer_hub.hours.queries import awaiting_approval_count
 from volunteer_hub.recruitment.queries import unanswered_count
-from volunteer_hub.supervision.services import overdue_for
+from volunteer_hub.supervision.queries import overdue_for
 
 bp = Blueprint("dashboard", __name__)
 

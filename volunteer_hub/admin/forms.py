@@ -64,6 +64,8 @@ class ButtonForm(FlaskForm):
 
     role = StringField(validators=[Optional()])
     organisation = StringField(validators=[Optional()])
+    #: For deactivate and reactivate: "yes" to make the account active.
+    active = StringField(validators=[Optional()])
     submit = SubmitField("Confirm")
 
 

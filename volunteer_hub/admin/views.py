@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, time, timedelta
 from functools import wraps
 
 from flask import (
@@ -18,16 +17,16 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
+from wtforms.fields.choices import SelectChoice
 
 from volunteer_hub.accounts import outbox, services
-from volunteer_hub.accounts.models import AuditEvent, User
+from volunteer_hub.accounts.models import User
 from volunteer_hub.accounts.permissions import get_or_404, role_required
+from volunteer_hub.admin import queries
 from volunteer_hub.admin.forms import AuditSearchForm, ButtonForm, GrantForm, InviteForm
 from volunteer_hub.core.errors import DomainError
-from volunteer_hub.core.formatting import LONDON
-from volunteer_hub.core.forms import attach_error
+from volunteer_hub.core.forms import attach_error, choices
 from volunteer_hub.core.inputs import to_id
 from volunteer_hub.extensions import db
 from volunteer_hub.organisations.queries import all_organisations
@@ -37,8 +36,10 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 PAGE_SIZE = 50
 
 
-def _organisation_choices() -> list[tuple[str, str]]:
-    return [("", "Not for one organisation")] + [(str(o.id), o.name) for o in all_organisations()]
+def _organisation_choices() -> list[SelectChoice]:
+    return choices(
+        ((str(o.id), o.name) for o in all_organisations()), prompt="Not for one organisation"
+    )
 
 
 def _grant_from(form: GrantForm | ButtonForm) -> services.Grant:
@@ -57,12 +58,8 @@ def _page() -> int:
 @role_required("admin")
 def users() -> ResponseReturnValue:
     query = (request.args.get("q") or "").strip()[:100]
-    statement = select(User).order_by(User.name, User.id)
-    if query:
-        like = f"%{query.lower()}%"
-        statement = statement.where(or_(func.lower(User.name).like(like), User.email.like(like)))
     page = _page()
-    people = db.session.scalars(statement.limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)).all()
+    people = queries.page_of(queries.people(query), page, PAGE_SIZE)
     return render_template(
         "admin/users.html",
         people=people[:PAGE_SIZE],
@@ -165,7 +162,7 @@ def remove_role(user_id: int) -> ResponseReturnValue:
 @bp.post("/users/<int:user_id>/active")
 @role_required("admin")
 def set_active(user_id: int) -> ResponseReturnValue:
-    active = request.form.get("active") == "yes"
+    active = ButtonForm().active.data == "yes"
     return _button_action(
         user_id,
         lambda person, form: services.set_active(actor=current_user, user=person, active=active),
@@ -187,35 +184,18 @@ def reset_two_factor(user_id: int) -> ResponseReturnValue:
 @role_required("admin")
 def audit_log() -> ResponseReturnValue:
     form = AuditSearchForm(request.args)
-    statement = select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
     if form.validate():
-        if form.action.data:
-            # "role.saved" and "Role saved" (as the page shows it) find the same events.
-            words = " ".join(form.action.data.replace(".", " ").replace("_", " ").lower().split())
-            shown = func.replace(func.replace(AuditEvent.action, ".", " "), "_", " ")
-            statement = statement.where(shown == words)
-        if form.actor.data:
-            statement = statement.join(User, AuditEvent.actor_id == User.id).where(
-                User.email == form.actor.data.strip().lower()
-            )
-        if form.date_from.data:
-            start = datetime.combine(form.date_from.data, time.min, tzinfo=LONDON)
-            statement = statement.where(AuditEvent.at >= start)
-        if form.date_to.data:
-            end = datetime.combine(form.date_to.data + timedelta(days=1), time.min, tzinfo=LONDON)
-            statement = statement.where(AuditEvent.at < end)
-        if form.target.data:
-            target = form.target.data.strip()
-            kind = "_" + "_".join(target.lower().split())  # "role" as the page shows it
-            statement = statement.where(
-                or_(
-                    AuditEvent.target_type == target,
-                    AuditEvent.target_type.endswith(kind, autoescape=True),
-                    AuditEvent.target_id == target,
-                )
-            )
+        statement = queries.audit_events(
+            action=form.action.data,
+            actor=form.actor.data,
+            date_from=form.date_from.data,
+            date_to=form.date_to.data,
+            target=form.target.data,
+        )
+    else:
+        statement = queries.audit_events()
     page = _page()
-    events = db.session.scalars(statement.limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)).all()
+    events = queries.page_of(statement, page, PAGE_SIZE)
     return render_template(
         "admin/audit.html",
         form=form,

@@ -11,4 +11,6 @@ Rules:
   about an individual.
 - Errors are JSON ``{"error": message, "status": code}``; requests are rate limited per token
   (``API_RATE_LIMIT``). ``/api/v1/openapi.json`` (the OpenAPI 3 description) needs no token.
+- Only administrators see, issue and revoke tokens (/admin/api-tokens, in ``views.py`` beside the
+  API itself, its forms in ``forms.py``).
 """

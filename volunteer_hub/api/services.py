@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from volunteer_hub.accounts.audit import record as audit
 from volunteer_hub.accounts.models import User
+from volunteer_hub.accounts.permissions import register_rule
 from volunteer_hub.api.models import ApiToken
 from volunteer_hub.core.errors import DomainError
 from volunteer_hub.core.models import utcnow
@@ -16,6 +17,9 @@ from volunteer_hub.core.transitions import AlreadyDone, compare_and_set_where
 from volunteer_hub.extensions import db
 
 TOKEN_PREFIX = "vhp_"  # noqa: S105 - a public marker, not a secret
+
+#: Only administrators see and revoke tokens.
+register_rule(ApiToken, lambda user, token, action: bool(user.is_admin))
 
 
 def hash_token(token: str) -> str:

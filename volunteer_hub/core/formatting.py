@@ -15,6 +15,7 @@ format an optional value without a test first.
 
 from __future__ import annotations
 
+import calendar
 import re
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -25,20 +26,8 @@ from zoneinfo import ZoneInfo
 LONDON = ZoneInfo("Europe/London")
 
 #: GOV.UK's shortened months, for when space is tight.
-_SHORT_MONTHS = [
-    "Jan",
-    "Feb",
-    "Mar",
-    "Apr",
-    "May",
-    "June",
-    "July",
-    "Aug",
-    "Sept",
-    "Oct",
-    "Nov",
-    "Dec",
-]
+_SHORT_MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "June"]
+_SHORT_MONTHS += ["July", "Aug", "Sept", "Oct", "Nov", "Dec"]
 _UNITS = {"seconds": Decimal(60), "minutes": Decimal(1), "hours": Decimal(1) / 60}
 
 
@@ -468,13 +457,9 @@ def label(value: Any, labels: dict[str, str] | None = None) -> str:
 
 
 _MONTHS = {
-    name: number
-    for number in range(1, 13)
-    for name in (
-        date(2000, number, 1).strftime("%B").lower(),
-        date(2000, number, 1).strftime("%b").lower(),
-        _SHORT_MONTHS[number - 1].lower(),
-    )
+    name.lower(): n
+    for n in range(1, 13)
+    for name in (calendar.month_name[n], calendar.month_abbr[n], _SHORT_MONTHS[n - 1])
 }
 _DAY_MONTH_YEAR = re.compile(r"(\d{1,2})[\s/.-]+([a-z]+|\d{1,2})[\s/.-]+(\d{4})")
 

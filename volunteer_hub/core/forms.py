@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -10,6 +10,7 @@ from flask_wtf import FlaskForm as _FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput
 from werkzeug.wrappers import Response
 from wtforms import DateField, Field, IntegerField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.meta import DefaultMeta
 from wtforms.validators import StopValidation, ValidationError
 
@@ -66,6 +67,18 @@ class FlaskForm(_FlaskForm):
             return field
 
 
+def choices(pairs: Iterable[tuple[Any, str]], *, prompt: str | None = None) -> list[SelectChoice]:
+    """A select's choices in WTForms' supported form (:class:`SelectChoice`, not tuples):
+    ``prompt`` first with an empty value when given, then each value and its label."""
+    first = [SelectChoice("", prompt)] if prompt is not None else []
+    return [*first, *(SelectChoice(value, label) for value, label in pairs)]
+
+
+def options(values: Iterable[str]) -> list[SelectChoice]:
+    """Choices whose label is their value, such as minutes: ``options(["0", "15", "30"])``."""
+    return [SelectChoice(value, value) for value in values]
+
+
 def attach_error(form: Any, error: DomainError) -> None:
     """Show a service's DomainError on the field it names (or the form's first field), so the
     GOV.UK error summary links to it."""
@@ -78,6 +91,27 @@ def attach_error(form: Any, error: DomainError) -> None:
     if field is None:
         raise error
     field.errors = [*list(field.errors or []), error.message]
+
+
+class IdListField(Field):
+    """Every posted value of the field's name as ids (ticked checkboxes, hidden lists), at most
+    ``limit`` of them: any value that is not an id makes the form invalid (a bad request, as
+    :func:`volunteer_hub.core.inputs.form_ids`). The page writes its own inputs."""
+
+    def __init__(self, label: str | None = None, *, limit: int = 1000, **kwargs: Any) -> None:
+        kwargs.setdefault("default", list)
+        super().__init__(label, **kwargs)
+        self.limit = limit
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        self.raw_data = list(valuelist)[: self.limit]
+        ids = [to_id(raw) for raw in self.raw_data]
+        self.data = [value for value in ids if value is not None]
+        if len(self.data) != len(ids):
+            raise ValueError("Choose from the list")
+
+    def _value(self) -> str:
+        return ""
 
 
 class GovDateField(DateField):
@@ -112,16 +146,17 @@ def finite(form: Any, field: Any) -> None:
         raise StopValidation("Enter a number")
 
 
-def perform(action: Callable[[], object], *, done: str, back: str) -> Response:
+def perform(action: Callable[[], Any], *, done: str | Callable[[Any], str], back: str) -> Response:
     """One state change from a button or small form: call one service, commit once and say what
-    happened; on a DomainError roll back and say what to fix. Then back to ``back``."""
+    happened (``done``, or ``done(result)`` for a message that depends on the service's result);
+    on a DomainError roll back and say what to fix. Then back to ``back``."""
     from flask import flash, redirect
 
     from volunteer_hub.core.transitions import AlreadyDone
     from volunteer_hub.extensions import db
 
     try:
-        action()
+        result = action()
     except AlreadyDone as error:  # a double click, or a colleague first: said politely
         db.session.rollback()
         flash(error.message, "info")
@@ -130,5 +165,5 @@ def perform(action: Callable[[], object], *, done: str, back: str) -> Response:
         flash(error.message, "error")
     else:
         db.session.commit()
-        flash(done, "success")
+        flash(done if isinstance(done, str) else done(result), "success")
     return redirect(back)

@@ -36,4 +36,7 @@ Rules:
   the record is made, so later changes to a role do not rewrite past reports.
 - An import with any bad row imports nothing and lists every bad row by line number. A row whose
   ``ref`` was imported before is skipped, so running the same import again is safe.
+- Pages load a volunteer's own placement, or an organisation the coordinator records for, in one
+  place each; the reads they show (the queue, recent decisions, a week's hours) are in
+  ``queries.py``, and a week is logged all or nothing by ``logging.log_week``.
 """

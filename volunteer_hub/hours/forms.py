@@ -1,7 +1,9 @@
-"""Forms for recording a group session and correcting approved hours: input shape only (the
-rules are in ``group.py`` and ``logging.py``)."""
+"""Forms of the hours domain (logging a day or a week, deciding, recording a group session,
+correcting approved hours): input shape only (the rules are in ``logging.py`` and ``group.py``)."""
 
 from __future__ import annotations
+
+from datetime import date
 
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
@@ -13,13 +15,15 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import BooleanField, SelectField, SelectMultipleField, StringField, SubmitField
 from wtforms.validators import InputRequired, Length, Optional
 
-from volunteer_hub.core.forms import FlaskForm, GovDateField
+from volunteer_hub.core.forms import FlaskForm, GovDateField, IdListField, options
+from volunteer_hub.core.inputs import to_id
 
-HOUR_CHOICES = [(str(h), str(h)) for h in range(0, 25)]
-MINUTE_CHOICES = [("0", "0"), ("15", "15"), ("30", "30"), ("45", "45")]
+HOUR_CHOICES = options(str(h) for h in range(0, 25))
+MINUTES = ("0", "15", "30", "45")
+MINUTE_CHOICES = options(MINUTES)
 
 
-def minutes_from(form: GroupForm | CorrectForm) -> int:
+def minutes_from(form: LogForm | GroupForm | CorrectForm) -> int:
     return int(form.hours.data or 0) * 60 + int(form.minutes.data or 0)
 
 
@@ -72,3 +76,84 @@ class CorrectForm(FlaskForm):
         ],
     )
     submit = SubmitField("Correct hours", widget=GovSubmitInput())
+
+
+class LogForm(FlaskForm):
+    day = GovDateField(
+        "Date",
+        description="The day you volunteered, for example 27 3 2026",
+        default=date.today,
+        validators=[InputRequired(message="Enter the date")],
+    )
+    hours = SelectField("Hours", choices=HOUR_CHOICES, default="2", widget=GovSelect())
+    minutes = SelectField("Minutes", choices=MINUTE_CHOICES, default="0", widget=GovSelect())
+    note = StringField(
+        "Note (optional)", widget=GovTextInput(), validators=[Optional(), Length(max=500)]
+    )
+    confirm = BooleanField("Yes, this was a second session", widget=GovCheckboxInput())
+    submit = SubmitField("Log hours", widget=GovSubmitInput())
+
+
+class DecideForm(FlaskForm):
+    reason = StringField(
+        "Reason (when rejecting)", widget=GovTextInput(), validators=[Optional(), Length(max=500)]
+    )
+    #: Which button: "approve" or "reject" the chosen records, or "approve_all" shown.
+    action = StringField(default="")
+    #: The records ticked.
+    record = IdListField()
+    #: Every record the page listed (for "Approve all shown").
+    shown = IdListField()
+
+    def chosen_ids(self) -> list[int]:
+        """The records the button acts on: exactly those the page listed for "Approve all
+        shown", never whatever the queue holds by now; otherwise those ticked."""
+        return list((self.shown if self.action.data == "approve_all" else self.record).data)
+
+
+class WeekForm(FlaskForm):
+    """A row per day of one week, posted as ``hours-<day>`` and ``minutes-<day>`` (ISO days):
+    make one with :func:`week_form`. The template writes its own selects, so a value outside the
+    lists is reported on its day, not by WTForms."""
+
+    days: list[date]
+
+    def values(self) -> dict[str, str]:
+        """What was posted, to show again."""
+        return {
+            f"{kind}-{day.isoformat()}": str(self[f"{kind}-{day.isoformat()}"].data)
+            for day in self.days
+            for kind in ("hours", "minutes")
+        }
+
+    def entries(self) -> tuple[list[tuple[date, int]], dict[str, str]]:
+        """The days with time entered, as (day, minutes), and a problem by ISO day (or
+        ``"week"`` when nothing was entered)."""
+        entries: list[tuple[date, int]] = []
+        problems: dict[str, str] = {}
+        for day in self.days:
+            key = day.isoformat()
+            hours = to_id(self[f"hours-{key}"].data)
+            minutes = self[f"minutes-{key}"].data
+            if hours is None or hours > 24 or minutes not in MINUTES:
+                problems[key] = "Choose hours and minutes from the lists"
+                continue
+            if hours * 60 + int(minutes):
+                entries.append((day, hours * 60 + int(minutes)))
+        if not entries and not problems:
+            problems["week"] = "Enter the time for at least one day"
+        return entries, problems
+
+
+def week_form(days: list[date]) -> WeekForm:
+    """A :class:`WeekForm` for these days (each absent value counts as 0)."""
+
+    class Week(WeekForm):
+        pass
+
+    for day in days:
+        setattr(Week, f"hours-{day.isoformat()}", StringField(default="0"))
+        setattr(Week, f"minutes-{day.isoformat()}", StringField(default="0"))
+    form = Week()
+    form.days = days
+    return form

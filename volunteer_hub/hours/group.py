@@ -119,19 +119,36 @@ def record_group_session(
         raise DomainError("Choose one of the organisation's roles", field="role")
     if day > today:
         raise DomainError("The date cannot be in the future", field="day")
-    seconds = minutes * 60
-    if seconds <= 0 or seconds % STEP_SECONDS:
-        raise DomainError("Enter a time of at least 15 minutes, in 15-minute steps", field="hours")
-    if seconds > MAX_SECONDS:
-        raise DomainError("Enter at most 24 hours", field="hours")
+    seconds = _session_seconds(minutes)
     note = " ".join(note.split())
     if len(note) > 500:
         raise DomainError("Keep the note to 500 characters or fewer", field="note")
     wanted = list(dict.fromkeys(volunteer_ids))
     if not wanted:
         raise DomainError("Choose at least one volunteer", field="volunteers")
-
     placed = {p.volunteer.id: p for p in placed_on(organisation, day, role)}
+    names = _names_placed_ever(organisation, wanted)
+    _refuse_problems(organisation, wanted, names, placed, day, seconds)
+    if not confirmed:
+        _refuse_repeats(wanted, names, placed, day, seconds)
+    return [
+        _record(coordinator, organisation, placed[volunteer_id], role, day, minutes, note)
+        for volunteer_id in wanted
+    ]
+
+
+def _session_seconds(minutes: int) -> int:
+    seconds = minutes * 60
+    if seconds <= 0 or seconds % STEP_SECONDS:
+        raise DomainError("Enter a time of at least 15 minutes, in 15-minute steps", field="hours")
+    if seconds > MAX_SECONDS:
+        raise DomainError("Enter at most 24 hours", field="hours")
+    return seconds
+
+
+def _names_placed_ever(organisation: Organisation, wanted: list[int]) -> dict[int, str]:
+    """The names of the chosen volunteers, each of whom was placed with the organisation at some
+    time (anyone else is refused, unnamed)."""
     ever_placed = dict(
         db.session.execute(
             select(Volunteer.id, Volunteer.name)
@@ -146,9 +163,21 @@ def record_group_session(
             "Choose volunteers from the list: only the organisation's volunteers can be chosen",
             field="volunteers",
         )
+    return ever_placed
+
+
+def _refuse_problems(
+    organisation: Organisation,
+    wanted: list[int],
+    names: dict[int, str],
+    placed: dict[int, Placed],
+    day: date,
+    seconds: int,
+) -> None:
+    """Everyone not placed on the day, or who would pass 24 hours, named in one refusal."""
     problems: dict[str, str] = {}
     for volunteer_id in wanted:
-        name = ever_placed[volunteer_id]
+        name = names[volunteer_id]
         if volunteer_id not in placed:
             problems[name] = _placement_problem(organisation, volunteer_id, day)
             continue
@@ -161,53 +190,66 @@ def record_group_session(
             )
     if problems:
         raise GroupProblems(problems)
-    if not confirmed:
-        repeated = sorted(
-            ever_placed[volunteer_id]
-            for volunteer_id in wanted
-            if db.session.scalar(
-                select(HourRecord.id).where(
-                    HourRecord.placement_id == placed[volunteer_id].placement.id,
-                    HourRecord.date == day,
-                    HourRecord.seconds == seconds,
-                    HourRecord.status != HourStatus.REJECTED.value,
-                )
-            )
-        )
-        if repeated:
-            raise NeedsConfirmation(
-                f"The same hours on {day:%-d %B %Y} are already recorded for "
-                f"{', '.join(repeated)}. If this was a second session, tick the box to confirm",
-                field="volunteers",
-            )
 
-    records = []
-    for volunteer_id in wanted:
-        placement = placed[volunteer_id].placement
-        record_role = role or placement.role
-        record = HourRecord(
-            volunteer_id=volunteer_id,
-            organisation_id=organisation.id,
-            role_id=record_role.id,
-            placement_id=placement.id,
-            soc_code=record_role.soc_code,
-            date=day,
-            seconds=seconds,
-            status=HourStatus.SUBMITTED.value,
-            source=HourSource.LOGGED.value,
-            note=note or None,
+
+def _refuse_repeats(
+    wanted: list[int], names: dict[int, str], placed: dict[int, Placed], day: date, seconds: int
+) -> None:
+    """Asks for confirmation when the same hours on the day are already recorded for anyone."""
+    repeated = sorted(
+        names[volunteer_id]
+        for volunteer_id in wanted
+        if db.session.scalar(
+            select(HourRecord.id).where(
+                HourRecord.placement_id == placed[volunteer_id].placement.id,
+                HourRecord.date == day,
+                HourRecord.seconds == seconds,
+                HourRecord.status != HourStatus.REJECTED.value,
+            )
         )
-        db.session.add(record)
-        db.session.flush()
-        audit(
-            "hours.logged",
-            actor=coordinator,
-            target=record,
-            details={"minutes": minutes, "group_session": True},
+    )
+    if repeated:
+        raise NeedsConfirmation(
+            f"The same hours on {day:%-d %B %Y} are already recorded for "
+            f"{', '.join(repeated)}. If this was a second session, tick the box to confirm",
+            field="volunteers",
         )
-        if placed[volunteer_id].volunteer.user_id != coordinator.id:
-            approve(record, approver=coordinator)
-        else:  # their own: never approved by themselves
-            approve_automatically_if_set(user=coordinator, organisation=organisation, record=record)
-        records.append(record)
-    return records
+
+
+def _record(
+    coordinator: User,
+    organisation: Organisation,
+    placed: Placed,
+    role: Role | None,
+    day: date,
+    minutes: int,
+    note: str,
+) -> HourRecord:
+    """One volunteer's record of the session, approved by the coordinator (unless their own)."""
+    placement = placed.placement
+    record_role = role or placement.role
+    record = HourRecord(
+        volunteer_id=placement.volunteer_id,
+        organisation_id=organisation.id,
+        role_id=record_role.id,
+        placement_id=placement.id,
+        soc_code=record_role.soc_code,
+        date=day,
+        seconds=minutes * 60,
+        status=HourStatus.SUBMITTED.value,
+        source=HourSource.LOGGED.value,
+        note=note or None,
+    )
+    db.session.add(record)
+    db.session.flush()
+    audit(
+        "hours.logged",
+        actor=coordinator,
+        target=record,
+        details={"minutes": minutes, "group_session": True},
+    )
+    if placed.volunteer.user_id != coordinator.id:
+        approve(record, approver=coordinator)
+    else:  # their own: never approved by themselves
+        approve_automatically_if_set(user=coordinator, organisation=organisation, record=record)
+    return record

@@ -124,6 +124,28 @@ def log_for_placement(
     return record
 
 
+def log_week(
+    *, user: User, placement: Placement, entries: list[tuple[date, int]], today: date
+) -> dict[str, str]:
+    """Several days of one placement at once, as (day, minutes): each day logged as
+    :func:`log_for_placement` does (confirmed: the week's page shows what is logged already).
+    Returns what is wrong by ISO day; the caller keeps nothing unless that is empty."""
+    problems: dict[str, str] = {}
+    for day, minutes in entries:
+        try:
+            log_for_placement(
+                user=user,
+                placement=placement,
+                day=day,
+                minutes=minutes,
+                today=today,
+                confirmed=True,
+            )
+        except DomainError as error:
+            problems[day.isoformat()] = error.message
+    return problems
+
+
 def approve_automatically_if_set(
     *, user: User, organisation: Organisation, record: HourRecord
 ) -> bool:

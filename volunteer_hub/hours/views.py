@@ -2,46 +2,45 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import date, timedelta
 from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
-from govuk_frontend_wtf.wtforms_widgets import (
-    GovCheckboxInput,
-    GovSelect,
-    GovSubmitInput,
-    GovTextInput,
-)
-from sqlalchemy import or_, select
-from wtforms import BooleanField, SelectField, StringField, SubmitField
-from wtforms.validators import InputRequired, Length, Optional
 
-from volunteer_hub.accounts.permissions import (
-    coordinated_organisation_ids,
-    get_or_404,
-    role_required,
-)
+from volunteer_hub.accounts.permissions import get_or_404, role_required
 from volunteer_hub.core.errors import DomainError
 from volunteer_hub.core.formatting import duration, long_date, parse_date, plural
-from volunteer_hub.core.forms import FlaskForm, GovDateField, attach_error
-from volunteer_hub.core.inputs import arg_int, form_ids, form_text, to_id
-from volunteer_hub.core.models import utcnow
+from volunteer_hub.core.forms import attach_error, choices
+from volunteer_hub.core.inputs import arg_int, to_id
 from volunteer_hub.core.transitions import AlreadyDone
 from volunteer_hub.extensions import db
 from volunteer_hub.hours import milestones, queries
-from volunteer_hub.hours.forms import CorrectForm, GroupForm, minutes_from
+from volunteer_hub.hours.forms import (
+    CorrectForm,
+    DecideForm,
+    GroupForm,
+    LogForm,
+    minutes_from,
+    week_form,
+)
 from volunteer_hub.hours.group import (
     GroupProblems,
     may_record_for,
     placed_on,
     record_group_session,
 )
-from volunteer_hub.hours.logging import NeedsConfirmation, correct, decide_many, log_for_placement
-from volunteer_hub.hours.models import HourRecord, HourSource, HourStatus
+from volunteer_hub.hours.logging import (
+    NeedsConfirmation,
+    correct,
+    decide_many,
+    log_for_placement,
+    log_week,
+)
+from volunteer_hub.hours.models import HourRecord, HourStatus
 from volunteer_hub.organisations.models import Organisation, Role
+from volunteer_hub.organisations.queries import by_slug, role_titles
 from volunteer_hub.placements.models import Placement
 from volunteer_hub.placements.services import placements_of
 from volunteer_hub.volunteers.models import Volunteer
@@ -52,41 +51,26 @@ RECENT_DAYS = 30
 QUERY_FIELDS = ("volunteer", "role", "from", "to")
 
 
-class LogForm(FlaskForm):
-    day = GovDateField(
-        "Date",
-        description="The day you volunteered, for example 27 3 2026",
-        default=date.today,
-        validators=[InputRequired(message="Enter the date")],
-    )
-    hours = SelectField(
-        "Hours", choices=[(str(h), str(h)) for h in range(0, 25)], default="2", widget=GovSelect()
-    )
-    minutes = SelectField(
-        "Minutes",
-        choices=[("0", "0"), ("15", "15"), ("30", "30"), ("45", "45")],
-        default="0",
-        widget=GovSelect(),
-    )
-    note = StringField(
-        "Note (optional)", widget=GovTextInput(), validators=[Optional(), Length(max=500)]
-    )
-    confirm = BooleanField("Yes, this was a second session", widget=GovCheckboxInput())
-    submit = SubmitField("Log hours", widget=GovSubmitInput())
+def _own_placement_or_404(placement_id: int) -> Placement:
+    """A placement of the signed-in volunteer's own, or 404."""
+    placement = get_or_404(Placement, placement_id)
+    if placement.volunteer.user_id != current_user.id:
+        abort(404)
+    return placement
 
 
-class DecideForm(FlaskForm):
-    reason = StringField(
-        "Reason (when rejecting)", widget=GovTextInput(), validators=[Optional(), Length(max=500)]
-    )
+def _organisation_or_404(slug: str) -> Organisation:
+    """An organisation the current user records group sessions for, or 404."""
+    organisation = by_slug(slug)
+    if organisation is None or not may_record_for(current_user, organisation):
+        abort(404)
+    return organisation
 
 
 @bp.route("/placements/<int:placement_id>/hours", methods=["GET", "POST"])
 @role_required("volunteer")
 def log(placement_id: int) -> ResponseReturnValue:
-    placement = get_or_404(Placement, placement_id)
-    if placement.volunteer.user_id != current_user.id:
-        abort(404)
+    placement = _own_placement_or_404(placement_id)
     form = LogForm()
     needs_confirmation = False
     if form.validate_on_submit() and form.day.data is not None:
@@ -95,7 +79,7 @@ def log(placement_id: int) -> ResponseReturnValue:
                 user=current_user,
                 placement=placement,
                 day=form.day.data,
-                minutes=int(form.hours.data or 0) * 60 + int(form.minutes.data or 0),
+                minutes=minutes_from(form),
                 note=form.note.data or "",
                 today=date.today(),
                 confirmed=bool(form.confirm.data),
@@ -114,17 +98,11 @@ def log(placement_id: int) -> ResponseReturnValue:
             else:
                 flash("Hours logged. Your supervisor will approve them.", "success")
             return redirect(url_for("hours.log", placement_id=placement.id))
-    records = db.session.scalars(
-        select(HourRecord)
-        .where(HourRecord.placement_id == placement.id)
-        .order_by(HourRecord.date.desc(), HourRecord.id.desc())
-        .limit(100)
-    ).all()
     return render_template(
         "hours/log.html",
         placement=placement,
         form=form,
-        records=records,
+        records=queries.placement_records(placement),
         needs_confirmation=needs_confirmation,
     ), (400 if form.errors else 200)
 
@@ -133,9 +111,7 @@ def log(placement_id: int) -> ResponseReturnValue:
 @role_required("volunteer")
 def week(placement_id: int) -> ResponseReturnValue:
     """Several days at once: a row per day of one week (Monday to Sunday), all or nothing."""
-    placement = get_or_404(Placement, placement_id)
-    if placement.volunteer.user_id != current_user.id:
-        abort(404)
+    placement = _own_placement_or_404(placement_id)
     today = date.today()
     raw = request.args.get("start", "")
     try:
@@ -144,39 +120,16 @@ def week(placement_id: int) -> ResponseReturnValue:
         start = today
     monday = start - timedelta(days=start.weekday())
     days = [monday + timedelta(days=n) for n in range(7)]
-    form = FlaskForm()
+    form = week_form(days)
     problems: dict[str, str] = {}
-    entered: dict[str, str] = {}  # what was posted, to show again
     if request.method == "POST":
         if not form.validate_on_submit():
             abort(400)
-        entries = []
-        for day in days:
-            key = day.isoformat()
-            hours_raw = entered[f"hours-{key}"] = form_text(f"hours-{key}", "0")
-            minutes_raw = entered[f"minutes-{key}"] = form_text(f"minutes-{key}", "0")
-            hours = to_id(hours_raw)
-            if hours is None or hours > 24 or minutes_raw not in {"0", "15", "30", "45"}:
-                problems[day.isoformat()] = "Choose hours and minutes from the lists"
-                continue
-            minutes = hours * 60 + int(minutes_raw)
-            if minutes:
-                entries.append((day, minutes))
-        if not entries and not problems:
-            problems["week"] = "Enter the time for at least one day"
+        entries, problems = form.entries()
         if not problems:
-            for day, minutes in entries:
-                try:
-                    log_for_placement(
-                        user=current_user,
-                        placement=placement,
-                        day=day,
-                        minutes=minutes,
-                        today=today,
-                        confirmed=True,  # the week view shows what is logged already
-                    )
-                except DomainError as error:
-                    problems[day.isoformat()] = error.message
+            problems = log_week(
+                user=current_user, placement=placement, entries=entries, today=today
+            )
         if problems:
             db.session.rollback()
         else:
@@ -186,31 +139,20 @@ def week(placement_id: int) -> ResponseReturnValue:
                 "success",
             )
             return redirect(url_for("hours.log", placement_id=placement.id))
-    logged = {
-        d: duration(int(s), "seconds")
-        for d, s in db.session.execute(
-            select(HourRecord.date, db.func.sum(HourRecord.seconds))
-            .where(
-                HourRecord.placement_id == placement.id,
-                HourRecord.date >= days[0],
-                HourRecord.date <= days[-1],
-                HourRecord.status != HourStatus.REJECTED.value,
-            )
-            .group_by(HourRecord.date)
-        )
-    }
+    following = monday + timedelta(days=7)
     return render_template(
         "hours/week.html",
         placement=placement,
         form=form,
         days=days,
-        logged=logged,
+        logged={
+            day: duration(seconds, "seconds")
+            for day, seconds in queries.seconds_by_day(placement, days[0], days[-1]).items()
+        },
         problems=problems,
         previous=(monday - timedelta(days=7)).isoformat(),
-        following=(monday + timedelta(days=7)).isoformat()
-        if monday + timedelta(days=7) <= today
-        else None,
-        values=entered,
+        following=following.isoformat() if following <= today else None,
+        values=form.values() if request.method == "POST" else {},
     ), (400 if problems else 200)
 
 
@@ -218,25 +160,12 @@ def week(placement_id: int) -> ResponseReturnValue:
 @role_required("volunteer")
 def mine() -> ResponseReturnValue:
     """The volunteer's approved hours by month, and their total."""
-    volunteer = db.session.scalar(select(Volunteer).where(Volunteer.user_id == current_user.id))
-    by_month: dict[str, int] = defaultdict(int)
-    pending = 0
-    if volunteer is not None:
-        for day, seconds, status in db.session.execute(
-            select(HourRecord.date, HourRecord.seconds, HourRecord.status).where(
-                HourRecord.volunteer_id == volunteer.id
-            )
-        ):
-            if status == HourStatus.APPROVED.value:
-                by_month[day.strftime("%Y-%m")] += int(seconds)
-            elif status == HourStatus.SUBMITTED.value:
-                pending += int(seconds)
-    months = sorted(by_month.items(), reverse=True)
-    total = sum(by_month.values())
+    volunteer = queries.volunteer_of(current_user)
+    by_month, pending = queries.approved_by_month(volunteer)
     return render_template(
         "hours/mine.html",
-        months=months,
-        total=total,
+        months=sorted(by_month.items(), reverse=True),
+        total=sum(by_month.values()),
         pending=pending,
         progress=milestones.progress(volunteer.id) if volunteer else milestones.Progress(),
         log_placements=[p for p in placements_of(current_user) if p.active],
@@ -247,7 +176,7 @@ def mine() -> ResponseReturnValue:
 @role_required("volunteer")
 def certificate(milestone: int) -> ResponseReturnValue:
     """The volunteer's own certificate for a milestone they have reached (404 otherwise)."""
-    volunteer = db.session.scalar(select(Volunteer).where(Volunteer.user_id == current_user.id))
+    volunteer = queries.volunteer_of(current_user)
     context = milestones.certificate_context(volunteer, milestone) if volunteer else None
     if context is None:
         abort(404)
@@ -258,90 +187,32 @@ def certificate(milestone: int) -> ResponseReturnValue:
     )
 
 
-def _in_scope(statement: Any) -> Any:
-    """Limit hour records to those the current user decides (:func:`queries.decided_by`)."""
-    return queries.decided_by(statement, current_user)
-
-
-def _queue_statement() -> object:
-    statement = _in_scope(select(HourRecord).where(HourRecord.status == HourStatus.SUBMITTED.value))
-    volunteer = (request.args.get("volunteer") or "").strip()[:100]
-    if volunteer:
-        escaped = volunteer.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        statement = statement.where(
-            HourRecord.volunteer_id.in_(
-                select(Volunteer.id).where(
-                    db.func.lower(Volunteer.name).like(f"%{escaped}%", escape="\\")
-                )
-            )
-        )
-    role = arg_int("role")
-    if role is not None:
-        statement = statement.where(HourRecord.role_id == role)
-    for name, op in (("from", "ge"), ("to", "le")):
-        raw = request.args.get(name, "")
-        day = parse_date(raw)
-        if day is not None:
-            statement = statement.where(
-                HourRecord.date >= day if op == "ge" else HourRecord.date <= day
-            )
-    return statement.order_by(HourRecord.date, HourRecord.id)
-
-
 @bp.get("/hours/approvals")
 @role_required("staff")
 def queue() -> ResponseReturnValue:
     page = max(1, min(to_id(request.args.get("page")) or 1, 10_000))  # odd pages: the first
-    statement = _queue_statement()
-    records = db.session.scalars(
-        statement.limit(QUEUE_PAGE + 1).offset((page - 1) * QUEUE_PAGE)  # type: ignore[attr-defined]
-    ).all()
-    # Decided in the last 30 days, here or by a correction: spreadsheet imports arrive already
-    # approved (their approved_at is the import's time, whatever the hours' date), so they are
-    # not "approved in the last 30 days" unless someone corrected them since.
-    recent = db.session.scalars(
-        _in_scope(
-            select(HourRecord).where(
-                HourRecord.status == HourStatus.APPROVED.value,
-                HourRecord.approved_at >= utcnow() - timedelta(days=RECENT_DAYS),
-                or_(
-                    HourRecord.source != HourSource.IMPORTED.value,
-                    HourRecord.replaces_id.is_not(None),
-                ),
-            )
-        )
-        .order_by(HourRecord.approved_at.desc(), HourRecord.id.desc())
-        .limit(QUEUE_PAGE)
-    ).all()
+    statement = queries.approval_queue(
+        current_user,
+        volunteer=(request.args.get("volunteer") or "").strip()[:100],
+        role_id=arg_int("role"),
+        start=parse_date(request.args.get("from", "")),
+        end=parse_date(request.args.get("to", "")),
+    )
+    records = queries.page_of(statement, page, QUEUE_PAGE)
+    recent = queries.recently_decided(current_user, RECENT_DAYS, QUEUE_PAGE)
     shown = [*records, *recent]
     return render_template(
         "hours/queue.html",
         recent=recent,
         recent_days=RECENT_DAYS,
-        group_organisations=db.session.scalars(
-            select(Organisation)
-            .where(Organisation.id.in_(coordinated_organisation_ids(current_user)))
-            .order_by(Organisation.name)
-        ).all(),
+        group_organisations=queries.coordinated_organisations(current_user),
         records=records[:QUEUE_PAGE],
         has_next=len(records) > QUEUE_PAGE,
         page=page,
         form=DecideForm(),
         query={k: request.args.get(k, "") for k in QUERY_FIELDS},
-        names=dict(
-            db.session.execute(
-                select(Volunteer.id, Volunteer.name).where(
-                    Volunteer.id.in_({r.volunteer_id for r in shown})
-                )
-            ).all()
-        ),
-        titles=dict(
-            db.session.execute(
-                select(Role.id, Role.title).where(
-                    Role.id.in_({r.role_id for r in shown if r.role_id})
-                )
-            ).all()
-        ),
+        names=queries.volunteer_names({r.volunteer_id for r in shown}),
+        titles=role_titles({r.role_id for r in shown if r.role_id}),
     )
 
 
@@ -353,14 +224,13 @@ def decide() -> ResponseReturnValue:
     back = url_for("hours.queue", **filters)
     if not form.validate_on_submit():
         abort(400)
-    action = form_text("action")
+    action = form.action.data
     if action not in {"approve", "reject", "approve_all"}:
         abort(400)
-    # "Approve all shown": exactly the records the page listed (sent with it), never whatever
-    # the queue holds by now; each is approved by a compare-and-set, so a second click (or a
-    # colleague first) changes nothing and is told so.
-    ids = form_ids("shown" if action == "approve_all" else "record")
-    records = list(db.session.scalars(select(HourRecord).where(HourRecord.id.in_(ids))))
+    # Each record is approved by a compare-and-set, so a second click (or a colleague first)
+    # changes nothing and is told so.
+    ids = form.chosen_ids()
+    records = queries.records(ids)
     try:
         count = decide_many(
             approver=current_user,
@@ -387,25 +257,18 @@ def decide() -> ResponseReturnValue:
 @role_required("staff")
 def group(slug: str) -> ResponseReturnValue:
     """One session (an event, a group shift) for many volunteers at once, all or nothing."""
-    organisation = db.session.scalar(select(Organisation).where(Organisation.slug == slug))
-    if organisation is None or not may_record_for(current_user, organisation):
-        abort(404)
+    organisation = _organisation_or_404(slug)
     today = date.today()
     form = GroupForm(data={"day": today})  # the day is today until another is sent
-    roles = {
-        str(r.id): r
-        for r in db.session.scalars(
-            select(Role).where(Role.organisation_id == organisation.id).order_by(Role.title)
-        )
-    }
-    form.role.choices = [("", "Each volunteer's own role")] + [
-        (key, role.title) for key, role in roles.items()
-    ]
+    roles = {str(r.id): r for r in queries.roles_of(organisation)}
+    form.role.choices = choices(
+        ((key, role.title) for key, role in roles.items()), prompt="Each volunteer's own role"
+    )
     role = roles.get(form.role.data or "")
     placed = placed_on(organisation, form.day.data or today, role)
-    form.volunteers.choices = [
+    form.volunteers.choices = choices(
         (p.volunteer.id, f"{p.volunteer.name} ({p.placement.role.title})") for p in placed
-    ]
+    )
     needs_confirmation = False
     if form.is_submitted() and form.validate_on_submit() and form.submit.data:
         if form.role.data and role is None:

@@ -11,4 +11,5 @@ Rules:
   ``expenses_reimbursed`` entry for an organisation and period that has paid claims is refused
   (reports registers the expenses domain's check with :func:`services.register_entry_check`).
 - Importing the same file twice adds nothing: rows identical to entries already held are skipped.
+- An entry made on the page is audited (``services.enter_investment``).
 """

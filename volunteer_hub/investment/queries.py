@@ -1,4 +1,4 @@
-"""Read-side queries on investment entries (for reports)."""
+"""Read-side queries on investment entries (for reports and the entry page)."""
 
 from __future__ import annotations
 
@@ -7,10 +7,13 @@ from datetime import date
 
 from sqlalchemy import select
 
+from volunteer_hub.accounts.models import User
+from volunteer_hub.accounts.permissions import coordinated_organisation_ids
 from volunteer_hub.extensions import db
 from volunteer_hub.investment.models import CATEGORIES, InvestmentEntry
+from volunteer_hub.organisations.models import Organisation
 
-__all__ = ["CATEGORIES", "entries_overlapping"]
+__all__ = ["CATEGORIES", "entries_overlapping", "organisations_for", "recent_entries"]
 
 
 def entries_overlapping(
@@ -23,3 +26,23 @@ def entries_overlapping(
     if organisation_id is not None:
         statement = statement.where(InvestmentEntry.organisation_id == organisation_id)
     return db.session.scalars(statement).all()
+
+
+def organisations_for(user: User) -> list[Organisation]:
+    """The organisations whose investment ``user`` enters: their own (the centre: every one)."""
+    statement = select(Organisation).order_by(Organisation.name)
+    if not (user.is_admin or user.is_centre_coordinator):
+        statement = statement.where(Organisation.id.in_(coordinated_organisation_ids(user)))
+    return list(db.session.scalars(statement))
+
+
+def recent_entries(organisation_ids: list[int], limit: int = 200) -> list[InvestmentEntry]:
+    """These organisations' latest entries, by period, latest first."""
+    return list(
+        db.session.scalars(
+            select(InvestmentEntry)
+            .where(InvestmentEntry.organisation_id.in_(organisation_ids))
+            .order_by(InvestmentEntry.period_start.desc(), InvestmentEntry.id.desc())
+            .limit(limit)
+        )
+    )

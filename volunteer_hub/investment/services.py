@@ -10,6 +10,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from volunteer_hub.accounts.audit import record as audit
 from volunteer_hub.accounts.models import User
 from volunteer_hub.core.errors import DomainError
 from volunteer_hub.core.money import parse_pounds
@@ -89,6 +90,39 @@ def add_entry(
     )
     db.session.add(entry)
     flush_unique(already)  # the same form sent twice at once: one is added
+    return entry
+
+
+def enter_investment(
+    *,
+    actor: User,
+    organisation: Organisation,
+    period_start: date,
+    period_end: date,
+    category: str,
+    amount_pence: int,
+    key: str | None = None,
+) -> InvestmentEntry:
+    """A coordinator enters what their organisation spent (:func:`add_entry`); audited."""
+    entry = add_entry(
+        organisation_id=organisation.id,
+        period_start=period_start,
+        period_end=period_end,
+        category=category,
+        amount_pence=amount_pence,
+        entered_by=actor,
+        key=key,
+    )
+    audit(
+        "investment.added",
+        actor=actor,
+        target=entry,
+        details={
+            "organisation": organisation.name,
+            "category": entry.category,
+            "pence": amount_pence,
+        },
+    )
     return entry
 
 

@@ -10,4 +10,6 @@ Rules:
   last day of its period; the latest ``effective_from`` wins.
 - Rates are never edited: a new rate supersedes an old one by closing its ``effective_to`` the day
   before the new one starts. The shipped defaults are loaded by the first migration.
+- A rate is in force on a day from its ``effective_from`` to its ``effective_to`` (if any), both
+  included (``Rate.in_force``). Adding a rate from the page is audited (``services.add_rate_by``).
 """

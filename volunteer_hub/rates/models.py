@@ -39,3 +39,7 @@ class Rate(TimestampMixin, Model):
     effective_to: Mapped[date | None]
     #: UK SOC 2020 occupation code for specialist rates; NULL for general rates.
     soc_code: Mapped[str | None] = mapped_column(String(4))
+
+    def in_force(self, on: date) -> bool:
+        """Whether the rate applies on ``on`` (from its first day to its last, if any)."""
+        return self.effective_from <= on and (self.effective_to is None or self.effective_to >= on)

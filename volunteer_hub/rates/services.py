@@ -11,6 +11,8 @@ from pathlib import Path
 
 from sqlalchemy import ColumnElement, or_, select
 
+from volunteer_hub.accounts.audit import record as audit
+from volunteer_hub.accounts.models import User
 from volunteer_hub.core.errors import DomainError
 from volunteer_hub.core.formatting import parse_date
 from volunteer_hub.core.tabular import read_table
@@ -334,4 +336,26 @@ def add_rate(raw: dict[str, str], *, supersedes: Rate | None = None) -> Rate:
     rate = Rate(**values)
     db.session.add(rate)
     db.session.flush()
+    return rate
+
+
+def add_rate_by(*, actor: User, raw: dict[str, str], supersedes_id: int | None = None) -> Rate:
+    """An administrator adds a rate from the form (:func:`add_rate`), replacing the open rate
+    ``supersedes_id`` when given; audited."""
+    old = None
+    if supersedes_id is not None:
+        old = db.session.get(Rate, supersedes_id)
+        if old is None or old.effective_to is not None:
+            raise DomainError("Choose a rate that is still open", field="supersedes")
+    rate = add_rate(raw, supersedes=old)
+    audit(
+        "rate.added",
+        actor=actor,
+        target=rate,
+        details={
+            "key": rate.key,
+            "amount": str(rate.amount),
+            "supersedes": old.key if old else None,
+        },
+    )
     return rate

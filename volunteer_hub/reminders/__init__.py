@@ -14,4 +14,5 @@ Rules:
   ``flask recruitment remind`` (documented earlier) runs it and says so.
 - Each person chooses email reminders on or off for each kind on their reminder settings page;
   a kind turned off is not queued (nor recorded as sent, so turning it back on resumes it).
+- Each person's choices, and whether an address wants a kind, are read through ``queries.py``.
 """

@@ -27,10 +27,10 @@ from volunteer_hub.organisations.models import Organisation
 from volunteer_hub.placements.models import Placement
 from volunteer_hub.recruitment.services import coordinators_of, overdue
 from volunteer_hub.reminders.models import SentReminder
-from volunteer_hub.reminders.services import wants
+from volunteer_hub.reminders.queries import wants
 from volunteer_hub.supervision.models import SupervisionAction
-from volunteer_hub.supervision.services import due_dates
-from volunteer_hub.training.services import latest_completions
+from volunteer_hub.supervision.queries import due_dates
+from volunteer_hub.training.queries import latest_completions
 
 reminders = AppGroup("reminders", help="Reminders through the outbox.")
 HOURS_WAITING_DAYS = 14

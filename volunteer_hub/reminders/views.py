@@ -6,9 +6,9 @@ from flask import Blueprint, abort, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
-from volunteer_hub.core.forms import FlaskForm, perform
-from volunteer_hub.core.inputs import form_texts
-from volunteer_hub.reminders import services
+from volunteer_hub.core.forms import perform
+from volunteer_hub.reminders import queries, services
+from volunteer_hub.reminders.forms import SettingsForm
 from volunteer_hub.reminders.models import KINDS
 
 bp = Blueprint("reminders", __name__)
@@ -17,10 +17,11 @@ bp = Blueprint("reminders", __name__)
 @bp.route("/account/reminders", methods=["GET", "POST"])
 @login_required
 def settings() -> ResponseReturnValue:
+    form = SettingsForm()
     if request.method == "POST":
-        if not FlaskForm().validate_on_submit():
+        if not form.validate_on_submit():
             abort(400)
-        enabled = set(form_texts("kind"))
+        enabled = set(form.kind.data or [])
         return perform(
             lambda: services.save(user=current_user, enabled=enabled),
             done="Your reminder settings are saved.",
@@ -29,6 +30,6 @@ def settings() -> ResponseReturnValue:
     return render_template(
         "reminders/settings.html",
         kinds=KINDS,
-        chosen=services.choices(current_user),
-        button=FlaskForm(),
+        chosen=queries.choices(current_user),
+        button=form,
     )

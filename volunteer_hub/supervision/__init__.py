@@ -10,4 +10,6 @@ Rules:
   volunteer sees it without the confidential notes, may add their own comment and mark their own
   actions done; the centre sees only that supervision happened and whether it is overdue, never
   the content. Every view of a record by someone other than the volunteer is audited.
+- The reads (who supervises a placement, when meetings are due, what is overdue) are in
+  ``queries.py``; reminders and the staff dashboard read them there.
 """

@@ -2,57 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import select
 
 from volunteer_hub.accounts.audit import record as audit
 from volunteer_hub.accounts.models import User
-from volunteer_hub.accounts.permissions import coordinated_organisation_ids
 from volunteer_hub.core.errors import DomainError
 from volunteer_hub.core.models import utcnow
 from volunteer_hub.core.transitions import AlreadyDone, compare_and_set_where, lock
 from volunteer_hub.extensions import db
 from volunteer_hub.placements.models import Placement
 from volunteer_hub.supervision.models import FORMATS, SupervisionAction, SupervisionRecord
+from volunteer_hub.supervision.queries import is_supervising, is_the_volunteer
+from volunteer_hub.supervision.queries import next_due as next_due  # the old home of this read
 
 MAX_TEXT = 5000
-
-
-def is_supervising(user: User, placement: Placement) -> bool:
-    """The named supervisor or the organisation's coordinators (the full record)."""
-    return placement.supervisor_id == user.id or (
-        placement.organisation_id in coordinated_organisation_ids(user)
-    )
-
-
-def is_the_volunteer(user: User, placement: Placement) -> bool:
-    return placement.volunteer.user_id == user.id
-
-
-def due_dates(placements: list[Placement]) -> dict[int, date]:
-    """When each active placement's next meeting is due: the agreed task description's "every
-    N weeks" after the last meeting (or the start). One query for all the placements."""
-    last = dict(
-        db.session.execute(
-            select(SupervisionRecord.placement_id, func.max(SupervisionRecord.met_on))
-            .where(SupervisionRecord.placement_id.in_([p.id for p in placements]))
-            .group_by(SupervisionRecord.placement_id)
-        ).all()
-    )
-    due = {}
-    for placement in placements:
-        weeks = placement.role_version.content.get("supervision_every_weeks")
-        if weeks and placement.end_date is None:
-            start = last.get(placement.id) or placement.start_date
-            due[placement.id] = start + timedelta(weeks=int(weeks))
-    return due
-
-
-def next_due(placement: Placement, today: date) -> date | None:
-    """When the next meeting is due (None without a schedule or once the placement ended)."""
-    return due_dates([placement]).get(placement.id)
 
 
 def _text(value: Any, label: str) -> str | None:
@@ -156,37 +122,3 @@ def mark_done(*, user: User, action: SupervisionAction) -> None:
     )
     db.session.flush()
     audit("supervision.action_done", actor=user, target=action)
-
-
-def overdue_for(
-    user: User, today: date
-) -> tuple[list[tuple[Placement, date]], list[SupervisionAction]]:
-    """Meetings past their due date (with the date) and open actions past theirs, for the
-    placements the user supervises or coordinates (the centre: every placement)."""
-    statement = select(Placement).where(Placement.end_date.is_(None))
-    if not (user.is_admin or user.is_centre_coordinator):
-        statement = statement.where(
-            or_(
-                Placement.supervisor_id == user.id,
-                Placement.organisation_id.in_(coordinated_organisation_ids(user)),
-            )
-        )
-    placements = list(db.session.scalars(statement))
-    due = due_dates(placements)
-    late = sorted(
-        ((p, due[p.id]) for p in placements if p.id in due and due[p.id] < today),
-        key=lambda item: item[1],
-    )
-    actions = list(
-        db.session.scalars(
-            select(SupervisionAction)
-            .join(SupervisionRecord, SupervisionRecord.id == SupervisionAction.record_id)
-            .where(
-                SupervisionAction.done_at.is_(None),
-                SupervisionAction.due_on < today,
-                SupervisionRecord.placement_id.in_([p.id for p in placements]),
-            )
-            .order_by(SupervisionAction.due_on)
-        )
-    )
-    return late, actions

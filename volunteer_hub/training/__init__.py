@@ -19,4 +19,9 @@ Rules:
   expires within 60 days, is flagged on the placement and on the coordinators' expiries page.
 - The volunteer sees their completions, bookings and what is due; coordinators see expiries in
   the next 60 days for volunteers placed in their organisations (the centre: everyone's).
+- Who may change a course or a session is one rule each (``services.course_rule``,
+  ``services.session_rule``), which every page applies through ``get_or_404``. The reads (who
+  manages what, what a volunteer holds and needs, what expires) are in ``queries.py``; a session
+  is bookable until the day before it (``TrainingSession.bookable_on``) and marked on or after
+  the day (``markable_on``).
 """

@@ -40,6 +40,39 @@ def seed() -> list[str]:
     if centre is None or trainer is None:
         return []
     today = date.today()
+    courses = _courses(centre)
+    first_aid, past = _sessions(courses, trainer, today)
+    volunteers = list(
+        db.session.scalars(
+            select(Volunteer)
+            .join(Placement, Placement.volunteer_id == Volunteer.id)
+            .where(Placement.end_date.is_(None))
+            .order_by(Volunteer.id)
+            .limit(8)
+        ).unique()
+    )
+    _bookings(volunteers, first_aid, past, trainer)
+    _demo_volunteer(courses, trainer, today)
+    # Some befrienders hold safeguarding expiring soon (shown to coordinators).
+    for n, volunteer in enumerate(volunteers[:3]):
+        completed_on = add_months(today + timedelta(days=15 + 20 * n), -36)
+        db.session.add(
+            Completion(
+                volunteer_id=volunteer.id,
+                course_id=courses["Safeguarding adults"].id,
+                completed_on=completed_on,
+                expires_on=add_months(completed_on, 36),
+                source="external",
+                evidence="Certificate seen",
+                recorded_by_id=trainer.id,
+            )
+        )
+    db.session.flush()
+    return [f"Demo training: {len(COURSES)} courses, 4 sessions, completions (some expiring)."]
+
+
+def _courses(centre: Organisation) -> dict[str, Course]:
+    """The centre's courses, and the training two roles require."""
     courses = {}
     for title, minutes, months, description in COURSES:
         course = Course(
@@ -60,6 +93,13 @@ def seed() -> list[str]:
         role = db.session.scalar(select(Role).where(Role.title == role_title))
         if role is not None:
             db.session.add(RoleCourse(role_id=role.id, course_id=courses[course_title].id))
+    return courses
+
+
+def _sessions(
+    courses: dict[str, Course], trainer: User, today: date
+) -> tuple[TrainingSession, TrainingSession]:
+    """Four sessions; returns the full first aid one and the food hygiene one held last month."""
 
     def session(title: str, days: int, capacity: int, place: str | None) -> TrainingSession:
         made = TrainingSession(
@@ -79,16 +119,16 @@ def seed() -> list[str]:
     first_aid = session("Emergency first aid", 23, 2, "Community hall, main room")
     past = session("Food hygiene (level 2)", -30, 10, "Lunch club kitchen")
     db.session.flush()
+    return first_aid, past
 
-    volunteers = list(
-        db.session.scalars(
-            select(Volunteer)
-            .join(Placement, Placement.volunteer_id == Volunteer.id)
-            .where(Placement.end_date.is_(None))
-            .order_by(Volunteer.id)
-            .limit(8)
-        ).unique()
-    )
+
+def _bookings(
+    volunteers: list[Volunteer],
+    first_aid: TrainingSession,
+    past: TrainingSession,
+    trainer: User,
+) -> None:
+    """First aid full with a waiting list; last month's session marked, with completions."""
     for n, volunteer in enumerate(volunteers[:3]):
         db.session.add(
             Booking(
@@ -118,45 +158,33 @@ def seed() -> list[str]:
                     recorded_by_id=trainer.id,
                 )
             )
-    # The demo volunteer: an induction that never expires, safeguarding expiring in 40 days,
-    # first aid expired last month.
+
+
+def _demo_volunteer(courses: dict[str, Course], trainer: User, today: date) -> None:
+    """The demo volunteer: an induction that never expires, safeguarding expiring in 40 days,
+    first aid expired last month."""
     demo = db.session.scalar(
         select(User).where(User.email == "volunteer@demo.volunteerhub.invalid")
     )
-    if demo is not None:
-        mine = volunteer_for(demo)
-        for title, completed_on in (
-            ("Volunteer induction", today - timedelta(days=70)),
-            ("Safeguarding adults", add_months(today + timedelta(days=40), -36)),
-            ("Emergency first aid", add_months(today - timedelta(days=30), -36)),
-        ):
-            course = courses[title]
-            db.session.add(
-                Completion(
-                    volunteer_id=mine.id,
-                    course_id=course.id,
-                    completed_on=completed_on,
-                    expires_on=add_months(completed_on, course.valid_months)
-                    if course.valid_months
-                    else None,
-                    source="external",
-                    evidence="Certificate seen at the volunteer centre",
-                    recorded_by_id=trainer.id,
-                )
-            )
-    # Some befrienders hold safeguarding expiring soon (shown to coordinators).
-    for n, volunteer in enumerate(volunteers[:3]):
-        completed_on = add_months(today + timedelta(days=15 + 20 * n), -36)
+    if demo is None:
+        return
+    mine = volunteer_for(demo)
+    for title, completed_on in (
+        ("Volunteer induction", today - timedelta(days=70)),
+        ("Safeguarding adults", add_months(today + timedelta(days=40), -36)),
+        ("Emergency first aid", add_months(today - timedelta(days=30), -36)),
+    ):
+        course = courses[title]
         db.session.add(
             Completion(
-                volunteer_id=volunteer.id,
-                course_id=courses["Safeguarding adults"].id,
+                volunteer_id=mine.id,
+                course_id=course.id,
                 completed_on=completed_on,
-                expires_on=add_months(completed_on, 36),
+                expires_on=add_months(completed_on, course.valid_months)
+                if course.valid_months
+                else None,
                 source="external",
-                evidence="Certificate seen",
+                evidence="Certificate seen at the volunteer centre",
                 recorded_by_id=trainer.id,
             )
         )
-    db.session.flush()
-    return [f"Demo training: {len(COURSES)} courses, 4 sessions, completions (some expiring)."]

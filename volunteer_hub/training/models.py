@@ -100,8 +100,21 @@ class TrainingSession(Model):
         return [b for b in self.bookings if b.status == "waiting"]
 
     @property
+    def holding_places(self) -> list[Booking]:
+        """Bookings with a place: booked, or already marked attended or absent."""
+        return [b for b in self.bookings if b.status in ("booked", "attended", "absent")]
+
+    @property
     def places_left(self) -> int:
         return max(self.capacity - self.booked, 0)
+
+    def bookable_on(self, today: date) -> bool:
+        """Places are booked (and cancelled) until the day before the session."""
+        return self.held_on > today
+
+    def markable_on(self, today: date) -> bool:
+        """Attendance is marked on or after the day."""
+        return self.held_on <= today
 
 
 class Booking(Model):
@@ -161,6 +174,10 @@ class Completion(Model):
 
     course: Mapped[Course] = relationship()
     volunteer: Mapped[Volunteer] = relationship()
+
+    def expired_on(self, today: date) -> bool:
+        """Whether the completion had expired by ``today`` (never, without an expiry date)."""
+        return self.expires_on is not None and self.expires_on < today
 
 
 class TrainingException(Model):

@@ -3,8 +3,7 @@ Services flush, never commit."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, time, timedelta
+from datetime import date, time
 from typing import Any
 
 from sqlalchemy import select
@@ -12,7 +11,12 @@ from sqlalchemy import select
 from volunteer_hub.accounts.audit import record as audit
 from volunteer_hub.accounts.models import User
 from volunteer_hub.accounts.outbox import queue_email
-from volunteer_hub.accounts.permissions import coordinated_organisation_ids, sees_all_organisations
+from volunteer_hub.accounts.permissions import (
+    Action,
+    coordinated_organisation_ids,
+    register_rule,
+    sees_all_organisations,
+)
 from volunteer_hub.core.dates import add_months
 from volunteer_hub.core.errors import DomainError
 from volunteer_hub.core.formatting import clock, long_date
@@ -20,7 +24,6 @@ from volunteer_hub.core.navigation import external_url
 from volunteer_hub.core.transitions import AlreadyDone, compare_and_set, lock
 from volunteer_hub.extensions import db
 from volunteer_hub.organisations.models import Organisation, Role, RoleVersion
-from volunteer_hub.placements.models import Placement
 from volunteer_hub.placements.services import register_place_check
 from volunteer_hub.recruitment.models import Application
 from volunteer_hub.training.models import (
@@ -31,56 +34,16 @@ from volunteer_hub.training.models import (
     TrainingException,
     TrainingSession,
 )
+from volunteer_hub.training.queries import (
+    Requirement,
+    coordinates_volunteer,
+    manages_provider,
+    may_mark,
+    required_for_role,
+    requirements,
+)
 from volunteer_hub.volunteers.models import Volunteer
 from volunteer_hub.volunteers.services import volunteer_for
-
-#: Coordinators see expiries this far ahead; placements are flagged this far ahead.
-EXPIRY_WINDOW_DAYS = 60
-
-
-# --- who may do what -------------------------------------------------------------------------
-
-
-def manages_provider(user: User, provider_id: int) -> bool:
-    """The course provider's coordinators and the centre manage its courses and sessions."""
-    return sees_all_organisations(user) or provider_id in coordinated_organisation_ids(user)
-
-
-def providers_for(user: User) -> list[Organisation]:
-    statement = select(Organisation).order_by(Organisation.name)
-    if not sees_all_organisations(user):
-        statement = statement.where(Organisation.id.in_(coordinated_organisation_ids(user)))
-    return list(db.session.scalars(statement))
-
-
-def may_mark(user: User, session: TrainingSession) -> bool:
-    return session.trainer_id == user.id or manages_provider(user, session.course.provider_id)
-
-
-def coordinates_volunteer(user: User, volunteer: Volunteer) -> bool:
-    """The centre, or a coordinator of an organisation the volunteer applied to or is placed
-    with."""
-    if sees_all_organisations(user):
-        return True
-    mine = coordinated_organisation_ids(user)
-    if not mine:
-        return False
-    placed = db.session.scalar(
-        select(Placement.id).where(
-            Placement.volunteer_id == volunteer.id, Placement.organisation_id.in_(mine)
-        )
-    )
-    applied = db.session.scalar(
-        select(Application.id).where(
-            Application.volunteer_id == volunteer.id, Application.organisation_id.in_(mine)
-        )
-    )
-    return placed is not None or applied is not None
-
-
-def volunteer_of(user: User) -> Volunteer | None:
-    return db.session.scalar(select(Volunteer).where(Volunteer.user_id == user.id))
-
 
 # --- courses ---------------------------------------------------------------------------------
 
@@ -154,17 +117,6 @@ def set_required_courses(*, actor: User, role: Role, course_ids: set[int]) -> No
     )
 
 
-def required_for_role(role_id: int) -> list[RoleCourse]:
-    return list(
-        db.session.scalars(
-            select(RoleCourse)
-            .join(Course, Course.id == RoleCourse.course_id)
-            .where(RoleCourse.role_id == role_id)
-            .order_by(Course.title)
-        )
-    )
-
-
 # --- sessions and bookings -------------------------------------------------------------------
 
 
@@ -235,7 +187,7 @@ def _locked(session: TrainingSession) -> TrainingSession:
 def book(*, user: User, session: TrainingSession, today: date) -> Booking:
     volunteer = volunteer_for(user)
     session = _locked(session)
-    if session.cancelled or session.held_on <= today:
+    if session.cancelled or not session.bookable_on(today):
         raise DomainError("This session can no longer be booked")
     booking = next((b for b in session.bookings if b.volunteer_id == volunteer.id), None)
     if booking is not None and booking.status != "cancelled":
@@ -267,7 +219,7 @@ def cancel(*, user: User, booking: Booking, today: date) -> Booking | None:
         raise AlreadyDone("This booking is already cancelled.")
     if booking.status not in ("booked", "waiting"):
         raise DomainError("This booking is not current")
-    if session.held_on <= today:
+    if not session.bookable_on(today):
         raise DomainError("The session has started: ask the trainer to mark you absent instead")
     freed = booking.status == "booked"
     compare_and_set(
@@ -306,7 +258,7 @@ def mark_attendance(
     completion. Returns the number of completions recorded."""
     if not may_mark(actor, session):
         raise DomainError("Only the trainer or the provider's coordinators mark attendance")
-    if session.held_on > today:
+    if not session.markable_on(today):
         raise DomainError("Attendance is marked on or after the day of the session")
     session = _locked(session)  # two saves at once: the second sees the first's completions
     made = changed = 0
@@ -440,93 +392,6 @@ def record_exception(
 # --- what a volunteer holds and needs --------------------------------------------------------
 
 
-def latest_completions(volunteer_ids: list[int]) -> dict[tuple[int, int], Completion]:
-    """Each volunteer's best completion per course: the one valid longest (never-expiring
-    first)."""
-    best: dict[tuple[int, int], Completion] = {}
-    if not volunteer_ids:
-        return best
-    for completion in db.session.scalars(
-        select(Completion).where(Completion.volunteer_id.in_(volunteer_ids))
-    ):
-        key = (completion.volunteer_id, completion.course_id)
-        current = best.get(key)
-        if current is None or _reach(completion) > _reach(current):
-            best[key] = completion
-    return best
-
-
-def _reach(completion: Completion) -> date:
-    return completion.expires_on or date.max
-
-
-@dataclass(frozen=True)
-class Requirement:
-    course: Course
-    #: "held", "expiring" (within the window), "expired", "missing" or "exception".
-    state: str
-    completion: Completion | None
-    exception: TrainingException | None = None
-
-    @property
-    def blocking(self) -> bool:
-        return self.state in ("expired", "missing")
-
-
-def requirements(volunteer_id: int, role_id: int, on: date) -> list[Requirement]:
-    """The role's required courses and whether the volunteer holds each on ``on``."""
-    return requirements_for([(volunteer_id, role_id)], on)[(volunteer_id, role_id)]
-
-
-def requirements_for(
-    pairs: list[tuple[int, int]], on: date
-) -> dict[tuple[int, int], list[Requirement]]:
-    """``requirements`` for many (volunteer, role) pairs in three queries, whatever their number."""
-    result: dict[tuple[int, int], list[Requirement]] = {pair: [] for pair in pairs}
-    role_ids = {role_id for _, role_id in pairs}
-    needed: dict[int, list[RoleCourse]] = {}
-    for rc in db.session.scalars(
-        select(RoleCourse)
-        .join(Course, Course.id == RoleCourse.course_id)
-        .where(RoleCourse.role_id.in_(role_ids))
-        .order_by(Course.title)
-    ):
-        needed.setdefault(rc.role_id, []).append(rc)
-    pairs = [pair for pair in pairs if pair[1] in needed]
-    if not pairs:
-        return result
-    volunteer_ids = list({volunteer_id for volunteer_id, _ in pairs})
-    held = latest_completions(volunteer_ids)
-    exceptions = {
-        (e.volunteer_id, e.role_id, e.course_id): e
-        for e in db.session.scalars(
-            select(TrainingException).where(
-                TrainingException.volunteer_id.in_(volunteer_ids),
-                TrainingException.role_id.in_(role_ids),
-            )
-        )
-    }
-    soon = on + timedelta(days=EXPIRY_WINDOW_DAYS)
-    for volunteer_id, role_id in pairs:
-        for rc in needed[role_id]:
-            completion = held.get((volunteer_id, rc.course_id))
-            if completion is None:
-                state = "missing"
-            elif completion.expires_on is not None and completion.expires_on < on:
-                state = "expired"
-            elif completion.expires_on is not None and completion.expires_on <= soon:
-                state = "expiring"
-            else:
-                state = "held"
-            exception = exceptions.get((volunteer_id, role_id, rc.course_id))
-            if state in ("missing", "expired") and exception is not None:
-                state = "exception"
-            result[(volunteer_id, role_id)].append(
-                Requirement(rc.course, state, completion, exception)
-            )
-    return result
-
-
 def check_before_placing(application: Application, version: RoleVersion, on: date) -> None:
     """Registered with placements: refuse to place while a required course is missing or
     expired (unless an exception is recorded)."""
@@ -553,54 +418,24 @@ def _why(requirement: Requirement) -> str:
 register_place_check(check_before_placing)
 
 
-FLAGGED = ("expired", "missing", "expiring")
+# --- the objects' rules, for get_or_404 ------------------------------------------------------
 
 
-def placement_flags(placement: Placement, today: date) -> list[Requirement]:
-    """The placement's required courses that have expired, are missing or expire soon."""
-    if placement.end_date is not None:
-        return []
-    return [
-        r
-        for r in requirements(placement.volunteer_id, placement.role_id, today)
-        if r.state in FLAGGED
-    ]
+def course_rule(user: User, course: Course, action: Action) -> bool:
+    """Anyone signed in sees a course; its provider's coordinators and the centre change it."""
+    return action == "view" or manages_provider(user, course.provider_id)
 
 
-def expiring_for(user: User, today: date) -> list[Completion]:
-    """Completions that expire within the window (or have expired and not been renewed) for
-    volunteers with an active placement in the user's organisations (the centre: everyone)."""
-    placements = select(Placement.volunteer_id).where(Placement.end_date.is_(None))
-    if not sees_all_organisations(user):
-        placements = placements.where(
-            Placement.organisation_id.in_(coordinated_organisation_ids(user))
-        )
-    volunteer_ids = list(set(db.session.scalars(placements)))
-    soon = today + timedelta(days=EXPIRY_WINDOW_DAYS)
-    rows = [
-        c
-        for c in latest_completions(volunteer_ids).values()
-        if c.expires_on is not None and c.expires_on <= soon
-    ]
-    return sorted(rows, key=lambda c: (c.expires_on or date.max, c.volunteer.name))
+def session_rule(user: User, session: TrainingSession, action: Action) -> bool:
+    """Anyone signed in sees a session; its trainer, the provider and the centre mark it."""
+    return action == "view" or may_mark(user, session)
 
 
-def flagged_placements(user: User, today: date) -> list[tuple[Placement, list[Requirement]]]:
-    statement = select(Placement).where(Placement.end_date.is_(None))
-    if not sees_all_organisations(user):
-        statement = statement.where(
-            Placement.organisation_id.in_(coordinated_organisation_ids(user))
-        )
-    placements = list(
-        db.session.scalars(
-            statement.where(Placement.role_id.in_(select(RoleCourse.role_id).distinct())).order_by(
-                Placement.start_date
-            )
-        )
-    )
-    found = requirements_for([(p.volunteer_id, p.role_id) for p in placements], today)
-    flagged = [
-        (p, [r for r in found[(p.volunteer_id, p.role_id)] if r.state in FLAGGED])
-        for p in placements
-    ]
-    return [(p, flags) for p, flags in flagged if any(r.state != "expiring" for r in flags)]
+def booking_rule(user: User, booking: Booking, action: Action) -> bool:
+    """Loaded for cancelling: :func:`cancel` decides who may cancel it."""
+    return True
+
+
+register_rule(Course, course_rule)
+register_rule(TrainingSession, session_rule)
+register_rule(Booking, booking_rule)
