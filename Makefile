@@ -73,6 +73,8 @@ lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	@# No block of 6 or more lines repeated inside the package (issue 18).
+	$(BIN)/pylint --disable=all --enable=duplicate-code --min-similarity-lines=6 --score=n volunteer_hub
 
 typecheck: install-dev
 	$(BIN)/mypy

@@ -13,8 +13,13 @@ MIN_LENGTH = 10
 MAX_LENGTH = 256
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
-#: Verified against when the email is unknown, so both cases take the same time.
-_DUMMY_HASH = _hasher.hash("not-a-real-password-just-for-timing")
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    """Verified against when the email is unknown, so both cases take the same time. Made on
+    first use, not at import: every command would otherwise pay one argon2 hash (64 MiB)."""
+    return _hasher.hash("not-a-real-password-just-for-timing")
 
 
 @lru_cache(maxsize=1)
@@ -58,7 +63,7 @@ def hash_password(password: str) -> str:
 
 def verify_password(password_hash: str | None, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, normalise(password)) and bool(
+        return _hasher.verify(password_hash or _dummy_hash(), normalise(password)) and bool(
             password_hash
         )
     except (VerifyMismatchError, VerificationError, InvalidHashError):

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from volunteer_hub.accounts.models import User
 from volunteer_hub.accounts.permissions import coordinated_organisation_ids
 from volunteer_hub.extensions import db
-from volunteer_hub.organisations.models import Category, Organisation, Role, RoleStatus
+from volunteer_hub.organisations.models import Category, Organisation, Role, RoleStatus, RoleVersion
 
 
 def all_organisations() -> Sequence[Organisation]:
@@ -104,3 +104,22 @@ def organisations_with_ids(ids: Iterable[int]) -> Sequence[Organisation]:
     """The organisations with these ids, in name order."""
     statement = select(Organisation).where(Organisation.id.in_(list(ids)))
     return db.session.scalars(statement.order_by(Organisation.name)).all()
+
+
+def latest_version(role: Role) -> RoleVersion | None:
+    """The role's latest approved version (what volunteers see), if any."""
+    return db.session.scalar(
+        select(RoleVersion)
+        .where(RoleVersion.role_id == role.id)
+        .order_by(RoleVersion.version.desc())
+        .limit(1)
+    )
+
+
+def active_categories() -> list[Category]:
+    """The categories roles can be filed under, by name."""
+    return list(
+        db.session.scalars(
+            select(Category).where(Category.active.is_(True)).order_by(Category.name)
+        )
+    )

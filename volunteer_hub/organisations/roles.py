@@ -36,7 +36,10 @@ from volunteer_hub.organisations.models import (
     RoleStatus,
     RoleVersion,
 )
+from volunteer_hub.organisations.queries import active_categories, latest_version
 from volunteer_hub.organisations.services import slugify
+
+__all__ = ["active_categories", "latest_version"]  # read from queries; kept importable here
 
 #: The task-description fields a coordinator edits (and a version freezes).
 TASK_FIELDS = (
@@ -102,14 +105,6 @@ def ensure_default_categories() -> int:
     db.session.add_all(added)
     db.session.flush()
     return len(added)
-
-
-def active_categories() -> list[Category]:
-    return list(
-        db.session.scalars(
-            select(Category).where(Category.active.is_(True)).order_by(Category.name)
-        )
-    )
 
 
 def _clean(values: dict[str, Any]) -> dict[str, Any]:
@@ -364,15 +359,6 @@ def return_role(*, actor: User, role: Role, reason: str) -> Role:
     audit("role.returned", actor=actor, target=role, details={"reason": reason})
     db.session.flush()
     return role
-
-
-def latest_version(role: Role) -> RoleVersion | None:
-    return db.session.scalar(
-        select(RoleVersion)
-        .where(RoleVersion.role_id == role.id)
-        .order_by(RoleVersion.version.desc())
-        .limit(1)
-    )
 
 
 def close_role(*, actor: User, role: Role) -> Role:

@@ -10,8 +10,7 @@ from sqlalchemy import select
 
 from volunteer_hub.accounts.queries import find_user_by_email
 from volunteer_hub.extensions import db
-from volunteer_hub.organisations.queries import role_named
-from volunteer_hub.organisations.roles import latest_version
+from volunteer_hub.organisations.queries import latest_version, role_named
 from volunteer_hub.placements.models import Placement
 from volunteer_hub.recruitment.models import Application, Stage
 from volunteer_hub.volunteers.models import Volunteer

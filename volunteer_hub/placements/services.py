@@ -23,7 +23,7 @@ from volunteer_hub.core.navigation import external_url
 from volunteer_hub.core.transitions import AlreadyDone, compare_and_set, compare_and_set_where
 from volunteer_hub.extensions import db
 from volunteer_hub.organisations.models import RoleVersion
-from volunteer_hub.organisations.roles import latest_version
+from volunteer_hub.organisations.queries import latest_version
 from volunteer_hub.placements.models import END_REASONS, Placement
 from volunteer_hub.placements.queries import placements_of as placements_of  # read by hours
 from volunteer_hub.recruitment.models import (

@@ -20,7 +20,6 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
-from sqlalchemy import or_, select
 
 from volunteer_hub.accounts.audit import record as audit
 from volunteer_hub.accounts.models import User
@@ -34,7 +33,7 @@ from volunteer_hub.core.redirects import local_target
 from volunteer_hub.core.templating import register_labels
 from volunteer_hub.core.transitions import AlreadyDone, compare_and_set_where, lock
 from volunteer_hub.extensions import db
-from volunteer_hub.privacy import consents, people
+from volunteer_hub.privacy import consents, people, queries
 from volunteer_hub.privacy.export import build_export, resolve
 from volunteer_hub.privacy.forms import RequestForm
 from volunteer_hub.privacy.models import PrivacyRequest
@@ -94,11 +93,7 @@ def mine() -> ResponseReturnValue:
         p.key: next((r for r in records if r.purpose == p.key and r.withdrawn_at is None), None)
         for p in consents.PURPOSES
     }
-    requests = db.session.scalars(
-        select(PrivacyRequest)
-        .where(PrivacyRequest.user_id == current_user.id)
-        .order_by(PrivacyRequest.received_on.desc())
-    ).all()
+    requests = queries.requests_of(current_user)
     return render_template(
         "privacy/mine.html",
         purposes=consents.PURPOSES,
@@ -153,13 +148,7 @@ def ask_erasure() -> ResponseReturnValue:
 
     def ask() -> None:
         lock(db.session.get(User, current_user.id))  # a double click asks once
-        open_request = db.session.scalar(
-            select(PrivacyRequest.id).where(
-                PrivacyRequest.user_id == current_user.id,
-                PrivacyRequest.kind == "erasure",
-                PrivacyRequest.status == "received",
-            )
-        )
+        open_request = queries.open_erasure_request_id(current_user)
         if open_request:
             raise AlreadyDone("You have already asked: an administrator will confirm it.")
         _, volunteer = resolve(user=current_user, volunteer=None)
@@ -232,9 +221,7 @@ def requests() -> ResponseReturnValue:
             db.session.commit()
             flash(f"Request logged: reply by {item.due_on:%-d %B %Y}.", "success")
             return redirect(url_for("privacy.request_detail", request_id=item.id))
-    items = db.session.scalars(
-        select(PrivacyRequest).order_by(PrivacyRequest.status == "sent", PrivacyRequest.due_on)
-    ).all()
+    items = queries.all_requests()
     return render_template("privacy/requests.html", form=form, items=items, today=date.today()), (
         400 if form.errors else 200
     )
@@ -246,21 +233,7 @@ def _open_request(
     """The person's open request of this kind, read under a lock on the person's row, so the
     same request logged twice at once (a double click) is logged once."""
     lock(user if user is not None else volunteer)
-    about = []
-    if user is not None:
-        about.append(PrivacyRequest.user_id == user.id)
-    if volunteer is not None:
-        about.append(PrivacyRequest.volunteer_id == volunteer.id)
-    return db.session.scalar(
-        select(PrivacyRequest)
-        .where(
-            PrivacyRequest.kind == kind,
-            PrivacyRequest.status.in_(("received", "exported")),
-            or_(*about),
-        )
-        .order_by(PrivacyRequest.id)
-        .limit(1)
-    )
+    return queries.open_request(kind, user, volunteer)
 
 
 def _request(request_id: int) -> PrivacyRequest:

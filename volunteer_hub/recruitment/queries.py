@@ -25,7 +25,7 @@ from volunteer_hub.organisations.models import (
     RoleStatus,
     role_categories,
 )
-from volunteer_hub.organisations.roles import latest_version
+from volunteer_hub.organisations.queries import latest_version
 from volunteer_hub.recruitment.models import Application, DbsRecord, Reference, Stage
 
 PAGE_SIZE = 20
@@ -182,7 +182,7 @@ def search(filters: SearchFilters, today: date) -> SearchPage:
 def visible_role(slug: str, today: date) -> Role | None:
     """A role's public page: its approved version decides (an edit waiting for approval cannot
     extend the closing date)."""
-    from volunteer_hub.organisations.roles import latest_version
+    from volunteer_hub.organisations.queries import latest_version
 
     statement = (
         select(Role)

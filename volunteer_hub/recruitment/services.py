@@ -28,7 +28,7 @@ from volunteer_hub.core.navigation import external_url
 from volunteer_hub.core.transitions import AlreadyDone, compare_and_set, compare_and_set_where, lock
 from volunteer_hub.extensions import db
 from volunteer_hub.organisations.models import DbsLevel, Organisation, OrganisationKind, Role
-from volunteer_hub.organisations.roles import latest_version
+from volunteer_hub.organisations.queries import latest_version
 from volunteer_hub.recruitment.models import (
     CLOSED,
     DECLINE_REASONS,

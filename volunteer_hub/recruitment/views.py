@@ -32,7 +32,7 @@ from volunteer_hub.extensions import db
 from volunteer_hub.organisations import queries as organisation_queries
 from volunteer_hub.organisations.models import DbsLevel
 from volunteer_hub.organisations.permissions import organisation_or_404
-from volunteer_hub.organisations.roles import active_categories, latest_version
+from volunteer_hub.organisations.queries import active_categories, latest_version
 from volunteer_hub.recruitment import queries, services
 from volunteer_hub.recruitment.forms import (
     ApplyForm,

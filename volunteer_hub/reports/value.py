@@ -44,7 +44,7 @@ from volunteer_hub.reports.figures import (
     people_from_volunteer_roles,
 )
 from volunteer_hub.reports.published import CAVEAT, ValueReport, render_json
-from volunteer_hub.timebank.report import figures as timebank_figures
+from volunteer_hub.timebank.queries import value_report_figures as timebank_figures
 
 if TYPE_CHECKING:
     from volunteer_hub.organisations.models import Organisation

@@ -26,10 +26,14 @@ from volunteer_hub.timebank.models import (
     TimeBankCoordinator,
     Transfer,
 )
+from volunteer_hub.timebank.report import figures as value_report_figures
 from volunteer_hub.volunteers.models import Volunteer
 
 INACTIVE_DAYS = 90
 STATEMENT_PAGE = 50
+
+#: The value report's time-bank section (built in report.py), read by ``reports``.
+__all__ = ["value_report_figures"]
 
 
 # --- who may do what -------------------------------------------------------------------------
