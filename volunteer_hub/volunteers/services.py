@@ -56,6 +56,17 @@ def volunteer_for(user: User) -> Volunteer:
     return volunteer
 
 
+def create_volunteers(people: list[tuple[str | None, str, int | None]]) -> list[int]:
+    """Volunteer records kept for people, e.g. by an import: ``(email or None, name, user id or
+    None)`` each, added in one flush; their ids, in the same order."""
+    volunteers = [
+        Volunteer(email=email, name=name, user_id=user_id) for email, name, user_id in people
+    ]
+    db.session.add_all(volunteers)
+    db.session.flush()
+    return [volunteer.id for volunteer in volunteers]
+
+
 def age_on(born: date, day: date) -> int:
     return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
