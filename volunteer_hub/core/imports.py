@@ -172,6 +172,20 @@ def distinct(
     ]
 
 
+def repeated_refs(table: Table, refs: np.ndarray, good: np.ndarray) -> list[tuple[int, str]]:
+    """(row, message) for each good row whose ref an earlier good row already has."""
+    import pandas as pd
+
+    series = pd.Series(refs)[good & pd.notna(refs)]
+    repeated = series[series.duplicated(keep="first")]
+    if repeated.empty:
+        return []
+    first = {ref: table.lines[row] for row, ref in series.drop_duplicates(keep="first").items()}
+    return [
+        (int(row), f"ref {ref!r} is also on line {first[ref]}") for row, ref in repeated.items()
+    ]
+
+
 # --- reading ----------------------------------------------------------------------------------
 
 

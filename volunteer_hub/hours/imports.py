@@ -23,6 +23,7 @@ from volunteer_hub.core.imports import (
     lined,
     read_columns,
     refusal,
+    repeated_refs,
 )
 from volunteer_hub.core.models import utcnow
 from volunteer_hub.core.tabular import past_date, volunteer_columns
@@ -171,7 +172,7 @@ def _check_file(path: Path, progress: Progress | None) -> _Checked:
     values = parsed.values
     good = parsed.good()
     found = list(parsed.problems.items())
-    found += _repeated_refs(table, values["ref"], good)
+    found += repeated_refs(table, values["ref"], good)
     good[[row for row, _ in found]] = False
     found += _over_a_day(table, values, np.flatnonzero(good))
     good[[row for row, _ in found]] = False
@@ -211,20 +212,6 @@ def _over_a_day(table: Table, values: dict[str, Any], rows: np.ndarray) -> list[
             f"24 hours on {values['date'][row].isoformat()} in this file",
         )
         for row in over
-    ]
-
-
-def _repeated_refs(table: Table, refs: np.ndarray, good: np.ndarray) -> list[tuple[int, str]]:
-    """A ref on a good row that an earlier good row already has."""
-    import pandas as pd
-
-    series = pd.Series(refs)[good & pd.notna(refs)]
-    repeated = series[series.duplicated(keep="first")]
-    if repeated.empty:
-        return []
-    first = {ref: table.lines[row] for row, ref in series.drop_duplicates(keep="first").items()}
-    return [
-        (int(row), f"ref {ref!r} is also on line {first[ref]}") for row, ref in repeated.items()
     ]
 
 

@@ -1,0 +1,291 @@
+"""Imports against their floor: each import side by side with a plain bulk insert of the same rows.
+
+Run (SQLite, temporary files):
+    .venv/bin/python benchmarks/imports.py [--kinds hours,expenses,timebank]
+Run (PostgreSQL; a database is created and dropped for each step):
+    .venv/bin/python benchmarks/imports.py --postgres postgresql+psycopg://postgres@127.0.0.1:5432/postgres
+
+For each kind, an invented file is generated (hours: 1,000,000 rows, 20,000 volunteers, 200
+organisations, 1,000 roles; expenses and time bank: 100,000 rows), then two fresh processes, each
+on a fresh database built with the migrations:
+
+- floor: read the file with the csv module, create the organisations, volunteers, roles or
+  members it names with plain inserts, convert each row with the least work (no checks) and
+  insert it in batches (``COPY`` on PostgreSQL, ``executemany`` on SQLite), commit;
+- import: the real import function with every check (``--create-missing``), then commit.
+
+Each prints its seconds (inside the process, after the migrations) and its peak RSS. Target
+(issue 19): hours within 4× the floor, peak memory under 1 GB; the same ratio for the others.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import random
+import resource
+import secrets
+import subprocess
+import sys
+import time
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+START, END = date(2025, 4, 1), date(2026, 3, 31)
+
+
+# --- files ----------------------------------------------------------------------------------
+
+
+def generate_hours(path: Path, rows: int) -> None:
+    sys.argv = sys.argv[:1]
+    from value_report import generate
+
+    generate(path, rows, 20_000, 200, 1_000)
+
+
+def generate_expenses(path: Path, rows: int) -> None:
+    from volunteer_hub.expenses.imports import EXPENSES_HEADER
+
+    rng = random.Random(2)
+    days = (END - START).days + 1
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(EXPENSES_HEADER)
+        for n in range(rows):
+            v = rng.randrange(5_000)
+            day = START + timedelta(days=rng.randrange(days))
+            car = n % 3 == 0
+            status = ("submitted", "approved", "paid")[n % 3]
+            writer.writerow(
+                [
+                    f"exp-{n}",
+                    f"claimant{v:05d}@bench.volunteerhub.invalid",
+                    f"Claimant {v:05d}",
+                    f"Benchmark organisation {v % 50:02d}",
+                    day.isoformat(),
+                    "car_mileage" if car else "travel",
+                    f"{rng.randrange(1, 400) / 10}" if car else "",
+                    "" if car else f"{rng.randrange(100, 5000) / 100:.2f}",
+                    status,
+                    day.isoformat() if status == "paid" else "",
+                    "Benchmark claim",
+                ]
+            )
+
+
+def generate_timebank(path: Path, rows: int) -> None:
+    from volunteer_hub.timebank.imports import HEADER
+
+    rng = random.Random(3)
+    days = (END - START).days + 1
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(HEADER)
+        for n in range(rows):
+            giver = rng.randrange(2_000)
+            receiver = (giver + 1 + rng.randrange(1_999)) % 2_000
+            writer.writerow(
+                [
+                    f"tb-{n}",
+                    (START + timedelta(days=rng.randrange(days))).isoformat(),
+                    f"member{giver:04d}@bench.volunteerhub.invalid",
+                    f"member{receiver:04d}@bench.volunteerhub.invalid",
+                    rng.choice(["0.25", "0.5", "1", "1.5", "2"]),
+                    "Benchmark exchange",
+                ]
+            )
+
+
+GENERATE = {"hours": generate_hours, "expenses": generate_expenses, "timebank": generate_timebank}
+ROWS = {"hours": 1_000_000, "expenses": 100_000, "timebank": 100_000}
+
+
+# --- the floor --------------------------------------------------------------------------------
+
+
+def _bulk(table: str, names: list[str], rows: list[tuple[object, ...]]) -> None:
+    """A plain bulk insert: COPY on PostgreSQL, executemany on SQLite."""
+    from volunteer_hub.extensions import db
+
+    connection = db.session.connection()
+    driver = connection.connection.driver_connection
+    if connection.dialect.name == "postgresql":
+        with (
+            driver.cursor() as cursor,
+            cursor.copy(f"COPY {table} ({', '.join(names)}) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
+    else:
+        marks = ", ".join("?" for _ in names)
+        driver.executemany(f"INSERT INTO {table} ({', '.join(names)}) VALUES ({marks})", rows)
+
+
+def floor_hours(path: Path) -> None:
+    from volunteer_hub.core.models import utcnow
+    from volunteer_hub.extensions import db
+    from volunteer_hub.organisations.models import Organisation, Role
+    from volunteer_hub.volunteers.models import Volunteer
+
+    with path.open(newline="", encoding="utf-8") as handle:
+        lines = list(csv.reader(handle))[1:]
+    organisations: dict[str, Organisation] = {}
+    for row in lines:
+        if row[3] not in organisations:
+            organisations[row[3]] = Organisation(
+                name=row[3], slug=f"o{len(organisations)}", kind="vco"
+            )
+    db.session.add_all(organisations.values())
+    db.session.flush()
+    volunteers: dict[str, Volunteer] = {}
+    roles: dict[tuple[str, str], Role] = {}
+    for row in lines:
+        if row[1] not in volunteers:
+            volunteers[row[1]] = Volunteer(email=row[1], name=row[2])
+        if (row[3], row[4]) not in roles:
+            roles[(row[3], row[4])] = Role(
+                organisation_id=organisations[row[3]].id, title=row[4], soc_code=row[5]
+            )
+    db.session.add_all([*volunteers.values(), *roles.values()])
+    db.session.flush()
+    vid = {k: v.id for k, v in volunteers.items()}
+    oid = {k: v.id for k, v in organisations.items()}
+    rid = {k: v.id for k, v in roles.items()}
+    now = utcnow()
+    postgres = db.session.connection().dialect.name == "postgresql"
+    stamp: object = now if postgres else now.replace(tzinfo=None).isoformat(" ")
+    names = "ref volunteer_id organisation_id role_id date seconds status source employer_time soc_code approved_at created_at".split()
+    batch: list[tuple[object, ...]] = []
+    for row in lines:
+        day = date.fromisoformat(row[6]) if postgres else row[6]
+        batch.append(
+            (
+                row[0],
+                vid[row[1]],
+                oid[row[3]],
+                rid[(row[3], row[4])],
+                day,
+                int(Decimal(row[7]) * 3600),
+                "approved",
+                "imported",
+                row[8] == "yes",
+                row[5],
+                stamp,
+                stamp,
+            )
+        )
+        if len(batch) == 50_000:
+            _bulk("hours_record", names, batch)
+            batch = []
+    if batch:
+        _bulk("hours_record", names, batch)
+    db.session.commit()
+
+
+def run_import(kind: str, path: Path) -> str:
+    from volunteer_hub.extensions import db
+
+    if kind == "hours":
+        from volunteer_hub.hours.imports import import_hours
+
+        result = import_hours(path, create_missing=True)
+        summary = f"{result.imported:,} imported, {result.created_volunteers:,} volunteers"
+    elif kind == "expenses":
+        from volunteer_hub.expenses.imports import import_expenses
+
+        done = import_expenses(path, create_missing=True)
+        summary = f"{done.imported:,} imported, £{done.total_pence / 100:,.2f}"
+    else:
+        from volunteer_hub.timebank.imports import import_exchanges
+
+        bank = import_exchanges(
+            path, timebank_name="Bench", create_missing=True, today=date.today()
+        )
+        summary = f"{bank.imported:,} imported, {bank.created_members:,} members"
+    db.session.commit()
+    return summary
+
+
+def child(step: str, kind: str, path: Path) -> None:
+    """One step in this (fresh) process; prints JSON with its seconds and peak RSS."""
+    from flask_migrate import upgrade
+
+    from volunteer_hub import create_app
+
+    app = create_app({"SECRET_KEY": secrets.token_urlsafe(48)})
+    with app.app_context():
+        upgrade()
+        started = time.perf_counter()
+        cpu = time.process_time()
+        if step == "floor":
+            FLOORS[kind](path)
+            summary = "floor"
+        else:
+            summary = run_import(kind, path)
+        seconds = time.perf_counter() - started
+        cpu = time.process_time() - cpu
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"seconds": seconds, "cpu": cpu, "peak_mb": peak, "summary": summary}))
+
+
+FLOORS = {"hours": floor_hours}
+
+
+def _step(step: str, kind: str, path: Path, postgres: str | None) -> dict[str, object]:
+    from tempdb import temporary_database
+
+    with temporary_database(postgres, f"imp_{kind}_{step}") as (url, _tmp):
+        env = dict(os.environ, DATABASE_URL=url, SECRET_KEY=secrets.token_urlsafe(48))
+        done = subprocess.run(  # noqa: S603
+            [sys.executable, __file__, "--child", step, "--kind", kind, "--file", str(path)],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    if done.returncode != 0:
+        sys.exit(f"{step} {kind} failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--kinds", default="hours,expenses,timebank")
+    parser.add_argument("--rows", type=int, default=None, help="Rows per file (default per kind).")
+    parser.add_argument("--postgres", default=None)
+    parser.add_argument("--child", default=None)
+    parser.add_argument("--kind", default=None)
+    parser.add_argument("--file", type=Path, default=None)
+    options = parser.parse_args()
+    if options.child:
+        child(options.child, options.kind, options.file)
+        return
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        for kind in options.kinds.split(","):
+            path = Path(tmp) / f"{kind}.csv"
+            GENERATE[kind](path, options.rows or ROWS[kind])
+            floor = _step("floor", kind, path, options.postgres)
+            real = _step("import", kind, path, options.postgres)
+            ratio = float(real["seconds"]) / float(floor["seconds"])
+            cpu_ratio = float(real["cpu"]) / float(floor["cpu"])
+            print(
+                f"{kind}: import {real['seconds']:.1f} s wall, {real['cpu']:.1f} s CPU (peak RSS "
+                f"{real['peak_mb']:.0f} MB; {real['summary']}); floor {floor['seconds']:.1f} s "
+                f"wall, {floor['cpu']:.1f} s CPU (peak RSS {floor['peak_mb']:.0f} MB): "
+                f"{ratio:.1f}× the floor (CPU {cpu_ratio:.1f}×)",
+                flush=True,
+            )
+
+
+if __name__ == "__main__":
+    main()
