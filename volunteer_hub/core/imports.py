@@ -79,13 +79,13 @@ class Table:
             texts = [self.categories(column) for column in one.columns]
             inverse, combos = combine(keys)
             results: list[Any] = []
-            messages: list[str] = []
+            messages: list[list[str]] = []
             for combo in combos:
                 problems: list[str] = []
                 results.append(
                     one.parse(*(t[i] for t, i in zip(texts, combo, strict=True)), problems)
                 )
-                messages.append("; ".join(problems))
+                messages.append(problems)
             values[one.name or one.columns[0]] = _objects(results)[inverse]
             codes[one.name or one.columns[0]] = inverse
             wrong = np.array([bool(m) for m in messages], dtype=bool)
@@ -110,8 +110,12 @@ class Parsed:
     values: dict[str, np.ndarray]
     #: Each field's distinct value (or combination) per row: keys for :func:`distinct`.
     codes: dict[str, np.ndarray]
-    #: Row index → its problems ("; "-joined), for rows with any.
-    problems: dict[int, str]
+    #: Row index → its problems (in field order), for rows with any.
+    problems: dict[int, list[str]]
+
+    def joined(self) -> list[tuple[int, str]]:
+        """Each bad row's problems as one message, "; "-joined."""
+        return [(row, "; ".join(messages)) for row, messages in self.problems.items()]
 
     def good(self) -> np.ndarray:
         import numpy as np
@@ -122,19 +126,18 @@ class Parsed:
 
 
 def _objects(items: list[Any]) -> np.ndarray:
+    """A one-dimensional object array of ``items`` (tuples and lists stay whole)."""
     import numpy as np
 
-    array = np.empty(len(items), dtype=object)
-    array[:] = items
-    return array
+    return np.fromiter(items, dtype=object, count=len(items))
 
 
-def _joined(parts: list[tuple[np.ndarray, np.ndarray]]) -> dict[int, str]:
+def _joined(parts: list[tuple[np.ndarray, np.ndarray]]) -> dict[int, list[str]]:
     found: dict[int, list[str]] = {}
     for rows, messages in parts:
         for row, message in zip(rows.tolist(), messages.tolist(), strict=True):
-            found.setdefault(row, []).append(message)
-    return {row: "; ".join(messages) for row, messages in sorted(found.items())}
+            found.setdefault(row, []).extend(message)
+    return dict(sorted(found.items()))
 
 
 def combine(keys: Sequence[np.ndarray]) -> tuple[np.ndarray, list[tuple[int, ...]]]:
@@ -314,27 +317,26 @@ def insert_rows(
     is a sequence of ``size`` values or one value for every row."""
     connection = db.session.connection()
     dialect = connection.dialect
-    names = list(columns)
+    names = [target.c[name].name for name in columns]  # the table's own columns only
+    quote = dialect.identifier_preparer.quote
+    into = f"{quote(target.name)} ({', '.join(quote(name) for name in names)})"
     driver = connection.connection.driver_connection
     assert driver is not None
     for start in range(0, size, batch):
         stop = min(start + batch, size)
         if dialect.name == "postgresql":
             cells = [_batch(columns[n], start, stop, None) for n in names]
-            with driver.cursor() as cursor:
-                with cursor.copy(f"COPY {target.name} ({', '.join(names)}) FROM STDIN") as copy:
-                    for row in zip(*cells, strict=True):
-                        copy.write_row(row)
+            with driver.cursor() as cursor, cursor.copy(f"COPY {into} FROM STDIN") as copy:
+                for row in zip(*cells, strict=True):
+                    copy.write_row(row)
         else:
             cells = [
                 _batch(columns[n], start, stop, target.c[n].type.bind_processor(dialect))
                 for n in names
             ]
             marks = ", ".join("?" for _ in names)
-            driver.executemany(
-                f"INSERT INTO {target.name} ({', '.join(names)}) VALUES ({marks})",
-                zip(*cells, strict=True),
-            )
+            statement = f"INSERT INTO {into} VALUES ({marks})"  # noqa: S608 - names from the table
+            driver.executemany(statement, zip(*cells, strict=True))
         if progress:
             progress("saved", stop)
 

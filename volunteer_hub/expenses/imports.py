@@ -263,7 +263,7 @@ def _check(
     table = read_columns(path, EXPENSES_HEADER)
     parsed = table.parse(_fields(datetime.now(LONDON).date()))
     values, good = parsed.values, parsed.good()
-    found = list(parsed.problems.items()) + repeated_refs(table, values["ref"], good)
+    found = parsed.joined() + repeated_refs(table, values["ref"], good)
     good[[row for row, _ in found]] = False
     problems = lined(table, sorted(found))
     held = set(db.session.scalars(select(ExpenseClaim.ref).where(ExpenseClaim.ref.is_not(None))))

@@ -171,7 +171,7 @@ def _check_file(path: Path, progress: Progress | None) -> _Checked:
     _checked(progress, len(table))
     values = parsed.values
     good = parsed.good()
-    found = list(parsed.problems.items())
+    found = parsed.joined()
     found += repeated_refs(table, values["ref"], good)
     good[[row for row, _ in found]] = False
     found += _over_a_day(table, values, np.flatnonzero(good))
