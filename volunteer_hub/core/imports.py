@@ -286,11 +286,13 @@ def _stripped(
 # --- refusing -------------------------------------------------------------------------------
 
 
-def refusal(problems: Sequence[str], heading: str | None = None) -> DomainError:
-    """Nothing imported: the first :data:`MAX_LISTED` problems, and how many more."""
+def refusal(
+    problems: Sequence[str], heading: str | None = None, *, listed: int = MAX_LISTED
+) -> DomainError:
+    """Nothing imported: the first ``listed`` problems, and how many more."""
     if heading is None:
         heading = f"Nothing was imported: {plural(len(problems), 'row needs', 'rows need')} fixing."
-    shown = list(problems[:MAX_LISTED])
+    shown = list(problems[:listed])
     more = len(problems) - len(shown)
     return DomainError(heading + "\n" + "\n".join(shown) + (f"\n… and {more} more" if more else ""))
 
