@@ -71,7 +71,7 @@ def generate_expenses(path: Path, rows: int) -> None:
                     f"Claimant {v:05d}",
                     f"Benchmark organisation {v % 50:02d}",
                     day.isoformat(),
-                    "car_mileage" if car else "travel",
+                    "car_mileage" if car else "public_transport",
                     f"{rng.randrange(1, 400) / 10}" if car else "",
                     "" if car else f"{rng.randrange(100, 5000) / 100:.2f}",
                     status,
@@ -126,7 +126,8 @@ def _bulk(table: str, names: list[str], rows: list[tuple[object, ...]]) -> None:
                 copy.write_row(row)
     else:
         marks = ", ".join("?" for _ in names)
-        driver.executemany(f"INSERT INTO {table} ({', '.join(names)}) VALUES ({marks})", rows)
+        statement = f"INSERT INTO {table} ({', '.join(names)}) VALUES ({marks})"  # noqa: S608
+        driver.executemany(statement, rows)
 
 
 def floor_hours(path: Path) -> None:
@@ -162,7 +163,10 @@ def floor_hours(path: Path) -> None:
     now = utcnow()
     postgres = db.session.connection().dialect.name == "postgresql"
     stamp: object = now if postgres else now.replace(tzinfo=None).isoformat(" ")
-    names = "ref volunteer_id organisation_id role_id date seconds status source employer_time soc_code approved_at created_at".split()
+    names = [
+        *("ref", "volunteer_id", "organisation_id", "role_id", "date", "seconds", "status"),
+        *("source", "employer_time", "soc_code", "approved_at", "created_at"),
+    ]
     batch: list[tuple[object, ...]] = []
     for row in lines:
         day = date.fromisoformat(row[6]) if postgres else row[6]
@@ -236,7 +240,115 @@ def child(step: str, kind: str, path: Path) -> None:
     print(json.dumps({"seconds": seconds, "cpu": cpu, "peak_mb": peak, "summary": summary}))
 
 
-FLOORS = {"hours": floor_hours}
+def _people(
+    lines: list[list[str]], org_column: int | None, emails: tuple[int, ...]
+) -> tuple[dict[str, int], dict[str, int]]:
+    """Organisations and volunteers named in the file, added with plain ORM inserts."""
+    from volunteer_hub.extensions import db
+    from volunteer_hub.organisations.models import Organisation
+    from volunteer_hub.volunteers.models import Volunteer
+
+    organisations: dict[str, Organisation] = {}
+    volunteers: dict[str, Volunteer] = {}
+    for row in lines:
+        if org_column is not None and row[org_column] not in organisations:
+            name = row[org_column]
+            organisations[name] = Organisation(name=name, slug=f"o{len(organisations)}", kind="vco")
+        for column in emails:
+            if row[column] not in volunteers:
+                volunteers[row[column]] = Volunteer(email=row[column], name=row[column])
+    db.session.add_all([*organisations.values(), *volunteers.values()])
+    db.session.flush()
+    return {k: v.id for k, v in organisations.items()}, {k: v.id for k, v in volunteers.items()}
+
+
+def floor_expenses(path: Path) -> None:
+    """Claims with ids of our own (a fresh database), then one item each; mileage at 45p."""
+    from volunteer_hub.core.models import utcnow
+    from volunteer_hub.extensions import db
+
+    with path.open(newline="", encoding="utf-8") as handle:
+        lines = list(csv.reader(handle))[1:]
+    oid, vid = _people(lines, 3, (1,))
+    postgres = db.session.connection().dialect.name == "postgresql"
+    now = utcnow()
+    stamp: object = now if postgres else now.replace(tzinfo=None).isoformat(" ")
+    claims, items = [], []
+    for n, row in enumerate(lines, start=1):
+        day = date.fromisoformat(row[4]) if postgres else row[4]
+        paid = (date.fromisoformat(row[9]) if postgres else row[9]) if row[9] else None
+        tenths = int(Decimal(row[6]) * 10) if row[6] else None
+        pence = tenths * 45 // 10 if tenths else int(Decimal(row[7]) * 100)
+        claims.append((n, row[0], vid[row[1]], oid[row[3]], row[8], "imported", 0, paid))
+        claims[-1] += (stamp, stamp, stamp)
+        items.append((n, row[5], day, row[10], tenths, 0, pence))
+    _bulk(
+        "expenses_claim",
+        [
+            *("id", "ref", "volunteer_id", "organisation_id", "status", "source"),
+            *("policy_version", "paid_on", "submitted_at", "created_at", "updated_at"),
+        ],
+        claims,
+    )
+    _bulk(
+        "expenses_item",
+        ["claim_id", "type", "date", "description", "miles_tenths", "passengers", "claimed_pence"],
+        items,
+    )
+    db.session.commit()
+
+
+def floor_timebank(path: Path) -> None:
+    """Members, then transfers with ids of our own (a fresh database), two entries each, and
+    each balance set once."""
+    from volunteer_hub.core.models import utcnow
+    from volunteer_hub.extensions import db
+    from volunteer_hub.timebank.models import Account, TimeBank
+
+    with path.open(newline="", encoding="utf-8") as handle:
+        lines = list(csv.reader(handle))[1:]
+    bank = TimeBank(name="Bench", terms="Benchmark terms.")
+    db.session.add(bank)
+    db.session.flush()
+    members = {row[c] for row in lines for c in (2, 3)}
+    accounts = {
+        email: Account(
+            timebank_id=bank.id, kind="person", name=email, email=email, status="approved"
+        )
+        for email in sorted(members)
+    }
+    db.session.add_all(accounts.values())
+    db.session.flush()
+    postgres = db.session.connection().dialect.name == "postgresql"
+    now = utcnow()
+    stamp: object = now if postgres else now.replace(tzinfo=None).isoformat(" ")
+    transfers, entries, balances = [], [], dict.fromkeys(accounts, 0)
+    for n, row in enumerate(lines, start=1):
+        day = date.fromisoformat(row[1]) if postgres else row[1]
+        minutes = int(Decimal(row[4]) * 60)
+        transfers.append((n, bank.id, "import", day, row[5], f"import:{row[0]}", stamp))
+        entries += [(n, accounts[row[2]].id, minutes), (n, accounts[row[3]].id, -minutes)]
+        balances[row[2]] += minutes
+        balances[row[3]] -= minutes
+    _bulk(
+        "timebank_transfer",
+        ["id", "timebank_id", "kind", "done_on", "description", "idempotency_key", "created_at"],
+        transfers,
+    )
+    _bulk("timebank_entry", ["transfer_id", "account_id", "minutes"], entries)
+    connection = db.session.connection()
+    connection.exec_driver_sql(
+        "UPDATE timebank_account SET balance_minutes = %(b)s WHERE id = %(i)s"
+        if postgres
+        else "UPDATE timebank_account SET balance_minutes = ? WHERE id = ?",
+        [{"b": b, "i": accounts[e].id} for e, b in balances.items()]
+        if postgres
+        else [(b, accounts[e].id) for e, b in balances.items()],
+    )
+    db.session.commit()
+
+
+FLOORS = {"hours": floor_hours, "expenses": floor_expenses, "timebank": floor_timebank}
 
 
 def _step(step: str, kind: str, path: Path, postgres: str | None) -> dict[str, object]:

@@ -141,35 +141,40 @@ def _joined(parts: list[tuple[np.ndarray, np.ndarray]]) -> dict[int, list[str]]:
 
 
 def combine(keys: Sequence[np.ndarray]) -> tuple[np.ndarray, list[tuple[int, ...]]]:
-    """Rows keyed by several code arrays → (each row's combination number, the combinations)."""
+    """Rows keyed by code arrays → (each row's combination number, the combinations), numbered
+    in order of first appearance (codes are combined pairwise into one integer)."""
     import numpy as np
     import pandas as pd
 
-    if len(keys) == 1:
-        size = int(keys[0].max()) + 1 if len(keys[0]) else 0
-        return keys[0].astype(np.int64), [(i,) for i in range(size)]
-    stacked = pd.MultiIndex.from_arrays([np.asarray(k) for k in keys])
-    inverse, uniques = pd.factorize(stacked)
-    return inverse.astype(np.int64), [tuple(int(v) for v in u) for u in uniques]
+    arrays = [np.asarray(k, dtype=np.int64) for k in keys]
+    inverse = np.zeros(len(arrays[0]), dtype=np.int64)
+    for other in arrays:
+        width = int(other.max()) + 2 if len(other) else 1
+        inverse = pd.factorize(inverse * width + (other + 1))[0].astype(np.int64)
+    first = np.unique(inverse, return_index=True)[1]
+    return inverse, list(zip(*(a[first].tolist() for a in arrays), strict=True))
+
+
+def first_rows(rows: np.ndarray, keys: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Of ``rows`` (row indexes), keyed by ``keys`` (code arrays over the whole table): the first
+    row of each distinct combination, in order of appearance, and each row's combination."""
+    import numpy as np
+
+    inverse, _ = combine([np.asarray(k)[rows] for k in keys])
+    return rows[np.unique(inverse, return_index=True)[1]], inverse
 
 
 def distinct(
     rows: np.ndarray, keys: Sequence[np.ndarray], check: Callable[[int], list[str]]
 ) -> list[tuple[int, str]]:
-    """``check(row)`` once per distinct combination of ``keys`` (code arrays, one per row of
-    the table) among ``rows`` (row indexes), with the first such row; every message as
-    (row, message), rows in order, a row's messages in check order."""
-    import numpy as np
-
+    """``check(row)`` once per distinct combination of ``keys`` among ``rows``, with its first
+    row; every message as (row, message), rows in order, a row's messages in check order."""
     if not len(rows):
         return []
-    inverse, combos = combine([np.asarray(k)[rows] for k in keys])
-    first = np.full(len(combos), -1, dtype=np.int64)
-    seen = np.unique(inverse, return_index=True)
-    first[seen[0]] = rows[seen[1]]
-    answers = [check(int(row)) if row >= 0 else [] for row in first]
+    firsts, inverse = first_rows(rows, keys)
+    answers = [check(int(row)) for row in firsts.tolist()]
     return [
-        (int(row), message)
+        (row, message)
         for row, a in zip(rows.tolist(), inverse.tolist(), strict=True)
         for message in answers[a]
     ]
@@ -333,7 +338,7 @@ def insert_rows(
                     copy.write_row(row)
         else:
             cells = [
-                _batch(columns[n], start, stop, target.c[n].type.bind_processor(dialect))
+                _batch(columns[n], start, stop, target.c[n].type._cached_bind_processor(dialect))
                 for n in names
             ]
             marks = ", ".join("?" for _ in names)

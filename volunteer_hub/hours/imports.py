@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select, update
 
 from volunteer_hub.accounts.models import User
 from volunteer_hub.core.imports import (
@@ -19,6 +19,7 @@ from volunteer_hub.core.imports import (
     Progress,
     Table,
     distinct,
+    first_rows,
     insert_rows,
     lined,
     read_columns,
@@ -289,38 +290,44 @@ def _reference_problems(
     return problems
 
 
-def _organisation_ids(rows: np.ndarray, values: dict[str, Any], lookups: _Lookups) -> list[int]:
+def _organisation_ids(rows: np.ndarray, checked: _Checked, lookups: _Lookups) -> np.ndarray:
     """Each row's organisation, creating the unknown ones (through organisations' service)."""
-    keys = [_key(name) for name in values["organisation"][rows]]
-    for key, row in zip(keys, rows, strict=True):
-        if key not in lookups.organisations:
-            created = create_organisation(
-                name=values["organisation"][row], kind=OrganisationKind.VCO
-            )
-            lookups.organisations[key] = created.id
-    return [lookups.organisations[key] for key in keys]
+    import numpy as np
+
+    firsts, inverse = first_rows(rows, [checked.codes["organisation"]])
+    ids = []
+    for row in firsts.tolist():
+        name = checked.values["organisation"][row]
+        if _key(name) not in lookups.organisations:
+            created = create_organisation(name=name, kind=OrganisationKind.VCO)
+            lookups.organisations[_key(name)] = created.id
+        ids.append(lookups.organisations[_key(name)])
+    return np.asarray(ids, dtype=np.int64)[inverse]
 
 
 def _volunteer_ids(
-    rows: np.ndarray, values: dict[str, Any], lookups: _Lookups
-) -> tuple[list[int], int]:
+    rows: np.ndarray, checked: _Checked, lookups: _Lookups
+) -> tuple[np.ndarray, int]:
     """Each row's volunteer, creating the unknown ones (through volunteers' service); and how
     many were created without a sign-in."""
+    import numpy as np
+
+    firsts, inverse = first_rows(rows, [checked.codes["volunteer"]])
+    people = [checked.values["volunteer"][row] for row in firsts.tolist()]
     wanted: dict[str, tuple[str | None, str, int | None]] = {}
-    people = values["volunteer"][rows]
     for email, name, person in people:
         if person in wanted or _known_volunteer(email, name, lookups) is not None:
             continue
         user = lookups.users_by_email.get(email) if email else None
         fallback = (user[1] if user else email.split("@")[0]) if email else name
         wanted[person] = (email, name or fallback, user[0] if user else None)
-    created = create_volunteers(list(wanted.values()))
-    ids = dict(zip(wanted, created, strict=True))
-    ids_of = [
+    ids = dict(zip(wanted, create_volunteers(list(wanted.values())), strict=True))
+    found = [
         ids[person] if person in ids else _known_volunteer(email, name, lookups)
         for email, name, person in people
     ]
-    return ids_of, sum(1 for _, _, user in wanted.values() if user is None)
+    created = sum(1 for _, _, user in wanted.values() if user is None)
+    return np.asarray(found, dtype=np.int64)[inverse], created
 
 
 def _known_volunteer(email: str | None, name: str, lookups: _Lookups) -> int | None:
@@ -335,35 +342,71 @@ def _known_volunteer(email: str | None, name: str, lookups: _Lookups) -> int | N
     return None
 
 
-def _roles(
-    rows: np.ndarray, organisation_ids: list[int], values: dict[str, Any], lookups: _Lookups
-) -> tuple[list[int | None], list[str | None], int]:
-    """Each row's role and occupation code (its own, else its role's), creating unknown roles and
-    giving a role without a code the first code a row gives it; and how many were created."""
-    role_ids: list[int | None] = []
-    codes: list[str | None] = []
-    created = 0
-    for row, oid in zip(rows, organisation_ids, strict=True):
-        role, soc = values["role"][row], values["soc"][row]
-        if role is None:
-            role_ids.append(None)
-            codes.append(soc)
-            continue
-        key = (oid, _key(role))
-        if key not in lookups.roles:
-            made = Role(organisation_id=oid, title=role, soc_code=soc)
-            db.session.add(made)
-            db.session.flush()
-            lookups.roles[key] = (made.id, soc)
-            created += 1
-        role_id, held = lookups.roles[key]
-        if held is None and soc:
-            db.session.get(Role, role_id).soc_code = soc  # type: ignore[union-attr]
-            lookups.roles[key] = (role_id, soc)
-            held = soc
-        role_ids.append(role_id)
-        codes.append(soc or held)
-    return role_ids, codes, created
+def _role_ids(
+    rows: np.ndarray, organisation_ids: np.ndarray, checked: _Checked, lookups: _Lookups
+) -> tuple[np.ndarray, dict[int, str | None], int]:
+    """Each row's role (-1 for none), creating unknown roles; each role's code before the import
+    (None for new ones); and how many were created."""
+    import numpy as np
+
+    values = checked.values
+    firsts, inverse = first_rows(rows, [organisation_ids, checked.codes["role"]])
+    position = dict(zip(rows.tolist(), range(len(rows)), strict=True))
+    keys = [
+        None
+        if values["role"][row] is None
+        else (int(organisation_ids[position[row]]), _key(values["role"][row]))
+        for row in firsts.tolist()
+    ]
+    new: dict[tuple[int, str], Role] = {}
+    for row, key in zip(firsts.tolist(), keys, strict=True):
+        if key is not None and key not in lookups.roles and key not in new:
+            new[key] = Role(organisation_id=key[0], title=values["role"][row], soc_code=None)
+    db.session.add_all(new.values())
+    db.session.flush()
+    lookups.roles.update({key: (role.id, None) for key, role in new.items()})
+    ids = [-1 if key is None else lookups.roles[key][0] for key in keys]
+    before = {lookups.roles[key][0]: lookups.roles[key][1] for key in keys if key is not None}
+    return np.asarray(ids, dtype=np.int64)[inverse], before, len(new)
+
+
+def _codes(
+    rows: np.ndarray, role_ids: np.ndarray, before: dict[int, str | None], checked: _Checked
+) -> list[str | None]:
+    """Each row's occupation code: its own, else its role's. A role without one takes the first
+    code a row gives it (rows before that row have none)."""
+    import pandas as pd
+
+    frame = pd.DataFrame({"role": role_ids, "soc": checked.values["soc"][rows]})
+    given = frame[(frame.role >= 0) & frame.soc.notna()]
+    first = given.groupby("role", sort=False).head(1)
+    first_at = dict(zip(first.role.tolist(), first.index.tolist(), strict=True))
+    first_code = dict(zip(first.role.tolist(), first.soc.tolist(), strict=True))
+    gains = [
+        {"key": role_id, "code": code}
+        for role_id, code in first_code.items()
+        if before.get(role_id) is None
+    ]
+    if gains:
+        db.session.execute(
+            update(Role.__table__)
+            .where(Role.id == bindparam("key"))
+            .values(soc_code=bindparam("code")),
+            gains,
+        )
+        gained = {gain["key"] for gain in gains}
+        for held in list(db.session.identity_map.values()):
+            if isinstance(held, Role) and held.id in gained:
+                db.session.expire(held, ["soc_code"])
+    codes = frame.soc.tolist()
+    needing = frame.index[(frame.role >= 0) & frame.soc.isna()].tolist()
+    roles = frame.role.tolist()
+    for at in needing:
+        held = before.get(roles[at])
+        if held is None and first_at.get(roles[at], at) < at:
+            held = first_code[roles[at]]
+        codes[at] = held
+    return codes
 
 
 # --- the import -----------------------------------------------------------------------------
@@ -390,10 +433,11 @@ def import_hours(
         raise refusal(problems)
     result = HoursImportResult(skipped=int(checked.skipped.sum()), imported=len(rows))
     before = len(lookups.organisations)
-    organisation_ids = _organisation_ids(rows, values, lookups)
+    organisation_ids = _organisation_ids(rows, checked, lookups)
     result.created_organisations = len(lookups.organisations) - before
-    volunteer_ids, result.created_volunteers = _volunteer_ids(rows, values, lookups)
-    role_ids, codes, result.created_roles = _roles(rows, organisation_ids, values, lookups)
+    volunteer_ids, result.created_volunteers = _volunteer_ids(rows, checked, lookups)
+    role_ids, held, result.created_roles = _role_ids(rows, organisation_ids, checked, lookups)
+    codes = _codes(rows, role_ids, held, checked)
     seconds = values["seconds"][rows]
     result.total_hours = Decimal(int(seconds.sum())) / 3600
     now = utcnow()
@@ -403,7 +447,7 @@ def import_hours(
             "ref": values["ref"][rows],
             "volunteer_id": volunteer_ids,
             "organisation_id": organisation_ids,
-            "role_id": role_ids,
+            "role_id": [None if r < 0 else r for r in role_ids.tolist()],
             "date": values["date"][rows],
             "seconds": seconds,
             "status": HourStatus.APPROVED.value,
