@@ -156,7 +156,8 @@ def _wanted(path: Path) -> Wanted:
             Field(("amount",), _pence),
         )
     )
-    values, wanted, problems = parsed.values, Counter(), []
+    values, problems = parsed.values, []
+    wanted: Wanted = Counter()
     for row in range(len(table)):
         errors = parsed.problems.get(row, [])
         entry = (values["organisation"][row], *values["period"][row], values["category"][row])

@@ -132,7 +132,7 @@ def _check(
     problems = dict(parsed.problems)
     refs = values["ref"]
     named = np.array([bool(r) and len(r) <= 60 for r in refs], dtype=bool)
-    for row, message in repeated_refs(table, np.where(named, refs, None), named):
+    for row, message in repeated_refs(table, np.where(named, refs, np.array(None)), named):
         problems[row] = [message, *problems.get(row, [])]
     found = [(int(table.lines[row]), m) for row in sorted(problems) for m in problems[row]]
     good = np.ones(len(table), dtype=bool)
@@ -246,7 +246,8 @@ def _post(
             ],
         )
     )
-    accounts_of, minutes_of, totals = [], [], {}
+    accounts_of, minutes_of = [], []
+    totals: dict[str, int] = {}
     for row in rows.tolist():
         (giver, receiver), minutes = values["members"][row], values["minutes"][row]
         for email, moved in ((giver, minutes), (receiver, -minutes)):
