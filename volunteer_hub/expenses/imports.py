@@ -24,6 +24,7 @@ from sqlalchemy import insert, or_, select
 from volunteer_hub.accounts.models import User
 from volunteer_hub.core.imports import (
     Field,
+    Progress,
     Table,
     distinct,
     insert_rows,
@@ -406,10 +407,15 @@ def _decided(
 # --- the import -----------------------------------------------------------------------------
 
 
-def import_expenses(path: Path, *, create_missing: bool = False) -> ExpensesImportResult:
+def import_expenses(
+    path: Path, *, create_missing: bool = False, progress: Progress | None = None
+) -> ExpensesImportResult:
     """Check every row, then import them all in the caller's transaction, or raise DomainError
-    listing every bad row by line number (and write nothing)."""
+    listing every bad row by line number (and write nothing). ``progress`` hears the rows
+    checked, then the rows saved."""
     table, values, rows, skipped, lookups = _check(path, create_missing)
+    if progress:
+        progress("checked", len(table))
     result = ExpensesImportResult(skipped=skipped)
     before = len(lookups.organisations)
     organisation_ids = _organisation_ids(rows, values, lookups)
@@ -467,12 +473,14 @@ def import_expenses(path: Path, *, create_missing: bool = False) -> ExpensesImpo
         result.total_pence += approved if approved is not None else claimed
     if problems:
         raise refusal(problems)
-    _insert(claims, items)
+    _insert(claims, items, progress)
     result.imported = len(claims)
     return result
 
 
-def _insert(claims: list[dict[str, Any]], items: list[dict[str, Any]]) -> None:
+def _insert(
+    claims: list[dict[str, Any]], items: list[dict[str, Any]], progress: Progress | None
+) -> None:
     """Claims (their ids returned in order), then their items in batches."""
     table = ExpenseClaim.__table__
     ids = (
@@ -487,4 +495,4 @@ def _insert(claims: list[dict[str, Any]], items: list[dict[str, Any]]) -> None:
     columns: dict[str, Any] = {"claim_id": ids}
     for name in items[0] if items else ():
         columns[name] = [item[name] for item in items]
-    insert_rows(ExpenseItem.__table__, columns, len(items))
+    insert_rows(ExpenseItem.__table__, columns, len(items), progress=progress)

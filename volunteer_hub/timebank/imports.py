@@ -16,7 +16,14 @@ from volunteer_hub.accounts.models import User
 from volunteer_hub.core import formatting
 from volunteer_hub.core.errors import DomainError
 from volunteer_hub.core.formatting import plural
-from volunteer_hub.core.imports import Field, insert_rows, read_columns, refusal, repeated_refs
+from volunteer_hub.core.imports import (
+    Field,
+    Progress,
+    insert_rows,
+    read_columns,
+    refusal,
+    repeated_refs,
+)
 from volunteer_hub.core.tabular import EMAIL_RE, past_date
 from volunteer_hub.extensions import db
 from volunteer_hub.timebank.models import Account, Entry, TimeBank, Transfer
@@ -225,7 +232,11 @@ def _new_members(
 
 
 def _post(
-    values: dict[str, Any], rows: np.ndarray, timebank: TimeBank, accounts: dict[str, Account]
+    values: dict[str, Any],
+    rows: np.ndarray,
+    timebank: TimeBank,
+    accounts: dict[str, Account],
+    progress: Progress | None,
 ) -> int:
     """Every row's transfer and its two entries (giver first), in batches, then each account's
     balance moved once by its total. The balances were checked against the limits above; the
@@ -259,6 +270,7 @@ def _post(
         Entry.__table__,
         {"transfer_id": transfer_ids, "account_id": accounts_of, "minutes": minutes_of},
         len(transfer_ids),
+        progress=progress,
     )
     _move(accounts, totals)
     return sum(values["minutes"][rows].tolist())
@@ -286,8 +298,16 @@ def _move(accounts: dict[str, Account], totals: dict[str, int]) -> None:
 
 
 def import_exchanges(
-    path: Path, *, timebank_name: str | None, create_missing: bool, today: date
+    path: Path,
+    *,
+    timebank_name: str | None,
+    create_missing: bool,
+    today: date,
+    progress: Progress | None = None,
 ) -> ImportResult:
+    """Check every row, then apply them all in the caller's transaction, or raise DomainError
+    listing every problem by line (and write nothing). ``progress`` hears the rows checked, then
+    the entries saved."""
     timebank, create_bank = _timebank(timebank_name, create_missing)
     accounts: dict[str, Account] = {}
     if timebank is not None:
@@ -297,6 +317,8 @@ def import_exchanges(
             accounts[(account.email or "").lower()] = account
     values, rows, skipped, found = _check(path, accounts, create_missing, today)
     problems = sorted(found + _balances(values, rows, timebank, accounts), key=lambda p: p[0])
+    if progress:
+        progress("checked", len(values["line"]))
     if problems:
         raise refusal(
             [f"line {line}: {message}" for line, message in problems],
@@ -312,5 +334,5 @@ def import_exchanges(
         result.created_timebank = create_bank
     result.created_members = _new_members(values, rows, timebank, accounts)
     if len(rows):
-        result.minutes = _post(values, rows, timebank, accounts)
+        result.minutes = _post(values, rows, timebank, accounts, progress)
     return result
