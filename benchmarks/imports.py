@@ -82,23 +82,35 @@ def generate_expenses(path: Path, rows: int) -> None:
 
 
 def generate_timebank(path: Path, rows: int) -> None:
+    """Exchanges in date order among 2,000 members, none taken below the new time bank's
+    minimum (10 hours in debit)."""
     from volunteer_hub.timebank.imports import HEADER
 
     rng = random.Random(3)
     days = (END - START).days + 1
+    balances = [0] * 2_000
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(HEADER)
         for n in range(rows):
+            hours = rng.choice(["0.25", "0.5", "1", "1.5", "2"])
+            minutes = int(Decimal(hours) * 60)
             giver = rng.randrange(2_000)
             receiver = (giver + 1 + rng.randrange(1_999)) % 2_000
+            if balances[receiver] - minutes < -540:
+                giver, receiver = receiver, giver
+            if balances[receiver] - minutes < -540:
+                receiver = max(range(2_000), key=balances.__getitem__)
+                giver = (receiver + 1) % 2_000
+            balances[giver] += minutes
+            balances[receiver] -= minutes
             writer.writerow(
                 [
                     f"tb-{n}",
-                    (START + timedelta(days=rng.randrange(days))).isoformat(),
+                    (START + timedelta(days=n * days // rows)).isoformat(),
                     f"member{giver:04d}@bench.volunteerhub.invalid",
                     f"member{receiver:04d}@bench.volunteerhub.invalid",
-                    rng.choice(["0.25", "0.5", "1", "1.5", "2"]),
+                    hours,
                     "Benchmark exchange",
                 ]
             )
