@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Table as DbTable
+from sqlalchemy import insert, text
 
 from volunteer_hub.core.errors import DomainError
 from volunteer_hub.core.formatting import plural
@@ -346,6 +347,37 @@ def insert_rows(
             driver.executemany(statement, zip(*cells, strict=True))
         if progress:
             progress("saved", stop)
+
+
+def insert_returning_ids(
+    target: DbTable, columns: dict[str, Any], size: int, *, progress: Progress | None = None
+) -> list[int]:
+    """:func:`insert_rows`, and the new rows' ids in row order. On PostgreSQL the ids are drawn
+    from the table's sequence first and the rows copied with them; elsewhere the rows are
+    inserted with ``RETURNING``. Columns are written as given: give every NOT NULL column."""
+    if not size:
+        return []
+    if db.session.connection().dialect.name == "postgresql":
+        ids = list(
+            db.session.scalars(
+                text(
+                    "SELECT nextval(pg_get_serial_sequence(:t, 'id')) FROM generate_series(1, :n)"
+                ),
+                {"t": target.name, "n": size},
+            )
+        )
+        insert_rows(target, {"id": ids, **columns}, size, progress=progress)
+        return ids
+    names = list(columns)
+    cells = [_batch(columns[name], 0, size, None) for name in names]
+    found = db.session.scalars(
+        insert(target).returning(target.c.id, sort_by_parameter_order=True),
+        [dict(zip(names, row, strict=True)) for row in zip(*cells, strict=True)],
+    )
+    ids = list(found)
+    if progress:
+        progress("saved", size)
+    return ids
 
 
 def _batch(values: Any, start: int, stop: int, processor: Callable[[Any], Any] | None) -> list[Any]:

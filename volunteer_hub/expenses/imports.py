@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import insert, or_, select
+from sqlalchemy import or_, select
 
 from volunteer_hub.accounts.models import User
 from volunteer_hub.core.imports import (
@@ -27,6 +27,7 @@ from volunteer_hub.core.imports import (
     Progress,
     Table,
     distinct,
+    insert_returning_ids,
     insert_rows,
     lined,
     read_columns,
@@ -481,18 +482,13 @@ def import_expenses(
 def _insert(
     claims: list[dict[str, Any]], items: list[dict[str, Any]], progress: Progress | None
 ) -> None:
-    """Claims (their ids returned in order), then their items in batches."""
-    table = ExpenseClaim.__table__
-    ids = (
-        list(
-            db.session.scalars(
-                insert(table).returning(table.c.id, sort_by_parameter_order=True), claims
-            )
-        )
-        if claims
-        else []
+    """Claims (their ids in order), then their items, in batches."""
+    if not claims:
+        return
+    ids = insert_returning_ids(
+        ExpenseClaim.__table__, {name: [c[name] for c in claims] for name in claims[0]}, len(claims)
     )
     columns: dict[str, Any] = {"claim_id": ids}
-    for name in items[0] if items else ():
+    for name in items[0]:
         columns[name] = [item[name] for item in items]
     insert_rows(ExpenseItem.__table__, columns, len(items), progress=progress)

@@ -10,7 +10,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, select, update
 
 from volunteer_hub.accounts.models import User
 from volunteer_hub.core import formatting
@@ -19,11 +19,13 @@ from volunteer_hub.core.formatting import plural
 from volunteer_hub.core.imports import (
     Field,
     Progress,
+    insert_returning_ids,
     insert_rows,
     read_columns,
     refusal,
     repeated_refs,
 )
+from volunteer_hub.core.models import utcnow
 from volunteer_hub.core.tabular import EMAIL_RE, past_date
 from volunteer_hub.extensions import db
 from volunteer_hub.timebank.models import Account, Entry, TimeBank, Transfer
@@ -241,21 +243,18 @@ def _post(
     """Every row's transfer and its two entries (giver first), in batches, then each account's
     balance moved once by its total. The balances were checked against the limits above; the
     update is a compare-and-set, so a change made meanwhile refuses the import."""
-    transfers = Transfer.__table__
-    ids = list(
-        db.session.scalars(
-            insert(transfers).returning(transfers.c.id, sort_by_parameter_order=True),
-            [
-                {
-                    "timebank_id": timebank.id,
-                    "kind": "import",
-                    "done_on": values["date"][row],
-                    "description": values["description"][row] or None,
-                    "idempotency_key": f"import:{values['ref'][row]}",
-                }
-                for row in rows.tolist()
-            ],
-        )
+    listed = rows.tolist()
+    ids = insert_returning_ids(
+        Transfer.__table__,
+        {
+            "timebank_id": timebank.id,
+            "kind": "import",
+            "done_on": [values["date"][row] for row in listed],
+            "description": [values["description"][row] or None for row in listed],
+            "idempotency_key": [f"import:{values['ref'][row]}" for row in listed],
+            "created_at": utcnow(),
+        },
+        len(listed),
     )
     accounts_of, minutes_of = [], []
     totals: dict[str, int] = {}
