@@ -18,6 +18,13 @@ of these phases:
 A :data:`Progress` callback hears ``("checked", rows)`` and ``("saved", rows)``: the CLI prints
 it; a background job can store it for a progress page. pandas and numpy are imported only when an
 import runs, so commands start quickly.
+
+Running an import from a background job (issue 19 §2) is the same call the CLI makes, inside an
+application context: ``import_hours(path, create_missing=..., imported_by=user,
+progress=store)`` (likewise ``import_expenses`` and ``import_exchanges``), then commit; on
+:class:`~volunteer_hub.core.errors.DomainError` roll back and show ``error.message``, which lists
+every bad line exactly as the command does. Nothing is written until every row is good, and the
+import runs in the caller's one transaction, so a job killed part-way leaves nothing behind.
 """
 
 from __future__ import annotations
@@ -99,7 +106,8 @@ class Table:
 @dataclass(frozen=True)
 class Field:
     """Columns parsed together: ``parse(*texts, problems)`` returns the value and appends what is
-    wrong to ``problems`` (the messages of one row are joined with "; " in field order)."""
+    wrong to ``problems`` (a row's messages are kept in field order; :meth:`Parsed.joined` joins
+    them with "; ")."""
 
     columns: tuple[str, ...]
     parse: Callable[..., Any]
