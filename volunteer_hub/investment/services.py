@@ -13,8 +13,8 @@ from sqlalchemy import select
 from volunteer_hub.accounts.audit import record as audit
 from volunteer_hub.accounts.models import User
 from volunteer_hub.core.errors import DomainError
+from volunteer_hub.core.imports import Field, read_columns, refusal
 from volunteer_hub.core.money import parse_pounds
-from volunteer_hub.core.tabular import read_table
 from volunteer_hub.core.transitions import AlreadyDone, flush_unique
 from volunteer_hub.extensions import db
 from volunteer_hub.investment.models import CATEGORIES, InvestmentEntry
@@ -126,50 +126,92 @@ def enter_investment(
     return entry
 
 
-def import_investment(path: Path, *, imported_by: User | None = None) -> InvestmentImportResult:
-    """All or nothing. Rows identical to entries already held are skipped (as many times as they
-    are already held), so importing the same file twice adds nothing."""
+def _period(start_text: str, end_text: str, problems: list[str]) -> tuple[date, date]:
+    try:
+        start = _parse_date(start_text, "period_start")
+        end = _parse_date(end_text, "period_end")
+    except ValueError as error:
+        problems.append(str(error))
+        return date.min, date.min
+    if end < start:
+        problems.append("period_end is before period_start")
+    return start, end
+
+
+def _category(text: str, problems: list[str]) -> str:
+    category = text.strip().lower()
+    if category not in CATEGORIES:
+        problems.append(f"category {text!r} must be one of {', '.join(CATEGORIES)}")
+    return category
+
+
+def _pence(text: str, problems: list[str]) -> int:
+    try:
+        return parse_pounds(text)
+    except ValueError as error:
+        problems.append(str(error))
+        return 0
+
+
+def _checks(organisation_id: int, start: date, end: date, category: str) -> list[str]:
+    """What the registered entry checks refuse about one entry."""
+    refused = []
+    for check in _entry_checks:
+        try:
+            check(organisation_id, start, end, category)
+        except DomainError as error:
+            refused.append(error.message)
+    return refused
+
+
+Wanted = Counter[tuple[int, date, date, str, int]]
+
+
+def _wanted(path: Path) -> Wanted:
+    """Each distinct entry of the file and how many times it is there; or DomainError listing
+    every bad row."""
     organisations = {
         _key(name): oid
         for oid, name in db.session.execute(select(Organisation.id, Organisation.name))
     }
-    problems: list[str] = []
-    wanted: Counter[tuple[int, date, date, str, int]] = Counter()
-    for line, row in read_table(path, INVESTMENT_HEADER):
-        errors = []
-        organisation_id = organisations.get(_key(row["organisation"]))
-        if organisation_id is None:
-            errors.append(f"organisation {row['organisation']!r} is not known")
-        try:
-            start = _parse_date(row["period_start"], "period_start")
-            end = _parse_date(row["period_end"], "period_end")
-            if end < start:
-                errors.append("period_end is before period_start")
-        except ValueError as error:
-            errors.append(str(error))
-            start = end = date.min
-        category = row["category"].strip().lower()
-        if category not in CATEGORIES:
-            errors.append(f"category {row['category']!r} must be one of {', '.join(CATEGORIES)}")
-        try:
-            pence = parse_pounds(row["amount"])
-        except ValueError as error:
-            errors.append(str(error))
-            pence = 0
-        if not errors and organisation_id is not None:
-            for check in _entry_checks:
-                try:
-                    check(organisation_id, start, end, category)
-                except DomainError as refused:
-                    errors.append(refused.message)
+
+    def organisation(text: str, problems: list[str]) -> int | None:
+        found = organisations.get(_key(text))
+        if found is None:
+            problems.append(f"organisation {text!r} is not known")
+        return found
+
+    table = read_columns(path, INVESTMENT_HEADER)
+    parsed = table.parse(
+        (
+            Field(("organisation",), organisation),
+            Field(("period_start", "period_end"), _period, "period"),
+            Field(("category",), _category),
+            Field(("amount",), _pence),
+        )
+    )
+    values, problems = parsed.values, []
+    wanted: Wanted = Counter()
+    for row in range(len(table)):
+        errors = parsed.problems.get(row, [])
+        entry = (values["organisation"][row], *values["period"][row], values["category"][row])
+        if not errors and entry[0] is not None:
+            errors = _checks(*entry)
         if errors:
-            problems.append(f"line {line}: " + "; ".join(errors))
+            problems.append(f"line {table.lines[row]}: " + "; ".join(errors))
             continue
-        assert organisation_id is not None
-        wanted[(organisation_id, start, end, category, pence)] += 1
+        wanted[(*entry, values["amount"][row])] += 1
     if problems:
-        raise DomainError("Nothing was imported. Fix these rows:\n" + "\n".join(problems))
-    held: Counter[tuple[int, date, date, str, int]] = Counter(
+        heading = "Nothing was imported. Fix these rows:"
+        raise refusal(problems, heading, listed=len(problems))
+    return wanted
+
+
+def import_investment(path: Path, *, imported_by: User | None = None) -> InvestmentImportResult:
+    """All or nothing. Rows identical to entries already held are skipped (as many times as they
+    are already held), so importing the same file twice adds nothing."""
+    wanted = _wanted(path)
+    held: Wanted = Counter(
         (e.organisation_id, e.period_start, e.period_end, e.category, e.amount_pence)
         for e in db.session.scalars(select(InvestmentEntry))
     )

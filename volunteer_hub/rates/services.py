@@ -15,7 +15,7 @@ from volunteer_hub.accounts.audit import record as audit
 from volunteer_hub.accounts.models import User
 from volunteer_hub.core.errors import DomainError
 from volunteer_hub.core.formatting import parse_date
-from volunteer_hub.core.tabular import read_table
+from volunteer_hub.core.imports import Field, read_columns, refusal
 from volunteer_hub.core.transitions import compare_and_set_where
 from volunteer_hub.extensions import db
 from volunteer_hub.rates.models import Rate
@@ -235,25 +235,39 @@ def _parse_rate_row(row: dict[str, str]) -> dict[str, object]:
     }
 
 
+def _rate_cells(*cells: str) -> dict[str, object] | None:
+    """A whole row (the columns of :data:`RATE_HEADER`), parsed; its first problem appended."""
+    problems = cells[-1]
+    assert isinstance(problems, list)
+    try:
+        return _parse_rate_row(dict(zip(RATE_HEADER, cells[:-1], strict=True)))
+    except ValueError as error:
+        problems.append(str(error))
+        return None
+
+
 def import_rates(path: Path) -> RateImportResult:
     """All or nothing: any bad row raises DomainError listing every bad row."""
+    table = read_columns(path, RATE_HEADER)
+    parsed = table.parse((Field(RATE_HEADER, _rate_cells, "rate"),))
+    heading = "Nothing was imported. Fix these rows:"
     problems: list[str] = []
-    parsed: list[dict[str, object]] = []
     seen: set[tuple[object, object]] = set()
-    for line, row in read_table(path, RATE_HEADER):
-        try:
-            values = _parse_rate_row(row)
-            identity = (values["key"], values["effective_from"])
-            if identity in seen:
-                raise ValueError(f"{values['key']} from {values['effective_from']} appears twice")
-            seen.add(identity)
-            parsed.append(values)
-        except ValueError as error:
-            problems.append(f"line {line}: {error}")
+    for row, values in enumerate(parsed.values["rate"].tolist()):
+        if row in parsed.problems:
+            problems.append(f"line {table.lines[row]}: {parsed.problems[row][0]}")
+            continue
+        identity = (values["key"], values["effective_from"])
+        if identity in seen:
+            problems.append(
+                f"line {table.lines[row]}: {values['key']} from {values['effective_from']} "
+                "appears twice"
+            )
+        seen.add(identity)
     if problems:
-        raise DomainError("Nothing was imported. Fix these rows:\n" + "\n".join(problems))
+        raise refusal(problems, heading, listed=len(problems))
     result = RateImportResult()
-    for values in parsed:
+    for values in parsed.values["rate"].tolist():
         existing = db.session.scalar(
             select(Rate).where(
                 Rate.key == values["key"], Rate.effective_from == values["effective_from"]
@@ -270,7 +284,7 @@ def import_rates(path: Path) -> RateImportResult:
                 "values; rates are never edited: add a new one with a later effective_from"
             )
     if problems:
-        raise DomainError("Nothing was imported. Fix these rows:\n" + "\n".join(problems))
+        raise refusal(problems, heading, listed=len(problems))
     db.session.flush()
     return result
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from volunteer_hub.accounts.audit import record as audit
 from volunteer_hub.accounts.models import User
@@ -54,6 +54,19 @@ def volunteer_for(user: User) -> Volunteer:
         db.session.add(volunteer)
     db.session.flush()
     return volunteer
+
+
+def create_volunteers(people: list[tuple[str | None, str, int | None]]) -> list[int]:
+    """Volunteer records kept for people, e.g. by an import: ``(email or None, name, user id or
+    None)`` each, inserted in bulk; their ids, in the same order."""
+    if not people:
+        return []
+    return list(
+        db.session.scalars(
+            insert(Volunteer).returning(Volunteer.id, sort_by_parameter_order=True),
+            [{"email": email, "name": name, "user_id": user} for email, name, user in people],
+        )
+    )
 
 
 def age_on(born: date, day: date) -> int:
