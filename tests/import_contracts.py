@@ -30,7 +30,8 @@ class DomainEntrancesContract(Contract):
         entrances = {str(e) for e in self.entrances}  # type: ignore[attr-defined]
         exempt = {str(e) for e in (self.exempt_importers or [])}  # type: ignore[attr-defined]
         open_modules = tuple(
-            f"{root}.{m}" for m in (self.open_modules or [])  # type: ignore[attr-defined]
+            f"{root}.{m}"
+            for m in (self.open_modules or [])  # type: ignore[attr-defined]
         )
         allowed = {
             tuple(part.strip() for part in str(pair).split("->"))

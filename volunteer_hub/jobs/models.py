@@ -8,14 +8,14 @@ from sqlalchemy import CheckConstraint, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from volunteer_hub.core.models import UTCDateTime, utcnow
-from volunteer_hub.extensions import db
+from volunteer_hub.extensions import Model
 
 #: A run's status: running, succeeded, retrying (failed, another attempt is queued) or failed
 #: (failed and out of attempts).
 STATUSES = ("running", "succeeded", "retrying", "failed")
 
 
-class JobRun(db.Model):  # type: ignore[name-defined]
+class JobRun(Model):
     __tablename__ = "jobs_run"
     __table_args__ = (
         CheckConstraint(
