@@ -116,3 +116,12 @@ def test_views_do_not_query() -> None:
             if isinstance(node, ast.Call) and ast.unparse(node.func).split(".")[-1] == "select":
                 querying.append(f"{path.relative_to(PACKAGE)}:{node.lineno}")
     assert not querying, f"select() in views (move it to the domain's queries.py): {querying}"
+
+
+def test_models_subclass_the_typed_alias() -> None:
+    untyped = [
+        str(path.relative_to(PACKAGE))
+        for path in _python_files()
+        if "(db.Model)" in path.read_text() or "ignore[name-defined]" in path.read_text()
+    ]
+    assert not untyped, f"subclass extensions.Model, not db.Model with an ignore: {untyped}"
