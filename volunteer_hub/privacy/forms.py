@@ -11,13 +11,15 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import RadioField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
-from volunteer_hub.core.forms import FlaskForm, GovDateField
+from volunteer_hub.core.forms import FlaskForm, GovDateField, choices
 
 
 class RequestForm(FlaskForm):
     kind = RadioField(
         "Request",
-        choices=[("access", "Subject access (what do you hold about me?)"), ("erasure", "Erasure")],
+        choices=choices(
+            [("access", "Subject access (what do you hold about me?)"), ("erasure", "Erasure")]
+        ),
         widget=GovRadioInput(),
         validators=[InputRequired(message="Choose the kind of request")],
     )
