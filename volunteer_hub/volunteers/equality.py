@@ -14,7 +14,7 @@ from sqlalchemy import ForeignKey, String, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from volunteer_hub.core.models import UTCDateTime, utcnow
-from volunteer_hub.extensions import Model
+from volunteer_hub.extensions import Model, db
 
 PREFER_NOT_TO_SAY = "prefer_not_to_say"
 
