@@ -17,6 +17,7 @@ Results (Locust's figures, what the client was told was saved, and what the data
 printed and written as JSON to ``--output``.
 """
 
+# ruff: noqa: S603, S607  (fixed commands of this machine's own tools)
 from __future__ import annotations
 
 import argparse
@@ -47,6 +48,8 @@ SMTP_PORT = 8125
 POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 REDIS = "redis://127.0.0.1:6379"
 PG_VERSION = "15"
+#: The load test's people (benchmarks/locustfile.py), mixed by their weights.
+MIX = ["Visitor", "Volunteer", "Coordinator", "Partner", "Health"]
 
 SMTP_SINK = """
 import sys, time, asyncio
@@ -59,11 +62,8 @@ class Sink:
         return "250 OK"
 c = Controller(Sink(), hostname="127.0.0.1", port=int(sys.argv[1]))
 c.start()
-try:
-    while True:
-        time.sleep(1)
-except KeyboardInterrupt:
-    c.stop()
+while True:
+    time.sleep(1)
 """
 
 
@@ -150,7 +150,7 @@ class Cluster:
 
     def stop_all(self) -> None:
         for name in list(self.processes):
-            self.stop(name, signal.SIGINT if name in {"worker", "smtp"} else signal.SIGTERM)
+            self.stop(name, signal.SIGINT if name == "worker" else signal.SIGTERM)
 
 
 def wait_for(url: str, seconds: float) -> None:
@@ -251,7 +251,7 @@ def fault_actions(
         )
     if kind == "smtp":
         return (
-            (lambda: cluster.stop("smtp", signal.SIGINT)),
+            (lambda: cluster.stop("smtp")),
             cluster.start_smtp,
             "SMTP sink stopped (connections refused), started again 20 s later",
         )
@@ -280,9 +280,13 @@ def run_with_fault(cluster: Cluster, kind: str, users: int, seconds: int) -> dic
 
     thread = threading.Thread(target=fault, daemon=True)
     thread.start()
-    prefix = run_locust(cluster, users, seconds, "fault", [])
+    prefix = run_locust(cluster, users, seconds, "fault", MIX)
     thread.join()
     return {"fault": what, "timeline": timeline, "stats": cluster_check.read_stats(prefix)}
+
+
+def _interrupted(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def main() -> None:
@@ -295,6 +299,8 @@ def main() -> None:
     parser.add_argument("--output", type=Path, default=None)
     parser.add_argument("--keep", action="store_true", help="keep the run's folder (logs)")
     args = parser.parse_args()
+    signal.signal(signal.SIGTERM, _interrupted)
+    signal.signal(signal.SIGINT, _interrupted)
     folder = Path(tempfile.mkdtemp(prefix="vh-cluster-"))
     database = f"vh_load_{uuid.uuid4().hex[:8]}"
     cluster_check.create_database(POSTGRES, database)
@@ -322,7 +328,7 @@ def main() -> None:
                 return
         result["before"] = cluster_check.snapshot(cluster)
         if args.mode == "load":
-            prefix = run_locust(cluster, args.users, args.time, "mix", [])
+            prefix = run_locust(cluster, args.users, args.time, "mix", MIX)
             result["stats"] = cluster_check.read_stats(prefix)
             ceiling = run_locust(cluster, args.users, args.ceiling_time, "ceiling", ["CeilingUser"])
             result["ceiling"] = cluster_check.read_stats(ceiling)

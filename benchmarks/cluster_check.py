@@ -61,7 +61,7 @@ def snapshot(cluster: Any) -> dict[str, Any]:
                 )
             ).scalars()
             counts = {
-                t: connection.execute(text(f'SELECT count(*) FROM "{t}"')).scalar_one()
+                t: connection.execute(text(f'SELECT count(*) FROM "{t}"')).scalar_one()  # noqa: S608
                 for t in list(tables)
             }
             outbox = dict(
@@ -85,8 +85,23 @@ def snapshot(cluster: Any) -> dict[str, Any]:
         end.isoformat(),
         check=False,
     )
-    lines = [line for line in report.stdout.splitlines() if line.strip()]
-    result["value_report"] = {"exit": report.returncode, "head": lines[:12]}
+    try:
+        figures = json.loads(report.stdout)
+    except ValueError:
+        figures = {"output": report.stdout[-300:] + report.stderr[-300:]}
+    keep = ("total_hours", "active_volunteers", "fte", "net_value")
+    result["value_report"] = {"exit": report.returncode, **{k: figures.get(k) for k in keep}}
+    engine = _engine(cluster)
+    result["approved_hours_in_database"] = _retrying(
+        lambda: _scalar(
+            engine,
+            "SELECT round(coalesce(sum(seconds), 0) / 3600.0, 2) FROM hours_record "
+            "WHERE status = 'approved' AND NOT employer_time AND date BETWEEN :start AND :end",
+            start=end - timedelta(days=365),
+            end=end,
+        )
+    )
+    engine.dispose()
     return result
 
 
@@ -151,9 +166,7 @@ def compare(cluster: Any, acks_file: Path) -> dict[str, Any]:
             entry["found"] += 1
         elif len(entry["missing"]) < 10:
             entry["missing"].append(ack["marker"])
-    resets = _scalar(
-        engine, "SELECT count(*) FROM accounts_outbox WHERE kind LIKE '%reset%'"
-    )
+    resets = _scalar(engine, "SELECT count(*) FROM accounts_outbox WHERE kind LIKE '%reset%'")
     summary["reset_emails_in_outbox"] = resets
     summary["receipt_files_missing"] = _missing_files(engine, cluster.receipts)
     engine.dispose()
