@@ -260,7 +260,8 @@ class Coordinator(Person):
             data={"csrf_token": token, "action": "approve", "record": chosen},
         )
         after = self.go("GET", response.headers.get("location", "/hours/approvals"))
-        if response.status_code == 302 and "approved." in (after.text or ""):
+        told = re.search(r"\b(\d+) records? approved\.", after.text or "")
+        if response.status_code == 302 and told and int(told.group(1)) == len(chosen):
             for record in chosen:
                 acknowledge("hours_approved", record)
 
