@@ -268,6 +268,18 @@ def test_healthz_fails_with_503_when_database_is_down() -> None:
     assert response.get_json()["database"] != "ok"
 
 
+def test_database_down_for_a_signed_in_person_gives_the_503_page() -> None:
+    """The error page must not load the person from the database that failed (issue 19's
+    PostgreSQL restart under load: gunicorn's bare 500 and a traceback)."""
+    app = create_app({**base_config(UNREACHABLE_DB), "PROPAGATE_EXCEPTIONS": False})
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = "1:1"  # "<user id>:<session version>"
+    response = client.get("/opportunities")
+    assert response.status_code == 503
+    assert "Sorry, the service is unavailable" in response.get_data(as_text=True)
+
+
 def _app_with_failing_routes() -> Flask:
     app = create_app({**base_config("sqlite://"), "PROPAGATE_EXCEPTIONS": False, "TESTING": False})
 
