@@ -96,6 +96,10 @@ class Person(HttpUser):
 
     def page(self, path: str, name: str | None = None) -> tuple[Any, str]:
         response = self.go("GET", path, name)
+        if self.email and "/sign-in" in response.headers.get("location", ""):
+            # Signed out (a sign-in that failed during a fault): sign in again, as a person would.
+            self.sign_in()
+            response = self.go("GET", path, name)
         match = CSRF.search(response.text or "")
         return response, match.group(1) if match else ""
 

@@ -280,6 +280,25 @@ def test_database_down_for_a_signed_in_person_gives_the_503_page() -> None:
     assert "Sorry, the service is unavailable" in response.get_data(as_text=True)
 
 
+def test_rate_limits_fall_back_to_memory_while_redis_is_down() -> None:
+    """Redis restarting must not turn every rate-limited form into a 500 (issue 19)."""
+    app = create_app(
+        {
+            **base_config("sqlite://"),
+            "PROPAGATE_EXCEPTIONS": False,
+            "RATELIMIT_ENABLED": True,
+            "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:1/0",
+            "WTF_CSRF_ENABLED": False,
+        }
+    )
+    with app.app_context():
+        db.create_all()
+    client = app.test_client()
+    for _ in range(3):
+        response = client.post("/sign-in", data={"email": "a@example.org", "password": "wrong"})
+        assert response.status_code in {200, 400}
+
+
 def _app_with_failing_routes() -> Flask:
     app = create_app({**base_config("sqlite://"), "PROPAGATE_EXCEPTIONS": False, "TESTING": False})
 
