@@ -235,7 +235,7 @@ class Volunteer(Person):
         text = after.text or ""
         if response.status_code == 302 and "Receipt attached" in text:
             acknowledge("receipt", name + ".pdf")
-        elif "govuk-error" in text or response.status_code >= 400:
+        elif "could not be saved" in text or response.status_code >= 400:
             acknowledge("receipt_refused", name + ".pdf")
 
     @task(1)
