@@ -280,6 +280,26 @@ def test_database_down_for_a_signed_in_person_gives_the_503_page() -> None:
     assert "Sorry, the service is unavailable" in response.get_data(as_text=True)
 
 
+def test_a_connection_lost_after_the_answer_does_not_turn_it_into_a_500(monkeypatch) -> None:
+    """PostgreSQL restarting between a page's answer and the session's end (the rollback when
+    the session is removed fails) must not replace the answer with the server's bare 500."""
+    app = create_app({**base_config("sqlite://"), "PROPAGATE_EXCEPTIONS": False})
+
+    @app.get("/_test/answered")
+    def answered() -> str:
+        session = db.session.registry()
+
+        def close() -> None:
+            raise OperationalError("ROLLBACK", {}, Exception("terminating connection"))
+
+        monkeypatch.setattr(session, "close", close)
+        return "answered"
+
+    response = app.test_client().get("/_test/answered")
+    assert response.status_code == 200
+    assert response.get_data(as_text=True) == "answered"
+
+
 def test_rate_limits_fall_back_to_memory_while_redis_is_down() -> None:
     """Redis restarting must not turn every rate-limited form into a 500 (issue 19)."""
     app = create_app(

@@ -78,5 +78,18 @@ def init_app(app: Flask) -> None:
         except Exception:  # pragma: no cover - the database may itself be the problem
             log.exception("Rollback failed")
         if isinstance(original, OperationalError | InterfaceError):
+            # The database failed while an error page (a 400, say) was being drawn.
             _without_the_database()
+            return render_error(ServiceUnavailable.code)
         return render_error(500)
+
+    @app.teardown_appcontext
+    def _end_session_quietly(error: BaseException | None) -> None:
+        """Close the session before Flask-SQLAlchemy does (teardowns run last-registered first):
+        a connection the database dropped after the answer was made (a restart) is logged here
+        instead of turning that answer into the server's bare 500."""
+        try:
+            db.session.remove()
+        except (OperationalError, InterfaceError) as failure:
+            log.warning("Database connection lost at the end of a request: %s", failure)
+            db.session.registry.clear()
