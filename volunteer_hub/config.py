@@ -118,6 +118,9 @@ def defaults() -> dict[str, Any]:
         "WTF_CSRF_TIME_LIMIT": 3600 * 4,
         "RATELIMIT_ENABLED": True,
         "RATELIMIT_STORAGE_URI": "memory://",
+        #: Redis down (restarting): count in this process's memory until it answers again,
+        #: instead of failing every rate-limited request with a 500 (issue 19's Redis fault).
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "RATELIMIT_HEADERS_ENABLED": True,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

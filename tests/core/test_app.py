@@ -268,6 +268,57 @@ def test_healthz_fails_with_503_when_database_is_down() -> None:
     assert response.get_json()["database"] != "ok"
 
 
+def test_database_down_for_a_signed_in_person_gives_the_503_page() -> None:
+    """The error page must not load the person from the database that failed (issue 19's
+    PostgreSQL restart under load: gunicorn's bare 500 and a traceback)."""
+    app = create_app({**base_config(UNREACHABLE_DB), "PROPAGATE_EXCEPTIONS": False})
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = "1:1"  # "<user id>:<session version>"
+    response = client.get("/opportunities")
+    assert response.status_code == 503
+    assert "Sorry, the service is unavailable" in response.get_data(as_text=True)
+
+
+def test_a_connection_lost_after_the_answer_does_not_turn_it_into_a_500(monkeypatch) -> None:
+    """PostgreSQL restarting between a page's answer and the session's end (the rollback when
+    the session is removed fails) must not replace the answer with the server's bare 500."""
+    app = create_app({**base_config("sqlite://"), "PROPAGATE_EXCEPTIONS": False})
+
+    @app.get("/_test/answered")
+    def answered() -> str:
+        session = db.session.registry()
+
+        def close() -> None:
+            raise OperationalError("ROLLBACK", {}, Exception("terminating connection"))
+
+        monkeypatch.setattr(session, "close", close)
+        return "answered"
+
+    response = app.test_client().get("/_test/answered")
+    assert response.status_code == 200
+    assert response.get_data(as_text=True) == "answered"
+
+
+def test_rate_limits_fall_back_to_memory_while_redis_is_down() -> None:
+    """Redis restarting must not turn every rate-limited form into a 500 (issue 19)."""
+    app = create_app(
+        {
+            **base_config("sqlite://"),
+            "PROPAGATE_EXCEPTIONS": False,
+            "RATELIMIT_ENABLED": True,
+            "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:1/0",
+            "WTF_CSRF_ENABLED": False,
+        }
+    )
+    with app.app_context():
+        db.create_all()
+    client = app.test_client()
+    for _ in range(3):
+        response = client.post("/sign-in", data={"email": "a@example.org", "password": "wrong"})
+        assert response.status_code in {200, 400}
+
+
 def _app_with_failing_routes() -> Flask:
     app = create_app({**base_config("sqlite://"), "PROPAGATE_EXCEPTIONS": False, "TESTING": False})
 

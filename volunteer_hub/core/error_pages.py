@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, current_app, g, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
@@ -38,6 +38,12 @@ def render_error(code: int) -> tuple[Any, int]:
     return render_template("errors/error.html", code=code, title=title, advice=advice), code
 
 
+def _without_the_database() -> None:
+    """Show the page to an anonymous visitor: loading the signed-in person would ask the
+    database that has just failed, and the error page itself would then fail (a bare 500)."""
+    g._login_user = current_app.login_manager.anonymous_user()  # type: ignore[attr-defined]
+
+
 def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException) -> ResponseReturnValue:
@@ -60,6 +66,7 @@ def init_app(app: Flask) -> None:
     def _database_unavailable(error: Exception) -> ResponseReturnValue:
         log.error("Database error on %s %s: %s", request.method, request.path, type(error).__name__)
         db.session.rollback()
+        _without_the_database()
         return render_error(ServiceUnavailable.code)
 
     @app.errorhandler(InternalServerError)
@@ -70,4 +77,19 @@ def init_app(app: Flask) -> None:
             db.session.rollback()
         except Exception:  # pragma: no cover - the database may itself be the problem
             log.exception("Rollback failed")
+        if isinstance(original, OperationalError | InterfaceError):
+            # The database failed while an error page (a 400, say) was being drawn.
+            _without_the_database()
+            return render_error(ServiceUnavailable.code)
         return render_error(500)
+
+    @app.teardown_appcontext
+    def _end_session_quietly(error: BaseException | None) -> None:
+        """Close the session before Flask-SQLAlchemy does (teardowns run last-registered first):
+        a connection the database dropped after the answer was made (a restart) is logged here
+        instead of turning that answer into the server's bare 500."""
+        try:
+            db.session.remove()
+        except (OperationalError, InterfaceError) as failure:
+            log.warning("Database connection lost at the end of a request: %s", failure)
+            db.session.registry.clear()
