@@ -10,6 +10,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from volunteer_hub.accounts.models import User
 from volunteer_hub.core.errors import DomainError
 from volunteer_hub.core.formatting import plural
 from volunteer_hub.core.tabular import read_table
@@ -22,6 +23,7 @@ from volunteer_hub.scheduling.models import Shift, SignUp
 from volunteer_hub.scheduling.shifts import MAX_CAPACITY, MAX_SHIFT
 from volunteer_hub.scheduling.times import parse_local, to_utc
 from volunteer_hub.volunteers.models import Volunteer
+from volunteer_hub.volunteers.services import volunteer_for
 
 SHIFTS_HEADER = ("ref", "organisation", "role", "start", "end", "capacity", "location")
 SIGNUPS_HEADER = ("shift_ref", "volunteer_email", "status")
@@ -207,22 +209,21 @@ class SignUpsResult:
         return self.confirmed + self.waiting + self.attended + self.no_show
 
 
-def _volunteers_by_email(emails: set[str]) -> dict[str, Volunteer]:
-    from volunteer_hub.accounts.models import User
-
-    found = {
+def _volunteers_by_email(emails: set[str]) -> dict[str, Volunteer | User]:
+    """Each known email's volunteer record, or the account whose record is made on first use."""
+    found: dict[str, Volunteer | User] = {
         (v.email or "").lower(): v
         for v in db.session.scalars(
             select(Volunteer).where(func.lower(Volunteer.email).in_(emails))
         )
     }
-    for email, volunteer in db.session.execute(
-        select(func.lower(User.email), Volunteer)
-        .join(Volunteer, Volunteer.user_id == User.id)
-        .where(func.lower(User.email).in_(emails))
-    ):
-        found.setdefault(email, volunteer)
+    for user in db.session.scalars(select(User).where(func.lower(User.email).in_(emails))):
+        found.setdefault(user.email.lower(), user)
     return found
+
+
+def _volunteer(found: Volunteer | User) -> Volunteer:
+    return found if isinstance(found, Volunteer) else volunteer_for(found)
 
 
 def import_signups(path: Path, *, now: datetime) -> SignUpsResult:
@@ -257,7 +258,7 @@ def import_signups(path: Path, *, now: datetime) -> SignUpsResult:
     for _line, row in table:
         _apply(
             shifts[row["shift_ref"]],
-            volunteers[row["volunteer_email"].lower()],
+            _volunteer(volunteers[row["volunteer_email"].lower()]),
             row["status"],
             now,
             result,
