@@ -8,10 +8,10 @@ from typing import Any
 
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextInput
 from wtforms import IntegerField, SelectField, StringField, SubmitField
-from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from volunteer_hub.core.errors import DomainError
-from volunteer_hub.core.forms import FlaskForm, GovDateField, IdListField
+from volunteer_hub.core.forms import FlaskForm, GovDateField, IdListField, choices
 
 WHO_CHOICES = [
     ("placed", "Volunteers placed in this role"),
@@ -63,10 +63,12 @@ class ShiftForm(FlaskForm):
         widget=GovTextInput(),
         validators=[Optional(), NumberRange(min=0, max=500, message="Enter 0 to 500")],
     )
-    who = SelectField("Who may sign up", choices=WHO_CHOICES, widget=GovSelect())
-    repeat = SelectField("Repeats", choices=REPEAT_CHOICES, widget=GovSelect())
+    who = SelectField("Who may sign up", choices=choices(WHO_CHOICES), widget=GovSelect())
+    repeat = SelectField("Repeats", choices=choices(REPEAT_CHOICES), widget=GovSelect())
     nth = SelectField(
-        "Which weekday of the month (monthly only)", choices=NTH_CHOICES, widget=GovSelect()
+        "Which weekday of the month (monthly only)",
+        choices=choices(NTH_CHOICES),
+        widget=GovSelect(),
     )
     until = GovDateField("Last day (optional, if it repeats)", validators=[Optional()])
     submit = SubmitField("Add the shift", widget=GovSubmitInput())
@@ -100,11 +102,7 @@ class AssignForm(FlaskForm):
     email = StringField(
         "Volunteer's email address",
         widget=GovTextInput(),
-        validators=[
-            InputRequired(message="Enter the volunteer's email address"),
-            Email(),
-            Length(max=254),
-        ],
+        validators=[InputRequired(message="Enter the volunteer's email address"), Length(max=254)],
     )
     submit = SubmitField("Assign", widget=GovSubmitInput())
 
