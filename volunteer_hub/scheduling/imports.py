@@ -16,7 +16,7 @@ from volunteer_hub.core.formatting import plural
 from volunteer_hub.core.tabular import read_table
 from volunteer_hub.extensions import db
 from volunteer_hub.organisations.models import Organisation, OrganisationKind, Role
-from volunteer_hub.organisations.services import slugify
+from volunteer_hub.organisations.services import create_organisation
 from volunteer_hub.scheduling import services
 from volunteer_hub.scheduling.attendance import mark
 from volunteer_hub.scheduling.models import Shift, SignUp
@@ -36,14 +36,13 @@ def _key(text: str) -> str:
 
 
 def _fail(problems: list[str]) -> None:
-    if problems:
-        shown = problems[:MAX_LISTED]
-        more = len(problems) - len(shown)
-        raise DomainError(
-            f"Nothing was imported: {plural(len(problems), 'row needs', 'rows need')} fixing.\n"
-            + "\n".join(shown)
-            + (f"\n… and {more} more" if more else "")
-        )
+    """Nothing is imported when any row is bad: say which, by line (the first 1,000)."""
+    if not problems:
+        return
+    more = len(problems) - MAX_LISTED
+    listed = "\n".join(problems[:MAX_LISTED]) + (f"\n… and {more} more" if more > 0 else "")
+    need = plural(len(problems), "row needs", "rows need")
+    raise DomainError(f"Nothing was imported: {need} fixing.\n{listed}")
 
 
 @dataclass
@@ -170,17 +169,7 @@ def import_shifts(path: Path, *, create_missing: bool = False) -> ShiftsResult:
 def _role_id(row: _ShiftRow, places: _Places, result: ShiftsResult) -> int:
     key = _key(row.organisation)
     if key not in places.organisations:
-        base = slugify(row.organisation)
-        slug, n = base, 2
-        while db.session.scalar(
-            select(func.count(Organisation.id)).where(Organisation.slug == slug)
-        ):
-            slug, n = f"{base}-{n}", n + 1
-        organisation = Organisation(
-            name=row.organisation, slug=slug, kind=OrganisationKind.VCO.value
-        )
-        db.session.add(organisation)
-        db.session.flush()
+        organisation = create_organisation(name=row.organisation, kind=OrganisationKind.VCO)
         places.organisations[key] = organisation.id
         result.created_organisations += 1
     oid = places.organisations[key]
