@@ -96,3 +96,20 @@ def test_parallel_attendance_makes_one_hour_record(make_shift, personas, login, 
     assert results.server_errors == []
     assert _count(HourRecord) == 1
     assert _statuses() == ["attended"]
+
+
+def test_parallel_shift_cancellations_email_each_person_once(
+    make_shift, personas, login, parallel
+) -> None:
+    shift = make_shift(capacity=2)
+    people = _people(2)
+    for user in people:
+        db.session.add(
+            SignUp(shift_id=shift.id, volunteer_id=volunteer_for(user).id, status="confirmed")
+        )
+    db.session.commit()
+    page = f"/shifts/{shift.id}"
+    results = parallel.post(login(personas.coordinator_a), f"{page}/cancel", {}, form_page=page)
+    assert results.server_errors == []
+    assert _count(OutboxMessage) == 2
+    assert _count(AuditEvent, AuditEvent.action == "scheduling.shift_cancelled") == 1

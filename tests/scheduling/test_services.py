@@ -210,3 +210,24 @@ def test_local_times_are_correct_across_the_clock_changes() -> None:
     assert (end - start).total_seconds() == 9 * 3600
     with pytest.raises(DomainError, match="does not exist"):
         to_utc(datetime(2027, 3, 28, 1, 30))
+
+
+def test_cancelling_a_shift_emails_everyone_once_and_bumps_its_version(
+    make_shift, personas
+) -> None:
+    shift = make_shift(capacity=1)
+    first, second = _people(2)
+    _sign(first, shift)
+    _sign(second, shift)
+    with pytest.raises(DomainError, match="coordinators"):
+        services.cancel_shift(actor=personas.coordinator_b, shift=shift, now=utcnow())
+    db.session.rollback()
+    assert services.cancel_shift(actor=personas.coordinator_a, shift=shift, now=utcnow()) == 2
+    db.session.commit()
+    assert (shift.cancelled, shift.version) == (True, 2)
+    with pytest.raises(AlreadyDone):
+        services.cancel_shift(actor=personas.coordinator_a, shift=shift, now=utcnow())
+    db.session.rollback()
+    assert sorted(db.session.scalars(select(OutboxMessage.to_address))) == sorted(
+        [first.email, second.email]
+    )

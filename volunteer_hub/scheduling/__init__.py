@@ -18,6 +18,8 @@ Rules:
 - A volunteer cancels up to the shift's cut-off; the organisation's coordinators (and the centre)
   cancel anyone's place until the shift starts. A freed place goes to the first person waiting
   who has no overlapping shift, who is emailed through the outbox.
+- Coordinators cancel a shift before it starts: its ``version`` goes up and everyone with a
+  place or on the waiting list is emailed once (through the outbox).
 - Coordinators assign a volunteer to a place (never beyond capacity; the overlap rule applies,
   the who-may-sign-up rule does not).
 - Once a shift has started its coordinators mark each place attended or no-show. Attended makes

@@ -14,7 +14,12 @@ from volunteer_hub.accounts.permissions import Action, register_rule
 from volunteer_hub.core.errors import DomainError
 from volunteer_hub.core.formatting import date_time
 from volunteer_hub.core.navigation import external_url
-from volunteer_hub.core.transitions import AlreadyDone, compare_and_set, lock
+from volunteer_hub.core.transitions import (
+    AlreadyDone,
+    compare_and_set,
+    compare_and_set_where,
+    lock,
+)
 from volunteer_hub.extensions import db
 from volunteer_hub.scheduling import queries
 from volunteer_hub.scheduling.models import Shift, SignUp
@@ -171,6 +176,40 @@ def _email_promoted(signup: SignUp, shift: Shift) -> None:
             f"{external_url('scheduling.mine')}"
         ),
     )
+
+
+def cancel_shift(*, actor: User, shift: Shift, now: datetime) -> int:
+    """A coordinator cancels a shift before it starts: its version is bumped and everyone with
+    a place or on the waiting list is emailed once. Returns how many were emailed."""
+    if not queries.manages(actor, shift.role.organisation_id):
+        raise DomainError("Only the organisation's coordinators cancel shifts")
+    if shift.starts_at <= now:
+        raise DomainError("This shift has started")
+    shift = locked(shift)  # sign-ups made meanwhile are emailed too
+    compare_and_set_where(
+        shift,
+        Shift.cancelled.is_(False),
+        values={"cancelled": True, "version": Shift.version + 1},
+        message="This shift is already cancelled.",
+    )
+    audit("scheduling.shift_cancelled", actor=actor, target=shift)
+    told = 0
+    when = date_time(local(shift.starts_at), weekday=True)
+    for signup in shift.signups:
+        if signup.status not in ("confirmed", "waiting") or not signup.volunteer.email:
+            continue
+        queue_email(
+            kind="reminder",
+            to=signup.volunteer.email,
+            subject=f"The {shift.role.title} shift on {when} is cancelled",
+            body=(
+                f"The {shift.role.title} shift on {when} has been cancelled by "
+                f"{shift.role.organisation.name}. You do not need to do anything. Your other "
+                f"shifts: {external_url('scheduling.mine')}"
+            ),
+        )
+        told += 1
+    return told
 
 
 # --- the objects' rules, for get_or_404 ------------------------------------------------------

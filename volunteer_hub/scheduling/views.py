@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from volunteer_hub.accounts.models import User
 from volunteer_hub.accounts.permissions import get_or_404, has_any_role, role_required
 from volunteer_hub.core.errors import DomainError
+from volunteer_hub.core.formatting import plural
 from volunteer_hub.core.forms import FlaskForm, attach_error, perform
 from volunteer_hub.core.models import utcnow
 from volunteer_hub.core.transitions import AlreadyDone
@@ -114,6 +115,19 @@ def assign(shift_id: int) -> ResponseReturnValue:
         lambda: services.assign(actor=current_user, shift=found, volunteer=chosen, now=_now()),
         done=f"{chosen.name} has a place on this shift.",
         back=back,
+    )
+
+
+@bp.post("/shifts/<int:shift_id>/cancel")
+@role_required("staff")
+def cancel_shift(shift_id: int) -> ResponseReturnValue:
+    found = get_or_404(Shift, shift_id, action="change")
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    return perform(
+        lambda: services.cancel_shift(actor=current_user, shift=found, now=_now()),
+        done=lambda told: f"Shift cancelled; {plural(told, 'volunteer')} emailed.",
+        back=url_for("scheduling.shift", shift_id=shift_id),
     )
 
 
