@@ -109,6 +109,7 @@ def _register_jobs(app: Flask) -> None:
     from volunteer_hub.privacy import jobs as _retention_jobs  # noqa: F401
     from volunteer_hub.reminders import jobs as _reminder_jobs  # noqa: F401
     from volunteer_hub.reports import jobs as _report_jobs  # noqa: F401
+    from volunteer_hub.scheduling import jobs as _scheduling_jobs  # noqa: F401
 
     jobs.init_app(app)
 

@@ -143,6 +143,7 @@ def upgrade():
         sa.Column("status", sa.String(length=12), nullable=False),
         sa.Column("position", sa.Integer(), nullable=True),
         sa.Column("hour_record_id", sa.Integer(), nullable=True),
+        sa.Column("reminded_version", sa.Integer(), nullable=True),
         sa.Column(
             "created_at", volunteer_hub.core.models.UTCDateTime(timezone=True), nullable=False
         ),

@@ -31,6 +31,8 @@ Rules:
   Imported sign-ups are taken as given for any existing volunteer (no who-may-sign-up or overlap
   rule), but capacity holds: confirmed rows beyond it join the waiting list in file order;
   ``attended`` makes the approved hour record once, however often the file is imported.
+- The day before: a place on a shift starting in the next 24 hours is reminded by email once
+  per shift version (a changed shift is reminded again), by the hourly ``shift_reminders`` job.
 - No-shows are shown to coordinators only, never to other volunteers.
 - Who may change a shift or a sign-up is one rule each (``services.shift_rule``,
   ``services.signup_rule``), applied through ``get_or_404``.

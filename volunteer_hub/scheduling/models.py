@@ -165,6 +165,8 @@ class SignUp(Model):
     hour_record_id: Mapped[int | None] = mapped_column(
         ForeignKey("hours_record.id", ondelete="SET NULL"), unique=True
     )
+    #: The shift's version the day-before reminder was sent for (sent again after a change).
+    reminded_version: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     shift: Mapped[Shift] = relationship(back_populates="signups")
