@@ -92,6 +92,8 @@ def _register_models() -> None:
     from volunteer_hub.recruitment import services as _recruitment_rules  # noqa: F401
     from volunteer_hub.reminders import models as _reminders  # noqa: F401
     from volunteer_hub.reports import models as _reports  # noqa: F401
+    from volunteer_hub.scheduling import models as _scheduling  # noqa: F401
+    from volunteer_hub.scheduling import services as _scheduling_rules  # noqa: F401
     from volunteer_hub.supervision import models as _supervision  # noqa: F401
     from volunteer_hub.timebank import models as _timebank  # noqa: F401
     from volunteer_hub.training import models as _training  # noqa: F401
@@ -107,6 +109,7 @@ def _register_jobs(app: Flask) -> None:
     from volunteer_hub.privacy import jobs as _retention_jobs  # noqa: F401
     from volunteer_hub.reminders import jobs as _reminder_jobs  # noqa: F401
     from volunteer_hub.reports import jobs as _report_jobs  # noqa: F401
+    from volunteer_hub.scheduling import jobs as _scheduling_jobs  # noqa: F401
 
     jobs.init_app(app)
 
@@ -130,6 +133,7 @@ def _register_blueprints(app: Flask) -> None:
     from volunteer_hub.recruitment.views import bp as recruitment_bp
     from volunteer_hub.reminders.views import bp as reminders_bp
     from volunteer_hub.reports.views import bp as reports_bp
+    from volunteer_hub.scheduling.views import bp as scheduling_bp
     from volunteer_hub.supervision.views import bp as supervision_bp
     from volunteer_hub.timebank.views import bp as timebank_bp
     from volunteer_hub.training.views import bp as training_bp
@@ -152,6 +156,7 @@ def _register_blueprints(app: Flask) -> None:
         hours_bp,
         supervision_bp,
         training_bp,
+        scheduling_bp,
         expenses_bp,
         timebank_bp,
         privacy_bp,
@@ -177,6 +182,7 @@ def _register_privacy_hooks() -> None:
     from volunteer_hub.recruitment import privacy as _recruitment  # noqa: F401
     from volunteer_hub.reminders import privacy as _reminders  # noqa: F401
     from volunteer_hub.reports import privacy as _reports  # noqa: F401
+    from volunteer_hub.scheduling import privacy as _scheduling  # noqa: F401
     from volunteer_hub.supervision import privacy as _supervision  # noqa: F401
     from volunteer_hub.timebank import privacy as _timebank  # noqa: F401
     from volunteer_hub.training import privacy as _training  # noqa: F401
@@ -199,6 +205,7 @@ def _register_navigation(app: Flask) -> None:
     from volunteer_hub.rates import navigation as rates_nav
     from volunteer_hub.recruitment import navigation as recruitment_nav
     from volunteer_hub.reports import navigation as reports_nav
+    from volunteer_hub.scheduling import navigation as scheduling_nav
     from volunteer_hub.supervision import navigation as supervision_nav
     from volunteer_hub.timebank import navigation as timebank_nav
     from volunteer_hub.training import navigation as training_nav
@@ -214,6 +221,7 @@ def _register_navigation(app: Flask) -> None:
         hours_nav,
         timebank_nav,
         training_nav,
+        scheduling_nav,
         expenses_nav,
         supervision_nav,
         organisations_nav,

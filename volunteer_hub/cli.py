@@ -26,6 +26,7 @@ def _seeders() -> list[Callable[[], list[str]]]:
     from volunteer_hub.placements import demo as placements_demo
     from volunteer_hub.privacy import demo as privacy_demo
     from volunteer_hub.recruitment import demo as recruitment_demo
+    from volunteer_hub.scheduling import demo as scheduling_demo
     from volunteer_hub.supervision import demo as supervision_demo
     from volunteer_hub.timebank import demo as timebank_demo
     from volunteer_hub.training import demo as training_demo
@@ -43,6 +44,7 @@ def _seeders() -> list[Callable[[], list[str]]]:
         hours_demo.seed_logged,
         supervision_demo.seed,
         training_demo.seed,
+        scheduling_demo.seed,
         expenses_demo.seed,
         timebank_demo.seed,
         privacy_demo.seed,
@@ -77,6 +79,7 @@ def register_commands(app: Flask) -> None:
     from volunteer_hub.recruitment.cli import recruitment
     from volunteer_hub.reminders.cli import remind_alias, reminders
     from volunteer_hub.reports.cli import report
+    from volunteer_hub.scheduling.cli import shifts
     from volunteer_hub.timebank.cli import timebank
 
     for group in (
@@ -91,6 +94,7 @@ def register_commands(app: Flask) -> None:
         reminders,
         expenses,
         timebank,
+        shifts,
         privacy,
         retention_group,
         jobs_group,

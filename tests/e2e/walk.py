@@ -126,6 +126,12 @@ def _supervision_ids() -> Values:
     return _rows(select(SupervisionRecord.id), "record_id")
 
 
+def _shift_ids() -> Values:
+    from volunteer_hub.scheduling.models import Shift
+
+    return _rows(_first_per(Shift.id, Shift.role_id, Shift.pattern_id), "shift_id")
+
+
 def _claim_ids() -> Values:
     from volunteer_hub.expenses.models import ExpenseClaim
 
@@ -272,6 +278,7 @@ BY_ARGUMENT: dict[tuple[str, ...], Callable[[], Values]] = {
     ("listing_id",): _listing_ids,
     ("course_id",): _course_ids,
     ("session_id",): _session_ids,
+    ("shift_id",): _shift_ids,
     ("volunteer_id",): _trained_volunteer_ids,
     ("user_id",): _user_ids,
     ("request_id",): _privacy_request_ids,

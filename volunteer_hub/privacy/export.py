@@ -39,6 +39,7 @@ COVERED = {
     "supervision_record": "supervision (confidential notes only in a formal request's export)",
     "training_completion": "training.completions",
     "training_booking": "training.bookings",
+    "scheduling_signup": "scheduling.signups",
     "training_exception": "training.exceptions",
     "expenses_claim": "expenses",
     "expenses_item": "expenses[].items",

@@ -57,6 +57,7 @@ KEPT = frozenset(
         "hours_record.source",
         "hours_record.soc_code",
         "training_booking.status",
+        "scheduling_signup.status",
         "training_completion.source",
         "expenses_bank_details.ciphertext",  # deleted by erasure; never text
         "expenses_claim.ref",  # the import's reference
@@ -121,6 +122,7 @@ EMPTIED_VIA = frozenset(
         "placements_placement.volunteer_id",
         "hours_record.volunteer_id",
         "training_booking.volunteer_id",
+        "scheduling_signup.volunteer_id",
         "training_completion.volunteer_id",
         "training_exception.volunteer_id",
         "expenses_claim.volunteer_id",
@@ -182,6 +184,7 @@ NOT_FOLLOWED = frozenset(
         "hours_record.approved_by_id",
         "supervision_record.supervisor_id",
         "training_session.trainer_id",
+        "scheduling_signup.hour_record_id",  # hours are reached through the volunteer
         "training_completion.recorded_by_id",
         "training_exception.recorded_by_id",
         "timebank_account.approved_by_id",

@@ -1,0 +1,123 @@
+"""Invented shifts: weekly and fortnightly patterns for two placed roles, sign-ups, one full
+shift with a waiting list, a past shift with attendance marked (its hours approved) and a place
+for the demo volunteer."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import select
+
+from volunteer_hub.accounts.models import User
+from volunteer_hub.extensions import db
+from volunteer_hub.placements.models import Placement
+from volunteer_hub.scheduling.attendance import mark
+from volunteer_hub.scheduling.models import Shift, ShiftPattern, SignUp
+from volunteer_hub.scheduling.shifts import HORIZON_DAYS, expand
+from volunteer_hub.scheduling.times import LONDON, span
+from volunteer_hub.volunteers.models import Volunteer
+from volunteer_hub.volunteers.services import volunteer_for
+
+
+def seed() -> list[str]:
+    if db.session.scalar(select(Shift.id).limit(1)) is not None:
+        return []
+    centre = db.session.scalar(select(User).where(User.email == "centre@demo.volunteerhub.invalid"))
+    placements = list(
+        db.session.scalars(
+            select(Placement).where(Placement.end_date.is_(None)).order_by(Placement.id)
+        )
+    )
+    roles = list({p.role_id: p.role for p in placements}.values())[:2]
+    if centre is None or not roles:
+        return []
+    today = datetime.now(LONDON).date()
+    made = 0
+    for n, role in enumerate(roles):
+        pattern = ShiftPattern(
+            role_id=role.id,
+            frequency="weekly" if n == 0 else "fortnightly",
+            weekday=(today + timedelta(days=1 + n)).weekday(),
+            start_time=time(10) if n == 0 else time(13, 30),
+            end_time=time(13) if n == 0 else time(16),
+            starts_on=today + timedelta(days=1 + n),
+            location="Community hall" if n == 0 else "The garden gate",
+            capacity=2 if n == 0 else 4,
+            minimum=2,
+            who="placed" if n == 0 else "anyone",
+        )
+        db.session.add(pattern)
+        db.session.flush()
+        made += expand(pattern, today + timedelta(days=HORIZON_DAYS))
+    first_role = roles[0]
+    placed = [p.volunteer for p in placements if p.role_id == first_role.id]
+    anyone = list(db.session.scalars(select(Volunteer).order_by(Volunteer.id).limit(8)))
+    people = list(dict.fromkeys(placed + anyone))
+    _full_with_waiting(first_role.id, people)
+    _past_attendance(first_role, people, today, centre)
+    _demo_volunteer(roles[-1].id)
+    db.session.flush()
+    return [f"Demo shifts: {made} from 2 repeating patterns, one full with a waiting list."]
+
+
+def _upcoming(role_id: int) -> list[Shift]:
+    return list(
+        db.session.scalars(
+            select(Shift).where(Shift.role_id == role_id).order_by(Shift.starts_at).limit(3)
+        )
+    )
+
+
+def _full_with_waiting(role_id: int, volunteers: list[Volunteer]) -> None:
+    """The first shift full (2 places), two people waiting in order; the next half full."""
+    first, second, *_ = [*_upcoming(role_id), None, None]
+    people = list(dict.fromkeys(volunteers))
+    if first is None or len(people) < 2:
+        return
+    for n, volunteer in enumerate(people[:4]):
+        waiting = n >= first.capacity
+        db.session.add(
+            SignUp(
+                shift_id=first.id,
+                volunteer_id=volunteer.id,
+                status="waiting" if waiting else "confirmed",
+                position=n - first.capacity + 1 if waiting else None,
+            )
+        )
+    if second is not None:
+        db.session.add(SignUp(shift_id=second.id, volunteer_id=people[0].id, status="confirmed"))
+
+
+def _past_attendance(role, volunteers: list[Volunteer], today: date, centre: User) -> None:
+    starts_at, ends_at = span(today - timedelta(days=7), time(10), time(13))
+    shift = Shift(
+        role_id=role.id,
+        ref="demo-past-1",
+        starts_at=starts_at,
+        ends_at=ends_at,
+        location="Community hall",
+        capacity=3,
+        minimum=2,
+        who="placed",
+    )
+    db.session.add(shift)
+    db.session.flush()
+    people = list(dict.fromkeys(volunteers))[:3]
+    signups = [SignUp(shift_id=shift.id, volunteer_id=v.id, status="confirmed") for v in people]
+    db.session.add_all(signups)
+    db.session.flush()
+    now = ends_at + timedelta(hours=1)
+    for n, signup in enumerate(signups):
+        mark(actor=centre, signup=signup, status="no_show" if n == 2 else "attended", now=now)
+
+
+def _demo_volunteer(role_id: int) -> None:
+    """Sam, the demo volunteer, has a place on an open ("anyone") shift."""
+    sam = db.session.scalar(select(User).where(User.email == "volunteer@demo.volunteerhub.invalid"))
+    shifts = _upcoming(role_id)
+    if sam is None or not shifts:
+        return
+    volunteer = volunteer_for(sam)
+    shift = shifts[-1]
+    if not any(s.volunteer_id == volunteer.id for s in shift.signups):
+        db.session.add(SignUp(shift_id=shift.id, volunteer_id=volunteer.id, status="confirmed"))

@@ -1,0 +1,114 @@
+"""Forms of the scheduling domain: input shape only (the rules are in ``services.py`` and
+``shifts.py``)."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+from typing import Any
+
+from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextInput
+from wtforms import IntegerField, SelectField, StringField, SubmitField
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+
+from volunteer_hub.core.errors import DomainError
+from volunteer_hub.core.forms import FlaskForm, GovDateField, IdListField, choices
+
+WHO_CHOICES = [
+    ("placed", "Volunteers placed in this role"),
+    ("anyone", "Any volunteer"),
+]
+REPEAT_CHOICES = [
+    ("once", "Does not repeat"),
+    ("weekly", "Every week"),
+    ("fortnightly", "Every 2 weeks"),
+    ("monthly", "Monthly, on the same weekday"),
+]
+NTH_CHOICES = [
+    ("1", "First"),
+    ("2", "Second"),
+    ("3", "Third"),
+    ("4", "Fourth"),
+    ("-1", "Last"),
+]
+
+
+class ShiftForm(FlaskForm):
+    day = GovDateField(
+        "Day (the first day, if it repeats)", validators=[InputRequired(message="Enter the day")]
+    )
+    start = StringField(
+        "Start time",
+        description="For example, 09:30",
+        widget=GovTextInput(),
+        validators=[InputRequired(message="Enter the start time"), Length(max=5)],
+    )
+    end = StringField(
+        "End time",
+        description="For example, 13:00 (an end before the start is the next day)",
+        widget=GovTextInput(),
+        validators=[InputRequired(message="Enter the end time"), Length(max=5)],
+    )
+    location = StringField("Where", widget=GovTextInput(), validators=[Optional(), Length(max=300)])
+    capacity = IntegerField(
+        "Places",
+        widget=GovTextInput(),
+        validators=[
+            InputRequired(message="Enter the number of places"),
+            NumberRange(min=1, max=500, message="Enter 1 to 500 places"),
+        ],
+    )
+    minimum = IntegerField(
+        "Minimum needed",
+        description="Fewer volunteers than this shows as a gap on the rota",
+        widget=GovTextInput(),
+        validators=[Optional(), NumberRange(min=0, max=500, message="Enter 0 to 500")],
+    )
+    who = SelectField("Who may sign up", choices=choices(WHO_CHOICES), widget=GovSelect())
+    repeat = SelectField("Repeats", choices=choices(REPEAT_CHOICES), widget=GovSelect())
+    nth = SelectField(
+        "Which weekday of the month (monthly only)",
+        choices=choices(NTH_CHOICES),
+        widget=GovSelect(),
+    )
+    until = GovDateField("Last day (optional, if it repeats)", validators=[Optional()])
+    submit = SubmitField("Add the shift", widget=GovSubmitInput())
+
+
+def wall_time(text: str, field: str) -> time:
+    """A time typed as 09:30 or 9.30."""
+    try:
+        return datetime.strptime(text.strip().replace(".", ":"), "%H:%M").time()
+    except ValueError:
+        raise DomainError("Enter the time as hours and minutes, like 09:30", field=field) from None
+
+
+def shift_values(form: ShiftForm) -> dict[str, Any]:
+    return {
+        "day": form.day.data,
+        "starts_on": form.day.data,
+        "start": wall_time(form.start.data or "", "start"),
+        "end": wall_time(form.end.data or "", "end"),
+        "location": form.location.data,
+        "capacity": form.capacity.data,
+        "minimum": form.minimum.data or 0,
+        "who": form.who.data,
+        "frequency": form.repeat.data,
+        "nth": int(form.nth.data or 1),
+        "until": form.until.data,
+    }
+
+
+class AssignForm(FlaskForm):
+    email = StringField(
+        "Volunteer's email address",
+        widget=GovTextInput(),
+        validators=[InputRequired(message="Enter the volunteer's email address"), Length(max=254)],
+    )
+    submit = SubmitField("Assign", widget=GovSubmitInput())
+
+
+class AttendanceForm(FlaskForm):
+    """The places ticked as attended; the others did not attend (the page writes its own
+    checkboxes)."""
+
+    attended = IdListField()

@@ -1,0 +1,66 @@
+"""Scheduling's privacy hooks: a volunteer's sign-ups to shifts.
+
+Export: each sign-up with its shift's role, organisation, start and end (export position 125,
+only when the volunteer has any). Erasure (position 52): sign-ups that are not attendance are
+deleted; attended ones stay, pointing at the anonymised volunteer record, so the shift's roster
+and the approved hours it made are kept as anonymous hours. Activity: the last sign-up made.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from sqlalchemy import delete, func, select
+
+from volunteer_hub.core import privacy_hooks as hooks
+from volunteer_hub.extensions import db
+from volunteer_hub.scheduling.models import SignUp
+
+
+@hooks.export(125)
+def export_scheduling(subject: hooks.Subject) -> dict[str, Any]:
+    if subject.volunteer is None:
+        return {}
+    signups = list(
+        db.session.scalars(
+            select(SignUp).where(SignUp.volunteer_id == subject.volunteer.id).order_by(SignUp.id)
+        )
+    )
+    if not signups:
+        return {}
+    return {
+        "scheduling": {
+            "signups": [
+                {
+                    **hooks.row_dict(s),
+                    "role": s.shift.role.title,
+                    "organisation": s.shift.role.organisation.name,
+                    "starts_at": hooks.json_value(s.shift.starts_at),
+                    "ends_at": hooks.json_value(s.shift.ends_at),
+                }
+                for s in signups
+            ]
+        }
+    }
+
+
+@hooks.erase(52)
+def erase_scheduling(erasure: hooks.Erasure) -> None:
+    if erasure.volunteer is None:
+        return
+    gone = db.session.execute(
+        delete(SignUp)
+        .where(SignUp.volunteer_id == erasure.volunteer.id, SignUp.status != "attended")
+        .execution_options(synchronize_session=False)
+    )
+    if gone.rowcount:  # type: ignore[attr-defined]
+        erasure.erased.append("shift sign-ups deleted (attendance kept as anonymous hours)")
+
+
+@hooks.activity
+def activity(today: date) -> Iterable[tuple[Any, ...]]:
+    yield from db.session.execute(
+        select(SignUp.volunteer_id, func.max(SignUp.created_at)).group_by(SignUp.volunteer_id)
+    )
