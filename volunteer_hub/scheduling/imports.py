@@ -282,18 +282,4 @@ def _join_as_given(
 ) -> SignUp:
     """The old system's record taken as given: no overlap or who-may-sign-up rules; a confirmed
     row beyond capacity joins the waiting list (``place``: attendance holds a place anyway)."""
-    if place or shift.places_left > 0:
-        status, position = "confirmed", None
-    else:
-        status = "waiting"
-        position = max((s.position or 0 for s in shift.signups), default=0) + 1
-    if signup is None:
-        signup = SignUp(
-            shift_id=shift.id, volunteer_id=volunteer.id, status=status, position=position
-        )
-        db.session.add(signup)
-        shift.signups.append(signup)
-    else:
-        signup.status, signup.position = status, position
-    db.session.flush()
-    return signup
+    return services.place_or_queue(shift, volunteer, signup, place=place or shift.places_left > 0)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
 from volunteer_hub.accounts.models import User
@@ -152,3 +152,22 @@ def roster_row(shift: Shift) -> dict[str, object]:
 
 def holding(shift: Shift) -> int:
     return sum(1 for s in shift.signups if s.status in HOLDING)
+
+
+def volunteer_by_email(email: str) -> Volunteer | None:
+    """The volunteer with this email address (their record's, or their sign-in's), if any."""
+    email = email.strip().lower()
+    volunteer = db.session.scalar(select(Volunteer).where(func.lower(Volunteer.email) == email))
+    if volunteer is None:
+        user = db.session.scalar(select(User).where(func.lower(User.email) == email))
+        volunteer = volunteer_of(user) if user else None
+    return volunteer
+
+
+def roles_of(organisation_id: int) -> list[Role]:
+    """The organisation's roles, by title."""
+    return list(
+        db.session.scalars(
+            select(Role).where(Role.organisation_id == organisation_id).order_by(Role.title)
+        )
+    )

@@ -61,13 +61,18 @@ def join(shift: Shift, volunteer: Volunteer, *, full_ok: bool = True) -> SignUp:
         )
     lock(volunteer)  # one volunteer's sign-ups to overlapping shifts queue here
     _check_overlap(volunteer, shift)
-    if shift.places_left > 0:
-        status, position = "confirmed", None
-    elif full_ok:
-        status = "waiting"
-        position = max((s.position or 0 for s in shift.signups), default=0) + 1
-    else:
+    if shift.places_left <= 0 and not full_ok:
         raise DomainError("The shift is full")
+    return place_or_queue(shift, volunteer, signup, place=shift.places_left > 0)
+
+
+def place_or_queue(
+    shift: Shift, volunteer: Volunteer, signup: SignUp | None, *, place: bool
+) -> SignUp:
+    """Confirm the volunteer's place (``place``), or put them last on the waiting list; their
+    earlier (cancelled) sign-up is reused, as the one-per-shift constraint requires."""
+    status = "confirmed" if place else "waiting"
+    position = None if place else max((s.position or 0 for s in shift.signups), default=0) + 1
     if signup is None:
         signup = SignUp(
             shift_id=shift.id, volunteer_id=volunteer.id, status=status, position=position

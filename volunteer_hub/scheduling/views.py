@@ -7,9 +7,7 @@ from datetime import date, datetime, timedelta
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
-from sqlalchemy import func, select
 
-from volunteer_hub.accounts.models import User
 from volunteer_hub.accounts.permissions import get_or_404, has_any_role, role_required
 from volunteer_hub.core.errors import DomainError
 from volunteer_hub.core.formatting import plural
@@ -22,7 +20,6 @@ from volunteer_hub.scheduling import attendance, queries, services, shifts
 from volunteer_hub.scheduling.forms import AssignForm, AttendanceForm, ShiftForm, shift_values
 from volunteer_hub.scheduling.models import Shift, SignUp
 from volunteer_hub.scheduling.times import LONDON, local
-from volunteer_hub.volunteers.models import Volunteer
 
 bp = Blueprint("scheduling", __name__)
 
@@ -102,11 +99,7 @@ def assign(shift_id: int) -> ResponseReturnValue:
     if not form.validate_on_submit():
         flash("Enter the email address of a volunteer", "error")
         return redirect(back)
-    email = (form.email.data or "").strip().lower()
-    volunteer = db.session.scalar(select(Volunteer).where(func.lower(Volunteer.email) == email))
-    if volunteer is None:
-        user = db.session.scalar(select(User).where(func.lower(User.email) == email))
-        volunteer = queries.volunteer_of(user) if user else None
+    volunteer = queries.volunteer_by_email(form.email.data or "")
     if volunteer is None:
         flash("No volunteer has that email address", "error")
         return redirect(back)
@@ -187,9 +180,7 @@ def rota(organisation_id: int) -> ResponseReturnValue:
     except ValueError:
         chosen = today
     monday = chosen - timedelta(days=chosen.weekday())
-    roles = db.session.scalars(
-        select(Role).where(Role.organisation_id == organisation_id).order_by(Role.title)
-    ).all()
+    roles = queries.roles_of(organisation_id)
     return render_template(
         "scheduling/rota.html",
         organisation=organisation,
