@@ -96,6 +96,7 @@ def _register_models() -> None:
     from volunteer_hub.timebank import models as _timebank  # noqa: F401
     from volunteer_hub.training import models as _training  # noqa: F401
     from volunteer_hub.training import services as _training_rules  # noqa: F401
+    from volunteer_hub.uploads import models as _uploads  # noqa: F401
     from volunteer_hub.volunteers import equality as _equality  # noqa: F401
     from volunteer_hub.volunteers import models as _volunteers  # noqa: F401
 
@@ -107,6 +108,7 @@ def _register_jobs(app: Flask) -> None:
     from volunteer_hub.privacy import jobs as _retention_jobs  # noqa: F401
     from volunteer_hub.reminders import jobs as _reminder_jobs  # noqa: F401
     from volunteer_hub.reports import jobs as _report_jobs  # noqa: F401
+    from volunteer_hub.uploads import jobs as _import_jobs  # noqa: F401
 
     jobs.init_app(app)
 
@@ -133,6 +135,7 @@ def _register_blueprints(app: Flask) -> None:
     from volunteer_hub.supervision.views import bp as supervision_bp
     from volunteer_hub.timebank.views import bp as timebank_bp
     from volunteer_hub.training.views import bp as training_bp
+    from volunteer_hub.uploads.views import bp as uploads_bp
     from volunteer_hub.volunteers.views import bp as volunteers_bp
 
     for blueprint in (
@@ -154,6 +157,7 @@ def _register_blueprints(app: Flask) -> None:
         training_bp,
         expenses_bp,
         timebank_bp,
+        uploads_bp,
         privacy_bp,
         reminders_bp,
         jobs_bp,
@@ -202,6 +206,7 @@ def _register_navigation(app: Flask) -> None:
     from volunteer_hub.supervision import navigation as supervision_nav
     from volunteer_hub.timebank import navigation as timebank_nav
     from volunteer_hub.training import navigation as training_nav
+    from volunteer_hub.uploads import navigation as uploads_nav
     from volunteer_hub.volunteers import navigation as volunteers_nav
 
     for domain in (
@@ -215,6 +220,7 @@ def _register_navigation(app: Flask) -> None:
         timebank_nav,
         training_nav,
         expenses_nav,
+        uploads_nav,
         supervision_nav,
         organisations_nav,
         reports_nav,
