@@ -184,6 +184,7 @@ def _register_privacy_hooks() -> None:
     from volunteer_hub.supervision import privacy as _supervision  # noqa: F401
     from volunteer_hub.timebank import privacy as _timebank  # noqa: F401
     from volunteer_hub.training import privacy as _training  # noqa: F401
+    from volunteer_hub.uploads import privacy as _uploads  # noqa: F401
     from volunteer_hub.volunteers import privacy as _volunteers  # noqa: F401
 
 

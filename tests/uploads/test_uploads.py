@@ -259,3 +259,27 @@ def test_formula_cells_are_text_checked_like_any_other(app, personas, login) -> 
     assert db.session.get(Upload, uid).error_lines == [
         "line 2: hours '=1+1' is not a number like 2.5"
     ]
+
+
+def test_erasing_a_person_replaces_their_mentions_in_refused_imports(app, personas) -> None:
+    from datetime import date
+
+    from volunteer_hub.privacy.erasure import erase
+
+    db.session.add(
+        Upload(
+            kind="hours",
+            organisation_id=personas.org_a.id,
+            uploaded_by_id=personas.coordinator_a.id,
+            filename="f.csv",
+            stored_name="gone.csv",
+            status="failed",
+            error=f"Nothing was imported: 1 row needs fixing.\nline 2: {V} would have more "
+            "than 24 hours on 2025-05-01 in this file",
+        )
+    )
+    db.session.commit()
+    erase(actor=personas.admin, user=personas.volunteer, today=date.today())
+    db.session.commit()
+    error = db.session.scalar(select(Upload.error))
+    assert V not in error and "line 2: [erased] would have more" in error
