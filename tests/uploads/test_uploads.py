@@ -283,3 +283,23 @@ def test_erasing_a_person_replaces_their_mentions_in_refused_imports(app, person
     db.session.commit()
     error = db.session.scalar(select(Upload.error))
     assert V not in error and "line 2: [erased] would have more" in error
+
+
+def test_the_pages_link_to_the_imports(app, personas, login, bank) -> None:
+    client = login(personas.coordinator_a)
+    assert "/imports/hours/new" in client.get("/hours/approvals").get_data(as_text=True)
+    page = client.get("/imports").get_data(as_text=True)
+    for kind in ("hours", "expenses", "timebank"):
+        assert f"/imports/{kind}/new" in page
+    assert "No imports yet." in page
+    centre = login(personas.centre)
+    assert "/imports/expenses/new" not in centre.get("/imports").get_data(as_text=True)
+
+
+def test_a_request_over_the_app_limit_is_refused_before_it_is_read(app, personas, login) -> None:
+    client = login(personas.coordinator_a)
+    huge = b"x" * (int(app.config["MAX_CONTENT_LENGTH"]) + 1)
+    response = upload(client, "hours", personas.org_a.id, huge, "huge.csv")
+    assert response.status_code == 413
+    assert "The file is too large" in response.get_data(as_text=True)
+    assert count(Upload) == 0
