@@ -303,3 +303,44 @@ def test_a_request_over_the_app_limit_is_refused_before_it_is_read(app, personas
     assert response.status_code == 413
     assert "The file is too large" in response.get_data(as_text=True)
     assert count(Upload) == 0
+
+
+def test_two_workers_at_once_import_it_once(app, personas, login) -> None:
+    import threading
+
+    client = login(personas.coordinator_a)
+    uid = upload_id(upload(client, "hours", personas.org_a.id, GOOD_HOURS))
+    barrier = threading.Barrier(2)
+    outcomes: list[str | None] = []
+
+    def worker() -> None:
+        with app.app_context():
+            barrier.wait()
+            outcomes.append(import_one(uid))
+            db.session.remove()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(outcomes, key=lambda o: o or "") == [None, "imported"]
+    assert count(HourRecord) == 2
+
+
+def test_progress_is_stored_at_once_for_the_page(app, personas, login) -> None:
+    from volunteer_hub.uploads.services import _progress
+
+    client = login(personas.coordinator_a)
+    uid = upload_id(upload(client, "hours", personas.org_a.id, GOOD_HOURS))
+    report = _progress(uid)
+    report("checked", 50_000)
+    report("saved", 20_000)
+    status = json.loads(client.get(f"/imports/{uid}/status").data)
+    assert (status["status"], status["checked"], status["imported"]) == (
+        "importing",
+        50_000,
+        20_000,
+    )
+    page = client.get(f"/imports/{uid}").get_data(as_text=True)
+    assert "50,000" in page and "20,000" in page and "Importing" in page
