@@ -14,11 +14,16 @@ from flask.testing import FlaskClient
 
 from tests.conftest import Personas
 from tests.e2e.conftest import ALL_IMPACTS, LiveServer, axe_violations, browser  # noqa: F401
-from tests.uploads.test_uploads import GOOD_HOURS, upload
+from tests.uploads.test_uploads import GOOD_HOURS, hours_csv, upload
 from volunteer_hub.accounts.models import User
 from volunteer_hub.uploads.jobs import import_one
 
 pytestmark = pytest.mark.e2e
+
+BAD_HOURS = hours_csv(
+    "b1,volunteer@example.test,,Organisation A,,,not a date,2,no",
+    "b2,volunteer@example.test,,Organisation A,,,2025-05-01,25,no",
+)
 
 
 def _look(page: Any, width: int) -> None:
@@ -65,6 +70,14 @@ def test_upload_and_progress_pages_are_accessible_and_update_themselves(
         # The script polls the JSON status and loads the result: no refresh by hand.
         page.wait_for_selector(".govuk-panel__title", timeout=10_000)
         assert page.locator(".govuk-panel__title").inner_text() == "Imported"
+        _look(page, width)
+        # A refused file: every line, as the command lists them.
+        bad = upload(client, "hours", personas.org_a.id, BAD_HOURS)
+        refused = int(bad.headers["Location"].rsplit("/", 1)[1])
+        assert import_one(refused) == "refused"
+        page.goto(f"{server.url}/imports/{refused}")
+        assert page.locator("h1").inner_text() == "Nothing was imported"
+        assert page.locator("#import-errors li").count() == 2
         _look(page, width)
         assert not errors, errors
     finally:
