@@ -98,6 +98,7 @@ def _register_models() -> None:
     from volunteer_hub.timebank import models as _timebank  # noqa: F401
     from volunteer_hub.training import models as _training  # noqa: F401
     from volunteer_hub.training import services as _training_rules  # noqa: F401
+    from volunteer_hub.uploads import models as _uploads  # noqa: F401
     from volunteer_hub.volunteers import equality as _equality  # noqa: F401
     from volunteer_hub.volunteers import models as _volunteers  # noqa: F401
 
@@ -110,6 +111,7 @@ def _register_jobs(app: Flask) -> None:
     from volunteer_hub.reminders import jobs as _reminder_jobs  # noqa: F401
     from volunteer_hub.reports import jobs as _report_jobs  # noqa: F401
     from volunteer_hub.scheduling import jobs as _scheduling_jobs  # noqa: F401
+    from volunteer_hub.uploads import jobs as _import_jobs  # noqa: F401
 
     jobs.init_app(app)
 
@@ -137,6 +139,7 @@ def _register_blueprints(app: Flask) -> None:
     from volunteer_hub.supervision.views import bp as supervision_bp
     from volunteer_hub.timebank.views import bp as timebank_bp
     from volunteer_hub.training.views import bp as training_bp
+    from volunteer_hub.uploads.views import bp as uploads_bp
     from volunteer_hub.volunteers.views import bp as volunteers_bp
 
     for blueprint in (
@@ -159,6 +162,7 @@ def _register_blueprints(app: Flask) -> None:
         scheduling_bp,
         expenses_bp,
         timebank_bp,
+        uploads_bp,
         privacy_bp,
         reminders_bp,
         jobs_bp,
@@ -186,6 +190,7 @@ def _register_privacy_hooks() -> None:
     from volunteer_hub.supervision import privacy as _supervision  # noqa: F401
     from volunteer_hub.timebank import privacy as _timebank  # noqa: F401
     from volunteer_hub.training import privacy as _training  # noqa: F401
+    from volunteer_hub.uploads import privacy as _uploads  # noqa: F401
     from volunteer_hub.volunteers import privacy as _volunteers  # noqa: F401
 
 
@@ -209,6 +214,7 @@ def _register_navigation(app: Flask) -> None:
     from volunteer_hub.supervision import navigation as supervision_nav
     from volunteer_hub.timebank import navigation as timebank_nav
     from volunteer_hub.training import navigation as training_nav
+    from volunteer_hub.uploads import navigation as uploads_nav
     from volunteer_hub.volunteers import navigation as volunteers_nav
 
     for domain in (
@@ -223,6 +229,7 @@ def _register_navigation(app: Flask) -> None:
         training_nav,
         scheduling_nav,
         expenses_nav,
+        uploads_nav,
         supervision_nav,
         organisations_nav,
         reports_nav,

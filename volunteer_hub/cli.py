@@ -30,6 +30,7 @@ def _seeders() -> list[Callable[[], list[str]]]:
     from volunteer_hub.supervision import demo as supervision_demo
     from volunteer_hub.timebank import demo as timebank_demo
     from volunteer_hub.training import demo as training_demo
+    from volunteer_hub.uploads import demo as uploads_demo
     from volunteer_hub.volunteers import demo as volunteers_demo
 
     return [
@@ -48,6 +49,7 @@ def _seeders() -> list[Callable[[], list[str]]]:
         expenses_demo.seed,
         timebank_demo.seed,
         privacy_demo.seed,
+        uploads_demo.seed,
         *DEMO_SEEDERS,
     ]
 

@@ -148,6 +148,11 @@ def defaults() -> dict[str, Any]:
         # (comma-separated Fernet keys, newest first; none: bank details cannot be stored).
         "RECEIPT_FOLDER": "",
         "RECEIPT_MAX_BYTES": 10 * 1024 * 1024,
+        # Imports from the browser: where files wait for the job (instance/uploads unless set;
+        # shared by every app server and worker) and the largest file accepted (keep it below
+        # MAX_CONTENT_LENGTH: a larger request is refused whole, 413).
+        "IMPORT_UPLOAD_FOLDER": "",
+        "IMPORT_UPLOAD_MAX_BYTES": 8 * 1024 * 1024,
         "BANK_DETAILS_KEYS": "",
         #: The development email page (/admin/emails): None means on in development (not under
         #: test); True turns it on for a test. Never shown in production, whatever this says.
@@ -191,6 +196,8 @@ ENVIRONMENT_SETTINGS: dict[str, type] = {
     "BANK_HOLIDAYS_FILE": str,
     "RECEIPT_FOLDER": str,
     "RECEIPT_MAX_BYTES": int,
+    "IMPORT_UPLOAD_FOLDER": str,
+    "IMPORT_UPLOAD_MAX_BYTES": int,
     # The retention schedule, in months or "never" (see docs/data-protection.md).
     **{
         f"RETENTION_{kind}": str

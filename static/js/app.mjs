@@ -1,9 +1,11 @@
 // Progressive enhancement only: every page works without JavaScript.
 import { createAll, initAll } from "../dist/govuk-frontend.min.js";
+import { ImportProgress } from "./import-progress.mjs";
 import { SelectAll } from "./select-all.mjs";
 
 initAll();
 createAll(SelectAll);
+createAll(ImportProgress);
 
 // Wide tables: show "Scroll sideways to see all columns" only above a table that is cut off.
 function markCutTables() {

@@ -223,6 +223,12 @@ def _privacy_request_ids() -> Values:
     return _rows(_first_per(PrivacyRequest.id, PrivacyRequest.kind), "request_id")
 
 
+def _upload_ids() -> Values:
+    from volunteer_hub.uploads.models import Upload
+
+    return _rows(_first_per(Upload.id, Upload.uploaded_by_id, Upload.status), "upload_id")
+
+
 def _milestones() -> Values:
     from volunteer_hub.hours.milestones import MILESTONES
 
@@ -259,6 +265,7 @@ BY_ENDPOINT: dict[str, Callable[[], Values]] = {
     "timebank.pot": _choices("kind", ["donate", "grant"]),
     "timebank.statement": _choices("fmt", ["html", "csv", "pdf"]),
     "hours.certificate": _milestones,
+    "uploads.new": _choices("kind", ["hours", "expenses", "timebank"]),
 }
 
 #: Argument names (several that go together as one tuple) → their values from the demo data.
@@ -282,6 +289,7 @@ BY_ARGUMENT: dict[tuple[str, ...], Callable[[], Values]] = {
     ("volunteer_id",): _trained_volunteer_ids,
     ("user_id",): _user_ids,
     ("request_id",): _privacy_request_ids,
+    ("upload_id",): _upload_ids,
 }
 
 #: Endpoints where ``record_id`` is a supervision record, not an hour record.

@@ -194,6 +194,7 @@ NOT_FOLLOWED = frozenset(
         "timebank_exchange.recorded_by_user_id",
         "timebank_exchange.transfer_id",  # exchanges are reached through their accounts
         "timebank_entry.transfer_id",  # the other side's entries: no text
+        "uploads_upload.uploaded_by_id",  # who uploaded (mentions in its lines: uploads.privacy)
     }
 )
 
