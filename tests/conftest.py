@@ -318,3 +318,12 @@ def categories(app: Flask) -> None:
     ensure_default_categories()
     ensure_bundled_outcodes()
     _db.session.commit()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """One Chromium for the whole session, for the browser tests in every folder (e2e/, jobs/,
+    uploads/): import nothing from tests.e2e.conftest to get it, just ask for ``browser``."""
+    from tests.e2e.conftest import launch_browser
+
+    yield from launch_browser()

@@ -57,7 +57,7 @@ def test_machine_text_is_found(text: str, kind: str) -> None:
         "Financial year 2025 to 2026: 14 volunteers gave 70 hours",
         "Ages 25 to 34",
         "Step 1 of 3",
-        "Id 4566 · Soc code 5113 · for example SOC 6135 · Ref 10023",
+        "Id 4566 · Soc code 5113 · for example SOC 6135 · Ref 10023 · Hours approved Record 4576",
     ],
 )
 def test_text_written_for_people_is_not_flagged(text: str) -> None:

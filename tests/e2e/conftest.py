@@ -89,8 +89,10 @@ def serving(
         discard_database(url)
 
 
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
+def launch_browser() -> Iterator[Any]:
+    """Debian's Chromium through Playwright, for the session-wide ``browser`` fixture in
+    ``tests/conftest.py``: one Playwright per test session (a second one in the same thread
+    fails), shared by the browser tests in every folder."""
     if not Path(CHROMIUM).exists():
         _require_or_skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
     if not AXE.exists():

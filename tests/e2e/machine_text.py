@@ -16,7 +16,7 @@ _IGNORED = re.compile(
     [\w.+-]+@[\w-]+(?:\.[\w-]+)+            # an email address
     | \b(?:https?://|www\.)\S+               # a web address
     | (?<![\w.,])(?:\+44\s?|0)\d{2,4}(?:[ -]?\d{3,4}){1,2}(?!\d)  # a UK phone number
-    | \b(?:[Ii]d|ID|SOC(?:\s+code)?|[Ss]oc\s+code|[Rr]ef(?:erence)?)\s+\d+\b  # a reference
+    | \b(?:[Ii]d|ID|SOC(?:\s+code)?|[Ss]oc\s+code|[Rr]ef(?:erence)?|[Rr]ecord)\s+\d+\b  # reference
     """,
     re.VERBOSE,
 )

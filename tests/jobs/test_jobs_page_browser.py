@@ -11,7 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.accounts.conftest import Personas
-from tests.e2e.conftest import ALL_IMPACTS, LiveServer, axe_violations, browser  # noqa: F401
+from tests.e2e.conftest import ALL_IMPACTS, LiveServer, axe_violations
 from volunteer_hub.accounts.models import User
 from volunteer_hub.jobs.queue import JOBS, Job, run_recorded
 
@@ -23,7 +23,7 @@ def test_the_jobs_page_is_accessible_and_fits_a_phone(
     app: Flask,
     personas: Personas,
     login: Callable[[User], FlaskClient],
-    browser: Any,  # noqa: F811
+    browser: Any,
     width: int,
 ) -> None:
     client = login(personas.admin)

@@ -13,7 +13,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.conftest import Personas
-from tests.e2e.conftest import ALL_IMPACTS, LiveServer, axe_violations, browser  # noqa: F401
+from tests.e2e.conftest import ALL_IMPACTS, LiveServer, axe_violations
 from tests.uploads.test_uploads import GOOD_HOURS, hours_csv, upload
 from volunteer_hub.accounts.models import User
 from volunteer_hub.uploads.jobs import import_one
@@ -36,7 +36,7 @@ def test_upload_and_progress_pages_are_accessible_and_update_themselves(
     app: Flask,
     personas: Personas,
     login: Callable[[User], FlaskClient],
-    browser: Any,  # noqa: F811
+    browser: Any,
     width: int,
     tmp_path: Path,
 ) -> None:
@@ -89,7 +89,7 @@ def test_without_javascript_the_progress_page_refreshes_itself(
     app: Flask,
     personas: Personas,
     login: Callable[[User], FlaskClient],
-    browser: Any,  # noqa: F811
+    browser: Any,
 ) -> None:
     client = login(personas.coordinator_a)
     response = upload(client, "hours", personas.org_a.id, GOOD_HOURS)

@@ -344,3 +344,20 @@ def test_progress_is_stored_at_once_for_the_page(app, personas, login) -> None:
     )
     page = client.get(f"/imports/{uid}").get_data(as_text=True)
     assert "50,000" in page and "20,000" in page and "Importing" in page
+
+
+def test_someone_who_imports_for_several_organisations_chooses_one(app, personas, login) -> None:
+    """The organisation list starts with "Choose one" when there are several: the page shows,
+    and sending it without a choice is a form error that imports nothing."""
+    centre = login(personas.centre)
+    page = centre.get("/imports/hours/new")
+    assert page.status_code == 200 and "Choose one" in page.get_data(as_text=True)
+    response = post_form(
+        centre,
+        "/imports/hours/new",
+        {"target": "", "file": (io.BytesIO(GOOD_HOURS), "file.csv")},
+        form_page="/imports/hours/new",
+    )
+    assert response.status_code in (200, 400)
+    assert "Choose the organisation" in response.get_data(as_text=True)
+    assert count(Upload) == 0

@@ -29,6 +29,14 @@ def refuse_unusual_characters(form: Any, field: Field) -> None:
         raise StopValidation(UNUSUAL_CHARACTERS)
 
 
+def optional_id(value: Any) -> int | None:
+    """``coerce`` for a select of ids that starts with an empty prompt ("Choose one"): the
+    prompt is no choice (None), so ``InputRequired`` says so instead of the page failing."""
+    if value in ("", None):
+        return None
+    return int(value)
+
+
 def choices_are_ids(form: Any, field: Field) -> None:
     """A choice coerced to int (an id) must be ASCII digits within the id range, whatever
     ``validate_choice`` says, before any query sees it."""
@@ -59,7 +67,7 @@ class FlaskForm(_FlaskForm):
             if field.type == "CSRFTokenField":
                 return field
             first: list[Any] = [refuse_unusual_characters]
-            if getattr(field, "coerce", None) is int:
+            if getattr(field, "coerce", None) in (int, optional_id):
                 first.append(choices_are_ids)
             last: list[Any] = [integer_in_range] if isinstance(field, IntegerField) else []
             # A new list for this form's field: the declared one is shared by every instance.

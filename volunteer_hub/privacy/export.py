@@ -56,6 +56,8 @@ COVERED = {
 
 #: Tables that refer to a person but are not exported, and why.
 EXCLUDED = {
+    "uploads_upload": "files a coordinator uploaded for import: staff work records, deleted "
+    "once imported; the rows they made are exported with the hours, claims and exchanges",
     "accounts_recovery_code": "hashed two-factor recovery codes: secrets, useless to the person",
     "api_token": "partner API credentials (hashed); staff work records, not about a volunteer",
     "reports_quarterly_subscription": "a partner's choice to be emailed the quarterly report: a "

@@ -10,7 +10,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovSelect, GovSubmi
 from wtforms import SelectField, SubmitField
 from wtforms.validators import InputRequired, StopValidation
 
-from volunteer_hub.core.forms import FlaskForm
+from volunteer_hub.core.forms import FlaskForm, optional_id
 
 #: Default largest upload (``IMPORT_UPLOAD_MAX_BYTES``): 8 MB, about 100,000 rows of hours.
 MAX_BYTES = 8 * 1024 * 1024
@@ -52,7 +52,11 @@ def _file_is_acceptable(form: Any, field: Any) -> None:
 
 class UploadForm(FlaskForm):
     target = SelectField(
-        "Organisation", choices=[], coerce=int, validators=[InputRequired()], widget=GovSelect()
+        "Organisation",
+        choices=[],
+        coerce=optional_id,
+        validators=[InputRequired(message="Choose the organisation")],
+        widget=GovSelect(),
     )
     file = FileField(
         "File",
