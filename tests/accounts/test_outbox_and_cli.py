@@ -78,6 +78,52 @@ def test_outbox_sends_through_smtp(app, smtp_server) -> None:
     assert outbox.send_due().sent == 0  # re-running sends nothing twice
 
 
+ICS = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nMETHOD:REQUEST\r\nEND:VCALENDAR\r\n"
+
+
+def test_extra_headers_and_an_ics_attachment_reach_the_smtp_server(app, smtp_server) -> None:
+    inbox, port = smtp_server
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
+    with app.test_request_context():
+        outbox.queue_email(
+            kind="reset_password",
+            to="someone@example.org",
+            subject="With extras",
+            headers={
+                "List-Unsubscribe": "<https://example.org/u/abc>",
+                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            },
+            attachments=[outbox.Attachment("invite.ics", "text/calendar; method=REQUEST", ICS)],
+            reset_url="http://127.0.0.1:5000/password/reset/abc",
+        )
+    db.session.commit()
+    assert outbox.send_due().sent == 1
+    email = message_from_bytes(inbox.messages[0][2])
+    assert email["List-Unsubscribe"] == "<https://example.org/u/abc>"
+    assert email["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    parts = {part.get_content_type(): part for part in email.walk()}
+    calendar = parts["text/calendar"]
+    assert calendar.get_filename() == "invite.ics"
+    assert calendar.get_param("method") == "REQUEST"
+    assert calendar.get_payload(decode=True).decode() == ICS
+    assert {"text/plain", "text/html"} <= set(parts)
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [{"From": "someone@else.example"}, {"List-Unsubscribe": "<https://x>\r\nBcc: a@b.example"}],
+)
+def test_the_outbox_refuses_headers_it_does_not_own_or_that_break_lines(app, headers) -> None:
+    with app.test_request_context(), pytest.raises(ValueError):
+        outbox.queue_email(
+            kind="reset_password",
+            to="someone@example.org",
+            subject="x",
+            headers=headers,
+            reset_url="http://127.0.0.1:5000/password/reset/abc",
+        )
+
+
 def test_mail_server_down_keeps_the_message_and_retries_later(app, smtp_server) -> None:
     inbox, port = smtp_server
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=_free_port())  # nothing listens there

@@ -210,7 +210,13 @@ class Walker:
         page.on("response", on_response)
         page.on(
             "requestfailed",
-            lambda r: self.found.assets.append(f"{where()}: {r.failure} {r.url}"),
+            # The tab's icon is the browser's own fetch, which Chromium may cancel as the next
+            # page opens; every asset the page itself asks for is still judged.
+            lambda r: (
+                self.found.assets.append(f"{where()}: {r.failure} {r.url}")
+                if not r.url.endswith("/favicon.svg")
+                else None
+            ),
         )
 
     def _look(self, persona: Persona, route: Route, width: int, page: Any, url: str) -> set[str]:

@@ -245,6 +245,11 @@ class OutboxMessage(Model):
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_error: Mapped[str | None] = mapped_column(Text)
+    #: Extra headers as a JSON object, e.g. ``List-Unsubscribe`` on bulk messages (RFC 8058).
+    headers_json: Mapped[str | None] = mapped_column(Text)
+    #: Attachments as a JSON list of ``{"filename", "content_type", "content"}`` (text content,
+    #: such as an ``.ics`` invitation).
+    attachments_json: Mapped[str | None] = mapped_column(Text)
 
 
 class AuditEvent(Model):

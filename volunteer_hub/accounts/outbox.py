@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
 import smtplib
 import time
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from email.message import EmailMessage
@@ -37,12 +39,49 @@ def links_in(text: str) -> list[str]:
     return list(dict.fromkeys(LINK_RE.findall(text)))
 
 
+#: Headers a caller may add; the rest (From, To, Subject, Message-ID) are the outbox's own.
+ALLOWED_HEADERS = frozenset({"List-Unsubscribe", "List-Unsubscribe-Post", "List-Id", "Reply-To"})
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A text attachment, such as an ``.ics`` invitation (``text/calendar; method=REQUEST``)."""
+
+    filename: str
+    content_type: str
+    content: str
+
+
 def queue_email(
-    *, kind: str, to: str, subject: str, user: User | None = None, **context: Any
+    *,
+    kind: str,
+    to: str,
+    subject: str,
+    user: User | None = None,
+    headers: Mapping[str, str] | None = None,
+    attachments: Sequence[Attachment] = (),
+    **context: Any,
 ) -> OutboxMessage:
-    """Render ``templates/email/<kind>.txt`` and ``.html`` into the outbox (no sending here)."""
+    """Render ``templates/email/<kind>.txt`` and ``.html`` into the outbox (no sending here),
+    with any extra ``headers`` (from :data:`ALLOWED_HEADERS`) and text ``attachments``."""
+    for name, value in (headers or {}).items():
+        if name not in ALLOWED_HEADERS:
+            raise ValueError(f"The outbox does not set the {name} header")
+        if "\n" in value or "\r" in value:
+            raise ValueError(f"The {name} header has a line break")
     context = {"subject": subject, "user": user, **context}
     message = OutboxMessage(
+        headers_json=json.dumps(dict(headers)) if headers else None,
+        attachments_json=(
+            json.dumps(
+                [
+                    {"filename": a.filename, "content_type": a.content_type, "content": a.content}
+                    for a in attachments
+                ]
+            )
+            if attachments
+            else None
+        ),
         to_address=to,
         user_id=user.id if user is not None else None,
         kind=kind,
@@ -63,8 +102,20 @@ def _as_email(message: OutboxMessage) -> EmailMessage:
     email["From"] = current_app.config["MAIL_FROM"]
     email["To"] = message.to_address
     email["Message-ID"] = make_msgid(idstring=f"outbox-{message.id}")
+    for name, value in json.loads(message.headers_json or "{}").items():
+        email[name] = value
     email.set_content(message.body_text)
     email.add_alternative(message.body_html, subtype="html")
+    for attachment in json.loads(message.attachments_json or "[]"):
+        maintype, _, rest = attachment["content_type"].partition("/")
+        subtype, _, params = rest.partition(";")
+        email.add_attachment(
+            attachment["content"].encode(),
+            maintype=maintype,
+            subtype=subtype.strip(),
+            filename=attachment["filename"],
+            params=dict(part.strip().split("=", 1) for part in params.split(";") if "=" in part),
+        )
     return email
 
 
