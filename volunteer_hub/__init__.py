@@ -81,6 +81,8 @@ def _register_models() -> None:
     from volunteer_hub.hours import models as _hours  # noqa: F401
     from volunteer_hub.hours import services as _hour_rules  # noqa: F401
     from volunteer_hub.investment import models as _investment  # noqa: F401
+    from volunteer_hub.matching import models as _matching  # noqa: F401
+    from volunteer_hub.messaging import models as _messaging  # noqa: F401
     from volunteer_hub.organisations import models as _organisations  # noqa: F401
     from volunteer_hub.organisations import permissions as _organisation_rules  # noqa: F401
     from volunteer_hub.organisations import roles as _role_rules  # noqa: F401
@@ -107,6 +109,8 @@ def _register_jobs(app: Flask) -> None:
     """Import each domain's background jobs, then give this application its queue."""
     from volunteer_hub import jobs
     from volunteer_hub.accounts import jobs as _outbox_jobs  # noqa: F401
+    from volunteer_hub.matching import jobs as _matching_jobs  # noqa: F401
+    from volunteer_hub.messaging import jobs as _messaging_jobs  # noqa: F401
     from volunteer_hub.privacy import jobs as _retention_jobs  # noqa: F401
     from volunteer_hub.reminders import jobs as _reminder_jobs  # noqa: F401
     from volunteer_hub.reports import jobs as _report_jobs  # noqa: F401
@@ -128,6 +132,8 @@ def _register_blueprints(app: Flask) -> None:
     from volunteer_hub.investment.views import bp as investment_bp
     from volunteer_hub.jobs.metrics import bp as metrics_bp
     from volunteer_hub.jobs.views import bp as jobs_bp
+    from volunteer_hub.matching.views import bp as matching_bp
+    from volunteer_hub.messaging.views import bp as messaging_bp
     from volunteer_hub.organisations.views import bp as organisations_bp
     from volunteer_hub.placements.views import bp as placements_bp
     from volunteer_hub.privacy.views import bp as privacy_bp
@@ -163,6 +169,8 @@ def _register_blueprints(app: Flask) -> None:
         expenses_bp,
         timebank_bp,
         uploads_bp,
+        matching_bp,
+        messaging_bp,
         privacy_bp,
         reminders_bp,
         jobs_bp,
@@ -180,6 +188,8 @@ def _register_privacy_hooks() -> None:
     from volunteer_hub.api import privacy as _api  # noqa: F401
     from volunteer_hub.expenses import privacy as _expenses  # noqa: F401
     from volunteer_hub.hours import privacy as _hours  # noqa: F401
+    from volunteer_hub.matching import privacy as _matching  # noqa: F401
+    from volunteer_hub.messaging import privacy as _messaging  # noqa: F401
     from volunteer_hub.placements import privacy as _placements  # noqa: F401
     from volunteer_hub.privacy import erasure as _erasure  # noqa: F401
     from volunteer_hub.privacy import export as _export  # noqa: F401
@@ -204,6 +214,8 @@ def _register_navigation(app: Flask) -> None:
     from volunteer_hub.hours import navigation as hours_nav
     from volunteer_hub.investment import navigation as investment_nav
     from volunteer_hub.jobs import navigation as jobs_nav
+    from volunteer_hub.matching import navigation as matching_nav
+    from volunteer_hub.messaging import navigation as messaging_nav
     from volunteer_hub.organisations import navigation as organisations_nav
     from volunteer_hub.placements import navigation as placements_nav
     from volunteer_hub.privacy import navigation as privacy_nav
@@ -230,6 +242,8 @@ def _register_navigation(app: Flask) -> None:
         scheduling_nav,
         expenses_nav,
         uploads_nav,
+        messaging_nav,
+        matching_nav,
         supervision_nav,
         organisations_nav,
         reports_nav,

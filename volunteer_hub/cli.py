@@ -22,6 +22,8 @@ def _seeders() -> list[Callable[[], list[str]]]:
     from volunteer_hub.expenses import demo as expenses_demo
     from volunteer_hub.hours import demo as hours_demo
     from volunteer_hub.investment import demo as investment_demo
+    from volunteer_hub.matching import demo as matching_demo
+    from volunteer_hub.messaging import demo as messaging_demo
     from volunteer_hub.organisations import demo as organisations_demo
     from volunteer_hub.placements import demo as placements_demo
     from volunteer_hub.privacy import demo as privacy_demo
@@ -50,6 +52,8 @@ def _seeders() -> list[Callable[[], list[str]]]:
         timebank_demo.seed,
         privacy_demo.seed,
         uploads_demo.seed,
+        matching_demo.seed,
+        messaging_demo.seed,
         *DEMO_SEEDERS,
     ]
 

@@ -1,0 +1,7 @@
+"""Invented matching demo data."""
+
+from __future__ import annotations
+
+
+def seed() -> list[str]:
+    return []

@@ -1,0 +1,3 @@
+"""matching: jobs (see the package docstring)."""
+
+from __future__ import annotations

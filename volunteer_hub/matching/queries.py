@@ -1,0 +1,3 @@
+"""matching: queries (see the package docstring)."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""matching: services (see the package docstring)."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""messaging: forms (see the package docstring)."""
+
+from __future__ import annotations

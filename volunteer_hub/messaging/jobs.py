@@ -1,0 +1,3 @@
+"""messaging: jobs (see the package docstring)."""
+
+from __future__ import annotations

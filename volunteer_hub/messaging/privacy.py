@@ -1,0 +1,3 @@
+"""messaging: privacy (see the package docstring)."""
+
+from __future__ import annotations
