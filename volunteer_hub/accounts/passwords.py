@@ -6,13 +6,30 @@ import unicodedata
 from functools import lru_cache
 from importlib import resources
 
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 MIN_LENGTH = 10
 MAX_LENGTH = 256
 
-_hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
+
+def make_hasher(*, cheapest: bool = False) -> PasswordHasher:
+    """argon2id with the library's current recommended parameters (RFC 9106, low memory), or
+    with its cheapest ones for the test suite (:func:`use_cheapest_parameters_for_tests`)."""
+    return PasswordHasher.from_parameters(profiles.CHEAPEST) if cheapest else PasswordHasher()
+
+
+_hasher = make_hasher()
+
+
+def use_cheapest_parameters_for_tests() -> None:
+    """Called by the test suite only (``tests/conftest.py``), never by the application: every
+    persona and sign-in would otherwise spend 64 MiB and about 100 ms of a core. Still argon2id;
+    a hash made this way is rehashed with the real parameters at the next sign-in in any other
+    process (``needs_rehash``)."""
+    global _hasher  # the one switch, made once at the start of a test session
+    _hasher = make_hasher(cheapest=True)
+    _dummy_hash.cache_clear()
 
 
 @lru_cache(maxsize=1)
