@@ -124,9 +124,7 @@ def test_volunteer_scans_checks_in_once_and_checks_out(make_shift, personas, log
     assert _audits("scheduling.checked_out") == 1
 
 
-def test_signed_out_scan_signs_in_then_returns_to_the_check_in(
-    make_shift, personas, app
-) -> None:
+def test_signed_out_scan_signs_in_then_returns_to_the_check_in(make_shift, personas, app) -> None:
     shift = make_shift(start=-1)
     _place(shift, personas.volunteer)
     client = app.test_client()
@@ -166,9 +164,9 @@ def test_an_old_code_or_another_shifts_code_is_refused(make_shift, personas, log
     assert client.get(f"/check-in/{shift.id}/{theirs}").status_code == 400
     assert client.get(f"/check-in/999999/{theirs}").status_code == 400
     # A pass for another shift, or a forged one, opens nothing and posts nothing.
-    assert client.get(f"/shifts/{shift.id}/check-in?p={checkin.pass_for(other.id)}").status_code == (
-        400
-    )
+    assert client.get(
+        f"/shifts/{shift.id}/check-in?p={checkin.pass_for(other.id)}"
+    ).status_code == (400)
     assert _press(client, shift, token="forged").status_code == 400
     assert _records() == []
 
@@ -211,7 +209,9 @@ def test_check_in_window_and_time_attended(app, make_shift, personas) -> None:
         checkin.check_in(user=user, shift=shift, now=shift.starts_at)
     with pytest.raises(DomainError, match="after the shift starts"):
         checkin.check_out(user=user, shift=shift, now=shift.starts_at - timedelta(minutes=5))
-    checkin.check_out(user=user, shift=shift, now=shift.starts_at + timedelta(minutes=95, seconds=40))
+    checkin.check_out(
+        user=user, shift=shift, now=shift.starts_at + timedelta(minutes=95, seconds=40)
+    )
     assert checkin.attended_seconds(signup, shift) == 96 * 60  # to the nearest minute
     late = SignUp(checked_in_at=shift.starts_at + timedelta(minutes=20))
     assert checkin.attended_seconds(late, shift) == 160 * 60

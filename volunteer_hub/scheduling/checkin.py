@@ -47,9 +47,8 @@ from volunteer_hub.core.formatting import clock, date_time
 from volunteer_hub.core.models import utcnow
 from volunteer_hub.core.transitions import AlreadyDone, compare_and_set, compare_and_set_where
 from volunteer_hub.extensions import db
-from volunteer_hub.hours.logging import AUTO_APPROVED
 from volunteer_hub.hours.models import HourRecord, HourStatus
-from volunteer_hub.hours.services import log_hours
+from volunteer_hub.hours.services import AUTO_APPROVED, log_hours
 from volunteer_hub.organisations.models import Role
 from volunteer_hub.scheduling import queries
 from volunteer_hub.scheduling.models import Shift, SignUp
