@@ -93,6 +93,9 @@ def test_volunteer_checks_in_on_a_phone_from_the_kiosk_code(
         mobile.wait_for_selector("text=You are checked out.")
         _look(mobile, width, "checked-out")
         assert errors == []
+        page.goto(f"{server.url}/shifts/{shift.id}")
+        assert "checked in" in page.locator("label[for^='attended-']").inner_text()
+        _look(page, width, "roster")
 
         db.session.expire_all()
         (record,) = db.session.scalars(select(HourRecord)).all()
