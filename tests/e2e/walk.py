@@ -132,6 +132,28 @@ def _shift_ids() -> Values:
     return _rows(_first_per(Shift.id, Shift.role_id, Shift.pattern_id), "shift_id")
 
 
+def _check_in_rows(argument: str) -> Callable[[], Values]:
+    """The demo's shift today with a fresh QR code (``code``) or check-in pass (``p``); by the
+    time the walk reaches it the code may have expired, which shows "scan the code again"."""
+
+    def fill() -> Values:
+        from volunteer_hub.core.models import utcnow
+        from volunteer_hub.scheduling import checkin
+        from volunteer_hub.scheduling.models import Shift
+
+        ids = db.session.scalars(select(Shift.id).where(Shift.ref == "demo-check-in-today"))
+        make = {"code": lambda i: checkin.code_for(i, utcnow()), "p": checkin.pass_for}[argument]
+        return [{"shift_id": i, argument: make(i)} for i in ids]
+
+    return fill
+
+
+def _shift_volunteer_ids() -> Values:
+    from volunteer_hub.scheduling.models import SignUp
+
+    return _rows(_first_per(SignUp.volunteer_id, SignUp.status), "volunteer_id")
+
+
 def _claim_ids() -> Values:
     from volunteer_hub.expenses.models import ExpenseClaim
 
@@ -252,6 +274,9 @@ ROWS_BY_ENDPOINT: dict[str, Callable[[], Values]] = {
     "accounts.confirm_email_change": _token("change_email", "sam.new@demo.volunteerhub.invalid"),
     "recruitment.reference": _reference_tokens,
     "reports.quarterly_link": _quarterly_links,
+    "scheduling.scan": _check_in_rows("code"),
+    "scheduling.check_in": _check_in_rows("p"),
+    "scheduling.volunteer_record": _shift_volunteer_ids,
 }
 
 #: Route → each value of its own arguments (a file format, a chart, a kind): every one is

@@ -28,13 +28,18 @@ from volunteer_hub.core.models import utcnow
 from volunteer_hub.core.transitions import AlreadyDone, compare_and_set
 from volunteer_hub.extensions import db
 from volunteer_hub.hours.models import HourRecord, HourSource, HourStatus
-from volunteer_hub.hours.services import MAX_SECONDS, approve, hour_record_rule, reject
+from volunteer_hub.hours.services import (
+    AUTO_APPROVED,
+    MAX_SECONDS,
+    approve,
+    hour_record_rule,
+    reject,
+)
 from volunteer_hub.organisations.models import Organisation
 from volunteer_hub.placements.models import Placement
 from volunteer_hub.volunteers.models import Volunteer
 
 STEP_SECONDS = 15 * 60
-AUTO_APPROVED = "Approved automatically (organisation setting)"
 
 
 class NeedsConfirmation(DomainError):

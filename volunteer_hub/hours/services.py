@@ -23,6 +23,8 @@ from volunteer_hub.volunteers.models import Volunteer
 
 LONDON = ZoneInfo("Europe/London")
 MAX_SECONDS = 24 * 3600
+#: The reason shown on hours an organisation's setting approved (nobody decided them).
+AUTO_APPROVED = "Approved automatically (organisation setting)"
 
 
 def hour_record_rule(user: User, record: HourRecord, action: Action) -> bool:

@@ -254,6 +254,21 @@ class OrganisationForm(FlaskForm):
         "as they are logged instead of waiting for another coordinator",
         widget=GovCheckboxInput(),
     )
+    auto_approve_check_ins = BooleanField(
+        "Approve hours from volunteers' QR check-in to shifts automatically",
+        description="Otherwise the hours wait until a coordinator marks attendance on the roster",
+        widget=GovCheckboxInput(),
+    )
+    shift_cutoff_hours = IntegerField(
+        "Cancellation cut-off for new shifts, in hours",
+        description="Volunteers can cancel their place up to this many hours before a shift "
+        "starts (0 to 336, two weeks). Shifts already added keep their own cut-off.",
+        widget=GovTextInput(),
+        validators=[
+            Optional(),
+            NumberRange(min=0, max=336, message="Enter the cut-off in hours, from 0 to 336"),
+        ],
+    )
     submit = SubmitField("Save", widget=GovSubmitInput())
 
 

@@ -51,6 +51,9 @@ class Organisation(TimestampMixin, Model):
     __table_args__ = (
         CheckConstraint(f"kind IN ({KIND_VALUES})", name="kind_valid"),
         CheckConstraint("length(name) > 0", name="name_not_empty"),
+        CheckConstraint(
+            "shift_cutoff_hours >= 0 AND shift_cutoff_hours <= 336", name="shift_cutoff_valid"
+        ),
         # Only one volunteer centre per installation.
         Index(
             "uq_organisations_organisation_one_centre",
@@ -91,6 +94,10 @@ class Organisation(TimestampMixin, Model):
     auto_approve_coordinator_hours: Mapped[bool] = mapped_column(
         default=False, server_default=sql_false()
     )
+    #: Hours from volunteers' own QR check-in to shifts are approved as they are recorded.
+    auto_approve_check_ins: Mapped[bool] = mapped_column(default=False, server_default=sql_false())
+    #: The cancellation cut-off (hours before the start) that new shifts take; 0 to 336.
+    shift_cutoff_hours: Mapped[int] = mapped_column(default=24, server_default=text("24"))
 
     def lapsed_checks(self, today: date) -> list[str]:
         """Why this organisation's opportunities may not be published today (empty when fine).

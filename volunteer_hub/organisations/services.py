@@ -79,21 +79,36 @@ def update_profile(
     organisation: Organisation,
     values: dict[str, Any],
     auto_approve_coordinator_hours: bool,
+    shift_settings: dict[str, Any] | None = None,
 ) -> None:
     """Save the organisation's profile (blank answers are cleared); the audit event says when
-    coordinators' hours switch to or from automatic approval."""
+    coordinators' hours switch to or from automatic approval, and any change of the shift
+    settings (``auto_approve_check_ins``, ``shift_cutoff_hours``: 0 to 336)."""
     for field in PROFILE_FIELDS:
         setattr(organisation, field, (values.get(field) or "").strip() or None)
     changed = auto_approve_coordinator_hours != organisation.auto_approve_coordinator_hours
     organisation.auto_approve_coordinator_hours = auto_approve_coordinator_hours
-    audit(
-        "organisation.profile_updated",
-        actor=actor,
-        target=organisation,
-        details={"auto_approve_coordinator_hours": auto_approve_coordinator_hours}
-        if changed
-        else None,
+    details: dict[str, Any] = (
+        {"auto_approve_coordinator_hours": auto_approve_coordinator_hours} if changed else {}
     )
+    details |= _shift_settings(organisation, shift_settings or {})
+    audit("organisation.profile_updated", actor=actor, target=organisation, details=details or None)
+
+
+def _shift_settings(organisation: Organisation, settings: dict[str, Any]) -> dict[str, Any]:
+    """Apply the shift settings given; returns those that changed."""
+    cutoff = settings.get("shift_cutoff_hours")
+    cutoff = organisation.shift_cutoff_hours if cutoff is None else cutoff
+    if not isinstance(cutoff, int) or isinstance(cutoff, bool) or not 0 <= cutoff <= 336:
+        raise DomainError("Enter the cut-off in hours, from 0 to 336", field="shift_cutoff_hours")
+    auto = bool(settings.get("auto_approve_check_ins", organisation.auto_approve_check_ins))
+    changed = {
+        key: value
+        for key, value in (("shift_cutoff_hours", cutoff), ("auto_approve_check_ins", auto))
+        if getattr(organisation, key) != value
+    }
+    organisation.shift_cutoff_hours, organisation.auto_approve_check_ins = cutoff, auto
+    return changed
 
 
 def update_checks(

@@ -267,6 +267,10 @@ def profile(slug: str) -> ResponseReturnValue:
             organisation=organisation,
             values={field: getattr(form, field).data for field in services.PROFILE_FIELDS},
             auto_approve_coordinator_hours=bool(form.auto_approve_coordinator_hours.data),
+            shift_settings={
+                "auto_approve_check_ins": bool(form.auto_approve_check_ins.data),
+                "shift_cutoff_hours": form.shift_cutoff_hours.data,
+            },
         )
         db.session.commit()
         flash("Profile saved.", "success")

@@ -36,4 +36,19 @@ Rules:
 - No-shows are shown to coordinators only, never to other volunteers.
 - Who may change a shift or a sign-up is one rule each (``services.shift_rule``,
   ``services.signup_rule``), applied through ``get_or_404``.
+- QR check-in (``checkin.py``): the shift's coordinators open a kiosk page showing a QR code of
+  a signed code for the shift and the current minute (accepted in that minute and the next; the
+  page shows a new one every 30 seconds). A signed-in volunteer with a confirmed place scans it
+  and checks in from 30 minutes before the start until the end, then checks out (after the
+  start). Check-in marks the place attended and makes its one hour record, waiting for approval
+  unless the organisation approves check-in hours automatically (``auto_approve_check_ins``).
+  Time attended runs from the later of the start and the check-in to the earlier of the end and
+  the check-out, to the nearest minute (at least one). Checking out early amends a waiting
+  record or corrects an automatically approved one; a coordinator's decision stands. A
+  coordinator marking the place attended approves that same record; no-show rejects it. A bad,
+  expired or other shift's code, a scan outside the window or without a place changes nothing.
+- A new shift takes its organisation's cancellation cut-off (``shift_cutoff_hours``, 0 to 336,
+  on the organisation's profile page); shifts keep their own afterwards.
+- No-show counts per volunteer (at the organisations the viewer coordinates) are on the roster
+  and on the volunteer's shift record page, for coordinators and the centre only.
 """

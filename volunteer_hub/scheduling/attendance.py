@@ -20,6 +20,7 @@ from volunteer_hub.extensions import db
 from volunteer_hub.hours.models import HourRecord, HourStatus
 from volunteer_hub.hours.services import approve, log_hours
 from volunteer_hub.scheduling import queries
+from volunteer_hub.scheduling.checkin import attended_seconds, pending_record
 from volunteer_hub.scheduling.models import Shift, SignUp
 from volunteer_hub.scheduling.services import locked
 from volunteer_hub.scheduling.times import local
@@ -39,6 +40,8 @@ def mark(*, actor: User | None, signup: SignUp, status: str, now: datetime) -> S
     if shift.starts_at > now:
         raise DomainError("Attendance is marked once the shift has started")
     previous = signup.status
+    if previous == status == "attended" and actor is not None and _confirm_check_in(actor, signup):
+        return signup
     if previous == status:
         raise AlreadyDone("Attendance was already saved like this.")
     if previous not in ("confirmed", *MARKS):
@@ -66,7 +69,7 @@ def _record_hours(actor: User | None, signup: SignUp, shift: Shift) -> None:
         volunteer=signup.volunteer,
         organisation_id=shift.role.organisation_id,
         day=local(shift.starts_at).date(),
-        seconds=shift.minutes * 60,
+        seconds=attended_seconds(signup, shift),
         role=shift.role,
     )
     if current is not None:
@@ -85,11 +88,11 @@ def _withdraw_hours(signup: SignUp) -> None:
     if signup.hour_record_id is None:
         return
     current = db.session.get(HourRecord, signup.hour_record_id)
-    if current is None or current.status != HourStatus.APPROVED.value:
+    if current is None or current.status == HourStatus.REJECTED.value:
         return
     compare_and_set(
         current,
-        expected=HourStatus.APPROVED.value,
+        expected=(HourStatus.APPROVED.value, HourStatus.SUBMITTED.value),
         values={
             "status": HourStatus.REJECTED.value,
             "decision_reason": "Corrected: marked as not attending the shift",
@@ -106,10 +109,30 @@ def mark_many(*, actor: User, shift: Shift, marks: dict[int, str], now: datetime
     changed = 0
     for signup in list(shift.signups):
         wanted = marks.get(signup.id)
-        if wanted is None or wanted == signup.status:
+        if wanted is None or (wanted == signup.status and not _confirmable(actor, signup)):
             continue
         mark(actor=actor, signup=signup, status=wanted, now=now)
         changed += 1
     if not changed:
         raise AlreadyDone("Attendance was already saved like this.")
     return changed
+
+
+def _confirmable(actor: User, signup: SignUp) -> bool:
+    """A self check-in whose hours wait for approval, and not the coordinator's own."""
+    return (
+        signup.status == "attended"
+        and signup.volunteer.user_id != actor.id
+        and pending_record(signup) is not None
+    )
+
+
+def _confirm_check_in(actor: User, signup: SignUp) -> bool:
+    """A coordinator marking a self-checked-in place attended approves its waiting record (the
+    same record, never a second one)."""
+    record = pending_record(signup)
+    if record is None:
+        return False
+    approve(record, approver=actor)
+    audit("scheduling.attended", actor=actor, target=signup, details={"check_in": True})
+    return True

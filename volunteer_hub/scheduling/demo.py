@@ -56,6 +56,7 @@ def seed() -> list[str]:
     _full_with_waiting(first_role.id, people)
     _past_attendance(first_role, people, today, centre)
     _demo_volunteer(roles[-1].id)
+    _check_in_today(roles[-1].id, today)
     db.session.flush()
     return [f"Demo shifts: {made} from 2 repeating patterns, one full with a waiting list."]
 
@@ -120,4 +121,25 @@ def _demo_volunteer(role_id: int) -> None:
     volunteer = volunteer_for(sam)
     shift = shifts[-1]
     if not any(s.volunteer_id == volunteer.id for s in shift.signups):
+        db.session.add(SignUp(shift_id=shift.id, volunteer_id=volunteer.id, status="confirmed"))
+
+
+def _check_in_today(role_id: int, today: date) -> None:
+    """A shift today, 9am to 9pm, with a place for Sam: its coordinators open the kiosk page
+    (the QR code) from the roster and Sam checks in by scanning it."""
+    sam = db.session.scalar(select(User).where(User.email == "volunteer@demo.volunteerhub.invalid"))
+    starts_at, ends_at = span(today, time(9), time(21))
+    shift = Shift(
+        role_id=role_id,
+        ref="demo-check-in-today",
+        starts_at=starts_at,
+        ends_at=ends_at,
+        location="Community hall (QR check-in)",
+        capacity=4,
+        who="anyone",
+    )
+    db.session.add(shift)
+    db.session.flush()
+    if sam is not None:
+        volunteer = volunteer_for(sam)
         db.session.add(SignUp(shift_id=shift.id, volunteer_id=volunteer.id, status="confirmed"))

@@ -7,8 +7,8 @@ from datetime import datetime, time
 from typing import Any
 
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextInput
-from wtforms import IntegerField, SelectField, StringField, SubmitField
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms import HiddenField, IntegerField, SelectField, StringField, SubmitField
+from wtforms.validators import AnyOf, InputRequired, Length, NumberRange, Optional
 
 from volunteer_hub.core.errors import DomainError
 from volunteer_hub.core.forms import FlaskForm, GovDateField, IdListField, choices
@@ -112,3 +112,10 @@ class AttendanceForm(FlaskForm):
     checkboxes)."""
 
     attended = IdListField()
+
+
+class CheckInForm(FlaskForm):
+    """The check-in page's button: the pass a good scan gave (``checkin.py``) and in or out."""
+
+    p = HiddenField(validators=[InputRequired(), Length(max=200)])
+    action = HiddenField(validators=[AnyOf(["in", "out"])])

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time
+from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Time, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Time, UniqueConstraint, select
 from sqlalchemy import false as sql_false
 from sqlalchemy import true as sql_true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from volunteer_hub.core.models import UTCDateTime, utcnow
 from volunteer_hub.extensions import Model
-from volunteer_hub.organisations.models import Role
+from volunteer_hub.organisations.models import Organisation, Role
 from volunteer_hub.volunteers.models import Volunteer
 
 SIGNUP_STATUSES = ("confirmed", "waiting", "cancelled", "attended", "no_show")
@@ -19,6 +20,17 @@ SIGNUP_STATUSES = ("confirmed", "waiting", "cancelled", "attended", "no_show")
 HOLDING = ("confirmed", "attended", "no_show")
 WHO = ("placed", "anyone")
 FREQUENCIES = ("weekly", "fortnightly", "monthly")
+
+
+def organisation_cutoff(context: Any) -> int:
+    """The default cut-off of a new shift: its role's organisation's ``shift_cutoff_hours``."""
+    role_id = context.get_current_parameters().get("role_id")
+    found = context.connection.execute(
+        select(Organisation.shift_cutoff_hours)
+        .join(Role, Role.organisation_id == Organisation.id)
+        .where(Role.id == role_id)
+    ).scalar()
+    return 24 if found is None else int(found)
 
 
 class ShiftPattern(Model):
@@ -94,8 +106,9 @@ class Shift(Model):
     minimum: Mapped[int] = mapped_column(default=0)
     #: ``placed``: only volunteers placed in the role sign up; ``anyone``: any volunteer.
     who: Mapped[str] = mapped_column(String(8), default="placed")
-    #: Volunteers cancel up to this many hours before the start (coordinators at any time).
-    cutoff_hours: Mapped[int] = mapped_column(default=24)
+    #: Volunteers cancel up to this many hours before the start (coordinators at any time); a
+    #: new shift takes its organisation's ``shift_cutoff_hours`` unless given one.
+    cutoff_hours: Mapped[int] = mapped_column(default=organisation_cutoff)
     #: Bumped on every change to the shift's time, place or status (reminders, feeds).
     version: Mapped[int] = mapped_column(default=1)
     cancelled: Mapped[bool] = mapped_column(default=False, server_default=sql_false())
@@ -168,6 +181,9 @@ class SignUp(Model):
     #: The shift's version the day-before reminder was sent for (sent again after a change).
     reminded_version: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: When the volunteer checked themselves in / out by the shift's QR code (``checkin.py``).
+    checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    checked_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     shift: Mapped[Shift] = relationship(back_populates="signups")
     volunteer: Mapped[Volunteer] = relationship()

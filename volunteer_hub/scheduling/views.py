@@ -221,3 +221,7 @@ def new_shift(role_id: int) -> ResponseReturnValue:
     return render_template("scheduling/shift_form.html", form=form, role=role), (
         400 if form.errors else 200
     )
+
+
+# QR check-in, the kiosk page and a volunteer's shift record join this blueprint.
+from volunteer_hub.scheduling import checkin_views as _checkin_views  # noqa: E402, F401
