@@ -221,3 +221,6 @@ def new_shift(role_id: int) -> ResponseReturnValue:
     return render_template("scheduling/shift_form.html", form=form, role=role), (
         400 if form.errors else 200
     )
+
+
+from volunteer_hub.scheduling import interview_views as _interview_views  # noqa: E402, F401
