@@ -134,7 +134,9 @@ def _video_link_shape(form: Any, field: Any) -> None:
 
 
 class InterviewSlotsForm(FlaskForm):
-    day = GovDateField("Day", validators=[InputRequired(message="Enter the day")])
+    day = GovDateField(
+        "Date of the interviews", validators=[InputRequired(message="Enter the day")]
+    )
     start = StringField(
         "Start time of the first interview",
         description="For example, 09:30 (UK time)",
