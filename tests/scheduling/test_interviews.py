@@ -503,3 +503,13 @@ def test_a_double_click_books_once_and_a_parallel_cancel_cancels_once(
     db.session.expire_all()
     assert db.session.scalar(select(InterviewBooking.status)) == "cancelled"
     assert db.session.get(InterviewSlot, slot.id).cancelled is True
+
+
+@pytest.mark.parametrize("value", ["abc", "99999999999999999999999", "1\x00", "-1", ""])
+def test_a_hostile_slot_choice_is_a_form_error(role, personas, login, value) -> None:
+    _slot(role)
+    application = _applicant(role, personas.volunteer)
+    response = post_form(login(personas.volunteer), _book_url(application), {"slot": value})
+    assert response.status_code == 400
+    assert "govuk-error-summary" in response.get_data(as_text=True)
+    assert _count(InterviewBooking) == 0
