@@ -48,6 +48,7 @@ def _seeders() -> list[Callable[[], list[str]]]:
         supervision_demo.seed,
         training_demo.seed,
         scheduling_demo.seed,
+        scheduling_demo.seed_interviews,
         expenses_demo.seed,
         timebank_demo.seed,
         privacy_demo.seed,

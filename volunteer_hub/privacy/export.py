@@ -40,6 +40,7 @@ COVERED = {
     "training_completion": "training.completions",
     "training_booking": "training.bookings",
     "scheduling_signup": "scheduling.signups",
+    "scheduling_interview_booking": "interviews",
     "training_exception": "training.exceptions",
     "expenses_claim": "expenses",
     "expenses_item": "expenses[].items",

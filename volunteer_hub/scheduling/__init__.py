@@ -34,6 +34,20 @@ Rules:
 - The day before: a place on a shift starting in the next 24 hours is reminded by email once
   per shift version (a changed shift is reminded again), by the hourly ``shift_reminders`` job.
 - No-shows are shown to coordinators only, never to other volunteers.
+- Interview slots (``interviews.py``): the role's organisation's coordinators (and the centre)
+  publish slots for a role (a Europe/London start stored as UTC, 5 to 480 minutes, a place or an
+  https video link; up to 20 at once, one after another with a gap). A role's slots never
+  overlap, so the same slots sent twice are added once. Only they see who booked which slot.
+- An applicant whose application for the role is at the interview stage books one free,
+  upcoming slot, moves to another or cancels; one booking per application and one applicant
+  per slot (the application's row lock, then the slot's; partial unique indexes behind them).
+  A booking holds its slot only while its application is at the interview stage: one that has
+  moved on (offered, declined, withdrawn, placed) frees it at once, and the hourly
+  ``interview_slots_release`` job records it and tells both sides.
+- Every booking, move and cancellation (by either side, or the coordinators cancelling the
+  slot) emails the applicant and the role's coordinators (or the organisation's contact) an
+  ``.ics``: METHOD:REQUEST, or METHOD:CANCEL; the booking's UID is stable, its SEQUENCE goes up
+  on every move and cancellation. The applicant's copy names nobody else.
 - Who may change a shift or a sign-up is one rule each (``services.shift_rule``,
   ``services.signup_rule``), applied through ``get_or_404``.
 - QR check-in (``checkin.py``): the shift's coordinators open a kiosk page showing a QR code of

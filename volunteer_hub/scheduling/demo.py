@@ -14,7 +14,7 @@ from volunteer_hub.placements.models import Placement
 from volunteer_hub.scheduling.attendance import mark
 from volunteer_hub.scheduling.models import Shift, ShiftPattern, SignUp
 from volunteer_hub.scheduling.shifts import HORIZON_DAYS, expand
-from volunteer_hub.scheduling.times import LONDON, span
+from volunteer_hub.scheduling.times import LONDON, span, to_utc
 from volunteer_hub.volunteers.models import Volunteer
 from volunteer_hub.volunteers.services import volunteer_for
 
@@ -143,3 +143,54 @@ def _check_in_today(role_id: int, today: date) -> None:
     if sam is not None:
         volunteer = volunteer_for(sam)
         db.session.add(SignUp(shift_id=shift.id, volunteer_id=volunteer.id, status="confirmed"))
+
+
+def seed_interviews() -> list[str]:
+    """Invented interview slots for the role of the demo applicant at the interview stage: four
+    one after another in a meeting room and one by video, the first booked by that applicant."""
+    import secrets
+
+    from volunteer_hub.recruitment.models import Application, Stage
+    from volunteer_hub.scheduling.models import InterviewBooking, InterviewSlot
+
+    if db.session.scalar(select(InterviewSlot.id).limit(1)) is not None:
+        return []
+    application = db.session.scalar(
+        select(Application)
+        .where(Application.stage == Stage.INTERVIEW.value, Application.role_id.is_not(None))
+        .order_by(Application.id)
+    )
+    if application is None or application.role_id is None:
+        return []
+    day = datetime.now(LONDON).date() + timedelta(days=3)
+    first = datetime.combine(day, time(10))
+    slots = [
+        InterviewSlot(
+            role_id=application.role_id,
+            starts_at=to_utc(first + timedelta(hours=n)),
+            minutes=45,
+            place="Meeting room 2, Community hall",
+        )
+        for n in range(4)
+    ]
+    slots.append(
+        InterviewSlot(
+            role_id=application.role_id,
+            starts_at=to_utc(first + timedelta(days=1, hours=4)),
+            minutes=30,
+            video_url="https://meet.example.org/demo-garden-interviews",
+        )
+    )
+    db.session.add_all(slots)
+    db.session.flush()
+    db.session.add(
+        InterviewBooking(
+            slot_id=slots[0].id,
+            application_id=application.id,
+            volunteer_id=application.volunteer_id,
+            status="booked",
+            uid=f"interview-{secrets.token_hex(12)}@volunteerhub",
+        )
+    )
+    db.session.flush()
+    return [f"Demo interview slots: {len(slots)}, one booked by {application.volunteer.name}."]

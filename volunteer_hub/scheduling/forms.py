@@ -6,8 +6,13 @@ from __future__ import annotations
 from datetime import datetime, time
 from typing import Any
 
-from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextInput
-from wtforms import HiddenField, IntegerField, SelectField, StringField, SubmitField
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextInput,
+)
+from wtforms import HiddenField, IntegerField, RadioField, SelectField, StringField, SubmitField
 from wtforms.validators import AnyOf, InputRequired, Length, NumberRange, Optional
 
 from volunteer_hub.core.errors import DomainError
@@ -119,3 +124,86 @@ class CheckInForm(FlaskForm):
 
     p = HiddenField(validators=[InputRequired(), Length(max=200)])
     action = HiddenField(validators=[AnyOf(["in", "out"])])
+
+
+# --- interview slots (scheduling/interviews.py) ----------------------------------------------
+
+
+def _video_link_shape(form: Any, field: Any) -> None:
+    from wtforms.validators import ValidationError
+
+    from volunteer_hub.scheduling.interviews import video_link
+
+    try:
+        video_link(field.data)
+    except DomainError as error:
+        raise ValidationError(error.message) from None
+
+
+class InterviewSlotsForm(FlaskForm):
+    day = GovDateField(
+        "Date of the interviews", validators=[InputRequired(message="Enter the day")]
+    )
+    start = StringField(
+        "Start time of the first interview",
+        description="For example, 09:30 (UK time)",
+        widget=GovTextInput(),
+        validators=[InputRequired(message="Enter the start time"), Length(max=5)],
+    )
+    minutes = IntegerField(
+        "Length of each interview, in minutes",
+        widget=GovTextInput(),
+        validators=[
+            InputRequired(message="Enter the length in minutes"),
+            NumberRange(min=5, max=480, message="Enter 5 to 480 minutes"),
+        ],
+    )
+    count = IntegerField(
+        "How many interviews, one after another",
+        default=1,
+        widget=GovTextInput(),
+        validators=[
+            InputRequired(message="Enter how many interviews"),
+            NumberRange(min=1, max=20, message="Enter 1 to 20 interviews"),
+        ],
+    )
+    gap = IntegerField(
+        "Minutes between interviews",
+        default=0,
+        widget=GovTextInput(),
+        validators=[Optional(), NumberRange(min=0, max=480, message="Enter 0 to 480 minutes")],
+    )
+    place = StringField("Where", widget=GovTextInput(), validators=[Optional(), Length(max=300)])
+    video_url = StringField(
+        "Or a video call link",
+        description="A full https:// address",
+        widget=GovTextInput(),
+        validators=[Optional(), Length(max=500), _video_link_shape],
+    )
+    submit = SubmitField("Publish the slots", widget=GovSubmitInput())
+
+
+def interview_plan_values(form: InterviewSlotsForm) -> dict[str, Any]:
+    """The form's answers as :class:`~volunteer_hub.scheduling.interviews.SlotPlan` fields."""
+    if form.day.data is None:
+        raise DomainError("Enter the day", field="day")
+    return {
+        "first": datetime.combine(form.day.data, wall_time(form.start.data or "", "start")),
+        "minutes": form.minutes.data,
+        "count": form.count.data,
+        "gap": form.gap.data or 0,
+        "place": form.place.data or None,
+        "video_url": form.video_url.data or None,
+    }
+
+
+class InterviewBookForm(FlaskForm):
+    """The applicant's choice of slot (choices: the open slots, set by the view)."""
+
+    slot = RadioField(
+        "Choose a time",
+        coerce=int,
+        widget=GovRadioInput(),
+        validators=[InputRequired(message="Choose a time")],
+    )
+    submit = SubmitField("Book this time", widget=GovSubmitInput())

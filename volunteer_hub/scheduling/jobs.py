@@ -18,3 +18,17 @@ def send_shift_reminders() -> dict[str, int]:
     queued = remind_due(utcnow())
     db.session.commit()
     return {"queued": queued}
+
+
+@job(
+    "interview_slots_release",
+    when="hourly, at 25 minutes past (slots of applications no longer at the interview stage)",
+    schedule=crontab(minute="25"),
+)
+def release_interview_slots() -> dict[str, int]:
+    """Free each slot booked by an application that has moved on, telling both sides once."""
+    from volunteer_hub.scheduling.interviews import release_stale
+
+    freed = release_stale()
+    db.session.commit()
+    return {"freed": freed}

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Time, UniqueConstraint, select
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    Time,
+    UniqueConstraint,
+    select,
+    text,
+)
 from sqlalchemy import false as sql_false
 from sqlalchemy import true as sql_true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -13,6 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from volunteer_hub.core.models import UTCDateTime, utcnow
 from volunteer_hub.extensions import Model
 from volunteer_hub.organisations.models import Organisation, Role
+from volunteer_hub.recruitment.models import Application
 from volunteer_hub.volunteers.models import Volunteer
 
 SIGNUP_STATUSES = ("confirmed", "waiting", "cancelled", "attended", "no_show")
@@ -186,4 +196,87 @@ class SignUp(Model):
     checked_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     shift: Mapped[Shift] = relationship(back_populates="signups")
+    volunteer: Mapped[Volunteer] = relationship()
+
+
+# --- interview slots (scheduling/interviews.py) ----------------------------------------------
+
+BOOKING_STATUSES = ("booked", "cancelled", "released")
+
+
+class InterviewSlot(Model):
+    """A time a role's coordinators can interview one applicant, in person or by video."""
+
+    __tablename__ = "scheduling_interview_slot"
+    __table_args__ = (
+        CheckConstraint("minutes BETWEEN 5 AND 480", name="minutes_valid"),
+        CheckConstraint("place IS NOT NULL OR video_url IS NOT NULL", name="place_or_link"),
+        Index("ix_scheduling_interview_slot_role_starts", "role_id", "starts_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    role_id: Mapped[int] = mapped_column(ForeignKey("organisations_role.id", ondelete="CASCADE"))
+    #: A UTC instant, from the Europe/London time the coordinator entered.
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    minutes: Mapped[int]
+    place: Mapped[str | None] = mapped_column(String(300))
+    #: An https link to the video call.
+    video_url: Mapped[str | None] = mapped_column(String(500))
+    cancelled: Mapped[bool] = mapped_column(default=False, server_default=sql_false())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    role: Mapped[Role] = relationship()
+
+    @property
+    def ends_at(self) -> datetime:
+        return self.starts_at + timedelta(minutes=self.minutes)
+
+
+class InterviewBooking(Model):
+    """An applicant's booking of a slot. Moving keeps the row (its calendar ``uid``) and bumps
+    ``sequence``; a slot holds one booking and an application one, while ``booked``."""
+
+    __tablename__ = "scheduling_interview_booking"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('booked', 'cancelled', 'released')", name="booking_status_valid"
+        ),
+        CheckConstraint("sequence >= 0", name="sequence_not_negative"),
+        Index(
+            "uq_scheduling_interview_booking_slot",
+            "slot_id",
+            unique=True,
+            sqlite_where=text("status = 'booked'"),
+            postgresql_where=text("status = 'booked'"),
+        ),
+        Index(
+            "uq_scheduling_interview_booking_application",
+            "application_id",
+            unique=True,
+            sqlite_where=text("status = 'booked'"),
+            postgresql_where=text("status = 'booked'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slot_id: Mapped[int] = mapped_column(
+        ForeignKey("scheduling_interview_slot.id", ondelete="CASCADE"), index=True
+    )
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("recruitment_application.id", ondelete="CASCADE"), index=True
+    )
+    volunteer_id: Mapped[int] = mapped_column(
+        ForeignKey("volunteers_volunteer.id", ondelete="CASCADE"), index=True
+    )
+    #: ``booked``; ``cancelled`` by either side; ``released`` when the application left the
+    #: interview stage.
+    status: Mapped[str] = mapped_column(String(12), default="booked")
+    #: The calendar UID of this booking, the same in every invitation, move and cancellation.
+    uid: Mapped[str] = mapped_column(String(100), unique=True)
+    #: The iCalendar SEQUENCE: bumped on every move and on cancelling.
+    sequence: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    slot: Mapped[InterviewSlot] = relationship()
+    application: Mapped[Application] = relationship()
     volunteer: Mapped[Volunteer] = relationship()

@@ -64,3 +64,49 @@ def activity(today: date) -> Iterable[tuple[Any, ...]]:
     yield from db.session.execute(
         select(SignUp.volunteer_id, func.max(SignUp.created_at)).group_by(SignUp.volunteer_id)
     )
+
+
+# --- interview bookings ----------------------------------------------------------------------
+# Export (position 126): each booking with its slot's role, organisation, time and place.
+# Erasure (position 51): the person's bookings are deleted (their slots stay, free).
+
+
+@hooks.export(126)
+def export_interviews(subject: hooks.Subject) -> dict[str, Any]:
+    from volunteer_hub.scheduling.interview_queries import bookings_of_volunteer
+
+    if subject.volunteer is None:
+        return {}
+    bookings = bookings_of_volunteer(subject.volunteer.id)
+    if not bookings:
+        return {}
+    return {
+        "interviews": [
+            {
+                "status": b.status,
+                "booked_at": hooks.json_value(b.created_at),
+                "role": b.slot.role.title,
+                "organisation": b.slot.role.organisation.name,
+                "starts_at": hooks.json_value(b.slot.starts_at),
+                "minutes": b.slot.minutes,
+                "place": b.slot.place,
+                "video_url": b.slot.video_url,
+            }
+            for b in bookings
+        ]
+    }
+
+
+@hooks.erase(51)
+def erase_interviews(erasure: hooks.Erasure) -> None:
+    from volunteer_hub.scheduling.models import InterviewBooking
+
+    if erasure.volunteer is None:
+        return
+    gone = db.session.execute(
+        delete(InterviewBooking)
+        .where(InterviewBooking.volunteer_id == erasure.volunteer.id)
+        .execution_options(synchronize_session=False)
+    )
+    if gone.rowcount:  # type: ignore[attr-defined]
+        erasure.erased.append("interview bookings deleted")

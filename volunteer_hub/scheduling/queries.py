@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+import icalendar
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
@@ -171,3 +172,19 @@ def roles_of(organisation_id: int) -> list[Role]:
             select(Role).where(Role.organisation_id == organisation_id).order_by(Role.title)
         )
     )
+
+
+def interview_calendar_events(volunteer_id: int) -> list[icalendar.Event]:
+    """The volunteer's booked interviews as calendar events, for their private feed: only their
+    own bookings (while their application is at the interview stage), in start order. Each has
+    the booking's stable ``UID``, its ``SEQUENCE`` (bumped on every move), UTC ``DTSTART`` and
+    ``DTEND``, the role and organisation in ``SUMMARY``, the place or video link in
+    ``LOCATION``; nobody else's name or address."""
+    from volunteer_hub.scheduling import interview_ics
+    from volunteer_hub.scheduling.interview_queries import live_bookings_of_volunteer
+
+    return [
+        interview_ics.event(interview_ics.for_booking(booking, staff=False))
+        for booking in live_bookings_of_volunteer(volunteer_id)
+        if not booking.slot.cancelled
+    ]

@@ -225,3 +225,4 @@ def new_shift(role_id: int) -> ResponseReturnValue:
 
 # QR check-in, the kiosk page and a volunteer's shift record join this blueprint.
 from volunteer_hub.scheduling import checkin_views as _checkin_views  # noqa: E402, F401
+from volunteer_hub.scheduling import interview_views as _interview_views  # noqa: E402, F401

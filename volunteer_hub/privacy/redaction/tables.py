@@ -58,6 +58,8 @@ KEPT = frozenset(
         "hours_record.soc_code",
         "training_booking.status",
         "scheduling_signup.status",
+        "scheduling_interview_booking.status",
+        "scheduling_interview_booking.uid",  # a random calendar UID
         "training_completion.source",
         "expenses_bank_details.ciphertext",  # deleted by erasure; never text
         "expenses_claim.ref",  # the import's reference
@@ -123,6 +125,7 @@ EMPTIED_VIA = frozenset(
         "hours_record.volunteer_id",
         "training_booking.volunteer_id",
         "scheduling_signup.volunteer_id",
+        "scheduling_interview_booking.volunteer_id",
         "training_completion.volunteer_id",
         "training_exception.volunteer_id",
         "expenses_claim.volunteer_id",
@@ -185,6 +188,7 @@ NOT_FOLLOWED = frozenset(
         "supervision_record.supervisor_id",
         "training_session.trainer_id",
         "scheduling_signup.hour_record_id",  # hours are reached through the volunteer
+        "scheduling_interview_booking.application_id",  # reached through the volunteer
         "training_completion.recorded_by_id",
         "training_exception.recorded_by_id",
         "timebank_account.approved_by_id",
