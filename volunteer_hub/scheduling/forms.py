@@ -112,3 +112,10 @@ class AttendanceForm(FlaskForm):
     checkboxes)."""
 
     attended = IdListField()
+
+
+class FeedResetForm(FlaskForm):
+    """Reset the calendar link: ``current`` names the link the page showed (the start of its
+    hash), so a double click resets it once."""
+
+    current = StringField(validators=[InputRequired(), Length(min=8, max=64)])

@@ -4,20 +4,27 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_login import current_user
+from flask_login import current_user, login_required
 
 from volunteer_hub.accounts.permissions import get_or_404, has_any_role, role_required
 from volunteer_hub.core.errors import DomainError
 from volunteer_hub.core.formatting import plural
 from volunteer_hub.core.forms import FlaskForm, attach_error, perform
 from volunteer_hub.core.models import utcnow
+from volunteer_hub.core.navigation import external_url
 from volunteer_hub.core.transitions import AlreadyDone
-from volunteer_hub.extensions import db
+from volunteer_hub.extensions import db, limiter
 from volunteer_hub.organisations.models import Organisation, Role
-from volunteer_hub.scheduling import attendance, queries, services, shifts
-from volunteer_hub.scheduling.forms import AssignForm, AttendanceForm, ShiftForm, shift_values
+from volunteer_hub.scheduling import attendance, feeds, queries, services, shifts
+from volunteer_hub.scheduling.forms import (
+    AssignForm,
+    AttendanceForm,
+    FeedResetForm,
+    ShiftForm,
+    shift_values,
+)
 from volunteer_hub.scheduling.models import Shift, SignUp
 from volunteer_hub.scheduling.times import LONDON, local
 
@@ -220,4 +227,65 @@ def new_shift(role_id: int) -> ResponseReturnValue:
             return redirect(url_for("scheduling.rota", organisation_id=role.organisation_id))
     return render_template("scheduling/shift_form.html", form=form, role=role), (
         400 if form.errors else 200
+    )
+
+
+# --- calendar feeds (scheduling/feeds.py) ------------------------------------------------------
+
+
+@bp.get("/calendar/<secret>.ics")
+@limiter.limit("120 per hour")
+def feed(secret: str) -> ResponseReturnValue:
+    """A person's private iCalendar feed; an unknown or revoked link is a 404."""
+    user = feeds.user_for_secret(secret)
+    if user is None:
+        abort(404)
+    body = feeds.calendar(feeds.person_for(user, _now()))
+    return Response(
+        body,
+        mimetype="text/calendar",
+        headers={
+            "Cache-Control": "private, no-store",
+            "Content-Disposition": 'inline; filename="volunteer-hub.ics"',
+            "X-Robots-Tag": "noindex",
+        },
+    )
+
+
+@bp.get("/account/calendar")
+@login_required
+def feed_settings() -> ResponseReturnValue:
+    token = feeds.token_of(current_user)
+    secret = feeds.secret_of(token) if token else None
+    return render_template(
+        "scheduling/feed.html",
+        token=token,
+        url=external_url("scheduling.feed", secret=secret) if secret else None,
+        button=FlaskForm(),
+    )
+
+
+@bp.post("/account/calendar")
+@login_required
+def feed_create() -> ResponseReturnValue:
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    return perform(
+        lambda: feeds.create_link(user=current_user),
+        done="Your calendar link is ready.",
+        back=url_for("scheduling.feed_settings"),
+    )
+
+
+@bp.post("/account/calendar/reset")
+@login_required
+def feed_reset() -> ResponseReturnValue:
+    form = FeedResetForm()
+    if not form.validate_on_submit():
+        abort(400)
+    current = form.current.data or ""
+    return perform(
+        lambda: feeds.reset_link(user=current_user, current=current),
+        done="Your calendar link has been reset: the old link no longer works.",
+        back=url_for("scheduling.feed_settings"),
     )
