@@ -8,6 +8,7 @@ from typing import Any
 
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextInput
 from wtforms import IntegerField, SelectField, StringField, SubmitField
+from wtforms.widgets import HiddenInput
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from volunteer_hub.core.errors import DomainError
@@ -119,3 +120,25 @@ class FeedResetForm(FlaskForm):
     hash), so a double click resets it once."""
 
     current = StringField(validators=[InputRequired(), Length(min=8, max=64)])
+
+
+class MoveShiftForm(FlaskForm):
+    """A shift's new day, times and place; ``version`` is the shift's version the page showed
+    (so a double click moves it once)."""
+
+    day = GovDateField("Day", validators=[InputRequired(message="Enter the day")])
+    start = StringField(
+        "Start time",
+        description="For example, 09:30",
+        widget=GovTextInput(),
+        validators=[InputRequired(message="Enter the start time"), Length(max=5)],
+    )
+    end = StringField(
+        "End time",
+        description="For example, 13:00 (an end before the start is the next day)",
+        widget=GovTextInput(),
+        validators=[InputRequired(message="Enter the end time"), Length(max=5)],
+    )
+    location = StringField("Where", widget=GovTextInput(), validators=[Optional(), Length(max=300)])
+    version = IntegerField(widget=HiddenInput(), validators=[InputRequired(), NumberRange(min=1)])
+    submit = SubmitField("Move the shift", widget=GovSubmitInput())

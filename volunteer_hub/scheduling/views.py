@@ -17,16 +17,18 @@ from volunteer_hub.core.navigation import external_url
 from volunteer_hub.core.transitions import AlreadyDone
 from volunteer_hub.extensions import db, limiter
 from volunteer_hub.organisations.models import Organisation, Role
-from volunteer_hub.scheduling import attendance, feeds, queries, services, shifts
+from volunteer_hub.scheduling import attendance, feeds, moves, queries, services, shifts
 from volunteer_hub.scheduling.forms import (
     AssignForm,
     AttendanceForm,
     FeedResetForm,
+    MoveShiftForm,
     ShiftForm,
     shift_values,
+    wall_time,
 )
 from volunteer_hub.scheduling.models import Shift, SignUp
-from volunteer_hub.scheduling.times import LONDON, local
+from volunteer_hub.scheduling.times import LONDON, local, span
 
 bp = Blueprint("scheduling", __name__)
 
@@ -288,4 +290,62 @@ def feed_reset() -> ResponseReturnValue:
         lambda: feeds.reset_link(user=current_user, current=current),
         done="Your calendar link has been reset: the old link no longer works.",
         back=url_for("scheduling.feed_settings"),
+    )
+
+
+# --- moving a shift (scheduling/moves.py) ------------------------------------------------------
+
+
+@bp.app_template_global()
+def shift_clashes(shift: Shift) -> set[int]:
+    """For the roster: the places whose holder also has an overlapping shift."""
+    return {s.id for s in moves.clashes(shift)}
+
+
+@bp.route("/shifts/<int:shift_id>/move", methods=["GET", "POST"])
+@role_required("staff")
+def move_shift(shift_id: int) -> ResponseReturnValue:
+    found = get_or_404(Shift, shift_id, action="change")
+    form = MoveShiftForm()
+    back = url_for("scheduling.shift", shift_id=shift_id)
+    if not form.is_submitted():
+        form.day.data = local(found.starts_at).date()
+        form.start.data = f"{local(found.starts_at):%H:%M}"
+        form.end.data = f"{local(found.ends_at):%H:%M}"
+        form.location.data = found.location
+        form.version.data = found.version
+    elif form.validate_on_submit():
+        try:
+            starts_at, ends_at = span(
+                form.day.data,
+                wall_time(form.start.data or "", "start"),
+                wall_time(form.end.data or "", "end"),
+            )
+            moved = moves.move_shift(
+                actor=current_user,
+                shift=found,
+                starts_at=starts_at,
+                ends_at=ends_at,
+                location=form.location.data,
+                version=form.version.data or 0,
+                now=_now(),
+            )
+        except AlreadyDone as error:
+            db.session.rollback()
+            flash(error.message, "info")
+            return redirect(back)
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            clash = f" {plural(len(moved.clashing), 'volunteer')} now overlap another shift."
+            flash(
+                f"Shift moved; {plural(moved.told, 'volunteer')} emailed."
+                + (clash if moved.clashing else ""),
+                "success",
+            )
+            return redirect(back)
+    return render_template("scheduling/shift_move.html", form=form, shift=found), (
+        400 if form.errors else 200
     )
