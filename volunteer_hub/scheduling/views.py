@@ -17,7 +17,7 @@ from volunteer_hub.core.navigation import external_url
 from volunteer_hub.core.transitions import AlreadyDone
 from volunteer_hub.extensions import db, limiter
 from volunteer_hub.organisations.models import Organisation, Role
-from volunteer_hub.scheduling import attendance, feeds, moves, queries, services, shifts
+from volunteer_hub.scheduling import attendance, feeds, months, moves, queries, services, shifts
 from volunteer_hub.scheduling.forms import (
     AssignForm,
     AttendanceForm,
@@ -348,4 +348,30 @@ def move_shift(shift_id: int) -> ResponseReturnValue:
             return redirect(back)
     return render_template("scheduling/shift_move.html", form=form, shift=found), (
         400 if form.errors else 200
+    )
+
+
+# --- the month rota (scheduling/months.py) -----------------------------------------------------
+
+
+@bp.get("/rota/<int:organisation_id>/month")
+@role_required("staff")
+def rota_month(organisation_id: int) -> ResponseReturnValue:
+    organisation = db.session.get(Organisation, organisation_id)
+    if organisation is None or not queries.manages(current_user, organisation_id):
+        abort(404)
+    roles = queries.roles_of(organisation_id)
+    chosen = next((r for r in roles if str(r.id) == request.args.get("role", "")), None)
+    found = months.month(
+        organisation_id,
+        months.first_of(request.args.get("month"), _today()),
+        chosen.id if chosen else None,
+    )
+    return render_template(
+        "scheduling/rota_month.html",
+        organisation=organisation,
+        month=found,
+        roles=roles,
+        role=chosen,
+        week=found.first.isoformat(),
     )
