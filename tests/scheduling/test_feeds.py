@@ -232,3 +232,22 @@ def test_coordinator_feed_has_counts_never_names(personas, login, make_shift) ->
     # Organisation B's coordinator sees none of organisation A's shifts.
     other = login(personas.coordinator_b)
     assert _events(other, _link(other)) == {}
+
+
+def test_erasure_deletes_the_link_and_export_never_shows_its_secret(personas, login, app) -> None:
+    from volunteer_hub.privacy.erasure import erase
+    from volunteer_hub.privacy.export import build_export
+
+    client = login(personas.volunteer)
+    path = _link(client)
+    secret = path.removeprefix("/calendar/").removesuffix(".ics")
+    token = db.session.scalar(select(FeedToken))
+    volunteer = volunteer_for(personas.volunteer)
+    exported = build_export(user=personas.volunteer, volunteer=volunteer, full=False)
+    assert "link_made_at" in exported["calendar_feed"]
+    text = str(exported)
+    assert secret not in text and token.token_hash not in text and token.salt not in text
+    result = erase(actor=personas.admin, user=personas.volunteer, today=date.today())
+    db.session.commit()
+    assert "calendar feed link deleted" in result.erased
+    assert app.test_client().get(path).status_code == 404
