@@ -241,6 +241,15 @@ def _chart_names() -> Values:
     return [{"name": name} for name in sorted(NAMES)]
 
 
+def _feed_links() -> Values:
+    """The demo's calendar feed links (the secret is derived again from the stored salt)."""
+    from volunteer_hub.scheduling.feeds import secret_of
+    from volunteer_hub.scheduling.models import FeedToken
+
+    tokens = db.session.scalars(select(FeedToken).order_by(FeedToken.id).limit(1))
+    return [{"secret": secret} for t in tokens if (secret := secret_of(t))]
+
+
 #: Route → rows for arguments whose meaning depends on the route (a slug, a signed link),
 #: tried in turn like ids.
 ROWS_BY_ENDPOINT: dict[str, Callable[[], Values]] = {
@@ -252,6 +261,7 @@ ROWS_BY_ENDPOINT: dict[str, Callable[[], Values]] = {
     "accounts.confirm_email_change": _token("change_email", "sam.new@demo.volunteerhub.invalid"),
     "recruitment.reference": _reference_tokens,
     "reports.quarterly_link": _quarterly_links,
+    "scheduling.feed": _feed_links,
 }
 
 #: Route → each value of its own arguments (a file format, a chart, a kind): every one is

@@ -56,6 +56,7 @@ def seed() -> list[str]:
     _full_with_waiting(first_role.id, people)
     _past_attendance(first_role, people, today, centre)
     _demo_volunteer(roles[-1].id)
+    _demo_feed()
     db.session.flush()
     return [f"Demo shifts: {made} from 2 repeating patterns, one full with a waiting list."]
 
@@ -121,3 +122,12 @@ def _demo_volunteer(role_id: int) -> None:
     shift = shifts[-1]
     if not any(s.volunteer_id == volunteer.id for s in shift.signups):
         db.session.add(SignUp(shift_id=shift.id, volunteer_id=volunteer.id, status="confirmed"))
+
+
+def _demo_feed() -> None:
+    """Sam has a calendar feed link (shown on /account/calendar)."""
+    from volunteer_hub.scheduling.feeds import create_link, token_of
+
+    sam = db.session.scalar(select(User).where(User.email == "volunteer@demo.volunteerhub.invalid"))
+    if sam is not None and token_of(sam) is None:
+        create_link(user=sam)

@@ -27,7 +27,7 @@ import re
 import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from urllib.parse import urlparse
 
 from flask import current_app
@@ -143,7 +143,8 @@ def my_training(person: Person) -> list[FeedEvent]:
     events = []
     for booking in rows:
         session = booking.session
-        start = datetime.combine(session.held_on, session.starts_at, tzinfo=LONDON)
+        # UK wall-clock time as a UTC instant: a feed carries no VTIMEZONE.
+        start = datetime.combine(session.held_on, session.starts_at, tzinfo=LONDON).astimezone(UTC)
         events.append(
             FeedEvent(
                 uid=person.uid("training", session.id),
