@@ -29,7 +29,7 @@ def _link(client) -> str:
     """Make the signed-in person's link through the page and return its path."""
     post_form(client, PAGE, {}, form_page=PAGE)
     html = client.get(PAGE).get_data(as_text=True)
-    found = re.search(r'value="https?://[^/"]+(/calendar/[A-Za-z0-9_-]+\.ics)"', html)
+    found = re.search(r'>https?://[^/"<]+(/calendar/[A-Za-z0-9_-]+\.ics)</textarea>', html)
     assert found, html
     return found.group(1)
 
@@ -56,9 +56,7 @@ def _signup(shift: Shift, user, status: str = "confirmed", position: int | None 
     db.session.commit()
 
 
-def test_only_a_hash_of_the_secret_is_stored_and_the_page_shows_the_link(
-    personas, login
-) -> None:
+def test_only_a_hash_of_the_secret_is_stored_and_the_page_shows_the_link(personas, login) -> None:
     client = login(personas.volunteer)
     assert "Make my calendar link" in client.get(PAGE).get_data(as_text=True)
     path = _link(client)
@@ -161,7 +159,11 @@ def test_volunteer_feed_has_their_own_items_and_nobody_elses(
     db.session.add(session)
     db.session.flush()
     db.session.add(
-        Booking(session_id=session.id, volunteer_id=volunteer_for(personas.volunteer).id, status="booked")
+        Booking(
+            session_id=session.id,
+            volunteer_id=volunteer_for(personas.volunteer).id,
+            status="booked",
+        )
     )
     db.session.commit()
 

@@ -81,11 +81,14 @@ def test_coordinator_moves_a_shift_and_everyone_on_it_is_emailed_once(
     response = post_form(client, url, data, follow_redirects=True)
     assert "already been changed" in response.get_data(as_text=True)
     assert len(_mail()) == 2
-    assert db.session.scalar(
-        select(func.count()).select_from(AuditEvent).where(
-            AuditEvent.action == "scheduling.shift_moved"
+    assert (
+        db.session.scalar(
+            select(func.count())
+            .select_from(AuditEvent)
+            .where(AuditEvent.action == "scheduling.shift_moved")
         )
-    ) == 1
+        == 1
+    )
 
 
 def test_parallel_moves_email_each_person_exactly_once(

@@ -28,7 +28,11 @@ def test_month_lists_each_day_with_gaps_highlighted(personas, login, role) -> No
     short = _shift(role, datetime(2027, 6, 3, 9, tzinfo=UTC), minimum=2)
     covered = _shift(role, datetime(2027, 6, 10, 9, tzinfo=UTC), minimum=1, location="Depot")
     db.session.add(
-        SignUp(shift_id=covered.id, volunteer_id=volunteer_for(personas.volunteer).id, status="confirmed")
+        SignUp(
+            shift_id=covered.id,
+            volunteer_id=volunteer_for(personas.volunteer).id,
+            status="confirmed",
+        )
     )
     _shift(role, datetime(2027, 7, 1, 9, tzinfo=UTC), minimum=3)  # next month: not shown
     db.session.commit()
@@ -70,8 +74,18 @@ def test_month_per_role(personas, login, role) -> None:
 
 def test_odd_month_and_role_values_show_this_month(personas, login, role) -> None:
     client = login(personas.coordinator_a)
-    for value in ("2027-13", "99999-99", "\x00", "x" * 3000, "2027-06-01", "-1--1", "２０２７-０６"):
-        response = client.get(f"/rota/{personas.org_a.id}/month", query_string={"month": value, "role": value})
+    for value in (
+        "2027-13",
+        "99999-99",
+        "\x00",
+        "x" * 3000,
+        "2027-06-01",
+        "-1--1",
+        "２０２７-０６",
+    ):
+        response = client.get(
+            f"/rota/{personas.org_a.id}/month", query_string={"month": value, "role": value}
+        )
         # A NUL is refused by the app's input filter (400); anything else is this month.
         assert response.status_code == (400 if "\x00" in value else 200), value
 

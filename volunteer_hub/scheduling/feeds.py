@@ -112,7 +112,9 @@ def my_shifts(person: Person) -> list[FeedEvent]:
             Shift.ends_at > person.now - PAST,
             Shift.starts_at < person.now + AHEAD,
         )
-        .options(selectinload(SignUp.shift).selectinload(Shift.role).selectinload(Role.organisation))
+        .options(
+            selectinload(SignUp.shift).selectinload(Shift.role).selectinload(Role.organisation)
+        )
         .order_by(Shift.starts_at, Shift.id)
     )
     return [
@@ -217,7 +219,9 @@ def organisation_shifts(person: Person) -> list[FeedEvent]:
             Shift.ends_at > person.now - PAST,
             Shift.starts_at < person.now + AHEAD,
         )
-        .options(selectinload(Shift.role).selectinload(Role.organisation), selectinload(Shift.signups))
+        .options(
+            selectinload(Shift.role).selectinload(Role.organisation), selectinload(Shift.signups)
+        )
         .order_by(Shift.starts_at, Shift.id)
     )
     events = []

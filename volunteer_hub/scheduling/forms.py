@@ -3,13 +3,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import date, datetime, time
 from typing import Any
 
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextInput
 from wtforms import IntegerField, SelectField, StringField, SubmitField
-from wtforms.widgets import HiddenInput
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import HiddenInput
 
 from volunteer_hub.core.errors import DomainError
 from volunteer_hub.core.forms import FlaskForm, GovDateField, IdListField, choices
@@ -142,3 +142,13 @@ class MoveShiftForm(FlaskForm):
     location = StringField("Where", widget=GovTextInput(), validators=[Optional(), Length(max=300)])
     version = IntegerField(widget=HiddenInput(), validators=[InputRequired(), NumberRange(min=1)])
     submit = SubmitField("Move the shift", widget=GovSubmitInput())
+
+
+def move_span(form: MoveShiftForm) -> tuple[datetime, datetime]:
+    """The new start and end as UTC instants (an end before the start is the next day)."""
+    from volunteer_hub.scheduling.times import span
+
+    day: date = form.day.data  # type: ignore[assignment]  # InputRequired: never None here
+    return span(
+        day, wall_time(form.start.data or "", "start"), wall_time(form.end.data or "", "end")
+    )

@@ -115,8 +115,10 @@ def clashes(shift: Shift) -> list[SignUp]:
 def _tell(signup: SignUp, shift: Shift, before: str, after: str, clash: bool) -> int:
     if signup.status not in ("confirmed", "waiting") or not signup.volunteer.email:
         return 0
-    place = "You still have your place." if signup.status == "confirmed" else (
-        "You are still on the waiting list."
+    place = (
+        "You still have your place."
+        if signup.status == "confirmed"
+        else ("You are still on the waiting list.")
     )
     warning = (
         " This now overlaps another shift you have a place on: please cancel one of the two, "

@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from volunteer_hub.accounts.outbox import queue_email
 from volunteer_hub.core.formatting import date_time
-from volunteer_hub.core.preferences import wants
 from volunteer_hub.core.navigation import external_url
+from volunteer_hub.core.preferences import wants
 from volunteer_hub.core.transitions import AlreadyDone, compare_and_set_where
 from volunteer_hub.extensions import db
 from volunteer_hub.scheduling.models import Shift, SignUp

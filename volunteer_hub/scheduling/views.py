@@ -24,11 +24,11 @@ from volunteer_hub.scheduling.forms import (
     FeedResetForm,
     MoveShiftForm,
     ShiftForm,
+    move_span,
     shift_values,
-    wall_time,
 )
 from volunteer_hub.scheduling.models import Shift, SignUp
-from volunteer_hub.scheduling.times import LONDON, local, span
+from volunteer_hub.scheduling.times import LONDON, local
 
 bp = Blueprint("scheduling", __name__)
 
@@ -306,21 +306,19 @@ def shift_clashes(shift: Shift) -> set[int]:
 @role_required("staff")
 def move_shift(shift_id: int) -> ResponseReturnValue:
     found = get_or_404(Shift, shift_id, action="change")
-    form = MoveShiftForm()
+    form = MoveShiftForm(
+        data={
+            "day": local(found.starts_at).date(),
+            "start": f"{local(found.starts_at):%H:%M}",
+            "end": f"{local(found.ends_at):%H:%M}",
+            "location": found.location,
+            "version": found.version,
+        }
+    )
     back = url_for("scheduling.shift", shift_id=shift_id)
-    if not form.is_submitted():
-        form.day.data = local(found.starts_at).date()
-        form.start.data = f"{local(found.starts_at):%H:%M}"
-        form.end.data = f"{local(found.ends_at):%H:%M}"
-        form.location.data = found.location
-        form.version.data = found.version
-    elif form.validate_on_submit():
+    if form.validate_on_submit():
         try:
-            starts_at, ends_at = span(
-                form.day.data,
-                wall_time(form.start.data or "", "start"),
-                wall_time(form.end.data or "", "end"),
-            )
+            starts_at, ends_at = move_span(form)
             moved = moves.move_shift(
                 actor=current_user,
                 shift=found,
