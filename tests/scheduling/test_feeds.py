@@ -253,3 +253,19 @@ def test_erasure_deletes_the_link_and_export_never_shows_its_secret(personas, lo
     db.session.commit()
     assert "calendar feed link deleted" in result.erased
     assert app.test_client().get(path).status_code == 404
+
+
+def test_parallel_makes_and_resets_act_once(personas, login, parallel) -> None:
+    from tests.parallel import Shot
+    from volunteer_hub.accounts.models import AuditEvent
+
+    client = login(personas.volunteer)
+    results = parallel.run([Shot(client, PAGE, {}, PAGE, times=4)])
+    assert results.server_errors == []
+    db.session.expire_all()
+    assert len(db.session.scalars(select(FeedToken)).all()) == 1
+    results = parallel.run([Shot(client, f"{PAGE}/reset", _current(), PAGE, times=4)])
+    assert results.server_errors == []
+    actions = db.session.scalars(select(AuditEvent.action)).all()
+    assert actions.count("scheduling.feed_created") == 1
+    assert actions.count("scheduling.feed_reset") == 1
