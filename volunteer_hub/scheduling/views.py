@@ -236,9 +236,10 @@ def new_shift(role_id: int) -> ResponseReturnValue:
 
 
 @bp.get("/calendar/<secret>.ics")
-@limiter.limit("120 per hour")
+@limiter.limit("120 per hour", key_func=lambda: "feed:" + request.path)
 def feed(secret: str) -> ResponseReturnValue:
-    """A person's private iCalendar feed; an unknown or revoked link is a 404."""
+    """A person's private iCalendar feed; an unknown or revoked link is a 404. Limited per link,
+    not per address: calendar services fetch everyone's feeds from a few addresses."""
     user = feeds.user_for_secret(secret)
     if user is None:
         abort(404)
