@@ -263,6 +263,15 @@ def _chart_names() -> Values:
     return [{"name": name} for name in sorted(NAMES)]
 
 
+def _feed_links() -> Values:
+    """The demo's calendar feed links (the secret is derived again from the stored salt)."""
+    from volunteer_hub.scheduling.feeds import secret_of
+    from volunteer_hub.scheduling.models import FeedToken
+
+    tokens = db.session.scalars(select(FeedToken).order_by(FeedToken.id).limit(1))
+    return [{"secret": secret} for t in tokens if (secret := secret_of(t))]
+
+
 #: Route → rows for arguments whose meaning depends on the route (a slug, a signed link),
 #: tried in turn like ids.
 ROWS_BY_ENDPOINT: dict[str, Callable[[], Values]] = {
@@ -277,6 +286,7 @@ ROWS_BY_ENDPOINT: dict[str, Callable[[], Values]] = {
     "scheduling.scan": _check_in_rows("code"),
     "scheduling.check_in": _check_in_rows("p"),
     "scheduling.volunteer_record": _shift_volunteer_ids,
+    "scheduling.feed": _feed_links,
 }
 
 #: Route → each value of its own arguments (a file format, a chart, a kind): every one is

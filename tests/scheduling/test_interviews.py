@@ -513,3 +513,25 @@ def test_a_hostile_slot_choice_is_a_form_error(role, personas, login, value) -> 
     assert response.status_code == 400
     assert "govuk-error-summary" in response.get_data(as_text=True)
     assert _count(InterviewBooking) == 0
+
+
+def test_a_booked_interview_is_in_the_applicants_calendar_feed_as_in_the_invitation(
+    role, personas, login
+) -> None:
+    from tests.scheduling.test_feeds import _events, _link
+
+    first, second = _slot(role), _slot(role, hours=96)
+    application = _applicant(role, personas.volunteer)
+    client = login(personas.volunteer)
+    _book(client, application, first)
+    booking = interview_queries.booking_of_application(application.id)
+    path = _link(client)
+    event = _events(client, path)[booking.uid]
+    assert event.decoded("dtstart") == first.starts_at
+    assert int(event["sequence"]) == 0 and "Food bank helper" in str(event["summary"])
+    _book(client, application, second)  # moved: the same entry, a later SEQUENCE
+    event = _events(client, path)[booking.uid]
+    assert event.decoded("dtstart") == second.starts_at and int(event["sequence"]) == 1
+    # Another applicant's feed does not have it.
+    other = login(personas.stranger)
+    assert booking.uid not in _events(other, _link(other))

@@ -15,4 +15,7 @@ Rules:
 - Each person chooses email reminders on or off for each kind on their reminder settings page;
   a kind turned off is not queued (nor recorded as sent, so turning it back on resumes it).
 - Each person's choices, and whether an address wants a kind, are read through ``queries.py``.
+- ``shift_reminder`` (a shift the day before) is offered here but sent by scheduling's hourly
+  job, which sits below this domain and asks through ``core.preferences`` (registered by
+  ``queries.py``).
 """

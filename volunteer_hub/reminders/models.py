@@ -32,6 +32,9 @@ KINDS = {
     "action_overdue": "Agreed actions past their due date",
     "application_overdue": "Applicants waiting to hear from you",
     "training_expiry": "Training expiring or expired",
+    # Sent by scheduling's hourly job (scheduling/reminders.py), which asks through
+    # core.preferences: the kind is named here so the settings page offers it.
+    "shift_reminder": "Your shifts, the day before",
 }
 
 

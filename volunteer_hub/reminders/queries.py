@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from volunteer_hub.accounts.models import User
+from volunteer_hub.core.preferences import register as register_preference
 from volunteer_hub.extensions import db
 from volunteer_hub.reminders.models import KINDS, ReminderPreference
 
@@ -28,3 +29,7 @@ def wants(email: str, kind: str) -> bool:
         .where(func.lower(User.email) == email.lower(), ReminderPreference.kind == kind)
     )
     return enabled is not False
+
+
+# Domains below this one (scheduling's day-before shift reminder) ask through core.
+register_preference("reminders", wants)

@@ -65,4 +65,19 @@ Rules:
   on the organisation's profile page); shifts keep their own afterwards.
 - No-show counts per volunteer (at the organisations the viewer coordinates) are on the roster
   and on the volunteer's shift record page, for coordinators and the centre only.
+- The day-before reminder is not sent to someone who turned "Your shifts, the day before" off
+  on their reminder settings page (asked through ``core.preferences``; not recorded as sent, so
+  turning it back on before the shift sends it).
+- Moving a shift (``moves.py``): coordinators change a future shift's day, times or place; a
+  compare-and-set on ``version`` moves it once and bumps it; everyone with a place or waiting is
+  emailed once (old and new). Anyone whose other shift now overlaps keeps their place, is told,
+  and is flagged on the roster until one of the two is cancelled.
+- The month rota (``months.py``) lists an organisation's shifts, or one role's, day by day in
+  UK days, with the shifts below their minimum listed first as gaps.
+- Calendar feeds (``feeds.py``): each person's private iCalendar link holds a secret of which
+  only a SHA-256 hash is stored; resetting it revokes the old link (404). A volunteer's feed has
+  their own places, training bookings, next supervision meetings and placement start days; a
+  coordinator's has their organisations' shifts with counts, never names. UIDs are stable,
+  SEQUENCE is the shift's version, an organisation's cancellation stays as STATUS:CANCELLED,
+  and a place given up leaves the feed.
 """

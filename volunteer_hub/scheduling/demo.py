@@ -57,6 +57,7 @@ def seed() -> list[str]:
     _past_attendance(first_role, people, today, centre)
     _demo_volunteer(roles[-1].id)
     _check_in_today(roles[-1].id, today)
+    _demo_feed()
     db.session.flush()
     return [f"Demo shifts: {made} from 2 repeating patterns, one full with a waiting list."]
 
@@ -194,3 +195,12 @@ def seed_interviews() -> list[str]:
     )
     db.session.flush()
     return [f"Demo interview slots: {len(slots)}, one booked by {application.volunteer.name}."]
+
+
+def _demo_feed() -> None:
+    """Sam has a calendar feed link (shown on /account/calendar)."""
+    from volunteer_hub.scheduling.feeds import create_link, token_of
+
+    sam = db.session.scalar(select(User).where(User.email == "volunteer@demo.volunteerhub.invalid"))
+    if sam is not None and token_of(sam) is None:
+        create_link(user=sam)

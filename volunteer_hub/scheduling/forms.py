@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import date, datetime, time
 from typing import Any
 
 from govuk_frontend_wtf.wtforms_widgets import (
@@ -14,6 +14,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 )
 from wtforms import HiddenField, IntegerField, RadioField, SelectField, StringField, SubmitField
 from wtforms.validators import AnyOf, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import HiddenInput
 
 from volunteer_hub.core.errors import DomainError
 from volunteer_hub.core.forms import FlaskForm, GovDateField, IdListField, choices
@@ -207,3 +208,42 @@ class InterviewBookForm(FlaskForm):
         validators=[InputRequired(message="Choose a time")],
     )
     submit = SubmitField("Book this time", widget=GovSubmitInput())
+
+
+class FeedResetForm(FlaskForm):
+    """Reset the calendar link: ``current`` names the link the page showed (the start of its
+    hash), so a double click resets it once."""
+
+    current = StringField(validators=[InputRequired(), Length(min=8, max=64)])
+
+
+class MoveShiftForm(FlaskForm):
+    """A shift's new day, times and place; ``version`` is the shift's version the page showed
+    (so a double click moves it once)."""
+
+    day = GovDateField("Day", validators=[InputRequired(message="Enter the day")])
+    start = StringField(
+        "Start time",
+        description="For example, 09:30",
+        widget=GovTextInput(),
+        validators=[InputRequired(message="Enter the start time"), Length(max=5)],
+    )
+    end = StringField(
+        "End time",
+        description="For example, 13:00 (an end before the start is the next day)",
+        widget=GovTextInput(),
+        validators=[InputRequired(message="Enter the end time"), Length(max=5)],
+    )
+    location = StringField("Where", widget=GovTextInput(), validators=[Optional(), Length(max=300)])
+    version = IntegerField(widget=HiddenInput(), validators=[InputRequired(), NumberRange(min=1)])
+    submit = SubmitField("Move the shift", widget=GovSubmitInput())
+
+
+def move_span(form: MoveShiftForm) -> tuple[datetime, datetime]:
+    """The new start and end as UTC instants (an end before the start is the next day)."""
+    from volunteer_hub.scheduling.times import span
+
+    day: date = form.day.data  # type: ignore[assignment]  # InputRequired: never None here
+    return span(
+        day, wall_time(form.start.data or "", "start"), wall_time(form.end.data or "", "end")
+    )

@@ -280,3 +280,21 @@ class InterviewBooking(Model):
     slot: Mapped[InterviewSlot] = relationship()
     application: Mapped[Application] = relationship()
     volunteer: Mapped[Volunteer] = relationship()
+
+
+class FeedToken(Model):
+    """A person's private calendar feed link (``scheduling/feeds.py``). Only a SHA-256 hash of
+    the link's secret is stored: the secret is an HMAC of the app's key, the user and ``salt``,
+    so the settings page can show the link again; a new ``salt`` revokes the old link."""
+
+    __tablename__ = "scheduling_feed_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts_user.id", ondelete="CASCADE"), unique=True
+    )
+    #: Random; changed to revoke the link.
+    salt: Mapped[str] = mapped_column(String(64))
+    #: SHA-256 (hex) of the secret in the link.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -4,6 +4,8 @@ Export: each sign-up with its shift's role, organisation, start and end (export 
 only when the volunteer has any). Erasure (position 52): sign-ups that are not attendance are
 deleted; attended ones stay, pointing at the anonymised volunteer record, so the shift's roster
 and the approved hours it made are kept as anonymous hours. Activity: the last sign-up made.
+Calendar feed link: exported as the day it was made (position 126, never the secret or its
+hash); erasure deletes it (position 53), so the link answers 404.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from sqlalchemy import delete, func, select
 
 from volunteer_hub.core import privacy_hooks as hooks
 from volunteer_hub.extensions import db
-from volunteer_hub.scheduling.models import SignUp
+from volunteer_hub.scheduling.models import FeedToken, SignUp
 
 
 @hooks.export(125)
@@ -110,3 +112,31 @@ def erase_interviews(erasure: hooks.Erasure) -> None:
     )
     if gone.rowcount:  # type: ignore[attr-defined]
         erasure.erased.append("interview bookings deleted")
+
+
+# --- calendar feed links (scheduling/feeds.py) -------------------------------------------------
+
+
+@hooks.export(127)
+def export_calendar_feed(subject: hooks.Subject) -> dict[str, Any]:
+    """Whether the person has a calendar link, and since when (never its secret or hash)."""
+    if subject.user is None:
+        return {}
+    made = db.session.scalar(
+        select(FeedToken.created_at).where(FeedToken.user_id == subject.user.id)
+    )
+    return {"calendar_feed": {"link_made_at": hooks.json_value(made)}} if made else {}
+
+
+@hooks.erase(53)
+def erase_calendar_feed(erasure: hooks.Erasure) -> None:
+    """The person's calendar link stops working: its row is deleted."""
+    if erasure.user is None:
+        return
+    gone = db.session.execute(
+        delete(FeedToken)
+        .where(FeedToken.user_id == erasure.user.id)
+        .execution_options(synchronize_session=False)
+    )
+    if gone.rowcount:  # type: ignore[attr-defined]
+        erasure.erased.append("calendar feed link deleted")

@@ -1,5 +1,6 @@
 """The day-before reminder of a shift: once per sign-up and shift version (a shift changed
-after the reminder is reminded again), for places on shifts starting in the next 24 hours."""
+after the reminder is reminded again), for places on shifts starting in the next 24 hours,
+unless the person turned "Your shifts, the day before" off on their reminder settings page."""
 
 from __future__ import annotations
 
@@ -10,11 +11,14 @@ from sqlalchemy import select
 from volunteer_hub.accounts.outbox import queue_email
 from volunteer_hub.core.formatting import date_time
 from volunteer_hub.core.navigation import external_url
+from volunteer_hub.core.preferences import wants
 from volunteer_hub.core.transitions import AlreadyDone, compare_and_set_where
 from volunteer_hub.extensions import db
 from volunteer_hub.scheduling.models import Shift, SignUp
 
 AHEAD = timedelta(hours=24)
+#: The kind on each person's reminder settings page (the reminders domain keeps the choices).
+KIND = "shift_reminder"
 
 
 def remind_due(now: datetime) -> int:
@@ -34,6 +38,9 @@ def remind_due(now: datetime) -> int:
     ).all()
     queued = 0
     for signup, shift in due:
+        email = signup.volunteer.email
+        if email and not wants(email, KIND):
+            continue  # turned off: not recorded as sent, so turning it back on resumes it
         try:
             compare_and_set_where(
                 signup,
@@ -42,11 +49,11 @@ def remind_due(now: datetime) -> int:
             )
         except AlreadyDone:
             continue  # another run sent it
-        if not signup.volunteer.email:
+        if not email:
             continue
         queue_email(
             kind="reminder",
-            to=signup.volunteer.email,
+            to=email,
             subject=f"Reminder: {shift.role.title} shift, {date_time(shift.starts_at)}",
             body=(
                 f"You have a place on the {shift.role.title} shift with "

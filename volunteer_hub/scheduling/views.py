@@ -4,20 +4,29 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_login import current_user
+from flask_login import current_user, login_required
 
 from volunteer_hub.accounts.permissions import get_or_404, has_any_role, role_required
 from volunteer_hub.core.errors import DomainError
 from volunteer_hub.core.formatting import plural
 from volunteer_hub.core.forms import FlaskForm, attach_error, perform
 from volunteer_hub.core.models import utcnow
+from volunteer_hub.core.navigation import external_url
 from volunteer_hub.core.transitions import AlreadyDone
-from volunteer_hub.extensions import db
+from volunteer_hub.extensions import db, limiter
 from volunteer_hub.organisations.models import Organisation, Role
-from volunteer_hub.scheduling import attendance, queries, services, shifts
-from volunteer_hub.scheduling.forms import AssignForm, AttendanceForm, ShiftForm, shift_values
+from volunteer_hub.scheduling import attendance, feeds, months, moves, queries, services, shifts
+from volunteer_hub.scheduling.forms import (
+    AssignForm,
+    AttendanceForm,
+    FeedResetForm,
+    MoveShiftForm,
+    ShiftForm,
+    move_span,
+    shift_values,
+)
 from volunteer_hub.scheduling.models import Shift, SignUp
 from volunteer_hub.scheduling.times import LONDON, local
 
@@ -226,3 +235,146 @@ def new_shift(role_id: int) -> ResponseReturnValue:
 # QR check-in, the kiosk page and a volunteer's shift record join this blueprint.
 from volunteer_hub.scheduling import checkin_views as _checkin_views  # noqa: E402, F401
 from volunteer_hub.scheduling import interview_views as _interview_views  # noqa: E402, F401
+
+# --- calendar feeds (scheduling/feeds.py) ------------------------------------------------------
+
+
+@bp.get("/calendar/<secret>.ics")
+@limiter.limit("120 per hour", key_func=lambda: "feed:" + request.path)
+def feed(secret: str) -> ResponseReturnValue:
+    """A person's private iCalendar feed; an unknown or revoked link is a 404. Limited per link,
+    not per address: calendar services fetch everyone's feeds from a few addresses."""
+    user = feeds.user_for_secret(secret)
+    if user is None:
+        abort(404)
+    body = feeds.calendar(feeds.person_for(user, _now()))
+    return Response(
+        body,
+        mimetype="text/calendar",
+        headers={
+            "Cache-Control": "private, no-store",
+            "Content-Disposition": 'inline; filename="volunteer-hub.ics"',
+            "X-Robots-Tag": "noindex",
+        },
+    )
+
+
+@bp.get("/account/calendar")
+@login_required
+def feed_settings() -> ResponseReturnValue:
+    token = feeds.token_of(current_user)
+    secret = feeds.secret_of(token) if token else None
+    return render_template(
+        "scheduling/feed.html",
+        token=token,
+        url=external_url("scheduling.feed", secret=secret) if secret else None,
+        button=FlaskForm(),
+    )
+
+
+@bp.post("/account/calendar")
+@login_required
+def feed_create() -> ResponseReturnValue:
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    return perform(
+        lambda: feeds.create_link(user=current_user),
+        done="Your calendar link is ready.",
+        back=url_for("scheduling.feed_settings"),
+    )
+
+
+@bp.post("/account/calendar/reset")
+@login_required
+def feed_reset() -> ResponseReturnValue:
+    form = FeedResetForm()
+    if not form.validate_on_submit():
+        abort(400)
+    current = form.current.data or ""
+    return perform(
+        lambda: feeds.reset_link(user=current_user, current=current),
+        done="Your calendar link has been reset: the old link no longer works.",
+        back=url_for("scheduling.feed_settings"),
+    )
+
+
+# --- moving a shift (scheduling/moves.py) ------------------------------------------------------
+
+
+@bp.app_template_global()
+def shift_clashes(shift: Shift) -> set[int]:
+    """For the roster: the places whose holder also has an overlapping shift."""
+    return {s.id for s in moves.clashes(shift)}
+
+
+@bp.route("/shifts/<int:shift_id>/move", methods=["GET", "POST"])
+@role_required("staff")
+def move_shift(shift_id: int) -> ResponseReturnValue:
+    found = get_or_404(Shift, shift_id, action="change")
+    form = MoveShiftForm(
+        data={
+            "day": local(found.starts_at).date(),
+            "start": f"{local(found.starts_at):%H:%M}",
+            "end": f"{local(found.ends_at):%H:%M}",
+            "location": found.location,
+            "version": found.version,
+        }
+    )
+    back = url_for("scheduling.shift", shift_id=shift_id)
+    if form.validate_on_submit():
+        try:
+            starts_at, ends_at = move_span(form)
+            moved = moves.move_shift(
+                actor=current_user,
+                shift=found,
+                starts_at=starts_at,
+                ends_at=ends_at,
+                location=form.location.data,
+                version=form.version.data or 0,
+                now=_now(),
+            )
+        except AlreadyDone as error:
+            db.session.rollback()
+            flash(error.message, "info")
+            return redirect(back)
+        except DomainError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            clash = f" {plural(len(moved.clashing), 'volunteer')} now overlap another shift."
+            flash(
+                f"Shift moved; {plural(moved.told, 'volunteer')} emailed."
+                + (clash if moved.clashing else ""),
+                "success",
+            )
+            return redirect(back)
+    return render_template("scheduling/shift_move.html", form=form, shift=found), (
+        400 if form.errors else 200
+    )
+
+
+# --- the month rota (scheduling/months.py) -----------------------------------------------------
+
+
+@bp.get("/rota/<int:organisation_id>/month")
+@role_required("staff")
+def rota_month(organisation_id: int) -> ResponseReturnValue:
+    organisation = db.session.get(Organisation, organisation_id)
+    if organisation is None or not queries.manages(current_user, organisation_id):
+        abort(404)
+    roles = queries.roles_of(organisation_id)
+    chosen = next((r for r in roles if str(r.id) == request.args.get("role", "")), None)
+    found = months.month(
+        organisation_id,
+        months.first_of(request.args.get("month"), _today()),
+        chosen.id if chosen else None,
+    )
+    return render_template(
+        "scheduling/rota_month.html",
+        organisation=organisation,
+        month=found,
+        roles=roles,
+        role=chosen,
+        week=found.first.isoformat(),
+    )

@@ -36,6 +36,8 @@ KEPT = frozenset(
         "accounts_recovery_code.code_hash",
         "accounts_membership.role",
         "api_token.token_hash",
+        "scheduling_feed_token.salt",  # random, with the hash of the calendar link's secret
+        "scheduling_feed_token.token_hash",
         "api_token.prefix",
         "reminders_preference.kind",
         "privacy_request.kind",
@@ -114,6 +116,7 @@ EMPTIED_VIA = frozenset(
         "accounts_recovery_code.user_id",
         "accounts_membership.user_id",
         "api_token.user_id",
+        "scheduling_feed_token.user_id",
         "reminders_preference.user_id",
         "reports_quarterly_subscription.user_id",
         "reports_quarterly_delivery.subscription_id",
