@@ -45,9 +45,7 @@ def test_search_filters_stay_inside_the_reach(world, personas, login) -> None:
     assert found(centre, "?interest=cooking") == {"Alice Invented", "Bob Invented"}
     assert found(centre, "?language=welsh") == {"Alice Invented"}
     assert found(centre, "?slots=mon_afternoon") == {"Bob Invented"}
-    assert found(centre, "?slots=sat_morning&slots=mon_afternoon") == set(NAMES) - {
-        "Dave Invented"
-    }
+    assert found(centre, "?slots=sat_morning&slots=mon_afternoon") == set(NAMES) - {"Dave Invented"}
 
 
 @pytest.mark.parametrize("role", ["volunteer", "partner", "stranger"])
@@ -223,8 +221,8 @@ def test_hostile_arguments_are_form_errors(world, personas, login, query) -> Non
 
 
 def test_equality_answers_are_never_searched_or_shown(world, personas, login) -> None:
-    html = login(personas.centre).get("/matching/volunteers?ethnicity=x&sex=y").get_data(
-        as_text=True
+    html = (
+        login(personas.centre).get("/matching/volunteers?ethnicity=x&sex=y").get_data(as_text=True)
     )
     for word in ("Ethnicity", "Sexual orientation", "Religion", "Disability"):
         assert word not in html

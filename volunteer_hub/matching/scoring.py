@@ -106,6 +106,11 @@ class Match:
     def explain(self, *, to_volunteer: bool = True) -> str:
         return ", ".join(self.reasons(to_volunteer=to_volunteer))
 
+    def sentence(self, *, to_volunteer: bool = True) -> str:
+        """The explanation as a sentence: "Matches your interest in gardening, …"."""
+        words = self.explain(to_volunteer=to_volunteer)
+        return f"{words[:1].upper()}{words[1:]}." if words else ""
+
 
 def _and(items: Sequence[str]) -> str:
     items = list(items)
