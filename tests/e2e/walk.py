@@ -81,6 +81,14 @@ def _quarterly_links() -> Values:
     return [{"token": subscriptions.make_link_token(partner.id, quarter)}]
 
 
+def _invitation_tokens() -> Values:
+    from volunteer_hub.matching.models import Invitation
+    from volunteer_hub.matching.services import invitation_link
+
+    invitations = db.session.scalars(select(Invitation).order_by(Invitation.id))
+    return [{"token": invitation_link(i).rsplit("/", 1)[1]} for i in invitations]
+
+
 def _choices(name: str, values: Iterable[Any]) -> Callable[[], Values]:
     return lambda: [{name: value} for value in values]
 
@@ -252,6 +260,7 @@ ROWS_BY_ENDPOINT: dict[str, Callable[[], Values]] = {
     "accounts.confirm_email_change": _token("change_email", "sam.new@demo.volunteerhub.invalid"),
     "recruitment.reference": _reference_tokens,
     "reports.quarterly_link": _quarterly_links,
+    "matching.interested": _invitation_tokens,
 }
 
 #: Route → each value of its own arguments (a file format, a chart, a kind): every one is

@@ -103,7 +103,7 @@ def find() -> ResponseReturnValue:
 def save_search() -> ResponseReturnValue:
     form = _search_form()
     save_form = SaveSearchForm()
-    query = {k: request.args.getlist(k) for k in SEARCH_FIELDS if k in request.args}
+    query: dict[str, Any] = {k: request.args.getlist(k) for k in SEARCH_FIELDS if k in request.args}
     if not form.validate():
         return redirect(url_for("matching.find", **query))
     if save_form.validate_on_submit():
