@@ -25,10 +25,12 @@ from volunteer_hub.matching.reach import DIGEST, FINDABLE
 def export_matching(subject: hooks.Subject) -> dict[str, Any]:
     section: dict[str, Any] = {}
     if subject.user is not None:
-        section["choices"] = {
+        choices = {
             "found_by_partner_organisations": consent_stands(subject.user.id, FINDABLE),
             "weekly_matching_email": consent_stands(subject.user.id, DIGEST),
         }
+        if any(choices.values()):
+            section["choices"] = choices
         searches = hooks.rows(
             select(SavedSearch)
             .where(SavedSearch.owner_id == subject.user.id)
