@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from tests.e2e.conftest import ALL_IMPACTS, LiveServer, axe_violations
+from tests.e2e.machine_text import find_machine_text
 
 pytestmark = pytest.mark.e2e
 
@@ -19,6 +20,7 @@ SHOTS = Path("/work/notes/shots-matching")
 def _look(page: Any, width: int, name: str) -> None:
     assert axe_violations(page, ALL_IMPACTS) == []
     assert page.evaluate("document.documentElement.scrollWidth") <= width
+    assert find_machine_text(page.locator("main").inner_text()) == []
     if SHOTS.is_dir():
         page.screenshot(path=str(SHOTS / f"{name}-{width}.png"), full_page=True)
 

@@ -16,7 +16,7 @@ from volunteer_hub.extensions import db
 from volunteer_hub.matching.digest import send_digests
 from volunteer_hub.matching.models import DigestSent, Invitation
 from volunteer_hub.matching.reach import DIGEST
-from volunteer_hub.matching.scoring import Opening, Person, score, slots_of
+from volunteer_hub.matching.scoring import Opening, Person, score, slot_words, slots_of
 from volunteer_hub.recruitment.models import Application
 
 
@@ -55,6 +55,11 @@ def test_role_times_are_read_into_the_profile_grid() -> None:
     }
     assert slots_of("Flexible, to suit you") == set()
     assert slots_of(None) == set()
+    assert slot_words({"sat_morning", "sat_afternoon", "sun_morning"}) == [
+        "Saturday mornings",
+        "Saturday afternoons",
+        "1 more time",
+    ]
 
 
 def test_recommended_for_you_explains_each_role(world, login) -> None:

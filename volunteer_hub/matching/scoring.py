@@ -167,7 +167,8 @@ def slot_words(slots: Iterable[str], limit: int = 2) -> list[str]:
     chosen = [s for s in order if s in set(slots)]
     words = [f"{DAY_NAMES[s[:3]]} {PART_NAMES[s[4:]].lower()}s" for s in chosen[:limit]]
     if len(chosen) > limit:
-        words.append(f"{len(chosen) - limit} more times")
+        more = len(chosen) - limit
+        words.append(f"{more} more {'time' if more == 1 else 'times'}")
     return words
 
 
