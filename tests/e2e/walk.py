@@ -81,6 +81,14 @@ def _quarterly_links() -> Values:
     return [{"token": subscriptions.make_link_token(partner.id, quarter)}]
 
 
+def _invitation_tokens() -> Values:
+    from volunteer_hub.matching.models import Invitation
+    from volunteer_hub.matching.services import invitation_link
+
+    invitations = db.session.scalars(select(Invitation).order_by(Invitation.id))
+    return [{"token": invitation_link(i).rsplit("/", 1)[1]} for i in invitations]
+
+
 def _choices(name: str, values: Iterable[Any]) -> Callable[[], Values]:
     return lambda: [{name: value} for value in values]
 
@@ -287,6 +295,7 @@ ROWS_BY_ENDPOINT: dict[str, Callable[[], Values]] = {
     "scheduling.check_in": _check_in_rows("p"),
     "scheduling.volunteer_record": _shift_volunteer_ids,
     "scheduling.feed": _feed_links,
+    "matching.interested": _invitation_tokens,
 }
 
 #: Route → each value of its own arguments (a file format, a chart, a kind): every one is

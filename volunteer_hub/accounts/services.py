@@ -486,6 +486,7 @@ CONSENT_VERSIONS = {
     "equality_monitoring": "2026-11",
     "contact_opportunities": "2026-11",
     "share_profile": "2026-11",
+    "found_by_partners": "2026-11",
     "photos": "2026-11",
     "timebank_terms": "1",
 }

@@ -50,6 +50,12 @@ PURPOSES = [
         "Your skills, interests, languages and availability shown to the organisation's "
         "coordinators with your application.",
     ),
+    Purpose(
+        "found_by_partners",
+        "Being found by partner organisations",
+        "The volunteer centre and its partner organisations' coordinators can find you by your "
+        "skills, interests, languages, availability and area, and invite you to apply.",
+    ),
     Purpose("photos", "Photos", "Photos of you at activities used in our publicity."),
     Purpose(
         "timebank_terms",

@@ -145,6 +145,9 @@ EMPTIED_VIA = frozenset(
         "expenses_receipt.item_id",
         "timebank_listing.account_id",
         "timebank_match.account_id",  # their answers to others' listings
+        "matching_saved_search.owner_id",
+        "matching_digest_sent.volunteer_id",
+        "matching_invitation.volunteer_id",
     }
 )
 #: Foreign keys to rows shared with another person, or kept as a record: mentions redacted.
@@ -202,6 +205,8 @@ NOT_FOLLOWED = frozenset(
         "timebank_exchange.transfer_id",  # exchanges are reached through their accounts
         "timebank_entry.transfer_id",  # the other side's entries: no text
         "uploads_upload.uploaded_by_id",  # who uploaded (mentions in its lines: uploads.privacy)
+        "matching_invitation.invited_by_id",
+        "matching_invitation.application_id",  # reached through the volunteer
     }
 )
 
