@@ -52,7 +52,9 @@ def test_the_daily_digest_is_sent_once_per_person_and_day(
     personas: Any, applied: Application, start: Any, login: Any
 ) -> None:
     _choose(login, personas.volunteer, "digest")
-    thread = start(personas.coordinator_a, volunteer_for(personas.volunteer), f"org:{personas.org_a.id}")
+    thread = start(
+        personas.coordinator_a, volunteer_for(personas.volunteer), f"org:{personas.org_a.id}"
+    )
     assert emails_to(personas.volunteer.email) == []
     assert count(PendingNotice) == 1
 
@@ -63,7 +65,11 @@ def test_the_daily_digest_is_sent_once_per_person_and_day(
     assert "Your application" in digest.body_text and f"/messages/{thread.id}" in digest.body_text
 
     # A second message the same day waits for tomorrow's digest, even if the job runs again.
-    post_form(login(personas.coordinator_a), f"/messages/{thread.id}", {"body": "And one more", "key": KEY + "2"})
+    post_form(
+        login(personas.coordinator_a),
+        f"/messages/{thread.id}",
+        {"body": "And one more", "key": KEY + "2"},
+    )
     assert services.send_digests(today) == 0
     db.session.commit()
     assert len(emails_to(personas.volunteer.email, kind="message_digest")) == 1
@@ -87,7 +93,9 @@ def test_the_digest_job_is_declared_and_idempotent(
 def test_preferences_page_refuses_an_unknown_choice(personas: Any, login: Any) -> None:
     client = login(personas.volunteer)
     page = client.get("/messages/preferences")
-    assert page.status_code == 200 and "An email for each new message" in page.get_data(as_text=True)
+    assert page.status_code == 200 and "An email for each new message" in page.get_data(
+        as_text=True
+    )
     response = post_form(client, "/messages/preferences", {"email": "fax"})
     assert response.status_code == 200
     assert queries.email_preference(personas.volunteer.id) == "immediate"

@@ -21,7 +21,9 @@ from volunteer_hub.volunteers.services import volunteer_for
 
 
 def _conversation(personas: Any, applied: Application, start: Any, login: Any) -> Thread:
-    thread = start(personas.coordinator_a, volunteer_for(personas.volunteer), f"org:{personas.org_a.id}")
+    thread = start(
+        personas.coordinator_a, volunteer_for(personas.volunteer), f"org:{personas.org_a.id}"
+    )
     post_form(
         login(personas.volunteer),
         f"/messages/{thread.id}",
@@ -31,12 +33,14 @@ def _conversation(personas: Any, applied: Application, start: Any, login: Any) -
     return thread
 
 
-def test_messages_are_in_the_export(personas: Any, applied: Application, start: Any, login: Any) -> None:
+def test_messages_are_in_the_export(
+    personas: Any, applied: Application, start: Any, login: Any
+) -> None:
     thread = _conversation(personas, applied, start, login)
     exported = build_export(user=personas.volunteer, volunteer=None, full=False)["messages"]
     [entry] = exported["threads"]
     assert entry["id"] == thread.id and entry["with"] == "Organisation A"
-    assert [m["body"] for m in entry["messages"]][0] == "Could you come in on Tuesday?"
+    assert entry["messages"][0]["body"] == "Could you come in on Tuesday?"
     assert exported["email_preference"] == "digest"
     assert "idempotency_key" not in entry
 
@@ -61,15 +65,24 @@ def test_erasure_keeps_the_thread_for_the_coordinator_as_a_former_volunteer(
 def test_retention_deletes_threads_two_years_after_their_last_message(
     personas: Any, applied: Application, start: Any, login: Any
 ) -> None:
-    old = start(personas.coordinator_a, volunteer_for(personas.volunteer), f"org:{personas.org_a.id}")
+    old = start(
+        personas.coordinator_a, volunteer_for(personas.volunteer), f"org:{personas.org_a.id}"
+    )
     recent = start(
-        personas.coordinator_a, volunteer_for(personas.volunteer), f"org:{personas.org_a.id}", key=KEY + "n"
+        personas.coordinator_a,
+        volunteer_for(personas.volunteer),
+        f"org:{personas.org_a.id}",
+        key=KEY + "n",
     )
     db.session.execute(
-        update(Thread).where(Thread.id == old.id).values(last_message_at=utcnow() - timedelta(days=750))
+        update(Thread)
+        .where(Thread.id == old.id)
+        .values(last_message_at=utcnow() - timedelta(days=750))
     )
     db.session.execute(
-        update(Thread).where(Thread.id == recent.id).values(last_message_at=utcnow() - timedelta(days=700))
+        update(Thread)
+        .where(Thread.id == recent.id)
+        .values(last_message_at=utcnow() - timedelta(days=700))
     )
     db.session.commit()
     old_id = old.id

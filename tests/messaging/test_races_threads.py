@@ -15,7 +15,9 @@ from volunteer_hub.volunteers.services import volunteer_for
 def test_parallel_replies_with_one_key_post_one_message(
     personas: Any, applied: Application, start: Any, login: Any, parallel: Any
 ) -> None:
-    thread = start(personas.coordinator_a, volunteer_for(personas.volunteer), f"org:{personas.org_a.id}")
+    thread = start(
+        personas.coordinator_a, volunteer_for(personas.volunteer), f"org:{personas.org_a.id}"
+    )
     page = f"/messages/{thread.id}"
     results = parallel.post(
         login(personas.volunteer), page, {"body": "Only once", "key": KEY + "par"}, times=6

@@ -57,15 +57,23 @@ def test_coordinator_writes_and_the_volunteer_replies_from_the_inbox(
 def test_every_coordinator_of_the_organisation_shares_the_team_inbox(
     personas: Any, applied: Application, start: Any, login: Any
 ) -> None:
-    colleague = UserFactory(email="colleague-a@example.test", roles=[], coordinates=[personas.org_a])
+    colleague = UserFactory(
+        email="colleague-a@example.test", roles=[], coordinates=[personas.org_a]
+    )
     db.session.commit()
-    thread = start(personas.coordinator_a, volunteer_for(personas.volunteer), f"org:{personas.org_a.id}")
-    post_form(login(personas.volunteer), f"/messages/{thread.id}", {"body": "Hello", "key": KEY + "v"})
+    thread = start(
+        personas.coordinator_a, volunteer_for(personas.volunteer), f"org:{personas.org_a.id}"
+    )
+    post_form(
+        login(personas.volunteer), f"/messages/{thread.id}", {"body": "Hello", "key": KEY + "v"}
+    )
     assert len(emails_to(colleague.email)) == 1  # the team hears of the reply
     client = login(colleague)
     # Both messages are new to the colleague (the first one was written by someone else).
     assert "2 unread messages" in client.get("/inbox").get_data(as_text=True)
-    answer = post_form(client, f"/messages/{thread.id}", {"body": "I can help too.", "key": KEY + "c"})
+    answer = post_form(
+        client, f"/messages/{thread.id}", {"body": "I can help too.", "key": KEY + "c"}
+    )
     assert answer.status_code == 302
     # Read marks are each person's own: the first coordinator has the reply and the answer unread.
     assert "2 unread messages" in login(personas.coordinator_a).get("/inbox").get_data(as_text=True)
@@ -75,7 +83,9 @@ def test_every_coordinator_of_the_organisation_shares_the_team_inbox(
 def test_nobody_outside_the_thread_reads_or_answers_it(
     personas: Any, applied: Application, start: Any, login: Any, who: str
 ) -> None:
-    thread = start(personas.coordinator_a, volunteer_for(personas.volunteer), f"org:{personas.org_a.id}")
+    thread = start(
+        personas.coordinator_a, volunteer_for(personas.volunteer), f"org:{personas.org_a.id}"
+    )
     client = login(personas.get(who))
     assert client.get(f"/messages/{thread.id}").status_code == 404
     token_page = client.get("/messages/preferences").get_data(as_text=True)
@@ -127,7 +137,10 @@ def test_an_attachment_must_be_the_volunteers_and_the_organisations(
     record = volunteer_for(personas.volunteer)
     someone = volunteer_for(personas.stranger)
     theirs = Application(
-        volunteer_id=someone.id, role_id=applied.role_id, organisation_id=personas.org_a.id, stage="applied"
+        volunteer_id=someone.id,
+        role_id=applied.role_id,
+        organisation_id=personas.org_a.id,
+        stage="applied",
     )
     db.session.add(theirs)
     db.session.commit()
@@ -163,8 +176,12 @@ def test_the_centre_may_write_to_any_volunteer(personas: Any, start: Any, login:
 def test_hostile_or_empty_messages_are_form_errors(
     personas: Any, applied: Application, start: Any, login: Any, body: str, error: str
 ) -> None:
-    thread = start(personas.coordinator_a, volunteer_for(personas.volunteer), f"org:{personas.org_a.id}")
-    response = post_form(login(personas.volunteer), f"/messages/{thread.id}", {"body": body, "key": KEY + "z"})
+    thread = start(
+        personas.coordinator_a, volunteer_for(personas.volunteer), f"org:{personas.org_a.id}"
+    )
+    response = post_form(
+        login(personas.volunteer), f"/messages/{thread.id}", {"body": body, "key": KEY + "z"}
+    )
     assert response.status_code == 200
     assert error in response.get_data(as_text=True)
     assert len(messages_in(thread)) == 1
@@ -173,18 +190,29 @@ def test_hostile_or_empty_messages_are_form_errors(
 def test_a_message_of_5000_characters_is_fine(
     personas: Any, applied: Application, start: Any, login: Any
 ) -> None:
-    thread = start(personas.coordinator_a, volunteer_for(personas.volunteer), f"org:{personas.org_a.id}")
+    thread = start(
+        personas.coordinator_a, volunteer_for(personas.volunteer), f"org:{personas.org_a.id}"
+    )
     body = "é" * 5000
-    assert post_form(login(personas.volunteer), f"/messages/{thread.id}", {"body": body, "key": KEY + "z"}).status_code == 302
+    assert (
+        post_form(
+            login(personas.volunteer), f"/messages/{thread.id}", {"body": body, "key": KEY + "z"}
+        ).status_code
+        == 302
+    )
     assert messages_in(thread)[-1].body == body
 
 
 def test_a_bad_or_missing_key_is_a_form_error(
     personas: Any, applied: Application, start: Any, login: Any
 ) -> None:
-    thread = start(personas.coordinator_a, volunteer_for(personas.volunteer), f"org:{personas.org_a.id}")
+    thread = start(
+        personas.coordinator_a, volunteer_for(personas.volunteer), f"org:{personas.org_a.id}"
+    )
     for key in ("", "short", "x" * 65, "bad key with spaces!"):
-        response = post_form(login(personas.volunteer), f"/messages/{thread.id}", {"body": "Hi", "key": key})
+        response = post_form(
+            login(personas.volunteer), f"/messages/{thread.id}", {"body": "Hi", "key": key}
+        )
         assert response.status_code == 200
     assert len(messages_in(thread)) == 1
 
@@ -192,10 +220,14 @@ def test_a_bad_or_missing_key_is_a_form_error(
 def test_the_same_key_twice_posts_one_message(
     personas: Any, applied: Application, start: Any, login: Any
 ) -> None:
-    thread = start(personas.coordinator_a, volunteer_for(personas.volunteer), f"org:{personas.org_a.id}")
+    thread = start(
+        personas.coordinator_a, volunteer_for(personas.volunteer), f"org:{personas.org_a.id}"
+    )
     client = login(personas.volunteer)
     for _ in range(2):
-        response = post_form(client, f"/messages/{thread.id}", {"body": "Once", "key": KEY + "once"})
+        response = post_form(
+            client, f"/messages/{thread.id}", {"body": "Once", "key": KEY + "once"}
+        )
         assert response.status_code == 302
     assert [m.body for m in messages_in(thread)].count("Once") == 1
     assert len(emails_to(personas.coordinator_a.email)) == 1
@@ -217,7 +249,9 @@ def test_a_sensitive_message_is_emailed_without_its_text(
 
 
 def test_mark_as_unread(personas: Any, applied: Application, start: Any, login: Any) -> None:
-    thread = start(personas.coordinator_a, volunteer_for(personas.volunteer), f"org:{personas.org_a.id}")
+    thread = start(
+        personas.coordinator_a, volunteer_for(personas.volunteer), f"org:{personas.org_a.id}"
+    )
     client = login(personas.volunteer)
     client.get(f"/messages/{thread.id}")
     assert queries.unread_total(personas.volunteer) == 0

@@ -38,8 +38,16 @@ def test_a_member_contacts_another_without_seeing_their_email(
     [email] = emails_to(bank.bob_user.email)
     assert personas.volunteer.email not in email.body_text
     # Bob answers; a second contact from Ann continues the same thread.
-    assert post_form(bob, f"/messages/{thread.id}", {"body": "Thursday?", "key": KEY + "b"}).status_code == 302
-    assert login(personas.volunteer).get(f"/timebank/listings/{bank.listing.id}/contact").status_code == 302
+    assert (
+        post_form(
+            bob, f"/messages/{thread.id}", {"body": "Thursday?", "key": KEY + "b"}
+        ).status_code
+        == 302
+    )
+    assert (
+        login(personas.volunteer).get(f"/timebank/listings/{bank.listing.id}/contact").status_code
+        == 302
+    )
     again = _contact(
         login, personas.volunteer, bank, "Thursday is fine", KEY + "a", f"/messages/{thread.id}"
     )
@@ -69,9 +77,14 @@ def test_others_cannot_see_contacts_or_the_thread(personas: Any, bank: Bank, log
         assert client.get(f"/timebanks/{bank.timebank.id}/contacts").status_code == 404
         assert client.get(f"/messages/{thread.id}").status_code == 404
     # Someone outside the time bank cannot contact through it either.
-    assert login(personas.stranger).get(f"/timebank/listings/{bank.listing.id}/contact").status_code == 404
+    assert (
+        login(personas.stranger).get(f"/timebank/listings/{bank.listing.id}/contact").status_code
+        == 404
+    )
     # The listing's own member cannot contact themselves.
-    assert login(bank.bob_user).get(f"/timebank/listings/{bank.listing.id}/contact").status_code == 404
+    assert (
+        login(bank.bob_user).get(f"/timebank/listings/{bank.listing.id}/contact").status_code == 404
+    )
 
 
 def test_a_suspended_member_cannot_contact(personas: Any, bank: Bank, login: Any) -> None:

@@ -129,7 +129,10 @@ def _timebank_contact(volunteer_user: User, other: User, start: datetime) -> int
             listing_id=listing.id,
         ),
         [
-            (other, "Hello, I'm applying for jobs again after a long break. Could you look over my CV?"),
+            (
+                other,
+                "Hello, I'm applying for jobs again after a long break. Could you look over my CV?",
+            ),
             (volunteer_user, "Happily. Would an hour on Wednesday evening suit you?"),
         ],
         start + timedelta(days=1),
@@ -169,4 +172,6 @@ def seed() -> list[str]:
     if other is not None:
         made += _timebank_contact(volunteer_user, other, start)
     db.session.flush()
-    return [f"Demo messages: {made} conversations (an application, the centre's inbox, a time-bank contact)."]
+    return [
+        f"Demo messages: {made} conversations (an application, the centre's inbox, a time-bank contact)."
+    ]

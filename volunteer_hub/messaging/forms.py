@@ -12,8 +12,15 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
-from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, SubmitField
-from wtforms import TextAreaField
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import InputRequired, Length, Regexp
 
 from volunteer_hub.core.forms import FlaskForm, choices
@@ -60,7 +67,7 @@ class NewThreadForm(MessageForm):
     )
 
     def set_senders(self, pairs: list[tuple[str, str]]) -> None:
-        self.sender.choices = choices(pairs)  # type: ignore[assignment]
+        self.sender.choices = choices(pairs)
 
 
 class ContactForm(MessageForm):

@@ -76,7 +76,9 @@ class Thread(Model):
     #: The form's key: a double-clicked "Send" starts one thread.
     idempotency_key: Mapped[str | None] = mapped_column(String(64), unique=True)
     #: The volunteer was erased: the other party sees "a former volunteer".
-    volunteer_erased: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sql_false())
+    volunteer_erased: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=sql_false()
+    )
     last_message_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 

@@ -77,7 +77,10 @@ def _visible(user: User) -> ColumnElement[bool]:
     owned = select(Listing.id).join(Account, Account.id == Listing.account_id)
     conditions: list[ColumnElement[bool]] = [
         and_(Thread.volunteer_id == user.id, Thread.volunteer_erased.is_(False)),
-        and_(Thread.kind == "timebank", Thread.listing_id.in_(owned.where(Account.user_id == user.id))),
+        and_(
+            Thread.kind == "timebank",
+            Thread.listing_id.in_(owned.where(Account.user_id == user.id)),
+        ),
     ]
     organisations = coordinated_organisation_ids(user)
     if organisations:
@@ -120,7 +123,10 @@ def inbox(user: User, limit: int = 200) -> list[InboxLine]:
     """The threads ``user`` takes part in, newest first, with unread counts."""
     threads = list(
         db.session.scalars(
-            select(Thread).where(_visible(user)).order_by(Thread.last_message_at.desc()).limit(limit)
+            select(Thread)
+            .where(_visible(user))
+            .order_by(Thread.last_message_at.desc())
+            .limit(limit)
         )
     )
     unread = unread_counts(user, [t.id for t in threads])
@@ -217,11 +223,12 @@ def centre_coordinators() -> list[User]:
 
 def recipients(thread: Thread, author: User) -> list[User]:
     """Everyone on the other side of ``author`` (each once, active sign-ins only)."""
+    people: list[User | None]
     if thread.kind == "timebank":
         ids = {thread.volunteer_id, listing_owner_id(thread)} - {author.id, None}
         people = [db.session.get(User, i) for i in sorted(i for i in ids if i is not None)]
     elif author.id == thread.volunteer_id:
-        people = (
+        people = list(
             coordinators_of(thread.organisation_id)
             if thread.organisation_id is not None
             else centre_coordinators()
@@ -317,8 +324,12 @@ def about(thread: Thread) -> list[About]:
 
 
 def attachment_ok(
-    volunteer: Volunteer, organisation_id: int | None, *, application: int | None,
-    placement: int | None, shift: int | None,
+    volunteer: Volunteer,
+    organisation_id: int | None,
+    *,
+    application: int | None,
+    placement: int | None,
+    shift: int | None,
 ) -> bool:
     """Each attachment is the volunteer's own and (for an organisation) that organisation's."""
     if application is not None:

@@ -53,9 +53,7 @@ def _insert(row: Thread | Message) -> None:
         raise AlreadyDone(SENT_ALREADY) from None
 
 
-def _post(
-    *, thread: Thread, author: User, body: str, sensitive: bool, key: str | None
-) -> Message:
+def _post(*, thread: Thread, author: User, body: str, sensitive: bool, key: str | None) -> Message:
     message = Message(
         thread_id=thread.id,
         author_id=author.id,
