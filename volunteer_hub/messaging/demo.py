@@ -173,5 +173,6 @@ def seed() -> list[str]:
         made += _timebank_contact(volunteer_user, other, start)
     db.session.flush()
     return [
-        f"Demo messages: {made} conversations (an application, the centre's inbox, a time-bank contact)."
+        f"Demo messages: {made} conversations: about an application, in the centre's inbox, "
+        "and a time-bank contact."
     ]
