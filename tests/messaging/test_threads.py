@@ -270,3 +270,12 @@ def test_no_outbox_mail_has_the_recipients_of_a_thread_they_are_not_in(
     start(personas.coordinator_a, volunteer_for(personas.volunteer), f"org:{personas.org_a.id}")
     addresses = set(db.session.scalars(select(OutboxMessage.to_address)))
     assert addresses == {personas.volunteer.email}
+
+
+def test_the_application_page_links_to_a_new_message(
+    personas: Any, applied: Application, login: Any
+) -> None:
+    page = login(personas.coordinator_a).get(f"/applications/{applied.id}").get_data(as_text=True)
+    assert f"/messages/new/{applied.volunteer_id}?application={applied.id}" in page
+    own = login(personas.volunteer).get(f"/applications/{applied.id}").get_data(as_text=True)
+    assert "/messages/new/" not in own
