@@ -99,9 +99,9 @@ def test_a_suspended_member_cannot_contact(personas: Any, bank: Bank, login: Any
 def test_the_listing_and_the_coordinators_page_link_to_contact(
     personas: Any, bank: Bank, login: Any
 ) -> None:
-    page = login(personas.volunteer).get(f"/timebank/listings/{bank.listing.id}")
+    page = login(personas.volunteer).get(f"/listings/{bank.listing.id}")
     assert f"/timebank/listings/{bank.listing.id}/contact" in page.get_data(as_text=True)
-    own = login(bank.bob_user).get(f"/timebank/listings/{bank.listing.id}")
+    own = login(bank.bob_user).get(f"/listings/{bank.listing.id}")
     assert "/contact" not in own.get_data(as_text=True)
     coordinate = login(personas.coordinator_a).get(f"/timebanks/{bank.timebank.id}/coordinate")
     assert f"/timebanks/{bank.timebank.id}/contacts" in coordinate.get_data(as_text=True)
