@@ -93,9 +93,9 @@ def test_the_digest_job_is_declared_and_idempotent(
 def test_preferences_page_refuses_an_unknown_choice(personas: Any, login: Any) -> None:
     client = login(personas.volunteer)
     page = client.get("/messages/preferences")
-    assert page.status_code == 200 and "An email for each new message" in page.get_data(
-        as_text=True
-    )
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and "An email for each new message" in text
+    assert "How would you like to hear of new messages?" in text  # the radios' legend
     response = post_form(client, "/messages/preferences", {"email": "fax"})
     assert response.status_code == 200
     assert queries.email_preference(personas.volunteer.id) == "immediate"
