@@ -77,7 +77,7 @@ def test_a_volunteer_replies_in_a_thread(
         _check(page, width, errors, "thread-error")
         page.get_by_label("Your message").fill("Tuesday at 2pm suits me. See you then!")
         page.get_by_role("button", name="Send").click()
-        assert "Your message is sent." in page.content()
+        page.get_by_text("Your message is sent.").wait_for()
         assert page.get_by_text("Tuesday at 2pm suits me. See you then!").is_visible()
         _check(page, width, errors, "thread-replied")
         assert page.goto(server.url + "/messages/preferences").status == 200
@@ -96,4 +96,41 @@ def test_a_volunteer_replies_in_a_thread(
         _check(page, width, errors, "thread-coordinator")
     finally:
         staff.close()
+        server.stop()
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_time_bank_contact_pages_are_accessible(
+    app: Flask,
+    personas: Personas,
+    bank: Any,
+    login: Callable[[User], FlaskClient],
+    browser: Any,
+    width: int,
+) -> None:
+    server = LiveServer(app)
+    server.start()
+    member = _open(browser, server, login(personas.volunteer), width)
+    try:
+        page = member.new_page()
+        errors: list[str] = []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        assert page.goto(server.url + f"/timebank/listings/{bank.listing.id}/contact").status == 200
+        _check(page, width, errors, "thread-contact")
+        page.get_by_label("Your message").fill("Could you help on Saturday morning?")
+        page.get_by_role("button", name="Send").click()
+        page.get_by_text("Your message is sent.").wait_for()
+        _check(page, width, errors, "thread-timebank")
+    finally:
+        member.close()
+    coordinator = _open(browser, server, login(personas.coordinator_a), width)
+    try:
+        page = coordinator.new_page()
+        errors = []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        assert page.goto(server.url + f"/timebanks/{bank.timebank.id}/contacts").status == 200
+        assert "Saturday" not in page.content()
+        _check(page, width, errors, "thread-contacts")
+    finally:
+        coordinator.close()
         server.stop()
