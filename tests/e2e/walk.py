@@ -259,6 +259,12 @@ def _upload_ids() -> Values:
     return _rows(_first_per(Upload.id, Upload.uploaded_by_id, Upload.status), "upload_id")
 
 
+def _thread_ids() -> Values:
+    from volunteer_hub.messaging.models import Thread
+
+    return _rows(_first_per(Thread.id, Thread.kind, Thread.organisation_id), "thread_id")
+
+
 def _milestones() -> Values:
     from volunteer_hub.hours.milestones import MILESTONES
 
@@ -334,6 +340,7 @@ BY_ARGUMENT: dict[tuple[str, ...], Callable[[], Values]] = {
     ("user_id",): _user_ids,
     ("request_id",): _privacy_request_ids,
     ("upload_id",): _upload_ids,
+    ("thread_id",): _thread_ids,
 }
 
 #: Endpoints where ``record_id`` is a supervision record, not an hour record.

@@ -55,6 +55,9 @@ COVERED = {
     "timebank_listing": "timebank[].listings",
     "timebank_match": "timebank[].matches",
     "reminders_preference": "reminder_settings",
+    "messaging_thread": "messages.threads",
+    "messaging_message": "messages.threads[].messages, messages.written_in_other_threads",
+    "messaging_preference": "messages.email_preference",
     "privacy_request": "privacy_requests",
 }
 
@@ -77,6 +80,12 @@ EXCLUDED = {
     "show the payment)",
     "expenses_policy": "who saved an expenses policy: staff work record",
     "investment_entry": "who entered an investment figure: staff work record",
+    "messaging_read": "which messages they have opened: a pointer per thread, no content; "
+    "deleted on erasure",
+    "messaging_pending": "messages waiting for their daily digest (the messages are exported); "
+    "deleted on erasure",
+    "messaging_digest": "the days a digest was emailed (the emails are exported); deleted on "
+    "erasure",
     "training_session": "who trains a session: staff work record (the person's bookings are "
     "exported)",
 }

@@ -24,6 +24,8 @@ DEFAULTS: dict[str, int | None] = {
     # Legal holds on erased people's records: anonymised when the hold ends.
     "paid_claims": 72,  # paid expense claims: after payment (HMRC: 6 years)
     "concerns": 72,  # supervision records with a concern recorded: after the meeting
+    # Conversations.
+    "messages": 24,  # message threads: deleted this long after the thread's last message
     # Logs.
     "sign_ins": 24,  # sign-in, sign-out and two-factor entries of the audit log
     "audit": 24,  # every other audit log entry
@@ -38,6 +40,7 @@ VERBS = {
     "receipts": "deleted",
     "paid_claims": "anonymised",
     "concerns": "anonymised",
+    "messages": "deleted",
     "sign_ins": "deleted",
     "audit": "deleted",
     "outbox": "deleted",

@@ -82,6 +82,10 @@ KEPT = frozenset(
         "timebank_exchange.idempotency_key",
         "timebank_transfer.kind",
         "timebank_transfer.idempotency_key",
+        "messaging_thread.kind",
+        "messaging_thread.idempotency_key",
+        "messaging_message.idempotency_key",
+        "messaging_preference.email",
     }
 )
 #: Anonymised by erasure itself (placeholders, emptied profile): only redacted here.
@@ -148,6 +152,10 @@ EMPTIED_VIA = frozenset(
         "matching_saved_search.owner_id",
         "matching_digest_sent.volunteer_id",
         "matching_invitation.volunteer_id",
+        "messaging_read.user_id",  # no text
+        "messaging_preference.user_id",
+        "messaging_pending.user_id",
+        "messaging_digest.user_id",
     }
 )
 #: Foreign keys to rows shared with another person, or kept as a record: mentions redacted.
@@ -159,6 +167,13 @@ REDACTED_VIA = frozenset(
         "timebank_exchange.giver_id",  # theirs alone if the other side is no person
         "timebank_exchange.receiver_id",
         "timebank_entry.account_id",  # no text: leads to their transfers (PARENTS_VIA)
+        # Conversations are kept for the other party ("a former volunteer"): mentions redacted.
+        "messaging_thread.volunteer_id",
+        "messaging_thread.application_id",
+        "messaging_thread.placement_id",
+        "messaging_thread.listing_id",
+        "messaging_message.author_id",
+        "messaging_message.thread_id",
     }
 )
 #: Foreign keys followed the other way: the rows attached rows point to (mentions redacted).
@@ -204,6 +219,10 @@ NOT_FOLLOWED = frozenset(
         "timebank_exchange.recorded_by_user_id",
         "timebank_exchange.transfer_id",  # exchanges are reached through their accounts
         "timebank_entry.transfer_id",  # the other side's entries: no text
+        "messaging_thread.started_by_id",  # who started it (the volunteer: volunteer_id)
+        "messaging_thread.shift_id",  # shifts are an organisation's, reached another way
+        "messaging_pending.message_id",  # no text
+        "messaging_read.thread_id",  # no text
         "uploads_upload.uploaded_by_id",  # who uploaded (mentions in its lines: uploads.privacy)
         "matching_invitation.invited_by_id",
         "matching_invitation.application_id",  # reached through the volunteer
