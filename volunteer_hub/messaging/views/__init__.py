@@ -5,3 +5,5 @@ from __future__ import annotations
 from flask import Blueprint
 
 bp = Blueprint("messaging", __name__)
+
+from volunteer_hub.messaging.views import bulk  # noqa: E402,F401
