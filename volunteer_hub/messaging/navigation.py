@@ -4,6 +4,18 @@ from __future__ import annotations
 
 from flask import Flask
 
+from volunteer_hub.accounts.permissions import is_staff_role
+from volunteer_hub.core.navigation import NavLink, register_link
+
 
 def register_navigation(app: Flask) -> None:
-    """No links yet."""
+    register_bulk_navigation(app)
+
+
+def register_bulk_navigation(app: Flask) -> None:
+    """Bulk messages: the record of what was sent, for the staff (a volunteer's received bulk
+    messages are linked from the inbox by the integrator)."""
+    register_link(
+        app,
+        NavLink("Sent messages", "messaging.bulk_sent", is_staff_role, order=48, group="Approvals and follow-up"),
+    )

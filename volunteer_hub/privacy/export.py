@@ -52,6 +52,8 @@ COVERED = {
     "timebank_match": "timebank[].matches",
     "reminders_preference": "reminder_settings",
     "privacy_request": "privacy_requests",
+    "messaging_bulk_delivery": "bulk_messages.received",
+    "messaging_unsubscribe": "bulk_messages.unsubscribed_from",
 }
 
 #: Tables that refer to a person but are not exported, and why.
@@ -74,6 +76,8 @@ EXCLUDED = {
     "expenses_policy": "who saved an expenses policy: staff work record",
     "investment_entry": "who entered an investment figure: staff work record",
     "training_session": "who trains a session: staff work record (the person's bookings are "
+    "exported)",
+    "messaging_bulk": "who sent a bulk message: staff work record (each person's copy is "
     "exported)",
 }
 

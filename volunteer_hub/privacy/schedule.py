@@ -24,6 +24,7 @@ DEFAULTS: dict[str, int | None] = {
     # Legal holds on erased people's records: anonymised when the hold ends.
     "paid_claims": 72,  # paid expense claims: after payment (HMRC: 6 years)
     "concerns": 72,  # supervision records with a concern recorded: after the meeting
+    "bulk_messages": 24,  # bulk messages to volunteers and each person's copy: after writing
     # Logs.
     "sign_ins": 24,  # sign-in, sign-out and two-factor entries of the audit log
     "audit": 24,  # every other audit log entry
@@ -38,6 +39,7 @@ VERBS = {
     "receipts": "deleted",
     "paid_claims": "anonymised",
     "concerns": "anonymised",
+    "bulk_messages": "deleted",
     "sign_ins": "deleted",
     "audit": "deleted",
     "outbox": "deleted",
