@@ -139,6 +139,8 @@ EMPTIED_VIA = frozenset(
         "expenses_receipt.item_id",
         "timebank_listing.account_id",
         "timebank_match.account_id",  # their answers to others' listings
+        "messaging_bulk_delivery.volunteer_id",  # their copy of a bulk message (erasure deletes)
+        "messaging_unsubscribe.volunteer_id",
     }
 )
 #: Foreign keys to rows shared with another person, or kept as a record: mentions redacted.
@@ -195,6 +197,7 @@ NOT_FOLLOWED = frozenset(
         "timebank_exchange.transfer_id",  # exchanges are reached through their accounts
         "timebank_entry.transfer_id",  # the other side's entries: no text
         "uploads_upload.uploaded_by_id",  # who uploaded (mentions in its lines: uploads.privacy)
+        "messaging_bulk.sender_id",  # who sent a bulk message: staff work record
     }
 )
 
