@@ -67,8 +67,12 @@ def world(personas: Any, publish: Any, categories: None) -> World:
     place(role, former, personas.coordinator_a, end=TODAY - timedelta(days=5))
     start = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(days=3)
     shift = Shift(
-        role_id=role.id, starts_at=start, ends_at=start + timedelta(hours=3), capacity=2,
-        who="anyone", location="Hall",
+        role_id=role.id,
+        starts_at=start,
+        ends_at=start + timedelta(hours=3),
+        capacity=2,
+        who="anyone",
+        location="Hall",
     )
     db.session.add(shift)
     db.session.flush()

@@ -16,7 +16,6 @@ from tests.messaging.bulk_setup import (
     compose_url,
     send,
     volunteer_ids,
-    world,  # noqa: F401 - the fixture
 )
 from volunteer_hub.accounts.models import AuditEvent, OutboxMessage
 from volunteer_hub.extensions import db
@@ -128,9 +127,7 @@ def test_service_messages_go_to_the_unsubscribed_and_have_no_unsubscribe(
     send_bulk_messages()
     newsletter = [m for m in _outbox() if m.subject == "Newsletter"]
     closed = [m for m in _outbox() if m.subject == "Hall closed"]
-    assert sorted(m.to_address for m in newsletter) == sorted(
-        u.email for u in world.placed[1:]
-    )
+    assert sorted(m.to_address for m in newsletter) == sorted(u.email for u in world.placed[1:])
     assert len(closed) == 4 and "asha@example.test" in [m.to_address for m in closed]
     assert all(m.headers_json is None for m in closed)
     assert "unsubscribe" not in closed[0].body_text.lower()
@@ -146,9 +143,7 @@ def test_unsubscribed_after_sending_started_is_skipped(world: World, personas, l
     assert "ben@example.test" not in [m.to_address for m in _outbox()]
 
 
-def test_one_click_unsubscribe_needs_no_sign_in_and_no_csrf(
-    world: World, personas, client
-) -> None:
+def test_one_click_unsubscribe_needs_no_sign_in_and_no_csrf(world: World, personas, client) -> None:
     asha = volunteer_for(world.placed[0])
     token = commands.unsubscribe_token(asha.id, "news")
     url = f"/messages/unsubscribe/{token}"
@@ -170,7 +165,12 @@ def test_one_click_unsubscribe_needs_no_sign_in_and_no_csrf(
     assert client.post(url[:-2] + "xx").status_code == 404
     assert client.get("/messages/unsubscribe/" + "a" * 300).status_code == 404
     assert client.post(f"/messages/unsubscribe/{token}\x00").status_code == 404
-    assert client.get(f"/messages/unsubscribe/{commands.unsubscribe_token(asha.id, 'service')}").status_code == 404
+    assert (
+        client.get(
+            f"/messages/unsubscribe/{commands.unsubscribe_token(asha.id, 'service')}"
+        ).status_code
+        == 404
+    )
 
 
 def test_other_organisations_and_volunteers_cannot_use_segments_or_messages_by_url(
@@ -323,7 +323,9 @@ def test_links_from_the_roster_and_the_roles_page(world: World, personas, login)
     assert compose_url("role", world.role.id).replace("&", "&amp;") in roles
 
 
-@pytest.mark.parametrize("app_config", [{"RATELIMIT_ENABLED": True, "BULK_SEND_LIMIT": "2 per hour"}])
+@pytest.mark.parametrize(
+    "app_config", [{"RATELIMIT_ENABLED": True, "BULK_SEND_LIMIT": "2 per hour"}]
+)
 def test_bulk_sends_are_rate_limited_per_sender(world: World, personas, login) -> None:
     client = login(personas.coordinator_a)
     drafts = [compose(client, "role", world.role.id, subject=f"Note {n}") for n in range(3)]

@@ -15,7 +15,7 @@ from flask.testing import FlaskClient
 
 from tests.conftest import Personas
 from tests.e2e.conftest import ALL_IMPACTS, LiveServer, axe_violations
-from tests.messaging.bulk_setup import World, world  # noqa: F401
+from tests.messaging.bulk_setup import World
 from volunteer_hub.accounts.models import User
 from volunteer_hub.messaging import bulk as commands
 from volunteer_hub.messaging.jobs import send_bulk_messages

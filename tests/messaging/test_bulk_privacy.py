@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
-from tests.messaging.bulk_setup import World, bulk, compose, send, world  # noqa: F401
+from tests.messaging.bulk_setup import World, bulk, compose, send
 from volunteer_hub.core import privacy_hooks as hooks
 from volunteer_hub.extensions import db
 from volunteer_hub.messaging import bulk as commands

@@ -11,7 +11,7 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from tests.factories import UserFactory
-from tests.messaging.bulk_setup import World, bulk, compose, place, send, world  # noqa: F401
+from tests.messaging.bulk_setup import World, bulk, compose, place, send
 from tests.parallel import Shot
 from volunteer_hub.accounts.models import AuditEvent, OutboxMessage, User
 from volunteer_hub.core.transitions import AlreadyDone

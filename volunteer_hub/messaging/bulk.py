@@ -19,8 +19,8 @@ from volunteer_hub.accounts.outbox import queue_email
 from volunteer_hub.core.errors import DomainError, NotFound
 from volunteer_hub.core.formatting import date_time
 from volunteer_hub.core.models import utcnow
-from volunteer_hub.core.privacy_hooks import ERASED_DOMAIN
 from volunteer_hub.core.navigation import external_url
+from volunteer_hub.core.privacy_hooks import ERASED_DOMAIN
 from volunteer_hub.core.transitions import compare_and_set, lock
 from volunteer_hub.extensions import db
 from volunteer_hub.messaging import segments
@@ -67,28 +67,47 @@ def unsubscribed(volunteer_ids: Iterable[int], kind: str) -> set[int]:
 
 
 def may_email(volunteer: Volunteer, kind: str) -> bool:
-    """THE rule for "may we email this person a bulk message of this kind": every bulk email
-    asks here and nowhere else. Service messages (safeguarding, a shift cancelled) always go
-    to anyone with an address; other kinds not to people who unsubscribed from that kind.
+    """May we email this person a bulk message of ``kind`` (see :func:`emailable`)."""
+    return volunteer.id in emailable([volunteer], kind)
+
+
+def emailable(volunteers: Iterable[Volunteer], kind: str) -> set[int]:
+    """THE rule for "may we email this person a bulk message of this kind", for many people at
+    once: every bulk email asks here and nowhere else. Service messages (safeguarding, a shift
+    cancelled) always go to anyone with an address; other kinds not to people who unsubscribed
+    from that kind. Those left out get the message in the app only (or, unsubscribed, not at
+    all: see :func:`recipients`).
 
     The integrator also consults ``messaging.queries.email_preference(user_id)`` (the threads
     helper's preference) here: "in-app only" → no email (the message stays in the app)."""
-    if not email_address(volunteer):
-        return False
+    with_address = set(email_addresses(list(volunteers)))
     if kind == "service":
-        return True
-    return volunteer.id not in unsubscribed([volunteer.id], kind)
+        return with_address
+    return with_address - unsubscribed(with_address, kind)
+
+
+def email_addresses(volunteers: list[Volunteer]) -> dict[int, str]:
+    """Each person's address: their volunteer record's, else their sign-in's (an active one);
+    none recorded, or an erased person's placeholder: left out."""
+    user_ids = [v.user_id for v in volunteers if not v.email and v.user_id is not None]
+    users: dict[int, str] = {}
+    for start in range(0, len(user_ids), 500):
+        rows = db.session.execute(
+            select(User.id, User.email).where(
+                User.id.in_(user_ids[start : start + 500]), User.is_active.is_(True)
+            )
+        )
+        users.update({user_id: email for user_id, email in rows})
+    found: dict[int, str] = {}
+    for volunteer in volunteers:
+        address = volunteer.email or users.get(volunteer.user_id or 0)
+        if address and not address.lower().endswith("@" + ERASED_DOMAIN):
+            found[volunteer.id] = address
+    return found
 
 
 def email_address(volunteer: Volunteer) -> str | None:
-    """Their address, or None (none recorded, or an erased person's placeholder)."""
-    address = volunteer.email
-    if not address and volunteer.user_id is not None:
-        user = db.session.get(User, volunteer.user_id)
-        address = user.email if user is not None and user.is_active else None
-    if not address or address.lower().endswith("@" + ERASED_DOMAIN):
-        return None
-    return address
+    return email_addresses([volunteer]).get(volunteer.id)
 
 
 def recipients(user: User, segment_kind: str, segment_key: str, kind: str) -> list[int]:
@@ -384,5 +403,3 @@ def unsubscribe(*, volunteer_id: int, kind: str) -> bool:
         details={"kind": kind},
     )
     return True
-
-

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 # --- Bulk messages ---------------------------------------------------------------------------
-
-from govuk_frontend_wtf.wtforms_widgets import (  # noqa: E402
+from govuk_frontend_wtf.wtforms_widgets import (
     GovRadioInput,
     GovSubmitInput,
     GovTextArea,
     GovTextInput,
 )
-from wtforms import RadioField, StringField, SubmitField, TextAreaField  # noqa: E402
-from wtforms.validators import DataRequired, InputRequired, Length  # noqa: E402
-from wtforms.fields.choices import SelectChoice  # noqa: E402
+from wtforms import RadioField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length
 
-from volunteer_hub.core.forms import FlaskForm  # noqa: E402
+from volunteer_hub.core.forms import FlaskForm
 
 #: What each kind of bulk message means, for the choice on the form.
 BULK_KIND_HINTS = {

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 # --- Bulk messages ---------------------------------------------------------------------------
-
-from volunteer_hub.core.models import utcnow  # noqa: E402
-from volunteer_hub.extensions import db  # noqa: E402
-from volunteer_hub.jobs.queue import crontab, enqueue_after_commit, job  # noqa: E402
-from volunteer_hub.messaging import bulk, queries  # noqa: E402
-from volunteer_hub.messaging.models import BulkDelivery  # noqa: E402
+from volunteer_hub.core.models import utcnow
+from volunteer_hub.extensions import db
+from volunteer_hub.jobs.queue import crontab, enqueue_after_commit, job
+from volunteer_hub.messaging import bulk, queries
+from volunteer_hub.messaging.models import BulkDelivery
 
 
 # Not exclusive: each delivery is claimed (compare-and-set) in the transaction that writes its

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 # --- Bulk messages (see "Bulk messages" in the package docstring) ---------------------------
+from datetime import datetime
 
-from datetime import datetime  # noqa: E402
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint  # noqa: E402
-from sqlalchemy.orm import Mapped, mapped_column, relationship  # noqa: E402
-
-from volunteer_hub.accounts.models import User  # noqa: E402
-from volunteer_hub.core.models import UTCDateTime, utcnow  # noqa: E402
-from volunteer_hub.extensions import Model  # noqa: E402
+from volunteer_hub.accounts.models import User
+from volunteer_hub.core.models import UTCDateTime, utcnow
+from volunteer_hub.extensions import Model
 
 #: Kinds of bulk message → what people read. "service" always goes and has no unsubscribe.
 BULK_KINDS = {

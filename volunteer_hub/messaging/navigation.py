@@ -17,5 +17,11 @@ def register_bulk_navigation(app: Flask) -> None:
     messages are linked from the inbox by the integrator)."""
     register_link(
         app,
-        NavLink("Sent messages", "messaging.bulk_sent", is_staff_role, order=48, group="Approvals and follow-up"),
+        NavLink(
+            "Sent messages",
+            "messaging.bulk_sent",
+            is_staff_role,
+            order=48,
+            group="Approvals and follow-up",
+        ),
     )

@@ -7,14 +7,13 @@ from __future__ import annotations
 # kinds they unsubscribed from. Erasure (position 56): their copies and unsubscribes are deleted;
 # each bulk message keeps its counts (who sent what to how many). Retention ("bulk_messages"):
 # bulk messages and every copy are deleted this many months after they were written.
+from typing import Any
 
-from typing import Any  # noqa: E402
+from sqlalchemy import delete, select
 
-from sqlalchemy import delete, select  # noqa: E402
-
-from volunteer_hub.core import privacy_hooks as hooks  # noqa: E402
-from volunteer_hub.extensions import db  # noqa: E402
-from volunteer_hub.messaging.models import BulkDelivery, BulkMessage, Unsubscribe  # noqa: E402
+from volunteer_hub.core import privacy_hooks as hooks
+from volunteer_hub.extensions import db
+from volunteer_hub.messaging.models import BulkDelivery, BulkMessage, Unsubscribe
 
 
 @hooks.export(145)

@@ -3,21 +3,20 @@
 from __future__ import annotations
 
 # --- Bulk messages ---------------------------------------------------------------------------
+from dataclasses import dataclass
+from datetime import datetime
 
-from dataclasses import dataclass  # noqa: E402
-from datetime import datetime  # noqa: E402
+from sqlalchemy import func, select
 
-from sqlalchemy import func, select  # noqa: E402
-
-from volunteer_hub.accounts.models import User  # noqa: E402
-from volunteer_hub.accounts.permissions import (  # noqa: E402
+from volunteer_hub.accounts.models import User
+from volunteer_hub.accounts.permissions import (
     coordinated_organisation_ids,
     sees_all_organisations,
 )
-from volunteer_hub.extensions import db  # noqa: E402
-from volunteer_hub.messaging import segments  # noqa: E402
-from volunteer_hub.messaging.models import BulkDelivery, BulkMessage  # noqa: E402
-from volunteer_hub.volunteers.models import Volunteer  # noqa: E402
+from volunteer_hub.extensions import db
+from volunteer_hub.messaging import segments
+from volunteer_hub.messaging.models import BulkDelivery, BulkMessage
+from volunteer_hub.volunteers.models import Volunteer
 
 #: How many rendered messages the preview shows.
 SAMPLE_SIZE = 3
@@ -95,19 +94,17 @@ def preview(user: User, bulk: BulkMessage, now: datetime) -> Preview:
     ids = commands.recipients(user, bulk.segment_kind, bulk.segment_key, bulk.kind)
     by_email = 0
     for start in range(0, len(ids), 500):
-        for volunteer in db.session.scalars(
+        chunk = db.session.scalars(
             select(Volunteer).where(Volunteer.id.in_(ids[start : start + 500]))
-        ):
-            by_email += commands.may_email(volunteer, bulk.kind)
+        ).all()
+        by_email += len(commands.emailable(chunk, bulk.kind))
     samples = []
     for volunteer_id in ids[:SAMPLE_SIZE]:
-        volunteer = db.session.get(Volunteer, volunteer_id)
-        if volunteer is None:
+        person = db.session.get(Volunteer, volunteer_id)
+        if person is None:
             continue
-        subject, body = commands.rendered(bulk, volunteer, now)
-        samples.append(
-            Sample(volunteer.name, subject, body, commands.may_email(volunteer, bulk.kind))
-        )
+        subject, body = commands.rendered(bulk, person, now)
+        samples.append(Sample(person.name, subject, body, commands.may_email(person, bulk.kind)))
     return Preview(len(ids), by_email, samples)
 
 

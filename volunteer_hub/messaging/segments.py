@@ -174,7 +174,11 @@ def _allowed_shift(user: User, key: str) -> bool:
     return shift is not None and manages(user, shift.role.organisation_id)
 
 
-register("role", SegmentKind("A role's placed volunteers", _describe_role, _resolve_role, _allowed_role))
-register("shift", SegmentKind("A shift's sign-ups", _describe_shift, _resolve_shift, _allowed_shift))
+register(
+    "role", SegmentKind("A role's placed volunteers", _describe_role, _resolve_role, _allowed_role)
+)
+register(
+    "shift", SegmentKind("A shift's sign-ups", _describe_shift, _resolve_shift, _allowed_shift)
+)
 # The integrator registers saved searches here (kind "search", key the saved search's id):
 # register("search", SegmentKind("A saved search", describe, resolve, allowed)).

@@ -77,8 +77,7 @@ EXCLUDED = {
     "investment_entry": "who entered an investment figure: staff work record",
     "training_session": "who trains a session: staff work record (the person's bookings are "
     "exported)",
-    "messaging_bulk": "who sent a bulk message: staff work record (each person's copy is "
-    "exported)",
+    "messaging_bulk": "who sent a bulk message: staff work record (each person's copy is exported)",
 }
 
 

@@ -128,12 +128,16 @@ def bulk_preview(bulk_id: int) -> ResponseReturnValue:
     draft = _bulk_or_404(bulk_id)
     if draft.status != "draft":
         return redirect(url_for("messaging.bulk_show", bulk_id=draft.id))
-    return render_template(
-        "messaging/bulk_preview.html",
-        bulk=draft,
-        preview=queries.preview(current_user, draft, utcnow()),
-        button=FlaskForm(),
-    ), 200, {"Cache-Control": "no-store"}
+    return (
+        render_template(
+            "messaging/bulk_preview.html",
+            bulk=draft,
+            preview=queries.preview(current_user, draft, utcnow()),
+            button=FlaskForm(),
+        ),
+        200,
+        {"Cache-Control": "no-store"},
+    )
 
 
 def _counted(response: Response) -> bool:
@@ -192,9 +196,7 @@ def bulk_show(bulk_id: int) -> ResponseReturnValue:
 def bulk_status(bulk_id: int) -> ResponseReturnValue:
     found = _bulk_or_404(bulk_id)
     status = queries.bulk_status(found)
-    response = jsonify(
-        {**status, "result_url": url_for("messaging.bulk_show", bulk_id=found.id)}
-    )
+    response = jsonify({**status, "result_url": url_for("messaging.bulk_show", bulk_id=found.id)})
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -216,9 +218,15 @@ def bulk_cancel(bulk_id: int) -> ResponseReturnValue:
 @bp.get("/messages/bulk/sent")
 @role_required("staff")
 def bulk_sent() -> ResponseReturnValue:
-    return render_template(
-        "messaging/bulk_sent.html", messages=queries.sent_messages(current_user), kinds=BULK_KINDS
-    ), 200, {"Cache-Control": "no-store"}
+    return (
+        render_template(
+            "messaging/bulk_sent.html",
+            messages=queries.sent_messages(current_user),
+            kinds=BULK_KINDS,
+        ),
+        200,
+        {"Cache-Control": "no-store"},
+    )
 
 
 @bp.get("/messages/bulk/received")
@@ -226,9 +234,11 @@ def bulk_sent() -> ResponseReturnValue:
 def bulk_received() -> ResponseReturnValue:
     volunteer_id = queries.volunteer_id_of(current_user)
     received = queries.received_bulk(volunteer_id) if volunteer_id is not None else []
-    return render_template("messaging/bulk_received.html", received=received), 200, {
-        "Cache-Control": "no-store"
-    }
+    return (
+        render_template("messaging/bulk_received.html", received=received),
+        200,
+        {"Cache-Control": "no-store"},
+    )
 
 
 # Public: the link in every bulk email (no sign-in). POST is RFC 8058's one-click unsubscribe,
@@ -243,15 +253,23 @@ def bulk_unsubscribe(token: str) -> ResponseReturnValue:
     volunteer_id, kind = read
     headers = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
     if request.method == "GET":
-        return render_template(
-            "messaging/bulk_unsubscribe.html", kind=BULK_KINDS[kind], done=False, token=token
-        ), 200, headers
+        return (
+            render_template(
+                "messaging/bulk_unsubscribe.html", kind=BULK_KINDS[kind], done=False, token=token
+            ),
+            200,
+            headers,
+        )
     try:
         bulk.unsubscribe(volunteer_id=volunteer_id, kind=kind)
     except NotFound:
         db.session.rollback()
         abort(404)
     db.session.commit()
-    return render_template(
-        "messaging/bulk_unsubscribe.html", kind=BULK_KINDS[kind], done=True, token=token
-    ), 200, headers
+    return (
+        render_template(
+            "messaging/bulk_unsubscribe.html", kind=BULK_KINDS[kind], done=True, token=token
+        ),
+        200,
+        headers,
+    )
