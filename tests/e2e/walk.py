@@ -241,6 +241,32 @@ def _chart_names() -> Values:
     return [{"name": name} for name in sorted(NAMES)]
 
 
+def _bulk_segments() -> Values:
+    """Each organisation's first role and first shift, as bulk message segments."""
+    from volunteer_hub.organisations.models import Role
+    from volunteer_hub.scheduling.models import Shift
+
+    roles = _rows(_first_per(Role.id, Role.organisation_id), "key")
+    shifts = _rows(_first_per(Shift.id, Shift.role_id), "key")
+    return [{"segment": "role", "key": str(r["key"])} for r in roles] + [
+        {"segment": "shift", "key": str(r["key"])} for r in shifts
+    ]
+
+
+def _bulk_ids() -> Values:
+    from volunteer_hub.messaging.models import BulkMessage
+
+    return _rows(_first_per(BulkMessage.id, BulkMessage.organisation_id), "bulk_id")
+
+
+def _unsubscribe_tokens() -> Values:
+    from volunteer_hub.messaging.bulk import unsubscribe_token
+    from volunteer_hub.messaging.models import BulkDelivery
+
+    ids = db.session.scalars(select(BulkDelivery.volunteer_id).limit(1)).all()
+    return [{"token": unsubscribe_token(vid, "news")} for vid in ids]
+
+
 #: Route → rows for arguments whose meaning depends on the route (a slug, a signed link),
 #: tried in turn like ids.
 ROWS_BY_ENDPOINT: dict[str, Callable[[], Values]] = {
@@ -252,6 +278,8 @@ ROWS_BY_ENDPOINT: dict[str, Callable[[], Values]] = {
     "accounts.confirm_email_change": _token("change_email", "sam.new@demo.volunteerhub.invalid"),
     "recruitment.reference": _reference_tokens,
     "reports.quarterly_link": _quarterly_links,
+    "messaging.bulk_new": _bulk_segments,
+    "messaging.bulk_unsubscribe": _unsubscribe_tokens,
 }
 
 #: Route → each value of its own arguments (a file format, a chart, a kind): every one is
@@ -290,6 +318,7 @@ BY_ARGUMENT: dict[tuple[str, ...], Callable[[], Values]] = {
     ("user_id",): _user_ids,
     ("request_id",): _privacy_request_ids,
     ("upload_id",): _upload_ids,
+    ("bulk_id",): _bulk_ids,
 }
 
 #: Endpoints where ``record_id`` is a supervision record, not an hour record.

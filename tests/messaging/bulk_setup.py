@@ -90,7 +90,7 @@ def world(personas: Any, publish: Any, categories: None) -> World:
 
 
 def compose_url(kind: str, key: object) -> str:
-    return f"/messages/bulk/new?segment={kind}&key={key}"
+    return f"/messages/bulk/new/{kind}/{key}"
 
 
 def compose(

@@ -317,10 +317,10 @@ def test_nobody_to_send_to_is_refused(world: World, personas, login) -> None:
 def test_links_from_the_roster_and_the_roles_page(world: World, personas, login) -> None:
     client = login(personas.coordinator_a)
     roster = client.get(f"/shifts/{world.shift.id}").get_data(as_text=True)
-    assert compose_url("shift", world.shift.id).replace("&", "&amp;") in roster
-    assert compose_url("shift", f"{world.shift.id}-waiting").replace("&", "&amp;") in roster
+    assert compose_url("shift", world.shift.id) in roster
+    assert compose_url("shift", f"{world.shift.id}-waiting") in roster
     roles = client.get(f"/organisations/{personas.org_a.slug}/roles").get_data(as_text=True)
-    assert compose_url("role", world.role.id).replace("&", "&amp;") in roles
+    assert compose_url("role", world.role.id) in roles
 
 
 @pytest.mark.parametrize(

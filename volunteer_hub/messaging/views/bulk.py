@@ -80,10 +80,10 @@ def _compose(
     return redirect(url_for("messaging.bulk_preview", bulk_id=saved.id))
 
 
-@bp.route("/messages/bulk/new", methods=["GET", "POST"])
+@bp.route("/messages/bulk/new/<segment>/<key>", methods=["GET", "POST"])
 @role_required("staff")
-def bulk_new() -> ResponseReturnValue:
-    kind, key = request.args.get("segment", ""), request.args.get("key", "")
+def bulk_new(segment: str, key: str) -> ResponseReturnValue:
+    kind = segment
     about = queries.segment_about(kind, key)
     if about is None or not bulk.segments.may_use(current_user, kind, key):
         abort(404)
