@@ -19,6 +19,7 @@ from tests.messaging.bulk_setup import (
 )
 from volunteer_hub.accounts.models import AuditEvent, OutboxMessage
 from volunteer_hub.extensions import db
+from volunteer_hub.jobs.queue import queue_of
 from volunteer_hub.messaging import bulk as commands
 from volunteer_hub.messaging import queries, segments
 from volunteer_hub.messaging.jobs import send_bulk_messages
@@ -70,7 +71,7 @@ def test_compose_preview_shows_exact_count_and_real_samples(world: World, person
 
 
 def test_send_then_the_job_emails_each_person_once_with_unsubscribe_headers(
-    world: World, personas, login
+    world: World, personas, login, app
 ) -> None:
     client = login(personas.coordinator_a)
     bulk_id = compose(client, "role", world.role.id)
@@ -79,6 +80,8 @@ def test_send_then_the_job_emails_each_person_once_with_unsubscribe_headers(
     assert response.headers["Location"].endswith(f"/messages/bulk/{bulk_id}")
     assert bulk(bulk_id).status == "sending"
     assert bulk(bulk_id).recipient_count == 4
+    # The job is queued at once (the new deliveries, after the commit).
+    assert "bulk_messages" in [task.name for task in queue_of(app).huey.pending()]
     counts = send_bulk_messages()
     assert counts == {"sent": 4, "in_app": 0, "skipped": 0, "finished": 1}
     sent = _outbox()

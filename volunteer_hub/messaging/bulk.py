@@ -10,7 +10,7 @@ from datetime import datetime
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from volunteer_hub.accounts import audit
@@ -241,14 +241,11 @@ def send(*, bulk: BulkMessage, sender: User) -> int:
         values={"status": "sending", "sent_at": utcnow(), "recipient_count": len(people)},
         message="This message has already been sent.",
     )
-    for start in range(0, len(people), 1000):
-        db.session.execute(
-            insert(BulkDelivery),
-            [
-                {"bulk_id": bulk.id, "volunteer_id": vid, "status": "pending"}
-                for vid in people[start : start + 1000]
-            ],
-        )
+    # ORM rows (batched into multi-row INSERTs): new deliveries enqueue the job after commit.
+    db.session.add_all(
+        BulkDelivery(bulk_id=bulk.id, volunteer_id=vid, status="pending") for vid in people
+    )
+    db.session.flush()
     audit.record(
         "messaging.bulk_sent",
         actor=sender,
