@@ -25,7 +25,7 @@ from volunteer_hub.core.forms import FlaskForm, attach_error, perform
 from volunteer_hub.core.models import utcnow
 from volunteer_hub.core.transitions import AlreadyDone
 from volunteer_hub.extensions import csrf, db, limiter
-from volunteer_hub.messaging import bulk, queries
+from volunteer_hub.messaging import bulk, queries, segments
 from volunteer_hub.messaging.forms import BulkComposeForm
 from volunteer_hub.messaging.models import BULK_KINDS, BulkMessage
 from volunteer_hub.messaging.views import bp
@@ -85,7 +85,7 @@ def _compose(
 def bulk_new(segment: str, key: str) -> ResponseReturnValue:
     kind = segment
     about = queries.segment_about(kind, key)
-    if about is None or not bulk.segments.may_use(current_user, kind, key):
+    if about is None or not segments.may_use(current_user, kind, key):
         abort(404)
     form = BulkComposeForm()
     if form.validate_on_submit():
