@@ -209,6 +209,7 @@ ENVIRONMENT_SETTINGS: dict[str, type] = {
             "RECEIPTS",
             "PAID_CLAIMS",
             "CONCERNS",
+            "BULK_MESSAGES",
             "SIGN_INS",
             "AUDIT",
             "OUTBOX",
@@ -219,6 +220,8 @@ ENVIRONMENT_SETTINGS: dict[str, type] = {
     "JOBS_SQLITE_PATH": str,
     "JOBS_QUEUE_NAME": str,
     "METRICS_TOKEN": str,
+    # Bulk messages a person may send (Flask-Limiter's notation), default "5 per hour".
+    "BULK_SEND_LIMIT": str,
     "LOG_FORMAT": str,
 }
 

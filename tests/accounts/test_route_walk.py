@@ -27,6 +27,7 @@ PUBLIC_ENDPOINTS = {
     "recruitment.opportunities",  # public search of published roles
     "recruitment.opportunity",  # a published role's page (404 for anything else)
     "recruitment.reference",  # a referee's signed single-use link (400 without a valid one)
+    "messaging.bulk_unsubscribe",  # RFC 8058 one-click unsubscribe: a signed link (404 without)
 }
 
 REFUSED = {401, 403, 404}

@@ -286,6 +286,32 @@ def _feed_links() -> Values:
     return [{"secret": secret} for t in tokens if (secret := secret_of(t))]
 
 
+def _bulk_segments() -> Values:
+    """Each organisation's first role and first shift, as bulk message segments."""
+    from volunteer_hub.organisations.models import Role
+    from volunteer_hub.scheduling.models import Shift
+
+    roles = _rows(_first_per(Role.id, Role.organisation_id), "key")
+    shifts = _rows(_first_per(Shift.id, Shift.role_id), "key")
+    return [{"segment": "role", "key": str(r["key"])} for r in roles] + [
+        {"segment": "shift", "key": str(r["key"])} for r in shifts
+    ]
+
+
+def _bulk_ids() -> Values:
+    from volunteer_hub.messaging.models import BulkMessage
+
+    return _rows(_first_per(BulkMessage.id, BulkMessage.organisation_id), "bulk_id")
+
+
+def _unsubscribe_tokens() -> Values:
+    from volunteer_hub.messaging.bulk import unsubscribe_token
+    from volunteer_hub.messaging.models import BulkDelivery
+
+    ids = db.session.scalars(select(BulkDelivery.volunteer_id).limit(1)).all()
+    return [{"token": unsubscribe_token(vid, "news")} for vid in ids]
+
+
 #: Route → rows for arguments whose meaning depends on the route (a slug, a signed link),
 #: tried in turn like ids.
 ROWS_BY_ENDPOINT: dict[str, Callable[[], Values]] = {
@@ -302,6 +328,8 @@ ROWS_BY_ENDPOINT: dict[str, Callable[[], Values]] = {
     "scheduling.volunteer_record": _shift_volunteer_ids,
     "scheduling.feed": _feed_links,
     "matching.interested": _invitation_tokens,
+    "messaging.bulk_new": _bulk_segments,
+    "messaging.bulk_unsubscribe": _unsubscribe_tokens,
 }
 
 #: Route → each value of its own arguments (a file format, a chart, a kind): every one is
@@ -341,6 +369,7 @@ BY_ARGUMENT: dict[tuple[str, ...], Callable[[], Values]] = {
     ("request_id",): _privacy_request_ids,
     ("upload_id",): _upload_ids,
     ("thread_id",): _thread_ids,
+    ("bulk_id",): _bulk_ids,
 }
 
 #: Endpoints where ``record_id`` is a supervision record, not an hour record.

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from tests.factories import UserFactory
 from tests.helpers import post_form
+from tests.messaging.bulk_setup import world  # noqa: F401 - the bulk message tests' fixture
 from tests.timebank.conftest import make_bank, member
 from volunteer_hub.accounts.models import OutboxMessage
 from volunteer_hub.extensions import db

@@ -116,6 +116,13 @@ def saved_search(saved_search_id: int, viewer: User) -> SavedSearch | None:
     return found if found is not None and found.owner_id == viewer.id else None
 
 
+def saved_search_summary(saved_search_id: int) -> tuple[str, int] | None:
+    """A saved search's name and owner, for the messaging domain's segment label (the search
+    itself is run only for its owner: :func:`saved_search_volunteer_ids`)."""
+    found = db.session.get(SavedSearch, saved_search_id)
+    return (found.name, found.owner_id) if found is not None else None
+
+
 def saved_search_volunteer_ids(
     saved_search_id: int, viewer: User, today: date | None = None
 ) -> set[int]:

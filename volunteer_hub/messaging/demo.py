@@ -5,14 +5,17 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from volunteer_hub.accounts.models import User
 from volunteer_hub.accounts.queries import coordinators_of
 from volunteer_hub.core.models import utcnow
 from volunteer_hub.extensions import db
-from volunteer_hub.messaging.models import Message, ReadMark, Thread
+from volunteer_hub.messaging import bulk, segments
+from volunteer_hub.messaging.models import BulkMessage, Message, ReadMark, Thread
+from volunteer_hub.messaging.queries import pending_delivery_ids
 from volunteer_hub.recruitment.models import Application
+from volunteer_hub.scheduling.models import SignUp
 from volunteer_hub.timebank.models import Account, Listing, TimeBank
 from volunteer_hub.volunteers.models import Volunteer
 
@@ -142,6 +145,10 @@ def _timebank_contact(volunteer_user: User, other: User, start: datetime) -> int
 
 
 def seed() -> list[str]:
+    return seed_threads() + seed_bulk()
+
+
+def seed_threads() -> list[str]:
     if db.session.scalar(select(Thread.id).limit(1)) is not None:
         return []
     volunteer_user = _user("volunteer@demo.volunteerhub.invalid")
@@ -175,4 +182,48 @@ def seed() -> list[str]:
     return [
         f"Demo messages: {made} conversations: about an application, in the centre's inbox, "
         "and a time-bank contact."
+    ]
+
+
+def _busiest_shift() -> int | None:
+    """The shift with the most people signed up or waiting (the demo's full shift)."""
+    return db.session.scalar(
+        select(SignUp.shift_id)
+        .where(SignUp.status.in_(("confirmed", "waiting")))
+        .group_by(SignUp.shift_id)
+        .order_by(func.count().desc(), SignUp.shift_id)
+        .limit(1)
+    )
+
+
+def seed_bulk() -> list[str]:
+    """One shift update sent to the sign-ups and waiting list of the demo's full shift, one of
+    whom has unsubscribed from news."""
+    if db.session.scalar(select(BulkMessage.id).limit(1)) is not None:
+        return []
+    centre = db.session.scalar(select(User).where(User.email == "centre@demo.volunteerhub.invalid"))
+    shift_id = _busiest_shift()
+    if centre is None or shift_id is None:
+        return []
+    key = f"{shift_id}-waiting"
+    people = sorted(segments.resolve(centre, "shift", key))
+    bulk.unsubscribe(volunteer_id=people[0], kind="news")
+    message = bulk.save_draft(
+        sender=centre,
+        segment_kind="shift",
+        segment_key=key,
+        kind="shift_updates",
+        subject="Parking at the hall, {first_name}",
+        body="Hello {first_name},\n\nThe car park is closed for resurfacing, so please use the "
+        "side street when you come to help as {role}.\n\n"
+        "Your next shift: {next_shift|none booked yet}.",
+    )
+    count = bulk.send(bulk=message, sender=centre)
+    for delivery_id in pending_delivery_ids(message.id):
+        bulk.deliver(delivery_id, utcnow())
+    bulk.finish(message.id)
+    db.session.flush()
+    return [
+        f"Demo bulk messages: a shift update sent to {count} people; one volunteer unsubscribed "
+        "from news."
     ]

@@ -22,9 +22,11 @@ Rules:
   Positions (ascending): export — accounts 10 (profile.account), 20 (consents, emails),
   reminders 30, accounts 40 (audit, sign-in history), privacy 50 (requests), time bank 60,
   volunteers 70 (profile.volunteer, equality answers), recruitment 80, placements 90, hours 100,
-  supervision 110, training 120, expenses 130 (claims, bank details), privacy 1000 (requests of
+  supervision 110, training 120, scheduling 125, expenses 130 (claims, bank details), messaging
+  145 (bulk messages received), privacy 1000 (requests of
   someone with no sign-in); identify — volunteers 10, accounts 20, time bank 30; erase —
-  volunteers 10, recruitment 30, hours 40, training 50, privacy 55 (one "free text emptied"
+  volunteers 10, recruitment 30, hours 40, training 50, scheduling 52, privacy 55, messaging
+  56 (bulk messages) (one "free text emptied"
   line), supervision 60, expenses 70, accounts 80, reminders 81, reports 82, api 83, time bank 90,
   accounts 100 (outbox). A new personal field is handled in its own domain's ``privacy.py``; the
   metadata walk (``redaction``) and the tests that walk the metadata catch what was missed.

@@ -59,6 +59,8 @@ COVERED = {
     "messaging_message": "messages.threads[].messages, messages.written_in_other_threads",
     "messaging_preference": "messages.email_preference",
     "privacy_request": "privacy_requests",
+    "messaging_bulk_delivery": "bulk_messages.received",
+    "messaging_unsubscribe": "bulk_messages.unsubscribed_from",
 }
 
 #: Tables that refer to a person but are not exported, and why.
@@ -88,6 +90,7 @@ EXCLUDED = {
     "erasure",
     "training_session": "who trains a session: staff work record (the person's bookings are "
     "exported)",
+    "messaging_bulk": "who sent a bulk message: staff work record (each person's copy is exported)",
 }
 
 

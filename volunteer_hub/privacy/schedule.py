@@ -26,6 +26,7 @@ DEFAULTS: dict[str, int | None] = {
     "concerns": 72,  # supervision records with a concern recorded: after the meeting
     # Conversations.
     "messages": 24,  # message threads: deleted this long after the thread's last message
+    "bulk_messages": 24,  # bulk messages to volunteers and each person's copy: after writing
     # Logs.
     "sign_ins": 24,  # sign-in, sign-out and two-factor entries of the audit log
     "audit": 24,  # every other audit log entry
@@ -41,6 +42,7 @@ VERBS = {
     "paid_claims": "anonymised",
     "concerns": "anonymised",
     "messages": "deleted",
+    "bulk_messages": "deleted",
     "sign_ins": "deleted",
     "audit": "deleted",
     "outbox": "deleted",

@@ -6,4 +6,4 @@ from flask import Blueprint
 
 bp = Blueprint("messaging", __name__)
 
-from volunteer_hub.messaging.views import threads  # noqa: E402,F401
+from volunteer_hub.messaging.views import bulk, threads  # noqa: E402, F401

@@ -156,6 +156,8 @@ EMPTIED_VIA = frozenset(
         "messaging_preference.user_id",
         "messaging_pending.user_id",
         "messaging_digest.user_id",
+        "messaging_bulk_delivery.volunteer_id",  # their copy of a bulk message (erasure deletes)
+        "messaging_unsubscribe.volunteer_id",
     }
 )
 #: Foreign keys to rows shared with another person, or kept as a record: mentions redacted.
@@ -226,6 +228,7 @@ NOT_FOLLOWED = frozenset(
         "uploads_upload.uploaded_by_id",  # who uploaded (mentions in its lines: uploads.privacy)
         "matching_invitation.invited_by_id",
         "matching_invitation.application_id",  # reached through the volunteer
+        "messaging_bulk.sender_id",  # who sent a bulk message: staff work record
     }
 )
 
