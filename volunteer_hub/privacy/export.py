@@ -41,6 +41,7 @@ COVERED = {
     "training_booking": "training.bookings",
     "scheduling_signup": "scheduling.signups",
     "scheduling_interview_booking": "interviews",
+    "scheduling_feed_token": "calendar_feed",
     "matching_saved_search": "matching.saved_searches",
     "matching_digest_sent": "matching.digests_sent",
     "matching_invitation": "matching.invitations",
