@@ -12,7 +12,7 @@ repository root:
     .venv/bin/python benchmarks/pages.py --sqlite --repeat 20
 """
 
-# ruff: noqa: S603, S607  (fixed commands of this machine's own tools)
+# ruff: noqa: S603  (fixed commands of this machine's own tools)
 from __future__ import annotations
 
 import argparse
@@ -86,9 +86,7 @@ class Person:
             assert response.status_code == 302, f"{who} could not sign in"
 
     def get(self, path: str) -> Any:
-        return self.client.get(
-            path, environ_base={"REMOTE_ADDR": self.address}, base_url=HTTPS
-        )
+        return self.client.get(path, environ_base={"REMOTE_ADDR": self.address}, base_url=HTTPS)
 
     def post(self, path: str, data: dict[str, Any]) -> Any:
         return self.client.post(
@@ -124,7 +122,9 @@ def measure(app: Any, repeat: int) -> list[tuple[str, list[float]]]:
     hours_page = volunteer.get("/my-hours").get_data(as_text=True)
     placement = re.findall(r'href="/placements/(\d+)/hours"', hours_page)[0]
     search = anonymous.get("/opportunities?q=garden").get_data(as_text=True)
-    slug = next(s for s in re.findall(r'href="/opportunities/([a-z0-9-]+)"', search) if s != "interest")
+    slug = next(
+        s for s in re.findall(r'href="/opportunities/([a-z0-9-]+)"', search) if s != "interest"
+    )
     claim_start = volunteer.get("/expenses")
     made = volunteer.post("/expenses", {"csrf_token": token(claim_start), "placement": placement})
     claim = made.headers["location"].rsplit("/", 1)[1]
@@ -165,20 +165,34 @@ def measure(app: Any, repeat: int) -> list[tuple[str, list[float]]]:
         ("GET /sign-in", lambda: anonymous.get("/sign-in"), (200,)),
         ("GET /password/forgotten", lambda: anonymous.get("/password/forgotten"), (200,)),
         ("GET /my-hours", lambda: volunteer.get("/my-hours"), (200,)),
-        ("GET /placements/[id]/hours", lambda: volunteer.get(f"/placements/{placement}/hours"), (200,)),
+        (
+            "GET /placements/[id]/hours",
+            lambda: volunteer.get(f"/placements/{placement}/hours"),
+            (200,),
+        ),
         ("GET /expenses", lambda: volunteer.get("/expenses"), (200,)),
-        ("GET /expenses/claims/[id] (volunteer)", lambda: volunteer.get(f"/expenses/claims/{claim}"), (200,)),
+        (
+            "GET /expenses/claims/[id] (volunteer)",
+            lambda: volunteer.get(f"/expenses/claims/{claim}"),
+            (200,),
+        ),
         ("GET /hours/approvals", lambda: coordinator.get("/hours/approvals"), (200,)),
         ("GET /expenses/approvals", lambda: coordinator.get("/expenses/approvals"), (200,)),
         ("GET /reports/value (partner)", lambda: partner.get("/reports/value"), (200,)),
-        ("GET /reports/value/download/csv", lambda: partner.get("/reports/value/download/csv"), (200,)),
+        (
+            "GET /reports/value/download/csv",
+            lambda: partner.get("/reports/value/download/csv"),
+            (200,),
+        ),
     ]
     results = []
     for name, call, ok in pages:
         results.append((name, timed(call, repeat, ok)))
     # Writes: each repeat is one more record (the cache, if any, is invalidated every time).
     results.append(("POST /placements/[id]/hours (+ its GET)", timed(log_hours, repeat, (302,))))
-    results.append(("GET /reports/value (partner, after a write)", _after_write(partner, log_hours, repeat)))
+    results.append(
+        ("GET /reports/value (partner, after a write)", _after_write(partner, log_hours, repeat))
+    )
     sign_ins = [sign_in() for _ in range(min(repeat, 8))]
     results.append(("POST /sign-in (argon2id)", [r.elapsed_ms for r in sign_ins]))
     return results
