@@ -7,6 +7,7 @@ at £17.96 an hour (the centre's view); one more approved hour makes 151, £2,71
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 
 import pytest
@@ -173,3 +174,46 @@ def test_pending_hours_and_sign_ins_leave_the_version_alone(hours, personas, log
     record.status = "approved"
     db.session.commit()
     assert cache.data_version() != version
+
+
+def _redis_or_skip(url: str):
+    import os
+    import socket
+
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=1).close()
+    except OSError:
+        if os.environ.get("CI"):
+            pytest.fail("Redis is not running on 127.0.0.1:6379")
+        pytest.skip("Redis is not running on 127.0.0.1:6379")
+    import redis
+
+    return redis.Redis.from_url(url)
+
+
+REDIS_URL = "redis://127.0.0.1:6379/14"
+QUEUE = f"vh_cache_test_{uuid.uuid4().hex[:8]}"
+
+
+@pytest.mark.parametrize("app_config", [{"JOBS_REDIS_URL": REDIS_URL, "JOBS_QUEUE_NAME": QUEUE}])
+def test_in_redis_shared_signed_and_still_fresh(hours, personas, login, statements, app_config):
+    """With Redis (the two app servers' set-up) the figures are kept there, under the queue
+    name; an entry that fails its signature is rebuilt, never unpickled."""
+    client = _redis_or_skip(REDIS_URL)
+    try:
+        centre = login(personas.centre)
+        assert BEFORE in _page(centre)
+        keys = client.keys(f"{QUEUE}:report-cache:*")
+        assert keys and all(0 < client.ttl(k) <= cache.TTL_SECONDS for k in keys)
+        built = statements.count
+        assert BEFORE in _page(centre) and statements.count == built
+        for key in keys:  # someone with access to Redis writes their own bytes
+            client.set(key, b"x" * 32 + client.get(key)[32:])
+        assert BEFORE in _page(centre) and statements.count > built
+        record = _submitted(personas)
+        record.status = "approved"
+        db.session.commit()
+        assert AFTER in _page(centre)
+    finally:
+        for key in client.keys(f"{QUEUE}*"):
+            client.delete(key)
