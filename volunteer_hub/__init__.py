@@ -34,6 +34,12 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     ensure_bank_details_key(config)
     app.config.from_mapping(config)
     app.testing = bool(app.config["TESTING"])
+    if app.config["PROXY_FIX_X_FOR"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # Behind N trusted proxies: the client address (rate limits, audit, logs) is the one
+        # the nearest of them saw, from X-Forwarded-For; the header is ignored otherwise.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"])  # type: ignore[method-assign]
     from volunteer_hub.core import logs
 
     logs.init_app(app)  # first: every request gets its id before other hooks log

@@ -166,6 +166,9 @@ def defaults() -> dict[str, Any]:
         "METRICS_TOKEN": "",
         #: "json" or "console"; empty: JSON in production, console lines elsewhere.
         "LOG_FORMAT": "",
+        #: Reverse proxies in front that append to X-Forwarded-For (0: none, the header is
+        #: ignored). With 1 the client address is the one the nearest proxy saw.
+        "PROXY_FIX_X_FOR": 0,
     }
 
 
@@ -223,6 +226,7 @@ ENVIRONMENT_SETTINGS: dict[str, type] = {
     # Bulk messages a person may send (Flask-Limiter's notation), default "5 per hour".
     "BULK_SEND_LIMIT": str,
     "LOG_FORMAT": str,
+    "PROXY_FIX_X_FOR": str,
 }
 
 
@@ -287,6 +291,7 @@ def load_config(
         )
     config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(config["SQLALCHEMY_DATABASE_URI"])
     check_secret_key(config)
+    config["PROXY_FIX_X_FOR"] = proxy_hops(config["PROXY_FIX_X_FOR"])
     config["BASE_URL"] = str(config.get("BASE_URL") or "").strip()
     if not config["BASE_URL"]:
         if config["ENV"] == "production":
@@ -296,6 +301,17 @@ def load_config(
             )
         config["BASE_URL"] = development_base_url(env)
     return config
+
+
+def proxy_hops(raw: object) -> int:
+    """``PROXY_FIX_X_FOR`` as a number of trusted proxies, 0 to 5; anything else stops the app
+    (trusting a header nobody sets lets anyone choose their address)."""
+    text = str(raw).strip()
+    if not (text.isascii() and text.isdigit()) or int(text) > 5:
+        raise ConfigError(
+            f"PROXY_FIX_X_FOR {text!r} is not a number of proxies; use 0 (no proxy), 1 or 2"
+        )
+    return int(text)
 
 
 def development_base_url(env: Mapping[str, str]) -> str:

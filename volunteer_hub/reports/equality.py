@@ -13,6 +13,7 @@ from typing import Any
 from flask import current_app
 
 from volunteer_hub.hours.queries import active_volunteer_count, active_volunteers
+from volunteer_hub.reports.cache import cached
 from volunteer_hub.reports.disclosure import (
     AuditFailed,
     apply_disclosure_control,
@@ -38,9 +39,13 @@ def equality_profile(period: Period, organisation_id: int | None) -> dict[str, A
     ``total``."""
     profile = str(current_app.config.get("DISCLOSURE_PROFILE", "k10"))
     k = int(current_app.config.get("DISCLOSURE_MIN_GROUP", 10))
-    total_active = active_volunteer_count(period.start, period.end, organisation_id)
+    _total, all_counts = cached(
+        "equality-counts",
+        (period.start, period.end, organisation_id),
+        lambda: _counts(period, organisation_id, k),
+    )
     result: dict[str, Any] = {"withheld": None, "profile": profile, "k": k, "questions": []}
-    if total_active < k:
+    if all_counts is None:
         result["withheld"] = (
             f"The equality profile is not shown for fewer than {k} active volunteers, so that "
             "nobody can be identified."
@@ -48,19 +53,8 @@ def equality_profile(period: Period, organisation_id: int | None) -> dict[str, A
         return result
     import pandas as pd  # loaded on first use, so commands and the API start quickly
 
-    answers = answers_of(active_volunteers(period.start, period.end, organisation_id))
-    answered = len(answers)
-    for index, (question, (label, _options)) in enumerate(QUESTIONS.items()):
-        counts: Counter[str] = Counter()
-        for row in answers:
-            value = row[index]
-            if value is None:
-                counts[NOT_ANSWERED] += 1
-            elif value == PREFER_NOT_TO_SAY:
-                counts[PREFER_LABEL] += 1
-            else:
-                counts[group_of(question, value)] += 1
-        counts[NOT_ANSWERED] += total_active - answered
+    for question, (label, _options) in QUESTIONS.items():
+        counts = all_counts[question]
         groups = [*reporting_groups(question), PREFER_LABEL, NOT_ANSWERED]
         table = pd.DataFrame([[counts[g] for g in groups]], index=[label], columns=groups)
         try:
@@ -85,6 +79,34 @@ def equality_profile(period: Period, organisation_id: int | None) -> dict[str, A
             }
         )
     return result
+
+
+def _counts(
+    period: Period, organisation_id: int | None, k: int
+) -> tuple[int, dict[str, Counter[str]] | None]:
+    """The active volunteers, and each question's answers counted by reporting group (None
+    below ``k`` active volunteers: then the answers are not read). Counts only, never a
+    person's answers: this is what the report cache keeps; disclosure control is applied to it
+    on every output."""
+    total_active = active_volunteer_count(period.start, period.end, organisation_id)
+    if total_active < k:
+        return total_active, None
+    answers = answers_of(active_volunteers(period.start, period.end, organisation_id))
+    answered = len(answers)
+    result: dict[str, Counter[str]] = {}
+    for index, question in enumerate(QUESTIONS):
+        counts: Counter[str] = Counter()
+        for row in answers:
+            value = row[index]
+            if value is None:
+                counts[NOT_ANSWERED] += 1
+            elif value == PREFER_NOT_TO_SAY:
+                counts[PREFER_LABEL] += 1
+            else:
+                counts[group_of(question, value)] += 1
+        counts[NOT_ANSWERED] += total_active - answered
+        result[question] = counts
+    return total_active, result
 
 
 def _plain(value: Any) -> Any:

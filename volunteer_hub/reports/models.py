@@ -1,10 +1,13 @@
-"""Partners' subscriptions to the quarterly report, and what has been sent to them."""
+"""Partners' subscriptions to the quarterly report, what has been sent to them, and the version
+of the data reports are built from."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column
 
 from volunteer_hub.core.models import UTCDateTime, utcnow
@@ -42,3 +45,21 @@ class QuarterlyDelivery(Model):
     year: Mapped[int]
     quarter: Mapped[int]
     queued_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class ReportDataVersion(Model):
+    """One row whose token changes, in the same transaction, with every write that can change a
+    report's figures (see :mod:`volunteer_hub.reports.cache`): built reports are cached under it,
+    so a report is never served from before a committed write. A token, not a counter, so that
+    a rolled-back or restored database never gives an old number to different data."""
+
+    __tablename__ = "reports_data_version"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(32))
+
+
+@event.listens_for(ReportDataVersion.__table__, "after_create")
+def _first_version(target: Any, connection: Any, **_kw: Any) -> None:
+    """Tables made with ``create_all`` (the tests) start with their row, as the migration's do."""
+    connection.execute(target.insert().values(id=1, token=uuid.uuid4().hex))

@@ -31,6 +31,7 @@ from volunteer_hub.rates.queries import (
     occupation_rates_in_force,
     rate_for_period_end,
 )
+from volunteer_hub.reports.cache import cached
 from volunteer_hub.reports.figures import (
     MonthRow,
     OrganisationRow,
@@ -101,14 +102,21 @@ def _month_text(value: Any) -> str:
 def build_value_report(
     *, start: date, end: date, organisation: Organisation | None = None
 ) -> ValueReport:
-    """The report's JSON-ready dict (see :func:`render_json`) for the period and selection."""
+    """The report's JSON-ready dict (see :func:`render_json`) for the period and selection,
+    built once for each version of the data (:mod:`volunteer_hub.reports.cache`)."""
     if end < start:
         raise DomainError("The end date must be on or after the start date")
     if start < EARLIEST or end > LATEST:
         raise DomainError(f"Dates must be between {EARLIEST.isoformat()} and {LATEST.isoformat()}")
-    with decimal.localcontext() as context:
-        context.prec = 50
-        return render_json(compute_value(Period(start, end), organisation))
+
+    def build() -> ValueReport:
+        with decimal.localcontext() as context:
+            context.prec = 50
+            return render_json(compute_value(Period(start, end), organisation))
+
+    # The same full figures for everyone until the data changes (publishing them for partners
+    # is done afresh on every output).
+    return cached("value", (start, end, organisation.id if organisation else None), build)
 
 
 def _fetch_all(statements: dict[str, Any]) -> dict[str, list[Any]]:
