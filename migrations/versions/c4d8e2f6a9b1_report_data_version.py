@@ -1,7 +1,7 @@
 """the version of the data reports are built from, for the report cache
 
 Revision ID: c4d8e2f6a9b1
-Revises: a1c3e5f7b9d2
+Revises: 8910f2b9f9c6
 Create Date: 2026-11-30 16:30:00.000000
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "c4d8e2f6a9b1"
-down_revision = "a1c3e5f7b9d2"
+down_revision = "8910f2b9f9c6"
 branch_labels = None
 depends_on = None
 
