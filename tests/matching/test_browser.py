@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import ALL_IMPACTS, LiveServer, axe_violations
 from tests.e2e.machine_text import find_machine_text
@@ -43,7 +44,7 @@ def test_matching_pages_are_accessible(app, world, personas, login, browser, wid
         contexts.append(centre)
         page = centre.new_page()
         assert page.goto(server.url + "/matching/volunteers?skill=driving").status == 200
-        assert page.locator("h1").inner_text() == "Find volunteers"
+        expect(page.locator("h1")).to_have_text("Find volunteers")
         assert page.get_by_text("Alice Invented").count() == 1
         _look(page, width, "search-results")
         assert page.goto(server.url + "/matching/volunteers?postcode=QQ99&miles=-3").status == 400

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from playwright.sync_api import expect
 
 from tests.conftest import Personas
 from tests.e2e.conftest import ALL_IMPACTS, LiveServer, axe_violations
@@ -69,7 +70,7 @@ def test_a_volunteer_replies_in_a_thread(
         assert page.goto(server.url + "/inbox").status == 200
         _check(page, width, errors, "inbox")
         page.get_by_role("link", name="Your application to befriend").click()
-        assert page.locator("h1").inner_text() == "Your application to befriend"
+        expect(page.locator("h1")).to_have_text("Your application to befriend")
         _check(page, width, errors, "thread")
         # An empty message is a form error, linked from the error summary.
         page.get_by_role("button", name="Send").click()
@@ -78,7 +79,7 @@ def test_a_volunteer_replies_in_a_thread(
         page.get_by_label("Your message").fill("Tuesday at 2pm suits me. See you then!")
         page.get_by_role("button", name="Send").click()
         page.get_by_text("Your message is sent.").wait_for()
-        assert page.get_by_text("Tuesday at 2pm suits me. See you then!").is_visible()
+        expect(page.get_by_text("Tuesday at 2pm suits me. See you then!")).to_be_visible()
         _check(page, width, errors, "thread-replied")
         assert page.goto(server.url + "/messages/preferences").status == 200
         _check(page, width, errors, "preferences")

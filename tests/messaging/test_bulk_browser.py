@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from playwright.sync_api import expect
 
 from tests.conftest import Personas
 from tests.e2e.conftest import ALL_IMPACTS, LiveServer, axe_violations
@@ -55,10 +56,10 @@ def test_compose_preview_send_and_progress_are_accessible(
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
         page.goto(f"{server.url}/shifts/{world.shift.id}")
         page.get_by_role("link", name="Message them and the waiting list").click()
-        assert page.locator("h1").inner_text() == "Message these volunteers"
+        expect(page.locator("h1")).to_have_text("Message these volunteers")
         _look(page, width, "compose")
         page.get_by_role("button", name="Preview the message").click()
-        assert page.locator(".govuk-error-summary").is_visible()
+        expect(page.locator(".govuk-error-summary")).to_be_visible()
         _look(page, width, "compose-errors")
         page.get_by_label("Shift updates").check()
         page.get_by_label("Subject").fill("Saturday, {first_name}")
@@ -67,23 +68,23 @@ def test_compose_preview_send_and_progress_are_accessible(
             "Your next shift: {next_shift|not booked yet}."
         )
         page.get_by_role("button", name="Preview the message").click()
-        assert page.locator("h1").inner_text() == "Check your message"
-        assert page.locator("#recipient-count").inner_text() == "3 people"
-        assert page.get_by_text("Hello Asha,").is_visible()
+        expect(page.locator("h1")).to_have_text("Check your message")
+        expect(page.locator("#recipient-count")).to_have_text("3 people")
+        expect(page.get_by_text("Hello Asha,")).to_be_visible()
         _look(page, width, "preview")
         page.get_by_role("button", name="Send to 3 people").click()
         page.wait_for_url("**/messages/bulk/*")
-        assert page.locator("h1").inner_text() == "Sending your message"
+        expect(page.locator("h1")).to_have_text("Sending your message")
         _look(page, width, "progress")
         page.evaluate("window.__stayed = true")
         page.wait_for_timeout(2500)
         assert page.evaluate("window.__stayed === true")  # the script, not the Refresh header
         assert send_bulk_messages()["finished"] == 1
         page.wait_for_selector(".govuk-panel__title", timeout=10_000)
-        assert page.locator(".govuk-panel__title").inner_text() == "Message sent"
+        expect(page.locator(".govuk-panel__title")).to_have_text("Message sent")
         _look(page, width, "sent")
         page.goto(f"{server.url}/messages/bulk/sent")
-        assert page.locator("h1").inner_text() == "Sent messages"
+        expect(page.locator("h1")).to_have_text("Sent messages")
         _look(page, width, "sent-list")
         token = commands.unsubscribe_token(volunteer_for(world.placed[0]).id, "shift_updates")
         anonymous = browser.new_context(viewport={"width": width, "height": 900})
@@ -92,7 +93,7 @@ def test_compose_preview_send_and_progress_are_accessible(
             public.goto(f"{server.url}/messages/unsubscribe/{token}")
             _look(public, width, "unsubscribe")
             public.get_by_role("button", name="Unsubscribe").click()
-            assert public.locator(".govuk-panel__title").inner_text() == "You are unsubscribed"
+            expect(public.locator(".govuk-panel__title")).to_have_text("You are unsubscribed")
             _look(public, width, "unsubscribed")
         finally:
             anonymous.close()
@@ -103,7 +104,7 @@ def test_compose_preview_send_and_progress_are_accessible(
             reader.add_cookies([{"name": "session", "value": volunteer.value, "url": server.url}])
             mine = reader.new_page()
             mine.goto(f"{server.url}/messages/bulk/received")
-            assert mine.get_by_text("Saturday, Asha").is_visible()
+            expect(mine.get_by_text("Saturday, Asha")).to_be_visible()
             _look(mine, width, "received")
         finally:
             reader.close()

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from tests.conftest import Personas
@@ -74,7 +75,7 @@ def test_volunteer_checks_in_on_a_phone_from_the_kiosk_code(
         assert page.goto(f"{server.url}/shifts/{shift.id}/kiosk").status == 200
         image = page.locator("img[alt^='QR code']")
         page.wait_for_function("document.querySelector('img').naturalWidth > 0")
-        assert image.is_visible()
+        expect(image).to_be_visible()
         _look(page, width, "kiosk")
 
         mobile = phone.new_page()
@@ -83,11 +84,11 @@ def test_volunteer_checks_in_on_a_phone_from_the_kiosk_code(
         code = checkin.code_for(shift.id, utcnow())
         assert mobile.goto(f"{server.url}/check-in/{shift.id}/{code}").status == 200
         assert "/check-in?p=" in mobile.url
-        assert mobile.locator("#check-in-status").inner_text() == "You have a place on this shift."
+        expect(mobile.locator("#check-in-status")).to_have_text("You have a place on this shift.")
         _look(mobile, width, "check-in")
         mobile.get_by_role("button", name="Check in").click()
         mobile.wait_for_selector("text=You are checked in.")
-        assert mobile.get_by_role("button", name="Check out").is_visible()
+        expect(mobile.get_by_role("button", name="Check out")).to_be_visible()
         _look(mobile, width, "checked-in")
         mobile.get_by_role("button", name="Check out").click()
         mobile.wait_for_selector("text=You are checked out.")
@@ -103,7 +104,7 @@ def test_volunteer_checks_in_on_a_phone_from_the_kiosk_code(
 
         expired = mobile.goto(f"{server.url}/check-in/{shift.id}/{'A' * 22}")
         assert expired is not None and expired.status == 400
-        assert mobile.locator("h1").inner_text() == "Scan the code again"
+        expect(mobile.locator("h1")).to_have_text("Scan the code again")
         _look(mobile, width, "expired")
     finally:
         kiosk.close()

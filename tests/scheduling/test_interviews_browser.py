@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from playwright.sync_api import expect
 
 from tests.conftest import Personas
 from tests.e2e.conftest import ALL_IMPACTS, LiveServer, axe_violations
@@ -90,11 +91,11 @@ def test_an_applicant_books_an_interview_slot(
         _look(page, width, "application-before")
         page.get_by_role("link", name="Choose an interview time").click()
         page.wait_for_url(f"**/applications/{application.id}/interview")
-        assert page.locator("h1").inner_text() == "Choose an interview time"
+        expect(page.locator("h1")).to_have_text("Choose an interview time")
         _look(page, width, "choose")
         # Sending without a choice is an error on the page, linked from the summary.
         page.get_by_role("button", name="Book this time").click()
-        assert page.locator(".govuk-error-summary").is_visible()
+        expect(page.locator(".govuk-error-summary")).to_be_visible()
         _look(page, width, "choose-error")
         errors.clear()  # the form error's page is a 400, as it should be
         page.locator(f'input[name="slot"][value="{slots[1].id}"]').check()
