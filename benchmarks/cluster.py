@@ -10,6 +10,7 @@ one jobs worker, Redis for rate limits and the job queue, a local SMTP sink, and
     .venv/bin/python benchmarks/cluster.py fault app-server     # one gunicorn killed (SIGKILL)
     .venv/bin/python benchmarks/cluster.py fault smtp           # the mail server refusing
     .venv/bin/python benchmarks/cluster.py fault receipts       # the receipt folder unwritable
+    .venv/bin/python benchmarks/cluster.py fault worker-import  # the worker killed mid-import
     .venv/bin/python benchmarks/cluster.py up                   # start it all; Ctrl+C stops it
 
 Everything it starts is stopped, and the database dropped, when it ends (also on Ctrl+C).
@@ -74,8 +75,12 @@ class Cluster:
         self.folder = folder
         self.database_url = database_url
         self.processes: dict[str, subprocess.Popen[bytes]] = {}
+        #: The worker-import fault's upload and what was seen of it.
+        self.import_fault: dict[str, Any] | None = None
         self.receipts = folder / "receipts"
         self.receipts.mkdir()
+        self.uploads = folder / "uploads"
+        self.uploads.mkdir()
         self.mail_log = folder / "mail-received.txt"
         self.mail_log.touch()
         suffix = uuid.uuid4().hex[:8]
@@ -92,6 +97,11 @@ class Cluster:
             "MAIL_SERVER": "127.0.0.1",
             "MAIL_PORT": str(SMTP_PORT),
             "RECEIPT_FOLDER": str(self.receipts),
+            "IMPORT_UPLOAD_FOLDER": str(self.uploads),
+            # A killed worker's import is claimed again after a minute (30 by default), so the
+            # fault run sees the retry.
+            "IMPORT_STALE_MINUTES": "1",
+            "REPORT_FILE_FOLDER": str(folder / "report-files"),
             "METRICS_TOKEN": secrets.token_urlsafe(24),
             "LOG_FORMAT": "json",
         }
@@ -236,6 +246,22 @@ def _receipts_mended(cluster: Cluster) -> None:
     (cluster.folder / "receipts-aside").rename(cluster.receipts)
 
 
+def _kill_worker_mid_import(cluster: Cluster) -> None:
+    """Stage a large upload, then SIGKILL the worker once it is importing it (it picks it up
+    within a minute), a few seconds in, so the import is part-way."""
+    staged = cluster_check.stage_import(cluster, cluster.uploads)
+    cluster.import_fault = staged
+    upload_id = staged["upload_id"]
+    staged["before_kill"] = cluster_check.wait_for_import(
+        cluster, upload_id, ("checking", "importing", "done", "failed"), 150
+    )
+    time.sleep(3)
+    staged["at_kill"] = cluster_check.import_state(cluster, upload_id)
+    cluster.stop("worker", signal.SIGKILL)
+    time.sleep(1)
+    staged["after_kill"] = cluster_check.import_state(cluster, upload_id)
+
+
 def fault_actions(
     kind: str, cluster: Cluster
 ) -> tuple[Callable[[], None], Callable[[], None], str]:
@@ -260,6 +286,13 @@ def fault_actions(
             (lambda: _receipts_broken(cluster)),
             (lambda: _receipts_mended(cluster)),
             "receipt folder replaced by a plain file, put back 20 s later",
+        )
+    if kind == "worker-import":
+        return (
+            (lambda: _kill_worker_mid_import(cluster)),
+            cluster.start_worker,
+            f"a {cluster_check.IMPORT_ROWS:,}-row hours file uploaded; the worker killed "
+            "(SIGKILL) 3 s into its import, started again 20 s later",
         )
     raise SystemExit(f"unknown fault {kind!r}")
 
@@ -335,6 +368,12 @@ def main() -> None:
         else:
             result.update(run_with_fault(cluster, args.fault, args.users, args.time))
         result["drained"] = cluster_check.wait_for_outbox(cluster, 120)
+        if cluster.import_fault is not None:
+            upload_id = cluster.import_fault["upload_id"]
+            cluster.import_fault["end"] = cluster_check.wait_for_import(
+                cluster, upload_id, ("done", "failed"), 600
+            )
+            result["import_fault"] = cluster.import_fault
         result["after"] = cluster_check.snapshot(cluster)
         result["acknowledged"] = cluster_check.compare(cluster, folder / "acks.jsonl")
         result["errors_in_logs"] = cluster_check.tracebacks(folder)
