@@ -44,6 +44,8 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 import cluster_check  # noqa: E402  (beside this file)
 
 BIN = Path(sys.executable).parent
+#: Loopback ports of the two app servers and the SMTP sink (``--ports``, ``--smtp-port``: two
+#: runs at once on one machine need their own).
 PORTS = (8101, 8102)
 SMTP_PORT = 8125
 POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -331,7 +333,12 @@ def main() -> None:
     parser.add_argument("--ceiling-time", type=int, default=20)
     parser.add_argument("--output", type=Path, default=None)
     parser.add_argument("--keep", action="store_true", help="keep the run's folder (logs)")
+    parser.add_argument("--ports", default="8101,8102", help="the two app servers' ports")
+    parser.add_argument("--smtp-port", type=int, default=8125)
     args = parser.parse_args()
+    global PORTS, SMTP_PORT  # set once, before anything starts
+    first, second = (int(p) for p in args.ports.split(","))
+    PORTS, SMTP_PORT = (first, second), args.smtp_port
     signal.signal(signal.SIGTERM, _interrupted)
     signal.signal(signal.SIGINT, _interrupted)
     folder = Path(tempfile.mkdtemp(prefix="vh-cluster-"))
