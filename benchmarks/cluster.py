@@ -10,6 +10,7 @@ one jobs worker, Redis for rate limits and the job queue, a local SMTP sink, and
     .venv/bin/python benchmarks/cluster.py fault app-server     # one gunicorn killed (SIGKILL)
     .venv/bin/python benchmarks/cluster.py fault smtp           # the mail server refusing
     .venv/bin/python benchmarks/cluster.py fault receipts       # the receipt folder unwritable
+    .venv/bin/python benchmarks/cluster.py fault worker-import  # the worker killed mid-import
     .venv/bin/python benchmarks/cluster.py up                   # start it all; Ctrl+C stops it
 
 Everything it starts is stopped, and the database dropped, when it ends (also on Ctrl+C).
@@ -43,6 +44,8 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 import cluster_check  # noqa: E402  (beside this file)
 
 BIN = Path(sys.executable).parent
+#: Loopback ports of the two app servers and the SMTP sink (``--ports``, ``--smtp-port``: two
+#: runs at once on one machine need their own).
 PORTS = (8101, 8102)
 SMTP_PORT = 8125
 POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -74,8 +77,12 @@ class Cluster:
         self.folder = folder
         self.database_url = database_url
         self.processes: dict[str, subprocess.Popen[bytes]] = {}
+        #: The worker-import fault's upload and what was seen of it.
+        self.import_fault: dict[str, Any] | None = None
         self.receipts = folder / "receipts"
         self.receipts.mkdir()
+        self.uploads = folder / "uploads"
+        self.uploads.mkdir()
         self.mail_log = folder / "mail-received.txt"
         self.mail_log.touch()
         suffix = uuid.uuid4().hex[:8]
@@ -92,6 +99,11 @@ class Cluster:
             "MAIL_SERVER": "127.0.0.1",
             "MAIL_PORT": str(SMTP_PORT),
             "RECEIPT_FOLDER": str(self.receipts),
+            "IMPORT_UPLOAD_FOLDER": str(self.uploads),
+            # A killed worker's import is claimed again after a minute (30 by default), so the
+            # fault run sees the retry.
+            "IMPORT_STALE_MINUTES": "1",
+            "REPORT_FILE_FOLDER": str(folder / "report-files"),
             "METRICS_TOKEN": secrets.token_urlsafe(24),
             "LOG_FORMAT": "json",
         }
@@ -236,6 +248,22 @@ def _receipts_mended(cluster: Cluster) -> None:
     (cluster.folder / "receipts-aside").rename(cluster.receipts)
 
 
+def _kill_worker_mid_import(cluster: Cluster) -> None:
+    """Stage a large upload, then SIGKILL the worker once it is importing it (it picks it up
+    within a minute), a few seconds in, so the import is part-way."""
+    staged = cluster_check.stage_import(cluster, cluster.uploads)
+    cluster.import_fault = staged
+    upload_id = staged["upload_id"]
+    staged["before_kill"] = cluster_check.wait_for_import(
+        cluster, upload_id, ("checking", "importing", "done", "failed"), 150
+    )
+    time.sleep(3)
+    staged["at_kill"] = cluster_check.import_state(cluster, upload_id)
+    cluster.stop("worker", signal.SIGKILL)
+    time.sleep(1)
+    staged["after_kill"] = cluster_check.import_state(cluster, upload_id)
+
+
 def fault_actions(
     kind: str, cluster: Cluster
 ) -> tuple[Callable[[], None], Callable[[], None], str]:
@@ -260,6 +288,13 @@ def fault_actions(
             (lambda: _receipts_broken(cluster)),
             (lambda: _receipts_mended(cluster)),
             "receipt folder replaced by a plain file, put back 20 s later",
+        )
+    if kind == "worker-import":
+        return (
+            (lambda: _kill_worker_mid_import(cluster)),
+            cluster.start_worker,
+            f"a {cluster_check.IMPORT_ROWS:,}-row hours file uploaded; the worker killed "
+            "(SIGKILL) 3 s into its import, started again 20 s later",
         )
     raise SystemExit(f"unknown fault {kind!r}")
 
@@ -298,7 +333,12 @@ def main() -> None:
     parser.add_argument("--ceiling-time", type=int, default=20)
     parser.add_argument("--output", type=Path, default=None)
     parser.add_argument("--keep", action="store_true", help="keep the run's folder (logs)")
+    parser.add_argument("--ports", default="8101,8102", help="the two app servers' ports")
+    parser.add_argument("--smtp-port", type=int, default=8125)
     args = parser.parse_args()
+    global PORTS, SMTP_PORT  # set once, before anything starts
+    first, second = (int(p) for p in args.ports.split(","))
+    PORTS, SMTP_PORT = (first, second), args.smtp_port
     signal.signal(signal.SIGTERM, _interrupted)
     signal.signal(signal.SIGINT, _interrupted)
     folder = Path(tempfile.mkdtemp(prefix="vh-cluster-"))
@@ -335,6 +375,12 @@ def main() -> None:
         else:
             result.update(run_with_fault(cluster, args.fault, args.users, args.time))
         result["drained"] = cluster_check.wait_for_outbox(cluster, 120)
+        if cluster.import_fault is not None:
+            upload_id = cluster.import_fault["upload_id"]
+            cluster.import_fault["end"] = cluster_check.wait_for_import(
+                cluster, upload_id, ("done", "failed"), 600
+            )
+            result["import_fault"] = cluster.import_fault
         result["after"] = cluster_check.snapshot(cluster)
         result["acknowledged"] = cluster_check.compare(cluster, folder / "acks.jsonl")
         result["errors_in_logs"] = cluster_check.tracebacks(folder)

@@ -222,3 +222,116 @@ def tracebacks(folder: Path) -> list[str]:
             if "Traceback" in line or '"status": 500' in line or "status=500" in line:
                 found.append(f"{log.name}: {line[:300]}")
     return found[:40]
+
+
+# The worker killed mid-import -----------------------------------------------------------------
+
+IMPORT_ROWS = 150_000
+
+
+def stage_import(cluster: Any, folder: Path, rows: int = IMPORT_ROWS) -> dict[str, Any]:
+    """A large hours file waiting for the browser-import job, as the upload page leaves it: the
+    file under a random name in the upload folder and an ``uploads_upload`` row ("uploaded",
+    by a coordinator of the organisation) that the worker's every-minute run picks up. Rows
+    name volunteers the demo already has, so every row is good."""
+    import random
+    import secrets
+
+    engine = _engine(cluster)
+    with engine.begin() as connection:
+        organisation_id, name = connection.execute(
+            text(
+                "SELECT o.id, o.name FROM hours_record h JOIN organisations_organisation o "
+                "ON o.id = h.organisation_id GROUP BY o.id, o.name "
+                "ORDER BY count(DISTINCT h.volunteer_id) DESC LIMIT 1"
+            )
+        ).one()
+        emails = list(
+            connection.execute(
+                text(
+                    "SELECT DISTINCT v.email FROM hours_record h JOIN volunteers_volunteer v "
+                    "ON v.id = h.volunteer_id WHERE h.organisation_id = :o AND v.email IS NOT NULL"
+                ),
+                {"o": organisation_id},
+            ).scalars()
+        )
+        uploader = connection.execute(
+            text(
+                "SELECT user_id FROM accounts_membership WHERE organisation_id = :o "
+                "AND role = 'coordinator' ORDER BY user_id LIMIT 1"
+            ),
+            {"o": organisation_id},
+        ).scalar()
+        stored = f"{secrets.token_hex(16)}.csv"
+        rng = random.Random(19)
+        first = date.today() - timedelta(days=2000)
+        with (folder / stored).open("w", encoding="utf-8") as handle:
+            handle.write(
+                "ref,volunteer_email,volunteer_name,organisation,role,soc_code,date,hours,"
+                "employer_time\n"
+            )
+            for n in range(rows):
+                day = first + timedelta(days=rng.randrange(1900))
+                handle.write(f"fault-{n},{rng.choice(emails)},,{name},,,{day},0.25,no\n")
+        upload_id = connection.execute(
+            text(
+                "INSERT INTO uploads_upload (kind, organisation_id, uploaded_by_id, filename, "
+                "stored_name, status, checked, imported, skipped, attempts, created_at) VALUES "
+                "('hours', :o, :u, 'fault-hours.csv', :s, 'uploaded', 0, 0, 0, 0, now()) "
+                "RETURNING id"
+            ),
+            {"o": organisation_id, "u": uploader, "s": stored},
+        ).scalar_one()
+    engine.dispose()
+    return {"upload_id": upload_id, "rows": rows, "organisation": name, "file": stored}
+
+
+def import_state(cluster: Any, upload_id: int) -> dict[str, Any]:
+    """The upload's row and how many of the file's records the hub holds."""
+    engine = _engine(cluster)
+
+    def read() -> dict[str, Any]:
+        with engine.connect() as connection:
+            row = connection.execute(
+                text(
+                    "SELECT status, checked, imported, attempts, error FROM uploads_upload "
+                    "WHERE id = :i"
+                ),
+                {"i": upload_id},
+            ).one()
+            records = connection.execute(
+                text("SELECT count(*) FROM hours_record WHERE ref LIKE 'fault-%'")
+            ).scalar()
+            runs = connection.execute(
+                text(
+                    "SELECT status, count(*) FROM jobs_run WHERE name = 'imports' "
+                    'AND counts IS DISTINCT FROM \'{"imported": 0, "refused": 0}\' '
+                    "GROUP BY status"
+                )
+            ).all()
+        return {
+            "at": time.strftime("%H:%M:%S"),
+            "status": row[0],
+            "checked": row[1],
+            "imported": row[2],
+            "attempts": row[3],
+            "error": (row[4] or "")[:200],
+            "fault_records_in_hub": records,
+            "import_job_runs": dict(runs),
+        }
+
+    result: dict[str, Any] = _retrying(read)
+    engine.dispose()
+    return result
+
+
+def wait_for_import(
+    cluster: Any, upload_id: int, statuses: tuple[str, ...], seconds: float
+) -> dict[str, Any]:
+    started = time.monotonic()
+    state = import_state(cluster, upload_id)
+    while state["status"] not in statuses and time.monotonic() - started < seconds:
+        time.sleep(0.5)
+        state = import_state(cluster, upload_id)
+    state["waited_seconds"] = round(time.monotonic() - started, 1)
+    return state

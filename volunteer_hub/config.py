@@ -153,6 +153,13 @@ def defaults() -> dict[str, Any]:
         # MAX_CONTENT_LENGTH: a larger request is refused whole, 413).
         "IMPORT_UPLOAD_FOLDER": "",
         "IMPORT_UPLOAD_MAX_BYTES": 8 * 1024 * 1024,
+        #: An import left "checking" or "importing" this long (its worker died) is claimed again.
+        "IMPORT_STALE_MINUTES": 30,
+        # PDF reports asked for on the web: built by the jobs worker into this folder
+        # (instance/report-files unless set; shared by every app server and worker) and
+        # deleted this many hours after they were asked for.
+        "REPORT_FILE_FOLDER": "",
+        "REPORT_FILE_HOURS": 24,
         "BANK_DETAILS_KEYS": "",
         #: The development email page (/admin/emails): None means on in development (not under
         #: test); True turns it on for a test. Never shown in production, whatever this says.
@@ -201,6 +208,9 @@ ENVIRONMENT_SETTINGS: dict[str, type] = {
     "RECEIPT_MAX_BYTES": int,
     "IMPORT_UPLOAD_FOLDER": str,
     "IMPORT_UPLOAD_MAX_BYTES": int,
+    "IMPORT_STALE_MINUTES": int,
+    "REPORT_FILE_FOLDER": str,
+    "REPORT_FILE_HOURS": int,
     # The retention schedule, in months or "never" (see docs/data-protection.md).
     **{
         f"RETENTION_{kind}": str

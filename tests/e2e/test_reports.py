@@ -145,9 +145,20 @@ def test_value_report_page(
     workbook = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()))
     assert "Method and sources" in workbook.sheetnames
 
+    # A PDF is made by the background job (run here, in the live server's app), then offered.
+    page.get_by_role("link", name="Quarterly monitoring").click()
+    page.wait_for_url("**/reports/files/*")
+    assert page.locator("h1").inner_text() == "Making your report"
+    from volunteer_hub.reports.jobs import build_report_files
+
+    with live_server.app.app_context():
+        assert build_report_files() == {"built": 1, "refused": 0}
+    page.wait_for_selector(".govuk-panel__title", timeout=10_000)
     with page.expect_download() as download:
-        page.get_by_role("link", name="Quarterly monitoring").click()
+        page.get_by_role("link", name="Download value-report").click()
     assert Path(download.value.path()).read_bytes().startswith(b"%PDF")
+    page.go_back()
+    page.go_back()
 
     # A mistake in custom dates: the error summary, focus and no report.
     page.get_by_label("Dates I choose").check()

@@ -265,6 +265,32 @@ def _thread_ids() -> Values:
     return _rows(_first_per(Thread.id, Thread.kind, Thread.organisation_id), "thread_id")
 
 
+def _report_files() -> Values:
+    """A PDF the demo centre coordinator asked for, waiting for the job (the walk runs no
+    worker): its page, status and (not yet built: 404) download."""
+    import json
+
+    from volunteer_hub.reports.models import ReportFile
+
+    query = {"period": "year", "year": "2025"}
+    found = ReportFile(
+        token="walk-report-file",
+        request_key="walk-report-file",
+        user_id=_user("centre@").id,
+        fmt="pdf",
+        query=json.dumps(query),
+        label="Financial year 2025 to 2026, All organisations",
+        filename="value-report-all-2025-04-01-to-2026-03-31.pdf",
+        period_start=date(2025, 4, 1),
+        period_end=date(2026, 3, 31),
+        status="queued",
+    )
+    if db.session.scalar(select(ReportFile).where(ReportFile.token == found.token)) is None:
+        db.session.add(found)
+        db.session.commit()
+    return [{"token": "walk-report-file"}]
+
+
 def _milestones() -> Values:
     from volunteer_hub.hours.milestones import MILESTONES
 
@@ -330,6 +356,9 @@ ROWS_BY_ENDPOINT: dict[str, Callable[[], Values]] = {
     "matching.interested": _invitation_tokens,
     "messaging.bulk_new": _bulk_segments,
     "messaging.bulk_unsubscribe": _unsubscribe_tokens,
+    "reports.report_file": _report_files,
+    "reports.report_file_status": _report_files,
+    "reports.report_file_download": _report_files,
 }
 
 #: Route → each value of its own arguments (a file format, a chart, a kind): every one is

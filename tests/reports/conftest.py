@@ -11,6 +11,8 @@ month (480 hours a month, 5,760 hours in the year), and investment in five categ
 (£25,700.00).
 """
 
+from pathlib import Path
+
 import pytest
 from sqlalchemy import select
 
@@ -18,6 +20,13 @@ from tests.value_fixtures import cli, default_rates, login, personas, write_csv 
 from volunteer_hub.extensions import db
 from volunteer_hub.volunteers.equality import EqualityAnswers
 from volunteer_hub.volunteers.models import Volunteer
+
+
+@pytest.fixture
+def app_config(tmp_path: Path) -> dict[str, object]:
+    """PDFs asked for on the web are built into a folder of the test's own."""
+    return {"REPORT_FILE_FOLDER": str(tmp_path / "report-files")}
+
 
 ORGANISATIONS = [
     "Riverside Community Garden and Food Growing Network",

@@ -66,3 +66,21 @@ def placed_images(data: bytes) -> list[Placed]:
         width = float(page.mediabox.width)
         walk(page.get_contents(), page.get("/Resources"), [1, 0, 0, 1, 0, 0], number, width)
     return found
+
+
+def fetch_pdf(client: Any, fmt: str, query: dict[str, str]) -> Any:
+    """A PDF download as a person makes it: ask (the download link answers with the file's
+    progress page), let the background job build it (run here, in this process), then follow
+    the page's download link. Returns the first answer that is not a redirect to the progress
+    page: the download, or the page itself when the report was not released."""
+    from volunteer_hub.reports.jobs import build_report_files
+
+    asked = client.get(f"/reports/value/download/{fmt}", query_string=query)
+    if asked.status_code != 303:
+        return asked
+    page_url = asked.headers["Location"]
+    build_report_files()
+    page = client.get(page_url)
+    if f'href="{page_url}/download"' not in page.get_data(as_text=True):
+        return page
+    return client.get(f"{page_url}/download")

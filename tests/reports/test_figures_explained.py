@@ -11,6 +11,7 @@ import zipfile
 import pytest
 from pypdf import PdfReader
 
+from tests.reports.pdf_tools import fetch_pdf
 from volunteer_hub.rates.services import DEFAULT_RATES
 from volunteer_hub.reports.formatting import oncost_text
 
@@ -45,7 +46,7 @@ def hours_2026(cli) -> None:
 
 def _texts(client) -> dict[str, str]:
     page = client.get("/reports/value", query_string=Q1_2026)
-    pdf = client.get("/reports/value/download/pdf", query_string=Q1_2026)
+    pdf = fetch_pdf(client, "pdf", Q1_2026)
     xlsx = client.get("/reports/value/download/xlsx", query_string=Q1_2026)
     assert page.status_code == pdf.status_code == xlsx.status_code == 200
     reader = PdfReader(io.BytesIO(pdf.data))
@@ -121,7 +122,7 @@ def test_headline_figures_show_the_change_on_earlier_periods(two_quarters, perso
     assert "Up 120.00 on the same quarter last year (0.00)" in text
     assert "£2,155.20 Up £1,077.60 (100.0%) on the previous quarter (£1,077.60)" in text
     assert "12 No change on the previous quarter" in text
-    pdf = client.get("/reports/value/download/pdf", query_string=Q1_2025)
+    pdf = fetch_pdf(client, "pdf", Q1_2025)
     pdf_text = " ".join(
         " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages).split()
     )

@@ -18,6 +18,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from tests.reports.pdf_tools import fetch_pdf
 from volunteer_hub.extensions import db
 
 pytestmark = pytest.mark.usefixtures("default_rates")
@@ -165,12 +166,12 @@ def test_xlsx_download_has_a_sheet_per_table_and_method(hours, personas, login) 
 
 def test_pdf_and_quarterly_monitoring_pdf(hours, personas, login) -> None:
     client = login(personas.centre)
-    response = client.get("/reports/value/download/pdf", query_string=Q1)
+    response = fetch_pdf(client, "pdf", Q1)
     assert response.status_code == 200 and response.data.startswith(b"%PDF")
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.data)).pages)
     assert "Value of volunteering" in text and "2,694.00" in text and "Ethnic group" in text
 
-    quarterly = client.get("/reports/value/download/quarterly.pdf", query_string=Q1)
+    quarterly = fetch_pdf(client, "quarterly.pdf", Q1)
     assert quarterly.status_code == 200
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(quarterly.data)).pages)
     flat = " ".join(text.split())
@@ -257,9 +258,7 @@ def test_any_organisation_name_charts_and_downloads(cli, personas, login) -> Non
 
     chosen = by_name("łódź $5 & $10 HELPERS")
     assert chosen is not None
-    download = client.get(
-        "/reports/value/download/pdf", query_string={**Q1, "organisation": str(chosen.id)}
-    )
+    download = fetch_pdf(client, "pdf", {**Q1, "organisation": str(chosen.id)})
     assert download.status_code == 200
     assert (
         "filename=value-report-lodz-5-10-helpers-2025-04-01-to-2025-06-30.pdf"
@@ -270,7 +269,7 @@ def test_any_organisation_name_charts_and_downloads(cli, personas, login) -> Non
 def test_partners_quarterly_monitoring_uses_the_published_figures(hours, personas, login) -> None:
     """The board's quarterly PDF for a partner: the quarter as on the partner's page (A's and
     B's rows hidden), the year to date (the same quarter here) audited with it."""
-    response = login(personas.partner).get("/reports/value/download/quarterly.pdf", query_string=Q1)
+    response = fetch_pdf(login(personas.partner), "quarterly.pdf", Q1)
     assert response.status_code == 200
     text = " ".join(
         "".join(p.extract_text() for p in PdfReader(io.BytesIO(response.data)).pages).split()

@@ -14,7 +14,7 @@ import pytest
 from pypdf import PdfReader
 
 from tests.reports.conftest import ORGANISATIONS
-from tests.reports.pdf_tools import placed_images
+from tests.reports.pdf_tools import fetch_pdf, placed_images
 
 pytestmark = pytest.mark.usefixtures("default_rates")
 
@@ -32,8 +32,8 @@ def _keep(data: bytes, name: str) -> None:
 
 
 def _pdfs(client) -> dict[str, bytes]:
-    value = client.get("/reports/value/download/pdf", query_string=YEAR)
-    quarterly = client.get("/reports/value/download/quarterly.pdf", query_string=Q3)
+    value = fetch_pdf(client, "pdf", YEAR)
+    quarterly = fetch_pdf(client, "quarterly.pdf", Q3)
     assert value.status_code == 200 and quarterly.status_code == 200
     _keep(value.data, "value.pdf")
     _keep(quarterly.data, "quarterly.pdf")

@@ -361,3 +361,45 @@ def test_someone_who_imports_for_several_organisations_chooses_one(app, personas
     assert response.status_code in (200, 400)
     assert "Choose the organisation" in response.get_data(as_text=True)
     assert count(Upload) == 0
+
+
+def test_an_import_that_keeps_stopping_the_worker_is_reported(app, personas, login) -> None:
+    """A file whose import killed the worker three times (claimed, never finished) is given up
+    with a clear message, and its file deleted, rather than tried for ever."""
+    from sqlalchemy import update
+
+    from volunteer_hub.core.models import utcnow
+    from volunteer_hub.uploads.jobs import MAX_ATTEMPTS
+
+    client = login(personas.coordinator_a)
+    uid = upload_id(upload(client, "hours", personas.org_a.id, GOOD_HOURS))
+    stale = utcnow() - timedelta(minutes=31)
+    db.session.execute(
+        update(Upload).values(status="importing", started_at=stale, attempts=MAX_ATTEMPTS)
+    )
+    db.session.commit()
+    assert import_one(uid) == "refused"
+    db.session.rollback()
+    stopped = db.session.get(Upload, uid)
+    assert stopped is not None and stopped.status == "failed"
+    assert stopped.error_heading.startswith("Nothing was imported: the import was stopped")
+    assert "3 times" in stopped.error_heading
+    assert count(HourRecord) == 0
+    page = client.get(f"/imports/{uid}").get_data(as_text=True)
+    assert "the import was stopped part-way 3 times" in page
+    assert list(Path(app.config["IMPORT_UPLOAD_FOLDER"]).iterdir()) == []
+
+
+def test_stale_minutes_can_be_set(app, personas, login) -> None:
+    from sqlalchemy import update
+
+    from volunteer_hub.core.models import utcnow
+
+    app.config["IMPORT_STALE_MINUTES"] = 1
+    client = login(personas.coordinator_a)
+    uid = upload_id(upload(client, "hours", personas.org_a.id, GOOD_HOURS))
+    db.session.execute(
+        update(Upload).values(status="checking", started_at=utcnow() - timedelta(seconds=90))
+    )
+    db.session.commit()
+    assert import_one(uid) == "imported"

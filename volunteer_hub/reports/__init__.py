@@ -24,4 +24,12 @@ Rules (the calculation is specified in shared/docs/value-of-volunteering.md):
   of what is hidden, decided and audited) → rendering (``published.py``: the figures as shown,
   rounded and with hidden figures as ``[c]``; the JSON) → the other outputs, which format the
   same shown figures (``exports.py`` CSV and PDF, ``sheets.py`` XLSX, ``charts.py``, pages).
+- PDFs asked for on the web are built by the ``report_files`` job (``files.py``,
+  ``file_views.py``): the request checks the choice and permission and records a report file, one
+  per person, format, choice, day and approved hours (a unique key: a double click makes one);
+  the job builds it as that person through the download's own path and disclosure audit (refused
+  with the reason when it may not be released), under a random name in ``REPORT_FILE_FOLDER``.
+  Only that person sees its page or downloads it (others: 404); files go after
+  ``REPORT_FILE_HOURS`` (``report_files_cleanup``). CSV, XLSX, JSON, the API and the commands
+  stay direct.
 """

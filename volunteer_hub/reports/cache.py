@@ -85,6 +85,7 @@ IGNORED = frozenset(
         "expenses_policy",
         "expenses_receipt",
         "reports_data_version",
+        "reports_file",
         "reports_quarterly_delivery",
         "reports_quarterly_subscription",
     }

@@ -4,10 +4,10 @@ of the data reports are built from."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint, event
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column
 
 from volunteer_hub.core.models import UTCDateTime, utcnow
@@ -63,3 +63,47 @@ class ReportDataVersion(Model):
 def _first_version(target: Any, connection: Any, **_kw: Any) -> None:
     """Tables made with ``create_all`` (the tests) start with their row, as the migration's do."""
     connection.execute(target.insert().values(id=1, token=uuid.uuid4().hex))
+
+
+class ReportFile(Model):
+    """A PDF one person asked for from the web, built by the background job into the report
+    folder and kept for them alone until the cleanup job removes it (``REPORT_FILE_HOURS``).
+    ``request_key`` makes the same request (person, format, choice, data) one file, however
+    often, or however many times at once, it is asked for."""
+
+    __tablename__ = "reports_file"
+    __table_args__ = (
+        CheckConstraint("fmt IN ('pdf', 'quarterly.pdf')", name="fmt_valid"),
+        CheckConstraint(
+            "status IN ('queued', 'building', 'ready', 'refused', 'failed')", name="status_valid"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The random part of the file's web address (with the owner check, never enough alone).
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    request_key: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("accounts_user.id", ondelete="CASCADE"), index=True
+    )
+    fmt: Mapped[str] = mapped_column(String(20))
+    #: The report picker's query (JSON), replayed as the person by the job.
+    query: Mapped[str] = mapped_column(Text)
+    #: Shown on the page: the period and organisation, and the download's file name.
+    label: Mapped[str] = mapped_column(String(300))
+    filename: Mapped[str] = mapped_column(String(200))
+    period_start: Mapped[date]
+    period_end: Mapped[date]
+    status: Mapped[str] = mapped_column(String(12), default="queued", index=True)
+    #: Why a file was refused (the disclosure audit, a lost permission) or failed.
+    message: Mapped[str | None] = mapped_column(Text)
+    #: The random name it is kept under in the report folder once built.
+    stored_name: Mapped[str | None] = mapped_column(String(100), unique=True)
+    attempts: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    @property
+    def finished(self) -> bool:
+        return self.status in ("ready", "refused", "failed")

@@ -428,11 +428,17 @@ def chart(name: str) -> ResponseReturnValue:
 @bp.get("/value/download/<fmt>")
 @role_required(*REPORT_ROLES)
 def download(fmt: str) -> ResponseReturnValue:
-    from volunteer_hub.reports.charts import value_charts
+    """CSV, XLSX and JSON at once; a PDF is built by the background job (``file_views``)."""
+    from volunteer_hub.reports.file_views import ask_for_pdf
 
     if fmt not in {"csv", "xlsx", "pdf", "json", "quarterly.pdf"}:
         abort(404)
     form, organisations = build_form()
+    if fmt in {"pdf", "quarterly.pdf"}:
+        choice = resolve(form, organisations)
+        if choice is None or (fmt == "quarterly.pdf" and choice.quarter is None):
+            abort(400)
+        return ask_for_pdf(fmt, choice)
     choice, report = _chosen_report(form, organisations)
     audit(
         "report.downloaded",
@@ -452,38 +458,10 @@ def download(fmt: str) -> ResponseReturnValue:
             mimetype="text/csv",
             headers={"Content-Disposition": f"attachment; filename={_filename(choice, 'csv')}"},
         )
-    profile = _equality(choice)
-    if fmt == "xlsx":
-        return Response(
-            exports.to_xlsx(report, equality=profile),
-            mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            headers={"Content-Disposition": f"attachment; filename={_filename(choice, 'xlsx')}"},
-        )
-    if fmt == "pdf":
-        pdf = exports.to_pdf(
-            report,
-            charts=value_charts(report, for_pdf=True),
-            equality=profile,
-            changes=headline_changes(choice, report),
-        )
-        return Response(
-            pdf,
-            mimetype="application/pdf",
-            headers={"Content-Disposition": f"attachment; filename={_filename(choice, 'pdf')}"},
-        )
-    # Quarterly monitoring: this quarter, the year to date and the same quarter last year.
-    if choice.quarter is None:
-        abort(400)
-    try:
-        pdf = quarterly_pdf(choice, report, published=partner_view(choice), equality=profile)
-    except NotPublished as problem:
-        abort(problem.status)
     return Response(
-        pdf,
-        mimetype="application/pdf",
-        headers={
-            "Content-Disposition": f"attachment; filename={_filename(choice, 'quarterly.pdf')}"
-        },
+        exports.to_xlsx(report, equality=_equality(choice)),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f"attachment; filename={_filename(choice, 'xlsx')}"},
     )
 
 
@@ -562,3 +540,7 @@ def quarterly_link(token: str) -> ResponseReturnValue:
             "Content-Disposition": f"attachment; filename={_filename(choice, 'quarterly.pdf')}"
         },
     )
+
+
+# The PDF files' pages and downloads, on this blueprint.
+from volunteer_hub.reports import file_views  # noqa: E402, F401

@@ -16,6 +16,16 @@ BROKEN = (
     "background jobs page."
 )
 
+#: Claims of one upload before it is given up: a file whose import kills the worker each time
+#: (out of memory, say) is reported rather than tried for ever.
+MAX_ATTEMPTS = 3
+STOPPED = (
+    "Nothing was imported: the import was stopped part-way {attempts} times (the background "
+    "worker stopped while importing it).\n"
+    "Upload the file again; if it happens again, ask an administrator to look at the "
+    "background jobs page."
+)
+
 
 # Not exclusive: each upload is claimed (compare-and-set) before it is imported, so two workers
 # import different uploads at once and never the same one twice.
@@ -42,6 +52,11 @@ def import_one(upload_id: int) -> str | None:
     db.session.commit()
     if upload is None:
         return None
+    if upload.attempts > MAX_ATTEMPTS:
+        services.fail(upload_id, STOPPED.format(attempts=upload.attempts - 1))
+        db.session.commit()
+        services.discard_file(upload)
+        return "refused"
     try:
         services.run_import(upload)
     except DomainError as error:

@@ -55,6 +55,8 @@ class Upload(Model):
     checked: Mapped[int] = mapped_column(default=0)
     imported: Mapped[int] = mapped_column(default=0)
     skipped: Mapped[int] = mapped_column(default=0)
+    #: Times the job has claimed it: more than one means a worker died part-way before.
+    attempts: Mapped[int] = mapped_column(default=0, server_default="0")
     #: A failed import's message: a heading, then every bad line as the command prints it.
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

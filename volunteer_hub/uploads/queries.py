@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from flask import url_for
+from flask import current_app, url_for
 from sqlalchemy import or_, select
 
 from volunteer_hub.accounts.models import User
@@ -15,8 +15,14 @@ from volunteer_hub.organisations.queries import managed_by, organisations_with_i
 from volunteer_hub.timebank.queries import coordinated_timebanks
 from volunteer_hub.uploads.models import Upload, UploadKind, UploadStatus
 
-#: An upload left checking or importing this long by a worker that died is claimed again.
+#: An upload left checking or importing this long by a worker that died is claimed again
+#: (``IMPORT_STALE_MINUTES``, this by default).
 STALE_MINUTES = 30
+
+
+def stale_minutes() -> int:
+    return int(current_app.config.get("IMPORT_STALE_MINUTES") or STALE_MINUTES)
+
 
 KIND_NOUNS = {
     UploadKind.HOURS: "hours",
@@ -62,7 +68,7 @@ def uploads_of(user: User, limit: int = 20) -> list[Upload]:
 
 def claimable_ids(now: datetime) -> list[int]:
     """Uploads waiting for the job: new ones, and ones a dead worker left part-way."""
-    stale = now - timedelta(minutes=STALE_MINUTES)
+    stale = now - timedelta(minutes=stale_minutes())
     return list(
         db.session.scalars(
             select(Upload.id)

@@ -24,7 +24,7 @@ from volunteer_hub.organisations.models import Organisation
 from volunteer_hub.timebank.imports import import_exchanges
 from volunteer_hub.timebank.models import TimeBank
 from volunteer_hub.uploads.models import Upload, UploadKind, UploadStatus
-from volunteer_hub.uploads.queries import STALE_MINUTES
+from volunteer_hub.uploads.queries import stale_minutes
 
 LONDON = ZoneInfo("Europe/London")
 SUFFIXES = (".csv", ".xlsx")
@@ -75,7 +75,7 @@ def claim(upload_id: int, now: datetime) -> Upload | None:
     worker long enough ago), or None when another run has it or it is finished."""
     from datetime import timedelta
 
-    stale = now - timedelta(minutes=STALE_MINUTES)
+    stale = now - timedelta(minutes=stale_minutes())
     claimed = db.session.execute(
         update(Upload)
         .where(
@@ -86,7 +86,13 @@ def claim(upload_id: int, now: datetime) -> Upload | None:
                 & (Upload.started_at < stale),
             ),
         )
-        .values(status=UploadStatus.CHECKING, started_at=now, checked=0, imported=0)
+        .values(
+            status=UploadStatus.CHECKING,
+            started_at=now,
+            checked=0,
+            imported=0,
+            attempts=Upload.attempts + 1,
+        )
         .execution_options(synchronize_session=False)
     )
     if claimed.rowcount != 1:  # type: ignore[attr-defined]
