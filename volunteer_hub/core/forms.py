@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from flask_wtf import FlaskForm as _FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput
@@ -152,6 +153,43 @@ def finite(form: Any, field: Any) -> None:
     if isinstance(value, Decimal) and not value.is_finite():
         field.errors[:] = []
         raise StopValidation("Enter a number")
+
+
+T = TypeVar("T")
+
+
+@dataclass
+class Attempt(Generic[T]):
+    """What :func:`attempt` made of a form's one service call."""
+
+    #: Committed: ``result`` is the service's return value.
+    ok: bool = False
+    #: Done already (a double click, or a colleague first): said politely, nothing changed.
+    already: bool = False
+    result: T | None = None
+
+
+def attempt(form: Any, action: Callable[[], T]) -> Attempt[T]:
+    """A form's one state change: call the service and commit once; on AlreadyDone roll back
+    and say so (``info``); on a DomainError roll back and show it on the form's field. The view
+    then redirects (``ok``, perhaps ``already``) or shows the form again with its errors."""
+    from flask import flash
+
+    from volunteer_hub.core.transitions import AlreadyDone
+    from volunteer_hub.extensions import db
+
+    try:
+        result = action()
+    except AlreadyDone as error:
+        db.session.rollback()
+        flash(error.message, "info")
+        return Attempt(already=True)
+    except DomainError as error:
+        db.session.rollback()
+        attach_error(form, error)
+        return Attempt()
+    db.session.commit()
+    return Attempt(ok=True, result=result)
 
 
 def perform(action: Callable[[], Any], *, done: str | Callable[[Any], str], back: str) -> Response:

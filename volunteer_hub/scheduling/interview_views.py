@@ -10,7 +10,7 @@ from flask_login import current_user
 from volunteer_hub.accounts.permissions import get_or_404, role_required
 from volunteer_hub.core.errors import DomainError
 from volunteer_hub.core.formatting import date_time, duration, plural
-from volunteer_hub.core.forms import FlaskForm, attach_error, choices, perform
+from volunteer_hub.core.forms import FlaskForm, attach_error, attempt, choices, perform
 from volunteer_hub.core.models import utcnow
 from volunteer_hub.core.transitions import AlreadyDone
 from volunteer_hub.extensions import db
@@ -105,20 +105,16 @@ def book_interview(application_id: int) -> ResponseReturnValue:
         chosen = db.session.get(InterviewSlot, form.slot.data)
         if chosen is None:
             abort(404)
-        try:
-            booking = interviews.book(
+        booked = attempt(
+            form,
+            lambda: interviews.book(
                 user=current_user, application=application, slot=chosen, now=now
-            )
-        except AlreadyDone as error:
-            db.session.rollback()
-            flash(error.message, "info")
+            ),
+        )
+        if booked.already:
             return redirect(back)
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
-            when = date_time(booking.slot.starts_at, weekday=True)
+        if booked.ok and booked.result is not None:
+            when = date_time(booked.result.slot.starts_at, weekday=True)
             flash(
                 f"Your interview is booked for {when}. We have emailed you an invitation.",
                 "success",

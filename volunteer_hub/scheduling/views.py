@@ -9,12 +9,10 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
 from volunteer_hub.accounts.permissions import get_or_404, has_any_role, role_required
-from volunteer_hub.core.errors import DomainError
 from volunteer_hub.core.formatting import plural
-from volunteer_hub.core.forms import FlaskForm, attach_error, perform
+from volunteer_hub.core.forms import FlaskForm, attempt, perform
 from volunteer_hub.core.models import utcnow
 from volunteer_hub.core.navigation import external_url
-from volunteer_hub.core.transitions import AlreadyDone
 from volunteer_hub.extensions import db, limiter
 from volunteer_hub.organisations.models import Organisation, Role
 from volunteer_hub.scheduling import attendance, feeds, months, moves, queries, services, shifts
@@ -207,25 +205,20 @@ def new_shift(role_id: int) -> ResponseReturnValue:
     role = get_or_404(Role, role_id, action="change")
     form = ShiftForm()
     if form.validate_on_submit():
-        try:
+
+        def add() -> str:
             values = shift_values(form)
             if values["frequency"] == "once":
                 shifts.add_shift(actor=current_user, role=role, values=values, now=_now())
-                message = "Shift added."
-            else:
-                _pattern, made = shifts.add_pattern(
-                    actor=current_user, role=role, values=values, today=_today()
-                )
-                message = f"Repeating shift added: {made} shifts in the next 13 weeks."
-        except AlreadyDone as error:
-            db.session.rollback()
-            flash(error.message, "info")
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
-            flash(message, "success")
+                return "Shift added."
+            _pattern, made = shifts.add_pattern(
+                actor=current_user, role=role, values=values, today=_today()
+            )
+            return f"Repeating shift added: {made} shifts in the next 13 weeks."
+
+        added = attempt(form, add)
+        if added.ok and added.result:
+            flash(added.result, "success")
             return redirect(url_for("scheduling.rota", organisation_id=role.organisation_id))
     return render_template("scheduling/shift_form.html", form=form, role=role), (
         400 if form.errors else 200
@@ -322,9 +315,10 @@ def move_shift(shift_id: int) -> ResponseReturnValue:
     )
     back = url_for("scheduling.shift", shift_id=shift_id)
     if form.validate_on_submit():
-        try:
+
+        def move() -> moves.Moved:
             starts_at, ends_at = move_span(form)
-            moved = moves.move_shift(
+            return moves.move_shift(
                 actor=current_user,
                 shift=found,
                 starts_at=starts_at,
@@ -333,15 +327,11 @@ def move_shift(shift_id: int) -> ResponseReturnValue:
                 version=form.version.data or 0,
                 now=_now(),
             )
-        except AlreadyDone as error:
-            db.session.rollback()
-            flash(error.message, "info")
+
+        outcome = attempt(form, move)
+        if outcome.already:
             return redirect(back)
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
+        if outcome.ok and (moved := outcome.result) is not None:
             clash = f" {plural(len(moved.clashing), 'volunteer')} now overlap another shift."
             flash(
                 f"Shift moved; {plural(moved.told, 'volunteer')} emailed."

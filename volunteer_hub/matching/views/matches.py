@@ -10,9 +10,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from volunteer_hub.accounts.permissions import get_or_404, role_required
-from volunteer_hub.core.errors import DomainError
-from volunteer_hub.core.forms import FlaskForm, attach_error, perform
-from volunteer_hub.core.transitions import AlreadyDone
+from volunteer_hub.core.forms import FlaskForm, attempt, perform
 from volunteer_hub.extensions import db
 from volunteer_hub.matching import queries, services
 from volunteer_hub.matching.forms import InterestForm, PreferencesForm
@@ -104,26 +102,21 @@ def interested(token: str) -> ResponseReturnValue:
     ask_age = invitation.volunteer.date_of_birth is None
     if invitation.responded_at is None and form.validate_on_submit():
         age = form.age_group.data if ask_age else None
-        try:
-            application = services.accept(
+        accepted = attempt(
+            form,
+            lambda: services.accept(
                 user=current_user,
                 invitation=invitation,
                 today=date.today(),
                 under_18=None if age is None else age == "under_18",
                 message=form.message.data or "",
-            )
-        except AlreadyDone as error:
-            db.session.rollback()
-            flash(error.message, "info")
-        except DomainError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
+            ),
+        )
+        if accepted.ok and accepted.result is not None:
             flash(
                 f"Thank you. Your application for {invitation.role.title} is on its way.", "success"
             )
-            return redirect(url_for("recruitment.application", application_id=application.id))
+            return redirect(url_for("recruitment.application", application_id=accepted.result.id))
         if not form.errors:
             return redirect(url_for("matching.interested", token=token))
     return render_template(
