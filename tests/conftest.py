@@ -35,7 +35,6 @@ from werkzeug.test import TestResponse
 from tests.factories import PASSWORD, OrganisationFactory, UserFactory
 from tests.helpers import post_form
 from volunteer_hub import create_app
-from volunteer_hub.accounts import passwords
 from volunteer_hub.accounts.models import User
 from volunteer_hub.config import normalise_database_url
 from volunteer_hub.core.geo import ensure_bundled_outcodes
@@ -51,10 +50,6 @@ from volunteer_hub.organisations.roles import (
 
 #: A new random key for each test run: a key written in the repository is refused everywhere.
 TEST_SECRET_KEY = secrets.token_urlsafe(48)
-
-# argon2id with its cheapest parameters in this process: tests/accounts/test_password_hashing.py
-# checks the real ones.
-passwords.use_cheapest_parameters_for_tests()
 
 
 def base_config(database_url: str) -> dict[str, object]:

@@ -31,7 +31,7 @@ def _menu(html: str) -> list[str]:
 @pytest.mark.parametrize(
     ("persona", "top"),
     [
-        ("volunteer", ["Find opportunities", "My volunteering", "Your hours", "More"]),
+        ("volunteer", ["Find opportunities", "My volunteering", "Your hours", "Inbox", "More"]),
         ("coordinator_a", ["What needs you", "Roles", "Approve hours", "Expenses", "More"]),
         ("centre", ["What needs you", "Centre", "Roles", "Approve hours", "More"]),
         ("partner", ["Reports", "More"]),
