@@ -94,6 +94,44 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
+def _files_and_operations() -> dict[str, Any]:
+    """Where files are kept, background jobs, metrics, logs and proxies (in :func:`defaults`)."""
+    return {
+        # Expenses: receipts (a local folder outside static/ unless set) and bank details keys
+        # (comma-separated Fernet keys, newest first; none: bank details cannot be stored).
+        "RECEIPT_FOLDER": "",
+        "RECEIPT_MAX_BYTES": 10 * 1024 * 1024,
+        # Imports from the browser: where files wait for the job (instance/uploads unless set;
+        # shared by every app server and worker) and the largest file accepted (keep it below
+        # MAX_CONTENT_LENGTH: a larger request is refused whole, 413).
+        "IMPORT_UPLOAD_FOLDER": "",
+        "IMPORT_UPLOAD_MAX_BYTES": 8 * 1024 * 1024,
+        #: An import left "checking" or "importing" this long (its worker died) is claimed again.
+        "IMPORT_STALE_MINUTES": 30,
+        # PDF reports asked for on the web: built by the jobs worker into this folder
+        # (instance/report-files unless set; shared by every app server and worker) and
+        # deleted this many hours after they were asked for.
+        "REPORT_FILE_FOLDER": "",
+        "REPORT_FILE_HOURS": 24,
+        "BANK_DETAILS_KEYS": "",
+        #: The development email page (/admin/emails): None means on in development (not under
+        #: test); True turns it on for a test. Never shown in production, whatever this says.
+        "DEV_EMAILS_PAGE": None,
+        # Background jobs (volunteer_hub/jobs): Redis when set (or REDIS_URL), else SQLite at
+        # JOBS_SQLITE_PATH (default instance/jobs.sqlite3).
+        "JOBS_REDIS_URL": "",
+        "JOBS_SQLITE_PATH": "",
+        "JOBS_QUEUE_NAME": "volunteer_hub",
+        #: Empty: no /metrics endpoint; set: it answers ``Authorization: Bearer <token>`` only.
+        "METRICS_TOKEN": "",
+        #: "json" or "console"; empty: JSON in production, console lines elsewhere.
+        "LOG_FORMAT": "",
+        #: Reverse proxies in front that append to X-Forwarded-For (0: none, the header is
+        #: ignored). With 1 the client address is the one the nearest proxy saw.
+        "PROXY_FIX_X_FOR": 0,
+    }
+
+
 def defaults() -> dict[str, Any]:
     return {
         "ENV": "development",
@@ -144,38 +182,7 @@ def defaults() -> dict[str, Any]:
         # Recruitment.
         "RESPONSE_WORKING_DAYS": 5,
         "BANK_HOLIDAYS_FILE": "",
-        # Expenses: receipts (a local folder outside static/ unless set) and bank details keys
-        # (comma-separated Fernet keys, newest first; none: bank details cannot be stored).
-        "RECEIPT_FOLDER": "",
-        "RECEIPT_MAX_BYTES": 10 * 1024 * 1024,
-        # Imports from the browser: where files wait for the job (instance/uploads unless set;
-        # shared by every app server and worker) and the largest file accepted (keep it below
-        # MAX_CONTENT_LENGTH: a larger request is refused whole, 413).
-        "IMPORT_UPLOAD_FOLDER": "",
-        "IMPORT_UPLOAD_MAX_BYTES": 8 * 1024 * 1024,
-        #: An import left "checking" or "importing" this long (its worker died) is claimed again.
-        "IMPORT_STALE_MINUTES": 30,
-        # PDF reports asked for on the web: built by the jobs worker into this folder
-        # (instance/report-files unless set; shared by every app server and worker) and
-        # deleted this many hours after they were asked for.
-        "REPORT_FILE_FOLDER": "",
-        "REPORT_FILE_HOURS": 24,
-        "BANK_DETAILS_KEYS": "",
-        #: The development email page (/admin/emails): None means on in development (not under
-        #: test); True turns it on for a test. Never shown in production, whatever this says.
-        "DEV_EMAILS_PAGE": None,
-        # Background jobs (volunteer_hub/jobs): Redis when set (or REDIS_URL), else SQLite at
-        # JOBS_SQLITE_PATH (default instance/jobs.sqlite3).
-        "JOBS_REDIS_URL": "",
-        "JOBS_SQLITE_PATH": "",
-        "JOBS_QUEUE_NAME": "volunteer_hub",
-        #: Empty: no /metrics endpoint; set: it answers ``Authorization: Bearer <token>`` only.
-        "METRICS_TOKEN": "",
-        #: "json" or "console"; empty: JSON in production, console lines elsewhere.
-        "LOG_FORMAT": "",
-        #: Reverse proxies in front that append to X-Forwarded-For (0: none, the header is
-        #: ignored). With 1 the client address is the one the nearest proxy saw.
-        "PROXY_FIX_X_FOR": 0,
+        **_files_and_operations(),
     }
 
 

@@ -72,6 +72,8 @@ EXCLUDED = {
     "api_token": "partner API credentials (hashed); staff work records, not about a volunteer",
     "reports_quarterly_subscription": "a partner's choice to be emailed the quarterly report: a "
     "work setting, not about a volunteer; deleted on erasure",
+    "reports_file": "a report PDF the person asked for on the web: aggregate figures about "
+    "organisations, not about the person; kept 24 hours and deleted on erasure",
     "organisations_organisation": "names a staff member as safeguarding lead: an organisation's "
     "record, exported in that staff member's audit trail",
     "organisations_role_version": "who approved a task description: staff work record",

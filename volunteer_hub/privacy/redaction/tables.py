@@ -123,6 +123,7 @@ EMPTIED_VIA = frozenset(
         "scheduling_feed_token.user_id",
         "reminders_preference.user_id",
         "reports_quarterly_subscription.user_id",
+        "reports_file.user_id",  # a report PDF they asked for (erasure deletes it and its file)
         "reports_quarterly_delivery.subscription_id",
         "volunteers_equality.volunteer_id",
         "expenses_bank_details.volunteer_id",
