@@ -210,11 +210,13 @@ class Walker:
         page.on("response", on_response)
         page.on(
             "requestfailed",
-            # The tab's icon is the browser's own fetch, which Chromium may cancel as the next
-            # page opens; every asset the page itself asks for is still judged.
+            # The tab's icon is the browser's own fetch, and a progress page's status poll (a
+            # script's fetch) is cut off when the walk opens the next page; Chromium reports
+            # both as aborted. Every asset the page itself asks for is still judged.
             lambda r: (
                 self.found.assets.append(f"{where()}: {r.failure} {r.url}")
                 if not r.url.endswith("/favicon.svg")
+                and not (r.resource_type in ("fetch", "xhr") and "ERR_ABORTED" in str(r.failure))
                 else None
             ),
         )

@@ -213,7 +213,7 @@ def seed_bulk() -> list[str]:
         segment_kind="shift",
         segment_key=key,
         kind="shift_updates",
-        subject="Parking at the hall, {first_name}",
+        subject="Parking at the hall this week",
         body="Hello {first_name},\n\nThe car park is closed for resurfacing, so please use the "
         "side street when you come to help as {role}.\n\n"
         "Your next shift: {next_shift|none booked yet}.",
