@@ -38,23 +38,30 @@ NTH_CHOICES = [
 ]
 
 
+def _times_and_place() -> tuple[StringField, StringField, StringField]:
+    """A shift's start, end and place, as a new shift and a moved one ask for them."""
+    return (
+        StringField(
+            "Start time",
+            description="For example, 09:30",
+            widget=GovTextInput(),
+            validators=[InputRequired(message="Enter the start time"), Length(max=5)],
+        ),
+        StringField(
+            "End time",
+            description="For example, 13:00 (an end before the start is the next day)",
+            widget=GovTextInput(),
+            validators=[InputRequired(message="Enter the end time"), Length(max=5)],
+        ),
+        StringField("Where", widget=GovTextInput(), validators=[Optional(), Length(max=300)]),
+    )
+
+
 class ShiftForm(FlaskForm):
     day = GovDateField(
         "Day (the first day, if it repeats)", validators=[InputRequired(message="Enter the day")]
     )
-    start = StringField(
-        "Start time",
-        description="For example, 09:30",
-        widget=GovTextInput(),
-        validators=[InputRequired(message="Enter the start time"), Length(max=5)],
-    )
-    end = StringField(
-        "End time",
-        description="For example, 13:00 (an end before the start is the next day)",
-        widget=GovTextInput(),
-        validators=[InputRequired(message="Enter the end time"), Length(max=5)],
-    )
-    location = StringField("Where", widget=GovTextInput(), validators=[Optional(), Length(max=300)])
+    start, end, location = _times_and_place()
     capacity = IntegerField(
         "Places",
         widget=GovTextInput(),
@@ -222,19 +229,7 @@ class MoveShiftForm(FlaskForm):
     (so a double click moves it once)."""
 
     day = GovDateField("Day", validators=[InputRequired(message="Enter the day")])
-    start = StringField(
-        "Start time",
-        description="For example, 09:30",
-        widget=GovTextInput(),
-        validators=[InputRequired(message="Enter the start time"), Length(max=5)],
-    )
-    end = StringField(
-        "End time",
-        description="For example, 13:00 (an end before the start is the next day)",
-        widget=GovTextInput(),
-        validators=[InputRequired(message="Enter the end time"), Length(max=5)],
-    )
-    location = StringField("Where", widget=GovTextInput(), validators=[Optional(), Length(max=300)])
+    start, end, location = _times_and_place()
     version = IntegerField(widget=HiddenInput(), validators=[InputRequired(), NumberRange(min=1)])
     submit = SubmitField("Move the shift", widget=GovSubmitInput())
 
