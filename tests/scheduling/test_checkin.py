@@ -5,10 +5,11 @@ no-show counts for coordinators only, and the organisation's default cancellatio
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from freezegun import freeze_time
 from sqlalchemy import func, select
 
 from tests.helpers import csrf_token_from, post_form
@@ -19,6 +20,7 @@ from volunteer_hub.core.models import utcnow
 from volunteer_hub.core.transitions import AlreadyDone
 from volunteer_hub.extensions import db
 from volunteer_hub.hours.models import HourRecord
+from volunteer_hub.hours.services import log_hours
 from volunteer_hub.organisations.models import Organisation
 from volunteer_hub.scheduling import checkin
 from volunteer_hub.scheduling.models import Shift, SignUp
@@ -220,6 +222,35 @@ def test_check_in_window_and_time_attended(app, make_shift, personas) -> None:
     )
     assert checkin.attended_seconds(stayed, shift) == 3 * 3600  # never past the end
     assert checkin.attended_seconds(SignUp(), shift) == 3 * 3600  # never checked in
+
+
+def test_check_in_before_a_shift_that_starts_after_midnight(app, role, personas) -> None:
+    """23:45 on 1 December, shift from 00:15 on the 2nd: the hours are the 2nd's (found in CI,
+    where a shift five hours ahead started after midnight)."""
+    starts = datetime(2026, 12, 2, 0, 15, tzinfo=UTC)  # GMT: UK time is UTC
+    shift = Shift(
+        role_id=role.id,
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=2),
+        capacity=2,
+        who="anyone",
+        location="Hall",
+    )
+    db.session.add(shift)
+    db.session.commit()
+    _place(shift, personas.volunteer)
+    with freeze_time("2026-12-01 23:45:00"):
+        checkin.check_in(user=personas.volunteer, shift=shift, now=utcnow())
+        db.session.commit()
+    [record] = _records()
+    assert record.date == date(2026, 12, 2) and record.seconds == 2 * 3600
+    with freeze_time("2026-12-01 23:45:00"), pytest.raises(DomainError, match="future"):
+        log_hours(
+            volunteer=volunteer_for(personas.volunteer),
+            organisation_id=role.organisation_id,
+            day=date(2026, 12, 2),
+            seconds=3600,
+        )  # logging by hand still refuses tomorrow
 
 
 def test_cancelled_shift_refuses_check_in(app, make_shift, personas) -> None:

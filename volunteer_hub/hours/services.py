@@ -59,9 +59,15 @@ def log_hours(
     seconds: int,
     role: Role | None = None,
     employer_time: bool = False,
+    latest: date | None = None,
 ) -> HourRecord:
-    """A submitted record awaiting approval (logging screens come with the placements issue)."""
-    if day > today():
+    """A submitted record awaiting approval.
+
+    ``latest`` is the last day allowed (default: today, UK time). A shift check-in, which opens 30
+    minutes before the start, passes the shift's own day: checking in at 23:45 to a shift that
+    starts at 00:15 records the hours on the shift's day, which is tomorrow.
+    """
+    if day > (latest or today()):
         raise DomainError("The date cannot be in the future", field="date")
     if seconds <= 0 or seconds > MAX_SECONDS:
         raise DomainError("The time must be more than 0 and at most 24 hours", field="duration")

@@ -195,12 +195,14 @@ def check_in(*, user: User, shift: Shift, now: datetime) -> SignUp:
         values={"status": "attended", "checked_in_at": now},
         message="You are already checked in.",
     )
+    day = local(shift.starts_at).date()
     record = log_hours(
         volunteer=signup.volunteer,
         organisation_id=shift.role.organisation_id,
-        day=local(shift.starts_at).date(),
+        day=day,
         seconds=attended_seconds(signup, shift),
         role=shift.role,
+        latest=day,  # checked in at most 30 minutes before the start (standing() above)
     )
     signup.hour_record_id = record.id
     db.session.flush()
