@@ -7,6 +7,7 @@ at £17.96 an hour (the centre's view); one more approved hour makes 151, £2,71
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import date
 
@@ -16,7 +17,7 @@ from sqlalchemy import event, insert, select
 from tests.helpers import post_form
 from volunteer_hub.extensions import db
 from volunteer_hub.hours.models import HourRecord
-from volunteer_hub.reports import cache
+from volunteer_hub.reports import cache, disclosure, equality
 from volunteer_hub.reports.value import build_value_report
 from volunteer_hub.volunteers.models import Volunteer
 
@@ -162,6 +163,46 @@ def test_partners_still_get_the_published_figures_after_the_centre(hours, person
     assert "Counts of 1 to 9 people" in partner
     assert "2,155.20" not in partner and "538.80" not in partner
     assert "2,155.20" in _page(login(personas.centre))
+
+
+def test_the_published_view_is_worked_out_once_per_version(
+    hours, personas, login, monkeypatch
+) -> None:
+    """Two partners' views of the same figures share one disclosure decision (and audit); an
+    approval makes a new version and the next view is published afresh, with the new hour."""
+    calls = {"value": 0, "equality": 0}
+    real_for_partners = disclosure.for_partners
+    real_control = equality.apply_disclosure_control
+
+    def counted_for_partners(*args, **kwargs):
+        calls["value"] += 1
+        return real_for_partners(*args, **kwargs)
+
+    def counted_control(*args, **kwargs):
+        calls["equality"] += 1
+        return real_control(*args, **kwargs)
+
+    monkeypatch.setattr(disclosure, "for_partners", counted_for_partners)
+    monkeypatch.setattr(equality, "apply_disclosure_control", counted_control)
+    partner = login(personas.partner)
+    first = _page(partner)
+    assert "Counts of 1 to 9 people" in first and BEFORE in first
+    # This quarter and the periods it is compared with, each published once.
+    published, questions = calls["value"], calls["equality"]
+    assert published >= 1 and questions >= 1
+    nonce = re.compile(r'nonce="[^"]*"')
+    assert nonce.sub("", _page(partner)) == nonce.sub("", first)  # the same page
+    assert calls == {"value": published, "equality": questions}
+    record = _submitted(personas)
+    response = post_form(
+        login(personas.coordinator_a),
+        "/hours/approvals",
+        {"action": "approve", "record": [str(record.id)]},
+    )
+    assert response.status_code == 302
+    after = _page(partner)
+    assert AFTER in after and BEFORE not in after
+    assert calls["value"] > published and calls["equality"] > questions
 
 
 def test_pending_hours_and_sign_ins_leave_the_version_alone(hours, personas, login) -> None:

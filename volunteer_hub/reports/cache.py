@@ -21,9 +21,11 @@ every viewer of a period and organisation until one of those changes. So:
   already replaced the token, and nobody asks for the old one again.
 - **Not cached:** a build in a session that has itself written report data not yet committed
   (its figures might never be committed), and any build while the version row is missing.
-- **Disclosure is never cached.** What is cached is the full figures (and the equality answers'
-  counts), the same for everyone; publishing them for partners (disclosure control and its
-  audit) runs on every output, for every viewer, as before.
+- **Disclosure is worked out once per content.** The full figures (and the equality answers'
+  counts) are cached, the same for everyone; so is what publishing them for partners gives
+  (disclosure control and its audit), keyed by a digest of the exact report published, the
+  disclosure settings and the data version. Every published object was audited when it was
+  made; a report that fails the audit raises and is never cached, so it is checked afresh.
 - **Where:** in Redis when ``JOBS_REDIS_URL`` (or ``REDIS_URL``) is set, shared by every app
   server, under the ``JOBS_QUEUE_NAME`` prefix, expiring after :data:`TTL_SECONDS`; else in
   this process (at most :data:`LOCAL_ENTRIES`). Values are pickled and signed with the secret
@@ -299,7 +301,31 @@ def _write(key: str, blob: bytes) -> None:
 def cached(kind: str, parts: tuple[Any, ...], build: Callable[[], T]) -> T:
     """``build()``'s result for ``kind`` and ``parts`` (plain values: dates, ids), from the
     cache when it was built from the current data; a fresh copy every time."""
+    return cached_at(kind, parts, build)[0]
+
+
+def cached_at(kind: str, parts: tuple[Any, ...], build: Callable[[], T]) -> tuple[T, str | None]:
+    """:func:`cached`, and the data version the result belongs to: None when it was built from
+    data that may not be committed, or read while no version could be read (nothing worked out
+    from it may then be cached, see :func:`derived`)."""
     version = data_version()
+    if version is None:
+        return build(), None
+    key = _key(kind, parts, version)
+    found = _load(_read(key))
+    if found is not NO_VALUE:
+        return found, version
+    result = build()
+    if data_version() != version:  # something of ours was flushed while building
+        return result, None
+    _store(key, result)
+    return result, version
+
+
+def derived(kind: str, parts: tuple[Any, ...], version: str | None, build: Callable[[], T]) -> T:
+    """``build()``'s result, a pure function of ``parts`` and of a report read at ``version``
+    (from :func:`cached_at`), kept under both: what publishing that report gives, say. Not
+    kept when ``version`` is None."""
     if version is None:
         return build()
     key = _key(kind, parts, version)
@@ -307,7 +333,10 @@ def cached(kind: str, parts: tuple[Any, ...], build: Callable[[], T]) -> T:
     if found is not NO_VALUE:
         return found
     result = build()
-    if data_version() == version:  # nothing of ours was flushed while building
-        payload = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
-        _write(key, _sign(payload) + payload)
+    _store(key, result)
     return result
+
+
+def _store(key: str, result: Any) -> None:
+    payload = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+    _write(key, _sign(payload) + payload)

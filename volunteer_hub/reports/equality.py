@@ -20,6 +20,7 @@ from volunteer_hub.reports.disclosure import (
     percentages,
     settings,
 )
+from volunteer_hub.reports.disclosure_model import ProtectionLevel
 from volunteer_hub.reports.figures import Period
 from volunteer_hub.volunteers.equality import (
     PREFER_NOT_TO_SAY,
@@ -30,6 +31,10 @@ from volunteer_hub.volunteers.equality import (
 )
 
 PREFER_LABEL = "Prefer not to say"
+CANNOT_CONFIRM = (
+    "The equality profile cannot be shown: the disclosure check could not confirm that its "
+    "hidden counts cannot be worked out from the others."
+)
 NOT_ANSWERED = "Not answered"
 
 
@@ -39,6 +44,23 @@ def equality_profile(period: Period, organisation_id: int | None) -> dict[str, A
     ``total``."""
     profile = str(current_app.config.get("DISCLOSURE_PROFILE", "k10"))
     k = int(current_app.config.get("DISCLOSURE_MIN_GROUP", 10))
+    try:
+        level = settings()[2]
+    except AuditFailed as failure:
+        current_app.logger.warning("Equality profile not published: %s", failure.reason)
+        return {"withheld": CANNOT_CONFIRM, "profile": profile, "k": k, "questions": []}
+    # Published once per period, organisation, settings and version of the data: the counts
+    # and their disclosure control are the same for every viewer until the data changes.
+    return cached(
+        "equality-published",
+        (period.start, period.end, organisation_id, profile, k, level),
+        lambda: _published(period, organisation_id, profile, k, level),
+    )
+
+
+def _published(
+    period: Period, organisation_id: int | None, profile: str, k: int, level: ProtectionLevel
+) -> dict[str, Any]:
     _total, all_counts = cached(
         "equality-counts",
         (period.start, period.end, organisation_id),
@@ -58,13 +80,10 @@ def equality_profile(period: Period, organisation_id: int | None) -> dict[str, A
         groups = [*reporting_groups(question), PREFER_LABEL, NOT_ANSWERED]
         table = pd.DataFrame([[counts[g] for g in groups]], index=[label], columns=groups)
         try:
-            published = apply_disclosure_control(table, profile, k=k, level=settings()[2])
+            published = apply_disclosure_control(table, profile, k=k, level=level)
         except AuditFailed as failure:
             current_app.logger.warning("Equality profile not published: %s", failure.reason)
-            result["withheld"] = (
-                "The equality profile cannot be shown: the disclosure check could not confirm "
-                "that its hidden counts cannot be worked out from the others."
-            )
+            result["withheld"] = CANNOT_CONFIRM
             result["questions"] = []
             return result
         shares = percentages(published)

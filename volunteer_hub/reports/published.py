@@ -244,6 +244,9 @@ class ValueReport(dict[str, Any]):
     disclosure: Disclosure | None = None
     #: The same report typed (:func:`shown_tree`): what the disclosure audit models.
     typed: dict[str, Any] | None = None
+    #: Start, end, organisation id and data version, when it came from ``build_value_report``
+    #: (so what publishing it gives can be kept; see ``reports.cache.derived``).
+    source: tuple[Any, ...] | None = None
 
     @property
     def shown(self) -> Shown | None:

@@ -31,7 +31,7 @@ from volunteer_hub.rates.queries import (
     occupation_rates_in_force,
     rate_for_period_end,
 )
-from volunteer_hub.reports.cache import cached
+from volunteer_hub.reports.cache import cached_at
 from volunteer_hub.reports.figures import (
     MonthRow,
     OrganisationRow,
@@ -114,9 +114,11 @@ def build_value_report(
             context.prec = 50
             return render_json(compute_value(Period(start, end), organisation))
 
-    # The same full figures for everyone until the data changes (publishing them for partners
-    # is done afresh on every output).
-    return cached("value", (start, end, organisation.id if organisation else None), build)
+    # The same full figures for everyone until the data changes.
+    parts = (start, end, organisation.id if organisation else None)
+    report, version = cached_at("value", parts, build)
+    report.source = (*parts, version)  # what publishing it is kept under (disclosure.publish)
+    return report
 
 
 def _fetch_all(statements: dict[str, Any]) -> dict[str, list[Any]]:
