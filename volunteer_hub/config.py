@@ -122,6 +122,10 @@ def _files_and_operations() -> dict[str, Any]:
         "JOBS_REDIS_URL": "",
         "JOBS_SQLITE_PATH": "",
         "JOBS_QUEUE_NAME": "volunteer_hub",
+        #: A run still "running" this long after it started (its worker on another machine
+        #: died) is recorded as stopped; on the worker's own machine a dead process is seen
+        #: at once.
+        "JOBS_STALE_MINUTES": 120,
         #: Empty: no /metrics endpoint; set: it answers ``Authorization: Bearer <token>`` only.
         "METRICS_TOKEN": "",
         #: "json" or "console"; empty: JSON in production, console lines elsewhere.
@@ -239,6 +243,7 @@ ENVIRONMENT_SETTINGS: dict[str, type] = {
     "JOBS_REDIS_URL": str,
     "JOBS_SQLITE_PATH": str,
     "JOBS_QUEUE_NAME": str,
+    "JOBS_STALE_MINUTES": int,
     "METRICS_TOKEN": str,
     # Bulk messages a person may send (Flask-Limiter's notation), default "5 per hour".
     "BULK_SEND_LIMIT": str,

@@ -4,8 +4,10 @@ itself (the worker does the same in a loop; test_worker.py runs the real worker 
 from __future__ import annotations
 
 import json
+import socket
+import subprocess
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -20,7 +22,15 @@ from volunteer_hub.accounts.models import OutboxMessage, User
 from volunteer_hub.accounts.outbox import queue_email
 from volunteer_hub.extensions import db
 from volunteer_hub.jobs.models import JobRun
-from volunteer_hub.jobs.queue import JOBS, Job, queue_of, run_recorded
+from volunteer_hub.jobs.queue import (
+    JOBS,
+    STOPPED,
+    Job,
+    mark_stopped_runs,
+    queue_of,
+    run_recorded,
+    this_worker,
+)
 
 
 @pytest.fixture
@@ -259,3 +269,63 @@ def test_redis_url_is_read_from_either_variable() -> None:
     )
     both = {"REDIS_URL": "redis://r:6379/0", "JOBS_REDIS_URL": "redis://j:6379/2"}
     assert load_config(environ=both)["JOBS_REDIS_URL"] == "redis://j:6379/2"
+
+
+def _dead_pid() -> int:
+    """The pid of a process of this machine that has ended (a real one, waited for)."""
+    process = subprocess.Popen(["true"])
+    process.wait()
+    return process.pid
+
+
+def test_runs_whose_worker_died_are_marked_stopped(app: Flask) -> None:
+    """A killed worker's run stayed "running" on the admin page for ever (seen in the
+    worker-import fault run): a dead process on this machine is seen at once, a run from any
+    machine once it is older than JOBS_STALE_MINUTES; live and finished runs are left alone."""
+    host, now = socket.gethostname(), datetime.now(UTC)
+    rows = {
+        "dead here": JobRun(name="outbox", worker=f"{host}:{_dead_pid()}", started_at=now),
+        "alive here": JobRun(name="outbox", worker=this_worker(), started_at=now),
+        "elsewhere, old": JobRun(
+            name="retention", worker="other-host:7", started_at=now - timedelta(minutes=121)
+        ),
+        "elsewhere, recent": JobRun(
+            name="retention", worker="other-host:7", started_at=now - timedelta(minutes=119)
+        ),
+        "before workers were named, old": JobRun(
+            name="reminders", started_at=now - timedelta(hours=3)
+        ),
+        "done": JobRun(
+            name="outbox", worker=f"{host}:{_dead_pid()}", started_at=now, status="succeeded"
+        ),
+    }
+    db.session.add_all(rows.values())
+    db.session.commit()
+    with db.engine.begin() as connection:
+        assert mark_stopped_runs(connection) == 3
+    db.session.expire_all()
+    status = {label: (run.status, run.error) for label, run in rows.items()}
+    assert status == {
+        "dead here": ("failed", STOPPED),
+        "alive here": ("running", None),
+        "elsewhere, old": ("failed", STOPPED),
+        "elsewhere, recent": ("running", None),
+        "before workers were named, old": ("failed", STOPPED),
+        "done": ("succeeded", None),
+    }
+    assert all(rows[label].finished_at for label in ("dead here", "elsewhere, old"))
+    with db.engine.begin() as connection:
+        assert mark_stopped_runs(connection) == 0  # once
+
+
+def test_a_finished_run_names_its_worker_and_marks_the_dead(app: Flask) -> None:
+    host = socket.gethostname()
+    dead = JobRun(name="reminders", worker=f"{host}:{_dead_pid()}", started_at=datetime.now(UTC))
+    db.session.add(dead)
+    db.session.commit()
+    dead_id = dead.id
+    run_recorded(JOBS["outbox"])
+    [run] = _runs("outbox")
+    assert run.status == "succeeded" and run.worker == this_worker()
+    db.session.expire_all()
+    assert db.session.get(JobRun, dead_id).status == "failed"

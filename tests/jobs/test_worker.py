@@ -13,6 +13,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -25,7 +26,8 @@ from tests.helpers import post_form
 from volunteer_hub.accounts.models import OutboxMessage
 from volunteer_hub.config import ROOT
 from volunteer_hub.extensions import db
-from volunteer_hub.jobs.queue import queue_of
+from volunteer_hub.jobs.models import JobRun
+from volunteer_hub.jobs.queue import STOPPED, queue_of
 
 DOCS = ROOT / "docs" / "deployment.md"
 #: Where the units in the docs expect the virtual environment.
@@ -130,6 +132,47 @@ def test_the_worker_stops_cleanly_on_sigterm(
     assert _wait_for(lambda: b"Jobs worker ready" in log.read_bytes(), 30)
     process.send_signal(signal.SIGTERM)
     assert process.wait(timeout=20) == 0, log.read_text()
+
+
+def test_a_run_left_by_a_killed_worker_is_marked_stopped_when_a_worker_starts(
+    app: Flask, tmp_path: Path
+) -> None:
+    """The worker-import fault run found the killed worker's run "running" for ever."""
+
+    def start(name: str) -> tuple[subprocess.Popen[bytes], Path]:
+        log = tmp_path / f"{name}.log"
+        with log.open("wb") as output:
+            process = subprocess.Popen(
+                exec_start("volunteer-hub-worker.service"),
+                cwd=ROOT,
+                env=_environment(app, tmp_path),
+                stdout=output,
+                stderr=subprocess.STDOUT,
+            )
+        assert _wait_for(lambda: b"Jobs worker ready" in log.read_bytes(), 30), log.read_text()
+        return process, log
+
+    first, _log = start("first")
+    first.send_signal(signal.SIGKILL)
+    first.wait(timeout=10)
+    # What the killed worker was doing: a run it had started, as _start records it.
+    left = JobRun(
+        name="report_files",
+        worker=f"{socket.gethostname()}:{first.pid}",
+        started_at=datetime.now(UTC),
+    )
+    db.session.add(left)
+    db.session.commit()
+    left_id = left.id
+    second, log = start("second")
+    try:
+        db.session.expire_all()
+        run = db.session.get(JobRun, left_id)
+        assert run is not None and run.status == "failed" and run.error == STOPPED, log.read_text()
+        assert run.finished_at is not None
+    finally:
+        second.send_signal(signal.SIGINT)
+        second.wait(timeout=15)
 
 
 def _free_port() -> int:

@@ -16,8 +16,9 @@ from huey.consumer import Consumer
 
 from volunteer_hub.core.errors import DomainError
 from volunteer_hub.core.formatting import plural
+from volunteer_hub.extensions import db
 from volunteer_hub.jobs import backup, queries
-from volunteer_hub.jobs.queue import JOBS, queue_of, run_recorded
+from volunteer_hub.jobs.queue import JOBS, mark_stopped_runs, queue_of, run_recorded
 
 jobs_group = AppGroup("jobs", help="Background jobs: the worker and its schedule.")
 
@@ -75,6 +76,8 @@ def worker(
     for declared in JOBS.values():
         if declared.periodic and not no_periodic:
             click.echo(f"  {declared.name}: {declared.when}")
+    with db.engine.begin() as connection:  # runs a worker killed here before left "running"
+        mark_stopped_runs(connection)
     if exit_with_parent:
         _stop_when_parent_stops(os.getppid())
     if not verbose:  # each job's outcome is logged (and recorded) by the job itself

@@ -36,3 +36,5 @@ class JobRun(Model):
     error: Mapped[str | None] = mapped_column(Text)
     #: What the run did, as JSON, e.g. ``{"sent": 3, "retrying": 0, "failed": 0}``.
     counts: Mapped[str | None] = mapped_column(Text)
+    #: The process that ran it, ``host:pid`` (a run whose process has gone is marked stopped).
+    worker: Mapped[str | None] = mapped_column(String(120))

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import socket
 import threading
 import traceback
 from collections.abc import Callable, Mapping
@@ -22,7 +24,7 @@ from flask import Flask, current_app, has_app_context
 from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey, crontab
 from huey.api import Task, TaskWrapper
 from huey.exceptions import TaskLockedException
-from sqlalchemy import delete, event, insert, update
+from sqlalchemy import Connection, delete, event, insert, select, update
 from sqlalchemy.orm import Session
 
 from volunteer_hub.core.models import utcnow
@@ -225,7 +227,13 @@ def run_recorded(declared: Job, *, attempt: int = 1, will_retry: bool = False) -
 def _start(name: str, attempt: int) -> int:
     with db.engine.begin() as connection:
         result = connection.execute(
-            insert(JobRun).values(name=name, attempt=attempt, started_at=utcnow(), status="running")
+            insert(JobRun).values(
+                name=name,
+                attempt=attempt,
+                started_at=utcnow(),
+                status="running",
+                worker=this_worker(),
+            )
         )
         return int(result.inserted_primary_key[0])  # type: ignore[index]
 
@@ -255,6 +263,61 @@ def _finish(
                 JobRun.started_at < utcnow() - timedelta(days=KEEP_RUNS_DAYS),
             )
         )
+        mark_stopped_runs(connection)
+
+
+# Runs whose worker died ---------------------------------------------------------------------
+
+#: The error recorded for a run whose process ended without finishing it.
+STOPPED = (
+    "The worker stopped before this run finished (it was killed or its machine restarted); "
+    "the job runs again at its next turn."
+)
+
+
+def this_worker() -> str:
+    """This process, as a run records it: ``host:pid``."""
+    return f"{socket.gethostname()}:{os.getpid()}"[:120]
+
+
+def _process_gone(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)  # no signal sent: only asks whether the process exists
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False  # it exists, as another user
+    return False
+
+
+def _stopped(worker: str | None, started_at: Any, host: str, cutoff: Any) -> bool:
+    if started_at < cutoff:
+        return True
+    where, _, pid = (worker or "").rpartition(":")
+    return where == host and pid.isdigit() and _process_gone(int(pid))
+
+
+def mark_stopped_runs(connection: Connection) -> int:
+    """Record as failed (:data:`STOPPED`) every run still "running" whose process has gone: on
+    this machine, a process that no longer exists; on any machine, a run that started more than
+    ``JOBS_STALE_MINUTES`` ago. Called after every run and when a worker starts; returns how
+    many were marked."""
+    minutes = int(current_app.config.get("JOBS_STALE_MINUTES") or 120)
+    now = utcnow()
+    cutoff = now - timedelta(minutes=minutes)
+    host = socket.gethostname()
+    running = connection.execute(
+        select(JobRun.id, JobRun.worker, JobRun.started_at).where(JobRun.status == "running")
+    ).all()
+    gone = [row.id for row in running if _stopped(row.worker, row.started_at, host, cutoff)]
+    if gone:
+        connection.execute(
+            update(JobRun)
+            .where(JobRun.id.in_(gone), JobRun.status == "running")
+            .values(status="failed", finished_at=now, error=STOPPED)
+        )
+        log.warning("Marked %s job run(s) as stopped: their worker had gone", len(gone))
+    return len(gone)
 
 
 # Enqueueing after a commit ------------------------------------------------------------------
