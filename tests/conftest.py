@@ -29,7 +29,7 @@ from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from freezegun import freeze_time
 from sqlalchemy import make_url, select, text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from werkzeug.test import TestResponse
 
 from tests.factories import PASSWORD, OrganisationFactory, UserFactory
@@ -72,6 +72,9 @@ def create_postgres_database(server_url: str, prefix: str = "vh_test") -> str:
     admin = url.set(drivername="postgresql")
     with psycopg.connect(admin.render_as_string(hide_password=False), autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')  # type: ignore[arg-type]
+        # A test database need not survive a power cut: a commit does not wait for the WAL to
+        # reach the disk (every statement and lock behaves as before).
+        conn.execute(f'ALTER DATABASE "{name}" SET synchronous_commit = off')  # type: ignore[arg-type]
     return url.set(database=name).render_as_string(hide_password=False)
 
 
@@ -108,20 +111,53 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     discard_database(url)
 
 
+#: PostgreSQL: restart every id sequence that has been used, in one statement.
+_RESTART_SEQUENCES = text(
+    "SELECT setval(format('%I.%I', schemaname, sequencename), 1, false) FROM pg_sequences"
+    " WHERE last_value IS NOT NULL AND schemaname = current_schema()"
+)
+#: Append-only by trigger (the time bank's entries): emptied by TRUNCATE, which fires no row
+#: trigger; nothing references them.
+_APPEND_ONLY = ("timebank_entry",)
+
+
+def _tables_with_rows(conn: Connection, names: list[str]) -> set[str]:
+    """Which of ``names`` hold at least one row: one statement, an EXISTS per table."""
+    probe = " UNION ALL ".join(
+        # The model's own table names, not input.
+        f"SELECT '{name}' WHERE EXISTS (SELECT 1 FROM \"{name}\")"  # noqa: S608
+        for name in names
+    )
+    return {row[0] for row in conn.execute(text(probe))} if names else set()
+
+
 def empty_all_tables(engine: Engine) -> None:
+    """Every table empty and (PostgreSQL) every id sequence restarted, as in a new database.
+
+    Only the tables that hold rows are emptied, children first, with DELETE: a TRUNCATE …
+    CASCADE of every table took 0.25–0.45 s a test on PostgreSQL (new files for every table
+    and index), a sixth of that pass; these deletes take a few milliseconds."""
+    tables = _db.metadata.sorted_tables
     with engine.begin() as conn:
-        if engine.dialect.name == "postgresql":
-            names = ", ".join(f'"{t.name}"' for t in _db.metadata.sorted_tables)
-            if names:
-                conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
+        used = _tables_with_rows(conn, [table.name for table in tables])
+        postgres = engine.dialect.name == "postgresql"
+        if postgres:
+            for name in used.intersection(_APPEND_ONLY):
+                conn.execute(text(f'TRUNCATE "{name}"'))
+        elif used:
             # The time bank's entries are append-only by trigger; only the test harness lifts it.
-            from volunteer_hub.timebank.models import SQLITE_GUARDS, SQLITE_UNGUARD
+            from volunteer_hub.timebank.models import SQLITE_UNGUARD
 
             for statement in SQLITE_UNGUARD:
                 conn.execute(text(statement))
-            for table in reversed(_db.metadata.sorted_tables):
+        for table in reversed(tables):
+            if table.name in used and not (postgres and table.name in _APPEND_ONLY):
                 conn.execute(table.delete())
+        if postgres:
+            conn.execute(_RESTART_SEQUENCES)
+        elif used:
+            from volunteer_hub.timebank.models import SQLITE_GUARDS
+
             for statement in SQLITE_GUARDS:
                 conn.execute(text(statement))
 
