@@ -29,6 +29,9 @@ class NavLink:
     primary: Callable[[Any], bool] = never
     #: The heading the link is listed under on the menu page.
     group: str = "Your account"
+    #: Things waiting for this person there (unread messages): shown as "(2 new)" after the
+    #: text when there are any.
+    count: Callable[[Any], int] | None = None
 
 
 #: Main links in the top bar, besides "More" and "Sign out": more would wrap onto two rows at
@@ -73,7 +76,9 @@ def _visible_links(app: Flask) -> list[NavLink]:
 
 
 def _item(link: NavLink) -> NavItem:
-    return NavItem(link.text, url_for(link.endpoint), (request.endpoint or "") == link.endpoint)
+    waiting = link.count(current_user) if link.count is not None else 0
+    text = f"{link.text} ({waiting:,} new)" if waiting else link.text
+    return NavItem(text, url_for(link.endpoint), (request.endpoint or "") == link.endpoint)
 
 
 def navigation_items(app: Flask) -> list[NavItem]:

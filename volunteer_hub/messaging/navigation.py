@@ -1,12 +1,18 @@
-"""messaging's menu links: the inbox, for everyone signed in; the sent bulk messages, for the
-staff."""
+"""messaging's menu links: the inbox, for everyone signed in, with how many messages are unread
+("Inbox (2 new)"); the sent bulk messages, for the staff."""
 
 from __future__ import annotations
 
 from flask import Flask
 
+from volunteer_hub.accounts.models import User
 from volunteer_hub.accounts.permissions import is_staff_role, volunteer_only
 from volunteer_hub.core.navigation import NavLink, register_link, signed_in
+from volunteer_hub.messaging import queries
+
+
+def _unread(user: User) -> int:
+    return queries.unread_total(user)
 
 
 def register_navigation(app: Flask) -> None:
@@ -19,6 +25,7 @@ def register_navigation(app: Flask) -> None:
             order=26,
             primary=volunteer_only,
             group="Your account",
+            count=_unread,
         ),
     )
     register_bulk_navigation(app)

@@ -165,8 +165,24 @@ def inbox(user: User, limit: int = 200) -> list[InboxLine]:
 
 
 def unread_total(user: User) -> int:
-    ids = list(db.session.scalars(select(Thread.id).where(_visible(user))))
-    return sum(unread_counts(user, ids).values())
+    """Messages from others ``user`` has not read, in every thread they take part in (one
+    statement: it is asked on every page, for the navigation)."""
+    read = (
+        select(ReadMark.last_read_id)
+        .where(ReadMark.thread_id == Message.thread_id, ReadMark.user_id == user.id)
+        .scalar_subquery()
+    )
+    total = db.session.scalar(
+        select(func.count())
+        .select_from(Message)
+        .join(Thread, Thread.id == Message.thread_id)
+        .where(
+            _visible(user),
+            or_(Message.author_id.is_(None), Message.author_id != user.id),
+            Message.id > func.coalesce(read, 0),
+        )
+    )
+    return int(total or 0)
 
 
 # --- names as each side sees them ---------------------------------------------------------
