@@ -108,6 +108,17 @@ def test_send_then_the_job_emails_each_person_once_with_unsubscribe_headers(
     assert events[0].actor_id == personas.coordinator_a.id
     assert events[0].details["recipients"] == 4
     assert events[0].details["segment"] == f"role:{world.role.id}"
+    # Read back by coordinators, the merge fields are in words, not code.
+    for page in ("/messages/bulk/sent", f"/messages/bulk/{bulk_id}"):
+        html = client.get(page).get_data(as_text=True)
+        assert "Hello [first name]" in html and "{first_name}" not in html, page
+
+
+def test_merge_fields_in_words() -> None:
+    assert commands.in_words("Hi {first_name}, as {role|a helper}: {next_shift}") == (
+        "Hi [first name], as [role, or “a helper”]: [next shift]"
+    )
+    assert commands.in_words("{unknown} and {first_name|}") == "{unknown} and [first name]"
 
 
 def test_service_messages_go_to_the_unsubscribed_and_have_no_unsubscribe(
@@ -209,8 +220,8 @@ def test_other_organisations_and_volunteers_cannot_use_segments_or_messages_by_u
     assert login(personas.centre).get(compose_url("role", world.role.id)).status_code == 200
     # The sent messages page lists only one's own organisations' messages.
     send(owner, bulk_id)
-    assert "Hello {first_name}" in owner.get("/messages/bulk/sent").get_data(as_text=True)
-    assert "Hello {first_name}" not in other.get("/messages/bulk/sent").get_data(as_text=True)
+    assert "Hello [first name]" in owner.get("/messages/bulk/sent").get_data(as_text=True)
+    assert "Hello [first name]" not in other.get("/messages/bulk/sent").get_data(as_text=True)
 
 
 def test_hostile_input_is_a_form_error(world: World, personas, login) -> None:

@@ -130,6 +130,21 @@ def unknown_fields(text: str) -> list[str]:
     return sorted({n for n in names if n not in FALLBACKS})
 
 
+def in_words(text: str) -> str:
+    """What was written, with each merge field in words for the people who read it back (the
+    sent list, the message's page): ``{first_name}`` → "[first name]", ``{role|helper}`` →
+    "[role, or “helper”]"."""
+
+    def one(match: re.Match[str]) -> str:
+        name, fallback = match.group(1), (match.group(2) or "").strip()
+        if name not in FALLBACKS:
+            return match.group(0)
+        words = name.replace("_", " ")
+        return f"[{words}, or “{fallback}”]" if fallback else f"[{words}]"
+
+    return FIELD_RE.sub(one, text)
+
+
 def fill(text: str, values: dict[str, str | None]) -> str:
     """Fill ``{first_name}``, ``{role}``, ``{next_shift}`` (``{name|fallback}``: that fallback);
     a missing value gives the plain-text fallback. Text, never a format string."""
