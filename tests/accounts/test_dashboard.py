@@ -4,6 +4,7 @@ and links), volunteers on their volunteering, partners on reports."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 import pyotp
 import pytest
@@ -11,7 +12,14 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
+from tests.conftest import (
+    IsolatedClient,
+    base_config,
+    discard_database,
+    new_database_url,
+)
 from tests.helpers import post_form
+from volunteer_hub import create_app
 from volunteer_hub.accounts.demo import DEMO_ADMIN_TOTP_SECRET, DEMO_PASSWORD
 from volunteer_hub.expenses.models import ClaimStatus, ExpenseClaim
 from volunteer_hub.extensions import db
@@ -22,10 +30,36 @@ from volunteer_hub.recruitment.models import Application, Stage
 DEMO = "@demo.volunteerhub.invalid"
 
 
+@pytest.fixture(scope="module")
+def demo_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A database with the demo data, seeded once for this module (about 10 s each time): its
+    tests only sign in and read."""
+    url = new_database_url(tmp_path_factory.mktemp("demo"), "vh_demo")
+    application = create_app(base_config(url))
+    with application.app_context():
+        db.create_all()
+        result = application.test_cli_runner().invoke(args=["demo", "seed"])
+        assert result.exit_code == 0, result.output
+        db.session.remove()
+        db.engine.dispose()
+    yield url
+    discard_database(url)
+
+
 @pytest.fixture
-def demo(app: Flask, runner) -> None:
-    result = runner.invoke(args=["demo", "seed"])
-    assert result.exit_code == 0, result.output
+def app(demo_database: str, app_config: dict[str, object]) -> Iterator[Flask]:
+    """The app on the module's demo database, left as it is after each test."""
+    application = create_app({**base_config(demo_database), **app_config})
+    application.test_client_class = IsolatedClient
+    with application.app_context():
+        yield application
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def demo(app: Flask) -> None:
+    """The demo data: already in the module's database."""
 
 
 def _sign_in(app: Flask, who: str) -> tuple[FlaskClient, str]:
