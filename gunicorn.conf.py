@@ -16,11 +16,3 @@ if os.environ.get("VOLUNTEER_HUB_PRELOAD_REPORTS", "1").strip() != "0":
     import scipy.optimize
     import scipy.sparse  # noqa: F401
     import weasyprint  # noqa: F401
-
-# Each worker process answers several requests at once in threads (gunicorn's gthread worker):
-# a page waiting on the database, or a sign-in hashing its password with argon2 (which releases
-# the GIL), no longer holds up every request queued behind it in that process. The application
-# keeps no per-request state outside Flask's contexts, and charts use matplotlib's object API
-# (no pyplot state), so threads are safe. ``--threads`` on the command line (or
-# ``GUNICORN_CMD_ARGS="--threads 1"``) overrides it.
-threads = 4
