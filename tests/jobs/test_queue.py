@@ -286,6 +286,9 @@ def test_runs_whose_worker_died_are_marked_stopped(app: Flask) -> None:
     rows = {
         "dead here": JobRun(name="outbox", worker=f"{host}:{_dead_pid()}", started_at=now),
         "alive here": JobRun(name="outbox", worker=this_worker(), started_at=now),
+        "alive here, long": JobRun(
+            name="retention", worker=this_worker(), started_at=now - timedelta(hours=5)
+        ),
         "elsewhere, old": JobRun(
             name="retention", worker="other-host:7", started_at=now - timedelta(minutes=121)
         ),
@@ -308,6 +311,7 @@ def test_runs_whose_worker_died_are_marked_stopped(app: Flask) -> None:
     assert status == {
         "dead here": ("failed", STOPPED),
         "alive here": ("running", None),
+        "alive here, long": ("running", None),  # a long run still working
         "elsewhere, old": ("failed", STOPPED),
         "elsewhere, recent": ("running", None),
         "before workers were named, old": ("failed", STOPPED),
@@ -316,6 +320,12 @@ def test_runs_whose_worker_died_are_marked_stopped(app: Flask) -> None:
     assert all(rows[label].finished_at for label in ("dead here", "elsewhere, old"))
     with db.engine.begin() as connection:
         assert mark_stopped_runs(connection) == 0  # once
+    # A worker starting has nothing in flight: a run under its own host:pid is an earlier
+    # process's, the pid reused after a restart.
+    with db.engine.begin() as connection:
+        assert mark_stopped_runs(connection, starting=True) == 2
+    db.session.expire_all()
+    assert rows["alive here"].status == rows["alive here, long"].status == "failed"
 
 
 def test_a_finished_run_names_its_worker_and_marks_the_dead(app: Flask) -> None:

@@ -205,6 +205,20 @@ def test_the_published_view_is_worked_out_once_per_version(
     assert calls["value"] > published and calls["equality"] > questions
 
 
+def test_a_failed_equality_audit_is_not_kept(hours, personas, login, monkeypatch) -> None:
+    """Withheld while the audit fails; shown by the next view once it passes (same data)."""
+    real_control = equality.apply_disclosure_control
+
+    def failing(*_args, **_kwargs):
+        raise disclosure.AuditFailed("the solver was unavailable")
+
+    monkeypatch.setattr(equality, "apply_disclosure_control", failing)
+    partner = login(personas.partner)
+    assert "the disclosure check could not confirm" in _page(partner)
+    monkeypatch.setattr(equality, "apply_disclosure_control", real_control)
+    assert "the disclosure check could not confirm" not in _page(partner)
+
+
 def test_pending_hours_and_sign_ins_leave_the_version_alone(hours, personas, login) -> None:
     version = cache.data_version()
     assert version is not None

@@ -6,12 +6,16 @@ link they may see, under headings (``group``)."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask, request, url_for
 from flask_login import current_user
+from sqlalchemy.exc import SQLAlchemyError
+
+log = logging.getLogger(__name__)
 
 
 def never(user: Any) -> bool:
@@ -75,8 +79,20 @@ def _visible_links(app: Flask) -> list[NavLink]:
     return [link for link in links if link.visible(current_user)]
 
 
+def _waiting(link: NavLink) -> int:
+    """The link's count; 0 when it cannot be read (a page drawn after a failed transaction, an
+    error page: the menu must not turn it into a server error)."""
+    if link.count is None:
+        return 0
+    try:
+        return link.count(current_user)
+    except SQLAlchemyError:
+        log.warning("Navigation count for %s could not be read", link.endpoint, exc_info=True)
+        return 0
+
+
 def _item(link: NavLink) -> NavItem:
-    waiting = link.count(current_user) if link.count is not None else 0
+    waiting = _waiting(link)
     text = f"{link.text} ({waiting:,} new)" if waiting else link.text
     return NavItem(text, url_for(link.endpoint), (request.endpoint or "") == link.endpoint)
 

@@ -16,8 +16,9 @@ Rules:
 - Every attempt is recorded in ``jobs_run`` (job, attempt, started, finished, status, error,
   counts, the ``host:pid`` that ran it), kept 30 days, and shown to administrators on
   /admin/jobs. A run whose process has gone (killed, machine restarted) is recorded as failed
-  with :data:`~volunteer_hub.jobs.queue.STOPPED`: at once on the same machine, when a job
-  finishes or a worker starts; from any machine after ``JOBS_STALE_MINUTES``.
+  with :data:`~volunteer_hub.jobs.queue.STOPPED`: on the same machine as soon as its process
+  is gone (checked when a job finishes or a worker starts); from another machine after
+  ``JOBS_STALE_MINUTES``.
 - A commit that writes mail to the outbox enqueues the outbox job at once (after the commit,
   never inside it); if the queue cannot be reached the mail still goes at the next minute.
 - Operating: structured request logs (:mod:`volunteer_hub.core.logs`), Prometheus metrics at

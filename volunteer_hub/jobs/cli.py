@@ -77,7 +77,7 @@ def worker(
         if declared.periodic and not no_periodic:
             click.echo(f"  {declared.name}: {declared.when}")
     with db.engine.begin() as connection:  # runs a worker killed here before left "running"
-        mark_stopped_runs(connection)
+        mark_stopped_runs(connection, starting=True)
     if exit_with_parent:
         _stop_when_parent_stops(os.getppid())
     if not verbose:  # each job's outcome is logged (and recorded) by the job itself

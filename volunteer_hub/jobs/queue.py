@@ -290,34 +290,43 @@ def _process_gone(pid: int) -> bool:
     return False
 
 
-def _stopped(worker: str | None, started_at: Any, host: str, cutoff: Any) -> bool:
-    if started_at < cutoff:
-        return True
+def _stopped(worker: str | None, started_at: Any, *, cutoff: Any, starting: bool) -> bool:
+    """Whether the run recorded by ``worker`` has no process any more. On this machine the
+    process tells (a long import still running is left alone); a worker that is starting has
+    nothing in flight, so a run under its own ``host:pid`` is an earlier process's (the pid
+    reused after a restart). From another machine only the age tells."""
     where, _, pid = (worker or "").rpartition(":")
-    return where == host and pid.isdigit() and _process_gone(int(pid))
+    if where == socket.gethostname() and pid.isdigit():
+        return (starting and worker == this_worker()) or _process_gone(int(pid))
+    return bool(started_at < cutoff)
 
 
-def mark_stopped_runs(connection: Connection) -> int:
+def mark_stopped_runs(connection: Connection, *, starting: bool = False) -> int:
     """Record as failed (:data:`STOPPED`) every run still "running" whose process has gone: on
-    this machine, a process that no longer exists; on any machine, a run that started more than
-    ``JOBS_STALE_MINUTES`` ago. Called after every run and when a worker starts; returns how
-    many were marked."""
-    minutes = int(current_app.config.get("JOBS_STALE_MINUTES") or 120)
+    this machine, a process that no longer exists; from another machine, a run that started
+    more than ``JOBS_STALE_MINUTES`` ago. Called after every run and when a worker starts
+    (``starting``); returns how many runs it marked."""
+    minutes = max(1, int(current_app.config.get("JOBS_STALE_MINUTES") or 120))
     now = utcnow()
     cutoff = now - timedelta(minutes=minutes)
-    host = socket.gethostname()
     running = connection.execute(
         select(JobRun.id, JobRun.worker, JobRun.started_at).where(JobRun.status == "running")
     ).all()
-    gone = [row.id for row in running if _stopped(row.worker, row.started_at, host, cutoff)]
-    if gone:
-        connection.execute(
-            update(JobRun)
-            .where(JobRun.id.in_(gone), JobRun.status == "running")
-            .values(status="failed", finished_at=now, error=STOPPED)
-        )
-        log.warning("Marked %s job run(s) as stopped: their worker had gone", len(gone))
-    return len(gone)
+    gone = [
+        row.id
+        for row in running
+        if _stopped(row.worker, row.started_at, cutoff=cutoff, starting=starting)
+    ]
+    if not gone:
+        return 0
+    marked = connection.execute(
+        update(JobRun)
+        .where(JobRun.id.in_(gone), JobRun.status == "running")
+        .values(status="failed", finished_at=now, error=STOPPED)
+    ).rowcount
+    if marked:
+        log.warning("Marked %s job run(s) as stopped: their worker had gone", marked)
+    return int(marked or 0)
 
 
 # Enqueueing after a commit ------------------------------------------------------------------

@@ -23,8 +23,10 @@ every viewer of a period and organisation until one of those changes. So:
   (its figures might never be committed), and any build while the version row is missing.
 - **Disclosure is worked out once per content.** The full figures (and the equality answers'
   counts) are cached, the same for everyone; so is what publishing them for partners gives
-  (disclosure control and its audit), keyed by a digest of the exact report published, the
-  disclosure settings and the data version. Every published object was audited when it was
+  (disclosure control and its audit), keyed by the report's period and organisation (its
+  ``source``, set by ``build_value_report``), the disclosure settings and the data version it
+  was built from. Callers publish the report as built, unchanged; a report that is changed
+  before publishing must drop its ``source``. Every published object was audited when it was
   made; a report that fails the audit raises and is never cached, so it is checked afresh.
 - **Where:** in Redis when ``JOBS_REDIS_URL`` (or ``REDIS_URL``) is set, shared by every app
   server, under the ``JOBS_QUEUE_NAME`` prefix, expiring after :data:`TTL_SECONDS`; else in

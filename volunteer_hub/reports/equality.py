@@ -46,16 +46,17 @@ def equality_profile(period: Period, organisation_id: int | None) -> dict[str, A
     k = int(current_app.config.get("DISCLOSURE_MIN_GROUP", 10))
     try:
         level = settings()[2]
+        # Published once per period, organisation, settings and version of the data: the
+        # counts and their disclosure control are the same for every viewer until the data
+        # changes. A failed audit raises through the cache, so it is never kept.
+        return cached(
+            "equality-published",
+            (period.start, period.end, organisation_id, profile, k, level),
+            lambda: _published(period, organisation_id, profile, k, level),
+        )
     except AuditFailed as failure:
         current_app.logger.warning("Equality profile not published: %s", failure.reason)
         return {"withheld": CANNOT_CONFIRM, "profile": profile, "k": k, "questions": []}
-    # Published once per period, organisation, settings and version of the data: the counts
-    # and their disclosure control are the same for every viewer until the data changes.
-    return cached(
-        "equality-published",
-        (period.start, period.end, organisation_id, profile, k, level),
-        lambda: _published(period, organisation_id, profile, k, level),
-    )
 
 
 def _published(
@@ -79,13 +80,8 @@ def _published(
         counts = all_counts[question]
         groups = [*reporting_groups(question), PREFER_LABEL, NOT_ANSWERED]
         table = pd.DataFrame([[counts[g] for g in groups]], index=[label], columns=groups)
-        try:
-            published = apply_disclosure_control(table, profile, k=k, level=level)
-        except AuditFailed as failure:
-            current_app.logger.warning("Equality profile not published: %s", failure.reason)
-            result["withheld"] = CANNOT_CONFIRM
-            result["questions"] = []
-            return result
+        # AuditFailed goes up to equality_profile, which withholds the profile (never kept).
+        published = apply_disclosure_control(table, profile, k=k, level=level)
         shares = percentages(published)
         result["questions"].append(
             {
@@ -105,8 +101,8 @@ def _counts(
 ) -> tuple[int, dict[str, Counter[str]] | None]:
     """The active volunteers, and each question's answers counted by reporting group (None
     below ``k`` active volunteers: then the answers are not read). Counts only, never a
-    person's answers: this is what the report cache keeps; disclosure control is applied to it
-    on every output."""
+    person's answers: this is what the report cache keeps; the published profile made from it
+    (disclosure control and its audit) is kept beside it, per settings and data version."""
     total_active = active_volunteer_count(period.start, period.end, organisation_id)
     if total_active < k:
         return total_active, None
