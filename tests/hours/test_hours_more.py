@@ -456,3 +456,21 @@ def test_approved_in_the_last_30_days_lists_only_recent_decisions_not_old_import
     recent = page.split("Approved in the last 30 days")[1]
     assert "2024" not in recent
     assert f'href="/hours/{approved.id}/correct"' in recent
+
+
+def test_the_queue_says_when_a_filter_date_is_not_a_date(personas, login) -> None:
+    """A date the filter cannot read was ignored in silence; now it is named, with the list
+    shown without that filter (nothing else changes)."""
+    client = login(personas.coordinator_a)
+    response = client.get("/hours/approvals?from=31+February+2026&to=soon")
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "There is a problem" in html
+    assert 'href="#from">From must be a real date<' in html
+    assert 'href="#to">To must be a real date<' in html
+    assert 'id="from-error"' in html and 'id="to-error"' in html
+    backwards = client.get("/hours/approvals?from=2+November+2026&to=1+November+2026")
+    assert backwards.status_code == 400
+    assert "To must be the same as or after From" in backwards.get_data(as_text=True)
+    fine = client.get("/hours/approvals?from=1+November+2026&to=30+November+2026")
+    assert fine.status_code == 200 and "There is a problem" not in fine.get_data(as_text=True)

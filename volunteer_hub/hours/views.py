@@ -187,16 +187,34 @@ def certificate(milestone: int) -> ResponseReturnValue:
     )
 
 
+def _filter_dates() -> tuple[date | None, date | None, dict[str, str]]:
+    """The queue's From and To, and a message for each that is not a date (that filter is then
+    not applied: the list is shown without it, with the message)."""
+    found: dict[str, date | None] = {}
+    errors: dict[str, str] = {}
+    for name, label in (("from", "From"), ("to", "To")):
+        text = (request.args.get(name) or "")[:100]
+        found[name] = parse_date(text)
+        if text.strip() and found[name] is None:
+            errors[name] = f"{label} must be a real date"
+    start, end = found["from"], found["to"]
+    if start and end and end < start:
+        errors["to"] = "To must be the same as or after From"
+        end = None
+    return start, end, errors
+
+
 @bp.get("/hours/approvals")
 @role_required("staff")
 def queue() -> ResponseReturnValue:
     page = max(1, min(to_id(request.args.get("page")) or 1, 10_000))  # odd pages: the first
+    start, end, filter_errors = _filter_dates()
     statement = queries.approval_queue(
         current_user,
         volunteer=(request.args.get("volunteer") or "").strip()[:100],
         role_id=arg_int("role"),
-        start=parse_date(request.args.get("from", "")),
-        end=parse_date(request.args.get("to", "")),
+        start=start,
+        end=end,
     )
     records = queries.page_of(statement, page, QUEUE_PAGE)
     recent = queries.recently_decided(current_user, RECENT_DAYS, QUEUE_PAGE)
@@ -213,7 +231,8 @@ def queue() -> ResponseReturnValue:
         query={k: request.args.get(k, "") for k in QUERY_FIELDS},
         names=queries.volunteer_names({r.volunteer_id for r in shown}),
         titles=role_titles({r.role_id for r in shown if r.role_id}),
-    )
+        filter_errors=filter_errors,
+    ), (400 if filter_errors else 200)
 
 
 @bp.post("/hours/approvals")
