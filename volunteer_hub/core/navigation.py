@@ -34,7 +34,8 @@ class NavLink:
     #: The heading the link is listed under on the menu page.
     group: str = "Your account"
     #: Things waiting for this person there (unread messages): shown as "(2 new)" after the
-    #: text when there are any.
+    #: text on the menu page when there are any. Not in the top bar: a volunteer's four main
+    #: links fill its one row at 1280 px (the page walk found "Inbox (1 new)" wrapped it).
     count: Callable[[Any], int] | None = None
 
 
@@ -91,8 +92,8 @@ def _waiting(link: NavLink) -> int:
         return 0
 
 
-def _item(link: NavLink) -> NavItem:
-    waiting = _waiting(link)
+def _item(link: NavLink, *, counted: bool = False) -> NavItem:
+    waiting = _waiting(link) if counted else 0
     text = f"{link.text} ({waiting:,} new)" if waiting else link.text
     return NavItem(text, url_for(link.endpoint), (request.endpoint or "") == link.endpoint)
 
@@ -110,8 +111,10 @@ def navigation_items(app: Flask) -> list[NavItem]:
 def menu_groups(app: Flask) -> list[tuple[str, list[NavItem]]]:
     """Every link the person may see, under the menu page's headings."""
     visible = _visible_links(app)
-    groups = [(g, [_item(link) for link in visible if link.group == g]) for g in GROUPS]
-    others = [_item(link) for link in visible if link.group not in GROUPS]
+    groups = [
+        (g, [_item(link, counted=True) for link in visible if link.group == g]) for g in GROUPS
+    ]
+    others = [_item(link, counted=True) for link in visible if link.group not in GROUPS]
     if others:
         groups.append(("More", others))
     return [(name, items) for name, items in groups if items]

@@ -1,5 +1,5 @@
 """messaging's menu links: the inbox, for everyone signed in, with how many messages are unread
-("Inbox (2 new)"); the sent bulk messages, for the staff."""
+on the menu page ("Inbox (2 new)"); the sent bulk messages, for the staff."""
 
 from __future__ import annotations
 
