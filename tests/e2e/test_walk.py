@@ -9,7 +9,7 @@ both widths. The walk runs once per session; each test below judges one kind of 
 fails with the full list of what it found.
 
 Screenshots of every page (full length) are saved to ``artifacts/screenshots/<db>/<persona>/
-<width>/<route>.png`` when ``SCREENSHOTS=1`` (``.ci/run`` sets it for its SQLite pass).
+<width>/<route>.png`` when ``SCREENSHOTS=1`` (``.ci/run`` does not: they add about 45% to the walk).
 """
 
 from __future__ import annotations
