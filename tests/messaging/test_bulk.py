@@ -175,6 +175,21 @@ def test_one_click_unsubscribe_needs_no_sign_in_and_no_csrf(world: World, person
     assert commands.may_email(asha, "news") is False
     assert commands.may_email(asha, "opportunities") is True
     assert commands.may_email(asha, "service") is True
+    # Unsubscribed by mistake: "Subscribe again" on the same page, with the same token; a
+    # second click changes nothing more.
+    assert f'action="/messages/unsubscribe/{token}/undo"' in response.get_data(as_text=True)
+    for _ in range(2):
+        again = client.post(f"{url}/undo")
+        assert again.status_code == 200
+        assert "You are subscribed again" in again.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(Unsubscribe)) == 0
+    assert commands.may_email(asha, "news") is True
+    resubscribed = select(func.count()).where(AuditEvent.action == "messaging.resubscribed")
+    assert db.session.scalar(resubscribed) == 1
+    assert client.post(url[:-2] + "xx/undo").status_code == 404
+    assert client.get(f"{url}/undo").status_code == 405
+    assert client.post(url).status_code == 200  # and unsubscribed once more
     # A changed, foreign or service token opens nothing.
     assert client.post(url[:-2] + "xx").status_code == 404
     assert client.get("/messages/unsubscribe/" + "a" * 300).status_code == 404

@@ -10,7 +10,7 @@ from datetime import datetime
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from volunteer_hub.accounts import audit
@@ -414,6 +414,30 @@ def unsubscribe(*, volunteer_id: int, kind: str) -> bool:
         return False
     audit.record(
         "messaging.unsubscribed",
+        target_type="volunteers_volunteer",
+        target_id=volunteer_id,
+        details={"kind": kind},
+    )
+    return True
+
+
+def resubscribe(*, volunteer_id: int, kind: str) -> bool:
+    """Undo :func:`unsubscribe`: True if the volunteer is subscribed again now, False if they
+    already were (a second click changes nothing)."""
+    found = db.session.scalar(
+        select(Unsubscribe).where(
+            Unsubscribe.volunteer_id == volunteer_id, Unsubscribe.kind == kind
+        )
+    )
+    if found is None:
+        if db.session.get(Volunteer, volunteer_id) is None:
+            raise NotFound("This link does not work.")
+        return False
+    removed = db.session.execute(delete(Unsubscribe).where(Unsubscribe.id == found.id)).rowcount  # type: ignore[attr-defined]
+    if not removed:
+        return False  # someone else's click removed it first
+    audit.record(
+        "messaging.resubscribed",
         target_type="volunteers_volunteer",
         target_id=volunteer_id,
         details={"kind": kind},

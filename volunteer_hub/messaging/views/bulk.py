@@ -273,3 +273,31 @@ def bulk_unsubscribe(token: str) -> ResponseReturnValue:
         200,
         headers,
     )
+
+
+# "Subscribe again", offered on the page that says you are unsubscribed: the same signed token
+# proves the right to it (the person may have no session), so CSRF is exempted here too.
+@bp.post("/messages/unsubscribe/<token>/undo")
+@csrf.exempt
+def bulk_resubscribe(token: str) -> ResponseReturnValue:
+    read = bulk.read_token(token)
+    if read is None:
+        abort(404)
+    volunteer_id, kind = read
+    try:
+        bulk.resubscribe(volunteer_id=volunteer_id, kind=kind)
+    except NotFound:
+        db.session.rollback()
+        abort(404)
+    db.session.commit()
+    return (
+        render_template(
+            "messaging/bulk_unsubscribe.html",
+            kind=BULK_KINDS[kind],
+            done=False,
+            again=True,
+            token=token,
+        ),
+        200,
+        {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"},
+    )
