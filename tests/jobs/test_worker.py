@@ -62,9 +62,9 @@ def _environment(app: Flask, tmp_path: Path) -> dict[str, str]:
     }
 
 
-@pytest.fixture
-def worker(app: Flask, tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], Path]]:
-    log = tmp_path / "worker.log"
+def _start_worker(app: Flask, tmp_path: Path, name: str) -> tuple[subprocess.Popen[bytes], Path]:
+    """The worker unit's command line, run here, its output in ``<name>.log``."""
+    log = tmp_path / f"{name}.log"
     with log.open("wb") as output:
         process = subprocess.Popen(
             exec_start("volunteer-hub-worker.service"),
@@ -73,6 +73,12 @@ def worker(app: Flask, tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes]
             stdout=output,
             stderr=subprocess.STDOUT,
         )
+    return process, log
+
+
+@pytest.fixture
+def worker(app: Flask, tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], Path]]:
+    process, log = _start_worker(app, tmp_path, "worker")
     yield process, log
     if process.poll() is None:
         process.send_signal(signal.SIGINT)
@@ -140,15 +146,7 @@ def test_a_run_left_by_a_killed_worker_is_marked_stopped_when_a_worker_starts(
     """The worker-import fault run found the killed worker's run "running" for ever."""
 
     def start(name: str) -> tuple[subprocess.Popen[bytes], Path]:
-        log = tmp_path / f"{name}.log"
-        with log.open("wb") as output:
-            process = subprocess.Popen(
-                exec_start("volunteer-hub-worker.service"),
-                cwd=ROOT,
-                env=_environment(app, tmp_path),
-                stdout=output,
-                stderr=subprocess.STDOUT,
-            )
+        process, log = _start_worker(app, tmp_path, name)
         assert _wait_for(lambda: b"Jobs worker ready" in log.read_bytes(), 30), log.read_text()
         return process, log
 

@@ -4,6 +4,8 @@ one-click unsubscribe (RFC 8058)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import (
     abort,
     current_app,
@@ -241,38 +243,38 @@ def bulk_received() -> ResponseReturnValue:
     )
 
 
+def _by_token(token: str, change: Callable[..., bool] | None, **page: bool) -> ResponseReturnValue:
+    """The unsubscribe page for a signed link: ``change`` (unsubscribe or subscribe again) made
+    first when given; 404 for a link that does not read or a volunteer who is gone."""
+    read = bulk.read_token(token)
+    if read is None:
+        abort(404)
+    volunteer_id, kind = read
+    if change is not None:
+        try:
+            change(volunteer_id=volunteer_id, kind=kind)
+        except NotFound:
+            db.session.rollback()
+            abort(404)
+        db.session.commit()
+    return (
+        render_template(
+            "messaging/bulk_unsubscribe.html", kind=BULK_KINDS[kind], token=token, **page
+        ),
+        200,
+        {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"},
+    )
+
+
 # Public: the link in every bulk email (no sign-in). POST is RFC 8058's one-click unsubscribe,
 # sent by mail programs without a session or a CSRF token, so CSRF is exempted here and only
 # here; the signed token is what proves the right to unsubscribe. GET only asks to confirm.
 @bp.route("/messages/unsubscribe/<token>", methods=["GET", "POST"])
 @csrf.exempt
 def bulk_unsubscribe(token: str) -> ResponseReturnValue:
-    read = bulk.read_token(token)
-    if read is None:
-        abort(404)
-    volunteer_id, kind = read
-    headers = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
     if request.method == "GET":
-        return (
-            render_template(
-                "messaging/bulk_unsubscribe.html", kind=BULK_KINDS[kind], done=False, token=token
-            ),
-            200,
-            headers,
-        )
-    try:
-        bulk.unsubscribe(volunteer_id=volunteer_id, kind=kind)
-    except NotFound:
-        db.session.rollback()
-        abort(404)
-    db.session.commit()
-    return (
-        render_template(
-            "messaging/bulk_unsubscribe.html", kind=BULK_KINDS[kind], done=True, token=token
-        ),
-        200,
-        headers,
-    )
+        return _by_token(token, None, done=False)
+    return _by_token(token, bulk.unsubscribe, done=True)
 
 
 # "Subscribe again", offered on the page that says you are unsubscribed: the same signed token
@@ -280,24 +282,4 @@ def bulk_unsubscribe(token: str) -> ResponseReturnValue:
 @bp.post("/messages/unsubscribe/<token>/undo")
 @csrf.exempt
 def bulk_resubscribe(token: str) -> ResponseReturnValue:
-    read = bulk.read_token(token)
-    if read is None:
-        abort(404)
-    volunteer_id, kind = read
-    try:
-        bulk.resubscribe(volunteer_id=volunteer_id, kind=kind)
-    except NotFound:
-        db.session.rollback()
-        abort(404)
-    db.session.commit()
-    return (
-        render_template(
-            "messaging/bulk_unsubscribe.html",
-            kind=BULK_KINDS[kind],
-            done=False,
-            again=True,
-            token=token,
-        ),
-        200,
-        {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"},
-    )
+    return _by_token(token, bulk.resubscribe, done=False, again=True)
