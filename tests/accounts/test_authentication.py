@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -507,7 +508,15 @@ def _redis_available() -> bool:
 
 @pytest.mark.parametrize(
     "app_config",
-    [{"RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/15"}],
+    [
+        {
+            "RATELIMIT_ENABLED": True,
+            "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/15",
+            # Each test process counts under its own prefix: CI runs the SQLite and PostgreSQL
+            # passes at once against the same Redis, and they met in this test.
+            "RATELIMIT_KEY_PREFIX": f"vh-test-{uuid.uuid4().hex}",
+        }
+    ],
 )
 def test_rate_limits_are_shared_through_redis(app, client, app_config) -> None:
     import os
@@ -518,7 +527,14 @@ def test_rate_limits_are_shared_through_redis(app, client, app_config) -> None:
         pytest.skip("Redis is not running on 127.0.0.1:6379")
     import redis
 
-    redis.Redis.from_url("redis://127.0.0.1:6379/15").flushdb()
+    store = redis.Redis.from_url("redis://127.0.0.1:6379/15")
+    pattern = f"*{app_config['RATELIMIT_KEY_PREFIX']}*"
+
+    def forget() -> None:  # only this process's counters: never another pass's
+        for key in store.scan_iter(pattern):
+            store.delete(key)
+
+    forget()
     # A second app (another gunicorn worker) shares the same counters.
     from tests.conftest import IsolatedClient, base_config
     from volunteer_hub import create_app
@@ -530,4 +546,5 @@ def test_rate_limits_are_shared_through_redis(app, client, app_config) -> None:
     statuses = [post_form(c, "/sign-in", data).status_code for c in [client, other] * 5]
     assert 429 not in statuses
     assert post_form(other, "/sign-in", data).status_code == 429
-    redis.Redis.from_url("redis://127.0.0.1:6379/15").flushdb()
+    assert list(store.scan_iter(pattern))  # the counters were under this process's prefix
+    forget()
