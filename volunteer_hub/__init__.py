@@ -30,6 +30,10 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
         instance_path=config["INSTANCE_PATH"],
     )
+    from volunteer_hub.core.templating import Environment
+
+    # Before anything reads ``app.jinja_env`` (extensions add globals to it).
+    app.jinja_environment = Environment
     ensure_secret_key(config)
     ensure_bank_details_key(config)
     app.config.from_mapping(config)
