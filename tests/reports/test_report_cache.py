@@ -8,11 +8,13 @@ at £17.96 an hour (the centre's view); one more approved hour makes 151, £2,71
 from __future__ import annotations
 
 import re
+import threading
 import uuid
 from datetime import date
+from decimal import Decimal
 
 import pytest
-from sqlalchemy import event, insert, select
+from sqlalchemy import event, insert, select, update
 
 from tests.helpers import post_form
 from volunteer_hub.extensions import db
@@ -272,3 +274,40 @@ def test_in_redis_shared_signed_and_still_fresh(hours, personas, login, statemen
     finally:
         for key in client.keys(f"{QUEUE}*"):
             client.delete(key)
+
+
+def test_a_write_committed_during_a_build_is_in_every_figure_or_in_none(hours, personas) -> None:
+    """An approval committed by someone else just after the build's first aggregate of hours:
+    the report is built from one snapshot, so its breakdowns still add up to its total (with
+    the aggregates each reading the latest data they summed the hour twice in some tables and
+    not in others on PostgreSQL, and the partners' audit refused the report, 422)."""
+    record_id = _submitted(personas).id
+    done: list[bool] = []
+    lock = threading.Lock()
+
+    def approve_after_the_first_aggregate(_conn, _cursor, statement, *_args) -> None:
+        if "hours_record" not in statement or "sum(" not in statement.lower():
+            return
+        with lock:
+            if done:
+                return
+            done.append(True)
+        with db.engine.connect() as other:
+            other.execute(
+                update(HourRecord).where(HourRecord.id == record_id).values(status="approved")
+            )
+            other.commit()
+
+    event.listen(db.engine, "after_cursor_execute", approve_after_the_first_aggregate)
+    try:
+        during = build_value_report(start=date(2025, 4, 1), end=date(2025, 6, 30))
+    finally:
+        event.remove(db.engine, "after_cursor_execute", approve_after_the_first_aggregate)
+    assert done
+    after = build_value_report(start=date(2025, 4, 1), end=date(2025, 6, 30))
+    for report, total in ((during, Decimal(150)), (after, Decimal(151))):
+        assert Decimal(str(report["total_hours"])) == total
+        for table in ("by_organisation", "by_month", "by_frequency"):
+            assert sum(Decimal(str(row["hours"])) for row in report[table]) == total, table
+    # And the partners' view of the report built during the write passes its audit.
+    disclosure.publish(during)

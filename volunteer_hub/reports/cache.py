@@ -19,6 +19,12 @@ every viewer of a period and organisation until one of those changes. So:
   figures, the database and the data version. A reader takes the version before building, so
   a report is stored under a version no newer than its data: a write committed meanwhile has
   already replaced the token, and nobody asks for the old one again.
+- **One snapshot.** A report is built, and its version read, inside one snapshot of committed
+  data (:func:`one_snapshot`), so a write committed while it is built cannot give it a total
+  from before and a breakdown from after (seen under load: the hours of the frequency bands not
+  adding up to the total, which the disclosure audit refused, 422). PostgreSQL: a fresh session
+  in one read-only REPEATABLE READ transaction, its snapshot exported to the helper connections
+  of ``value._fetch_all``; SQLite: one read transaction, the queries in turn on it.
 - **Not cached:** a build in a session that has itself written report data not yet committed
   (its figures might never be committed), and any build while the version row is missing.
 - **Disclosure is worked out once per content.** The full figures (and the equality answers'
@@ -40,10 +46,12 @@ import hashlib
 import hmac
 import logging
 import pickle
+import re
 import threading
 import uuid
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from itertools import chain
 from typing import Any, TypeVar
 
@@ -64,6 +72,10 @@ TTL_SECONDS = 3600
 LOCAL_ENTRIES = 64
 #: session.info key: this transaction wrote something a report reads.
 CHANGED = "reports_data_changed"
+#: session.info key: the session reads one snapshot (:func:`one_snapshot`); on PostgreSQL the
+#: exported snapshot's id, for other connections to share it; on SQLite ``"sqlite"``.
+SNAPSHOT = "reports_snapshot"
+_SNAPSHOT_ID = re.compile(r"[0-9A-Fa-f]+(-[0-9A-Fa-f]+)+")
 #: Table name prefixes and names no report reads: writes to them leave the version alone.
 IGNORED_PREFIXES = (
     "accounts_",
@@ -300,6 +312,48 @@ def _write(key: str, blob: bytes) -> None:
         log.warning("report cache: Redis did not answer", exc_info=True)
 
 
+@contextmanager
+def one_snapshot() -> Iterator[None]:
+    """Inside, ``db.session`` is a fresh session whose reads all see one snapshot of committed
+    data (see the module's docstring); it is closed (read only: nothing to keep) on the way
+    out, and the caller's session is untouched. An in-memory SQLite database (another
+    connection would be another database) reads on the caller's session as before."""
+    if db.engine.url.database in (None, "", ":memory:"):
+        yield
+        return
+    dialect = db.engine.dialect.name
+    with current_app.app_context():  # its own db.session
+        session = db.session
+        try:
+            if dialect == "postgresql":
+                session.connection(
+                    execution_options={
+                        "isolation_level": "REPEATABLE READ",
+                        "postgresql_readonly": True,
+                    }
+                )
+                session.info[SNAPSHOT] = session.execute(
+                    text("SELECT pg_export_snapshot()")
+                ).scalar_one()
+            else:
+                session.connection().exec_driver_sql("BEGIN")
+                session.info[SNAPSHOT] = dialect
+            yield
+        finally:
+            session.info.pop(SNAPSHOT, None)
+            session.close()
+
+
+def join_snapshot(connection: Any, snapshot: str) -> Any:
+    """``connection`` (new, no transaction yet) reading the exported PostgreSQL ``snapshot``."""
+    if not _SNAPSHOT_ID.fullmatch(snapshot):
+        raise ValueError(f"not a snapshot id: {snapshot!r}")
+    connection = connection.execution_options(isolation_level="REPEATABLE READ")
+    # SET takes no bind parameters; the id is checked above (hex digits and dashes).
+    connection.exec_driver_sql(f"SET TRANSACTION SNAPSHOT '{snapshot}'")
+    return connection
+
+
 def cached(kind: str, parts: tuple[Any, ...], build: Callable[[], T]) -> T:
     """``build()``'s result for ``kind`` and ``parts`` (plain values: dates, ids), from the
     cache when it was built from the current data; a fresh copy every time."""
@@ -317,9 +371,17 @@ def cached_at(kind: str, parts: tuple[Any, ...], build: Callable[[], T]) -> tupl
     found = _load(_read(key))
     if found is not NO_VALUE:
         return found, version
-    result = build()
-    if data_version() != version:  # something of ours was flushed while building
-        return result, None
+    with one_snapshot():
+        version = data_version()  # in the snapshot: exactly the data the build reads
+        if version is None:
+            return build(), None
+        key = _key(kind, parts, version)
+        found = _load(_read(key))
+        if found is not NO_VALUE:
+            return found, version
+        result = build()
+        if data_version() != version:  # something of ours was flushed while building
+            return result, None
     _store(key, result)
     return result, version
 

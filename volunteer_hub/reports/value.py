@@ -31,7 +31,7 @@ from volunteer_hub.rates.queries import (
     occupation_rates_in_force,
     rate_for_period_end,
 )
-from volunteer_hub.reports.cache import cached_at
+from volunteer_hub.reports.cache import SNAPSHOT, cached_at, join_snapshot
 from volunteer_hub.reports.figures import (
     MonthRow,
     OrganisationRow,
@@ -126,13 +126,19 @@ def _fetch_all(statements: dict[str, Any]) -> dict[str, list[Any]]:
     one share on the session's own connection in this thread, the rest each on one extra
     connection in a helper thread, so a report uses both cores but holds at most
     ``REPORT_WORKERS`` connections. In order on the session for an in-memory SQLite database
-    (another connection would be another database) or with one worker. The extra connection
-    reads committed data: a report run while an import commits may mix the two states, as any
-    two reports would."""
+    (another connection would be another database), with one worker, or inside a SQLite
+    snapshot (:func:`~volunteer_hub.reports.cache.one_snapshot`: another connection could not
+    share it). Inside a PostgreSQL snapshot the extra connections read that same snapshot, so
+    a write committed meanwhile is in every figure or in none."""
     workers = int(current_app.config.get("REPORT_WORKERS", 2))
     engine = db.engine
     items = list(statements.items())
-    if workers <= 1 or engine.url.database in (None, "", ":memory:"):
+    snapshot = db.session.info.get(SNAPSHOT)
+    if (
+        workers <= 1
+        or engine.url.database in (None, "", ":memory:")
+        or (snapshot is not None and engine.dialect.name != "postgresql")
+    ):
         return {key: list(db.session.execute(s).all()) for key, s in items}
 
     queue = iter(items)  # longest first; whoever is free takes the next query
@@ -150,6 +156,8 @@ def _fetch_all(statements: dict[str, Any]) -> dict[str, list[Any]]:
 
     def helper() -> dict[str, list[Any]]:
         with engine.connect() as connection:
+            if snapshot is not None:
+                connection = join_snapshot(connection, snapshot)
             return drain(connection.execute)
 
     with ThreadPoolExecutor(max_workers=workers - 1) as pool:
