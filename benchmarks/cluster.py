@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import secrets
 import shutil
@@ -53,6 +54,9 @@ REDIS = "redis://127.0.0.1:6379"
 PG_VERSION = "15"
 #: The load test's people (benchmarks/locustfile.py), mixed by their weights.
 MIX = ["Visitor", "Volunteer", "Coordinator", "Partner", "Health"]
+#: gunicorn workers a server (``--workers``), and people arriving a second (``--spawn-rate``).
+WORKERS = 3
+SPAWN_RATE = 2.0
 
 SMTP_SINK = """
 import sys, time, asyncio
@@ -132,7 +136,7 @@ class Cluster:
             [
                 str(BIN / "gunicorn"),
                 "--workers",
-                "3",
+                str(WORKERS),
                 "--bind",
                 f"127.0.0.1:{port}",
                 "--graceful-timeout",
@@ -179,9 +183,22 @@ def wait_for(url: str, seconds: float) -> None:
         time.sleep(0.5)
 
 
-def run_locust(cluster: Cluster, users: int, seconds: int, name: str, classes: list[str]) -> Path:
-    """Locust headless against both servers; returns the stats CSV prefix."""
+def run_locust(
+    cluster: Cluster,
+    users: int,
+    seconds: int,
+    name: str,
+    classes: list[str],
+    *,
+    steady: bool = False,
+) -> Path:
+    """Locust headless against both servers; returns the stats CSV prefix. ``steady``: people
+    arrive ``SPAWN_RATE`` a second, and the figures count only the ``seconds`` after the last
+    has arrived (Locust's ``--reset-stats``); otherwise they arrive all within 5 s and the
+    figures count from the first request."""
     prefix = cluster.folder / name
+    rate = SPAWN_RATE if steady else max(1, users // 5)
+    ramp = math.ceil(users / rate) if steady else 0
     env = {
         **cluster.env,
         "LOAD_SERVERS": ",".join(f"http://127.0.0.1:{p}" for p in PORTS),
@@ -196,9 +213,10 @@ def run_locust(cluster: Cluster, users: int, seconds: int, name: str, classes: l
             "--users",
             str(users),
             "--spawn-rate",
-            str(max(1, users // 5)),
+            str(rate),
             "--run-time",
-            f"{seconds}s",
+            f"{seconds + ramp}s",
+            *(["--reset-stats"] if steady else []),
             "--host",
             f"http://127.0.0.1:{PORTS[0]}",
             "--csv",
@@ -335,8 +353,19 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the run's folder (logs)")
     parser.add_argument("--ports", default="8101,8102", help="the two app servers' ports")
     parser.add_argument("--smtp-port", type=int, default=8125)
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn workers a server")
+    parser.add_argument(
+        "--burst",
+        dest="steady",
+        action="store_false",
+        help="all people arrive within 5 s and are counted from the first request (the first "
+        "runs' method); by default they arrive --spawn-rate a second and only the --time "
+        "seconds after the last arrived are counted",
+    )
+    parser.add_argument("--spawn-rate", type=float, default=2.0, help="people arriving a second")
     args = parser.parse_args()
-    global PORTS, SMTP_PORT  # set once, before anything starts
+    global PORTS, SMTP_PORT, WORKERS, SPAWN_RATE  # set once, before anything starts
+    WORKERS, SPAWN_RATE = args.workers, args.spawn_rate
     first, second = (int(p) for p in args.ports.split(","))
     PORTS, SMTP_PORT = (first, second), args.smtp_port
     signal.signal(signal.SIGTERM, _interrupted)
@@ -345,7 +374,15 @@ def main() -> None:
     database = f"vh_load_{uuid.uuid4().hex[:8]}"
     cluster_check.create_database(POSTGRES, database)
     cluster = Cluster(folder, POSTGRES.rsplit("/", 1)[0] + "/" + database)
-    result: dict[str, Any] = {"mode": args.mode, "fault": args.fault, "users": args.users}
+    result: dict[str, Any] = {
+        "mode": args.mode,
+        "fault": args.fault,
+        "users": args.users,
+        "workers": args.workers,
+        "arrivals": f"{args.spawn_rate} a second, counted once all arrived"
+        if args.steady
+        else "within 5 s, counted from the first request",
+    }
     with ExitStack() as stack:
         stack.callback(cluster_check.drop_database, POSTGRES, database)
         if not args.keep:
@@ -368,7 +405,7 @@ def main() -> None:
                 return
         result["before"] = cluster_check.snapshot(cluster)
         if args.mode == "load":
-            prefix = run_locust(cluster, args.users, args.time, "mix", MIX)
+            prefix = run_locust(cluster, args.users, args.time, "mix", MIX, steady=args.steady)
             result["stats"] = cluster_check.read_stats(prefix)
             ceiling = run_locust(cluster, args.users, args.ceiling_time, "ceiling", ["CeilingUser"])
             result["ceiling"] = cluster_check.read_stats(ceiling)

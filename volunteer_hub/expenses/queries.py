@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from volunteer_hub.accounts.models import User
 from volunteer_hub.accounts.permissions import (
@@ -482,16 +483,37 @@ def placements_of(volunteer: Volunteer | None) -> list[Placement]:
     )
 
 
-def claims_of(volunteer: Volunteer | None) -> list[ExpenseClaim]:
+#: Claims a page lists at once (the approvals page's two lists, a volunteer's own claims).
+PAGE_SIZE = 50
+
+
+def _page(statement: Select[Any], page: int | None) -> list[ExpenseClaim]:
+    """Every claim (``page`` None), or one page of ``PAGE_SIZE`` and the first of the next
+    page when there is one (``PAGE_SIZE + 1`` rows)."""
+    if page is not None:
+        statement = statement.limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)
+    return list(db.session.scalars(statement))
+
+
+def count_of(statement: Select[Any]) -> int:
+    """How many claims the statement of a list finds (all pages)."""
+    return int(db.session.scalar(select(func.count()).select_from(statement.subquery())) or 0)
+
+
+def claims_of_statement(volunteer: Volunteer) -> Select[Any]:
+    return (
+        select(ExpenseClaim)
+        .where(ExpenseClaim.volunteer_id == volunteer.id)
+        .options(joinedload(ExpenseClaim.organisation))
+        .order_by(ExpenseClaim.id.desc())
+    )
+
+
+def claims_of(volunteer: Volunteer | None, page: int | None = None) -> list[ExpenseClaim]:
+    """A volunteer's claims, newest first: all, or one page (see :func:`_page`)."""
     if volunteer is None:
         return []
-    return list(
-        db.session.scalars(
-            select(ExpenseClaim)
-            .where(ExpenseClaim.volunteer_id == volunteer.id)
-            .order_by(ExpenseClaim.id.desc())
-        )
-    )
+    return _page(claims_of_statement(volunteer), page)
 
 
 def bank_payments_offered(placements: list[Placement]) -> bool:
@@ -513,33 +535,44 @@ def approver_organisations(user: User) -> list[Organisation]:
     )
 
 
-def waiting_claims(organisation_ids: list[int]) -> list[ExpenseClaim]:
-    """Submitted claims waiting for a decision, oldest submission first."""
-    return list(
-        db.session.scalars(
-            select(ExpenseClaim)
-            .where(
-                ExpenseClaim.organisation_id.in_(organisation_ids),
-                ExpenseClaim.status == ClaimStatus.SUBMITTED.value,
-            )
-            .order_by(ExpenseClaim.submitted_at)
+def waiting_statement(organisation_ids: list[int]) -> Select[Any]:
+    """Submitted claims waiting for a decision, oldest submission first (each with what its
+    row and flags show loaded with it)."""
+    return (
+        select(ExpenseClaim)
+        .where(
+            ExpenseClaim.organisation_id.in_(organisation_ids),
+            ExpenseClaim.status == ClaimStatus.SUBMITTED.value,
         )
+        .options(
+            joinedload(ExpenseClaim.volunteer),
+            joinedload(ExpenseClaim.organisation),
+            selectinload(ExpenseClaim.items).selectinload(ExpenseItem.receipts),
+        )
+        .order_by(ExpenseClaim.submitted_at, ExpenseClaim.id)
     )
 
 
-def claims_to_pay(organisation_ids: list[int]) -> list[ExpenseClaim]:
-    """Decided claims not yet in a payment batch."""
-    return list(
-        db.session.scalars(
-            select(ExpenseClaim)
-            .where(
-                ExpenseClaim.organisation_id.in_(organisation_ids),
-                ExpenseClaim.status.in_(BATCHABLE),
-                ExpenseClaim.batch_id.is_(None),
-            )
-            .order_by(ExpenseClaim.id)
+def waiting_claims(organisation_ids: list[int], page: int | None = None) -> list[ExpenseClaim]:
+    return _page(waiting_statement(organisation_ids), page)
+
+
+def to_pay_statement(organisation_ids: list[int]) -> Select[Any]:
+    """Decided claims not yet in a payment batch, oldest first."""
+    return (
+        select(ExpenseClaim)
+        .where(
+            ExpenseClaim.organisation_id.in_(organisation_ids),
+            ExpenseClaim.status.in_(BATCHABLE),
+            ExpenseClaim.batch_id.is_(None),
         )
+        .options(joinedload(ExpenseClaim.volunteer), joinedload(ExpenseClaim.organisation))
+        .order_by(ExpenseClaim.id)
     )
+
+
+def claims_to_pay(organisation_ids: list[int], page: int | None = None) -> list[ExpenseClaim]:
+    return _page(to_pay_statement(organisation_ids), page)
 
 
 def recent_batches(organisation_ids: list[int], limit: int = 50) -> list[PaymentBatch]:

@@ -42,7 +42,7 @@ from volunteer_hub.expenses.models import (
     PaymentBatch,
 )
 from volunteer_hub.expenses.rules import pounds_to_pence
-from volunteer_hub.expenses.views import STAFF, bp, today
+from volunteer_hub.expenses.views import STAFF, bp, page_arg, today
 from volunteer_hub.expenses.views.claims import claim_page
 from volunteer_hub.extensions import db
 from volunteer_hub.organisations.models import Organisation
@@ -164,10 +164,20 @@ def approvals() -> ResponseReturnValue:
     )
     if request.method == "POST":
         return _make_batch(batch_form, organisations)
+    pages = {"waiting_page": page_arg("waiting_page"), "to_pay_page": page_arg("to_pay_page")}
+    waiting = queries.waiting_claims(ids, pages["waiting_page"])
+    to_pay = queries.claims_to_pay(ids, pages["to_pay_page"])
+    size = queries.PAGE_SIZE
     return render_template(
         "expenses/approvals.html",
-        waiting=[(c, queries.claim_flags(c)) for c in queries.waiting_claims(ids)],
-        to_pay=queries.claims_to_pay(ids),
+        waiting=[(c, queries.claim_flags(c)) for c in waiting[:size]],
+        waiting_total=queries.count_of(queries.waiting_statement(ids)),
+        waiting_next=len(waiting) > size,
+        to_pay=to_pay[:size],
+        to_pay_total=queries.count_of(queries.to_pay_statement(ids)),
+        to_pay_next=len(to_pay) > size,
+        pages=pages,
+        page_size=size,
         batches=queries.recent_batches(ids),
         batch_form=batch_form if batch_form.organisation.choices else None,
         organisations=organisations,

@@ -46,7 +46,7 @@ from volunteer_hub.expenses.models import (
 )
 from volunteer_hub.expenses.rules import miles_to_tenths, pounds_to_pence
 from volunteer_hub.expenses.storage import receipt_storage
-from volunteer_hub.expenses.views import STAFF, bp, own_volunteer, today
+from volunteer_hub.expenses.views import STAFF, bp, own_volunteer, page_arg, today
 from volunteer_hub.extensions import db
 from volunteer_hub.volunteers.models import Volunteer
 
@@ -75,10 +75,15 @@ def mine() -> ResponseReturnValue:
         db.session.commit()
         return redirect(url_for("expenses.claim", claim_id=claim.id))
     this_year = mileage.tax_year_of(today())
+    page = page_arg("page")
+    claims = queries.claims_of(volunteer, page)
     return render_template(
         "expenses/mine.html",
         form=form,
-        claims=queries.claims_of(volunteer),
+        claims=claims[: queries.PAGE_SIZE],
+        page=page,
+        has_next=len(claims) > queries.PAGE_SIZE,
+        any_claims=bool(claims) or page > 1,
         placements=placements,
         years=[this_year, this_year - 1],
         bank_allowed=queries.bank_payments_offered(placements),
