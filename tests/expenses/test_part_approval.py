@@ -17,8 +17,8 @@ from tests.helpers import post_form
 from volunteer_hub.accounts.models import AuditEvent, OutboxMessage
 from volunteer_hub.core.errors import DomainError
 from volunteer_hub.expenses import services
+from volunteer_hub.expenses.flags import claim_flags
 from volunteer_hub.expenses.models import ClaimStatus, ExpenseClaim, ExpenseItem
-from volunteer_hub.expenses.queries import claim_flags
 from volunteer_hub.extensions import db
 
 

@@ -13,8 +13,8 @@ from tests.expenses.conftest import TODAY, png_bytes
 from tests.expenses.test_claims import _add, _claim, _start, _upload
 from volunteer_hub.core.errors import DomainError
 from volunteer_hub.expenses import services
+from volunteer_hub.expenses.flags import claim_flags
 from volunteer_hub.expenses.models import ClaimStatus, ExpenseClaim, ExpenseItem, Receipt
-from volunteer_hub.expenses.queries import claim_flags
 from volunteer_hub.extensions import db
 from volunteer_hub.investment.services import add_entry
 

@@ -5,7 +5,7 @@ rules registered here decide who may see or change a claim, an item, a receipt a
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Select, func, or_, select
@@ -19,10 +19,8 @@ from volunteer_hub.accounts.permissions import (
     sees_all_organisations,
 )
 from volunteer_hub.core.errors import DomainError
-from volunteer_hub.core.formatting import financial_year, plural, pounds
-from volunteer_hub.core.models import utcnow
+from volunteer_hub.core.formatting import plural, pounds
 from volunteer_hub.expenses import mileage
-from volunteer_hub.expenses.figures import YearFigures, money, year_figures
 from volunteer_hub.expenses.models import (
     DEFAULT_TYPES,
     ITEM_TYPES,
@@ -306,148 +304,6 @@ def claim_summary(claim: ExpenseClaim) -> dict[str, Any]:
         "decided": claim.decided_pence,
         "status": claim.status,
     }
-
-
-def _week(day: date) -> date:
-    return day - timedelta(days=day.weekday())
-
-
-def _flat_rate(claim: ExpenseClaim, item: ExpenseItem) -> bool:
-    """The same amount for the same type at the same organisation, without receipts, in 4 or
-    more consecutive weeks including this item's week."""
-    weeks = {
-        _week(day)
-        for day in db.session.scalars(
-            select(ExpenseItem.date)
-            .join(ExpenseClaim, ExpenseClaim.id == ExpenseItem.claim_id)
-            .where(
-                ExpenseClaim.volunteer_id == claim.volunteer_id,
-                ExpenseClaim.organisation_id == claim.organisation_id,
-                ExpenseClaim.status.not_in((ClaimStatus.DRAFT.value, ClaimStatus.WITHDRAWN.value)),
-                ExpenseItem.type == item.type,
-                ExpenseItem.claimed_pence == item.claimed_pence,
-                ~select(Receipt.id).where(Receipt.item_id == ExpenseItem.id).exists(),
-                ExpenseItem.date >= item.date - timedelta(weeks=FLAT_RATE_WEEKS),
-                ExpenseItem.date <= item.date + timedelta(weeks=FLAT_RATE_WEEKS),
-            )
-        )
-    }
-    weeks.add(_week(item.date))
-    here = _week(item.date)
-    before = after = 0
-    while here - timedelta(weeks=before + 1) in weeks:
-        before += 1
-    while here + timedelta(weeks=after + 1) in weeks:
-        after += 1
-    return before + after + 1 >= FLAT_RATE_WEEKS
-
-
-def claim_flags(claim: ExpenseClaim) -> list[Flag]:
-    """Every flag on a claim (for approvers, the claim page and the centre-wide list)."""
-    flags: list[Flag] = []
-    policy = policy_version(claim.organisation_id, claim.policy_version)
-    reference_day = claim.submitted_at.date() if claim.submitted_at else utcnow().date()
-    for item in claim.items:
-        if receipt_needed(item, policy) and not item.receipts:
-            flags.append(
-                Flag(
-                    "no_receipt",
-                    f"{item.description}: no receipt for {money(item.claimed_pence)}",
-                    item.id,
-                )
-            )
-        if not item.is_mileage and not item.receipts and _flat_rate(claim, item):
-            flags.append(
-                Flag(
-                    "flat_rate",
-                    f"{item.type_label} of £{money(item.claimed_pence)} claimed without receipts "
-                    f"in {FLAT_RATE_WEEKS} or more weeks in a row",
-                    item.id,
-                )
-            )
-        if item.approved_pence is not None and item.approved_pence > item.claimed_pence:
-            flags.append(
-                Flag(
-                    "paid_more",
-                    f"{item.description}: £{money(item.approved_pence)} against "
-                    f"£{money(item.claimed_pence)} claimed",
-                    item.id,
-                )
-            )
-        if item.date + timedelta(days=policy.deadline_days) < reference_day:
-            flags.append(
-                Flag(
-                    "late",
-                    f"{item.description} ({item.date:%-d %B %Y}) was claimed after the "
-                    f"{policy.deadline_days}-day deadline",
-                    item.id,
-                )
-            )
-        for receipt in item.receipts:
-            other = db.session.scalar(
-                select(ExpenseClaim)
-                .join(ExpenseItem, ExpenseItem.claim_id == ExpenseClaim.id)
-                .join(Receipt, Receipt.item_id == ExpenseItem.id)
-                .where(Receipt.sha256 == receipt.sha256, ExpenseClaim.id != claim.id)
-                .limit(1)
-            )
-            if other is not None:
-                flags.append(
-                    Flag(
-                        "duplicate_receipt",
-                        f"The receipt {receipt.original_name} is also on claim {other.reference}",
-                        item.id,
-                    )
-                )
-    flags.extend(_tax_flags(claim))
-    return flags
-
-
-def _tax_flags(claim: ExpenseClaim) -> list[Flag]:
-    years = sorted({mileage.tax_year_of(i.date) for i in claim.items if i.is_mileage})
-    flags = []
-    for year in years:
-        figures = year_figures([claim.volunteer_id], year).get(claim.volunteer_id, YearFigures())
-        if claim.status == ClaimStatus.SUBMITTED.value:
-            # Not decided yet: what paying it as claimed would do.
-            start, end = mileage.tax_year_bounds(year)
-            for item in claim.items:
-                if item.is_mileage and start <= item.date <= end:
-                    figures.add(
-                        item.type, item.miles_tenths or 0, item.passengers, item.claimed_pence
-                    )
-        rates = mileage.hmrc_rates(year)
-        free = figures.tax_free(rates)
-        if figures.paid > free:
-            flags.append(
-                Flag(
-                    "over_tax_free",
-                    f"Tax year {financial_year(year)}: mileage of {pounds(figures.paid)} "
-                    f"across all organisations is above the tax-free {pounds(free)} "
-                    f"({pounds(figures.paid - free)} taxable)",
-                )
-            )
-    return flags
-
-
-def flagged_claims(
-    organisation_ids: set[int] | None, limit: int = 500
-) -> list[tuple[ExpenseClaim, list[Flag]]]:
-    """Claims with flags (not drafts or withdrawn ones), newest first; None: every organisation."""
-    statement = (
-        select(ExpenseClaim)
-        .where(ExpenseClaim.status.not_in((ClaimStatus.DRAFT.value, ClaimStatus.WITHDRAWN.value)))
-        .order_by(ExpenseClaim.id.desc())
-        .limit(limit)
-    )
-    if organisation_ids is not None:
-        statement = statement.where(ExpenseClaim.organisation_id.in_(sorted(organisation_ids)))
-    result = []
-    for claim in db.session.scalars(statement):
-        flags = claim_flags(claim)
-        if flags:
-            result.append((claim, flags))
-    return result
 
 
 def claims_awaiting_approval_count(user: User) -> int:

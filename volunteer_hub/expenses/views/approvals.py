@@ -29,6 +29,7 @@ from volunteer_hub.core.tabular import Sheet, write_csv, write_xlsx
 from volunteer_hub.core.transitions import AlreadyDone
 from volunteer_hub.expenses import bank, queries, services
 from volunteer_hub.expenses.figures import money
+from volunteer_hub.expenses.flags import claims_flags, flagged_claims
 from volunteer_hub.expenses.forms import (
     ApproverForm,
     BatchForm,
@@ -170,7 +171,7 @@ def approvals() -> ResponseReturnValue:
     size = queries.PAGE_SIZE
     return render_template(
         "expenses/approvals.html",
-        waiting=[(c, queries.claim_flags(c)) for c in waiting[:size]],
+        waiting=list(zip(waiting[:size], claims_flags(waiting[:size]), strict=True)),
         waiting_total=queries.count_of(queries.waiting_statement(ids)),
         waiting_next=len(waiting) > size,
         to_pay=to_pay[:size],
@@ -214,7 +215,7 @@ def batch_preview() -> ResponseReturnValue:
 @bp.get("/flags")
 @role_required("admin", "centre_coordinator")
 def flags() -> ResponseReturnValue:
-    return render_template("expenses/flags.html", flagged=queries.flagged_claims(None))
+    return render_template("expenses/flags.html", flagged=flagged_claims(None))
 
 
 # Payment batches --------------------------------------------------------------------------------

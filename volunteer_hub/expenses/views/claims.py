@@ -29,6 +29,7 @@ from volunteer_hub.core.forms import attach_error, perform
 from volunteer_hub.core.tabular import write_csv
 from volunteer_hub.core.transitions import AlreadyDone
 from volunteer_hub.expenses import bank, figures, mileage, queries, services
+from volunteer_hub.expenses.flags import claim_flags
 from volunteer_hub.expenses.forms import (
     ActionForm,
     BankForm,
@@ -113,7 +114,7 @@ def claim_page(
     passengers_asked = item_form is not None and "passenger_mileage" in (
         queries.current_policy(claim.organisation_id).types
     )
-    flags = queries.claim_flags(claim) if (approver or not own) else []
+    flags = claim_flags(claim) if (approver or not own) else []
     return (
         render_template(
             "expenses/claim.html",
