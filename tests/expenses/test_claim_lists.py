@@ -74,6 +74,8 @@ def test_the_approvals_lists_come_a_page_at_a_time(login, personas, placement) -
 
     beyond = coordinator.get("/expenses/approvals?waiting_page=9").get_data(as_text=True)
     assert "No more claims are waiting." in beyond
+    assert "Claims 0" not in beyond and f"of {PAGE_SIZE + 3}." not in beyond
+    assert 'href="/expenses/approvals?waiting_page=8&amp;to_pay_page=1"' in beyond  # back
     assert _claim_links(beyond) == to_pay
 
 
