@@ -22,6 +22,7 @@ from volunteer_hub.hours.models import HourRecord
 from volunteer_hub.reports import cache, disclosure, equality
 from volunteer_hub.reports.value import build_value_report
 from volunteer_hub.volunteers.models import Volunteer
+from volunteer_hub.volunteers.services import volunteer_for
 
 pytestmark = pytest.mark.usefixtures("default_rates")
 
@@ -171,7 +172,9 @@ def test_the_published_view_is_worked_out_once_per_version(
     hours, personas, login, monkeypatch
 ) -> None:
     """Two partners' views of the same figures share one disclosure decision (and audit); an
-    approval makes a new version and the next view is published afresh, with the new hour."""
+    approval makes a new version and the next view is published afresh, with the new hour;
+    the equality profile is published afresh only when its counts change."""
+    monkeypatch.setattr(cache, "_local", cache._Local())
     calls = {"value": 0, "equality": 0}
     real_for_partners = disclosure.for_partners
     real_control = equality.apply_disclosure_control
@@ -204,7 +207,27 @@ def test_the_published_view_is_worked_out_once_per_version(
     assert response.status_code == 302
     after = _page(partner)
     assert AFTER in after and BEFORE not in after
-    assert calls["value"] > published and calls["equality"] > questions
+    # a0 was active in the quarter already: every equality count is the same, so their
+    # published profile is reused; the value report's figures changed, published afresh.
+    assert calls["value"] > published and calls["equality"] == questions
+    # Someone new to the quarter changes the counts: the profile is published afresh.
+    newcomer = HourRecord(
+        volunteer_id=volunteer_for(personas.volunteer).id,
+        organisation_id=personas.org_a.id,
+        date=date(2025, 5, 2),
+        seconds=3600,
+        status="submitted",
+    )
+    db.session.add(newcomer)
+    db.session.commit()
+    response = post_form(
+        login(personas.coordinator_a),
+        "/hours/approvals",
+        {"action": "approve", "record": [str(newcomer.id)]},
+    )
+    assert response.status_code == 302
+    assert "2,729.92" in _page(partner)  # 152 hours
+    assert calls["equality"] > questions
 
 
 def test_a_failed_equality_audit_is_not_kept(hours, personas, login, monkeypatch) -> None:
@@ -213,6 +236,9 @@ def test_a_failed_equality_audit_is_not_kept(hours, personas, login, monkeypatch
 
     def failing(*_args, **_kwargs):
         raise disclosure.AuditFailed("the solver was unavailable")
+
+    # A published profile is kept by content across tests in this process: start afresh.
+    monkeypatch.setattr(cache, "_local", cache._Local())
 
     monkeypatch.setattr(equality, "apply_disclosure_control", failing)
     partner = login(personas.partner)

@@ -34,6 +34,10 @@ every viewer of a period and organisation until one of those changes. So:
   was built from. Callers publish the report as built, unchanged; a report that is changed
   before publishing must drop its ``source``. Every published object was audited when it was
   made; a report that fails the audit raises and is never cached, so it is checked afresh.
+- **Worked out from content.** What is a pure function of small inputs (the equality
+  profile's published tables: disclosure control and its audit of the counts) is kept under
+  those inputs themselves (:func:`by_content`), so approving an hour of someone already active
+  in the period, which changes the version but no count, reuses it.
 - **Where:** in Redis when ``JOBS_REDIS_URL`` (or ``REDIS_URL``) is set, shared by every app
   server, under the ``JOBS_QUEUE_NAME`` prefix, expiring after :data:`TTL_SECONDS`; else in
   this process (at most :data:`LOCAL_ENTRIES`). Values are pickled and signed with the secret
@@ -393,6 +397,20 @@ def derived(kind: str, parts: tuple[Any, ...], version: str | None, build: Calla
     if version is None:
         return build()
     key = _key(kind, parts, version)
+    found = _load(_read(key))
+    if found is not NO_VALUE:
+        return found
+    result = build()
+    _store(key, result)
+    return result
+
+
+def by_content(kind: str, parts: tuple[Any, ...], build: Callable[[], T]) -> T:
+    """``build()``'s result where it is a pure function of ``parts`` (plain values, the inputs
+    themselves: counts, settings) and of the settings in :data:`SETTINGS`, kept under them
+    whatever the data version: a write that leaves the inputs alone finds it again. A build
+    that raises is not kept."""
+    key = _key(kind, parts, "content")
     found = _load(_read(key))
     if found is not NO_VALUE:
         return found

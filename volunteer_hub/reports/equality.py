@@ -13,7 +13,7 @@ from typing import Any
 from flask import current_app
 
 from volunteer_hub.hours.queries import active_volunteer_count, active_volunteers
-from volunteer_hub.reports.cache import cached
+from volunteer_hub.reports.cache import by_content, cached
 from volunteer_hub.reports.disclosure import (
     AuditFailed,
     apply_disclosure_control,
@@ -46,13 +46,25 @@ def equality_profile(period: Period, organisation_id: int | None) -> dict[str, A
     k = int(current_app.config.get("DISCLOSURE_MIN_GROUP", 10))
     try:
         level = settings()[2]
-        # Published once per period, organisation, settings and version of the data: the
-        # counts and their disclosure control are the same for every viewer until the data
-        # changes. A failed audit raises through the cache, so it is never kept.
-        return cached(
+        # The counts once per period, organisation and version of the data; their disclosure
+        # control and audit once per content: the same counts and settings give the same
+        # published profile, whatever else changed (an approval of someone already active in
+        # the period changes no count). A failed audit raises through the cache, never kept.
+        total, all_counts = cached(
+            "equality-counts",
+            (period.start, period.end, organisation_id),
+            lambda: _counts(period, organisation_id, k),
+        )
+        content = (
+            total,
+            None
+            if all_counts is None
+            else tuple((q, tuple(sorted(c.items()))) for q, c in sorted(all_counts.items())),
+        )
+        return by_content(
             "equality-published",
-            (period.start, period.end, organisation_id, profile, k, level),
-            lambda: _published(period, organisation_id, profile, k, level),
+            (content, profile, k, level),
+            lambda: _published(all_counts, profile, k, level),
         )
     except AuditFailed as failure:
         current_app.logger.warning("Equality profile not published: %s", failure.reason)
@@ -60,13 +72,8 @@ def equality_profile(period: Period, organisation_id: int | None) -> dict[str, A
 
 
 def _published(
-    period: Period, organisation_id: int | None, profile: str, k: int, level: ProtectionLevel
+    all_counts: dict[str, Counter[str]] | None, profile: str, k: int, level: ProtectionLevel
 ) -> dict[str, Any]:
-    _total, all_counts = cached(
-        "equality-counts",
-        (period.start, period.end, organisation_id),
-        lambda: _counts(period, organisation_id, k),
-    )
     result: dict[str, Any] = {"withheld": None, "profile": profile, "k": k, "questions": []}
     if all_counts is None:
         result["withheld"] = (
