@@ -5,6 +5,7 @@ one jobs worker, Redis for rate limits and the job queue, a local SMTP sink, and
 (headless, bounded) alternating between the two servers. Run from the repository root:
 
     .venv/bin/python benchmarks/cluster.py load                 # 50 users, 60 s, then the ceiling
+    .venv/bin/python benchmarks/cluster.py load --burst         # all arriving within 5 s
     .venv/bin/python benchmarks/cluster.py fault postgres       # PostgreSQL restarted mid-run
     .venv/bin/python benchmarks/cluster.py fault redis          # Redis restarted
     .venv/bin/python benchmarks/cluster.py fault app-server     # one gunicorn killed (SIGKILL)
