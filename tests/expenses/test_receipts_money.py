@@ -13,7 +13,7 @@ from tests.expenses.conftest import TODAY, png_bytes
 from tests.expenses.test_claims import _add, _claim, _start, _upload
 from volunteer_hub.core.errors import DomainError
 from volunteer_hub.expenses import services
-from volunteer_hub.expenses.flags import claim_flags
+from volunteer_hub.expenses.flags import claim_flags, claims_flags
 from volunteer_hub.expenses.models import ClaimStatus, ExpenseClaim, ExpenseItem, Receipt
 from volunteer_hub.extensions import db
 from volunteer_hub.investment.services import add_entry
@@ -152,6 +152,39 @@ def _submitted(personas, placement, items) -> ExpenseClaim:
 
 def _keys(claim) -> set[str]:
     return {f.key for f in claim_flags(claim)}
+
+
+def test_a_list_gets_the_same_flags_as_each_claim_alone(personas, placement) -> None:
+    """The approvals page works out a list's flags together (expenses/flags.py): the same
+    flags, for flat rates spread over several claims and a receipt shared within the list."""
+    monday = TODAY - timedelta(days=TODAY.weekday())
+    weekly = [
+        _submitted(personas, placement, [("subsistence", monday - timedelta(weeks=w), 500)])
+        for w in range(1, 5)
+    ]
+    other_amount = _submitted(personas, placement, [("subsistence", monday, 450)])
+    empty = _submitted(personas, placement, [])
+    shared = [_submitted(personas, placement, [("parking", TODAY, 300)]) for _ in range(2)]
+    for claim in shared:
+        claim.items[0].receipts.append(
+            Receipt(
+                storage_key=f"{claim.id:032x}",
+                original_name="same.png",
+                content_type="image/png",
+                size_bytes=10,
+                sha256="b" * 64,
+            )
+        )
+    db.session.flush()
+    claims = [*weekly, other_amount, empty, *shared]
+    alone = [claim_flags(claim) for claim in claims]
+    assert claims_flags(claims) == alone
+    assert claims_flags(claims[::-1]) == alone[::-1]
+    keys = [{f.key for f in flags} for flags in alone]
+    assert all("flat_rate" in k for k in keys[:4])  # four weeks in a row, one claim each
+    assert "flat_rate" not in keys[4] and keys[5] == set()
+    assert all("duplicate_receipt" in k for k in keys[6:])
+    assert f"also on claim {shared[1].reference}" in alone[6][0].message
 
 
 def test_every_flag(personas, placement) -> None:

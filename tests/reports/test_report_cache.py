@@ -318,17 +318,18 @@ def test_a_write_committed_during_a_build_is_in_every_figure_or_in_none(hours, p
             if done:
                 return
             done.append(True)
-        with db.engine.connect() as other:
+        with engine.connect() as other:
             other.execute(
                 update(HourRecord).where(HourRecord.id == record_id).values(status="approved")
             )
             other.commit()
 
-    event.listen(db.engine, "after_cursor_execute", approve_after_the_first_aggregate)
+    engine = db.engine  # read here: the listener may run in the report's helper thread
+    event.listen(engine, "after_cursor_execute", approve_after_the_first_aggregate)
     try:
         during = build_value_report(start=date(2025, 4, 1), end=date(2025, 6, 30))
     finally:
-        event.remove(db.engine, "after_cursor_execute", approve_after_the_first_aggregate)
+        event.remove(engine, "after_cursor_execute", approve_after_the_first_aggregate)
     assert done
     after = build_value_report(start=date(2025, 4, 1), end=date(2025, 6, 30))
     for report, total in ((during, Decimal(150)), (after, Decimal(151))):

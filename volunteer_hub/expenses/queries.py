@@ -360,7 +360,7 @@ def claims_of_statement(volunteer: Volunteer) -> Select[Any]:
     return (
         select(ExpenseClaim)
         .where(ExpenseClaim.volunteer_id == volunteer.id)
-        .options(joinedload(ExpenseClaim.organisation))
+        .options(joinedload(ExpenseClaim.organisation), selectinload(ExpenseClaim.items))
         .order_by(ExpenseClaim.id.desc())
     )
 
@@ -422,7 +422,11 @@ def to_pay_statement(organisation_ids: list[int]) -> Select[Any]:
             ExpenseClaim.status.in_(BATCHABLE),
             ExpenseClaim.batch_id.is_(None),
         )
-        .options(joinedload(ExpenseClaim.volunteer), joinedload(ExpenseClaim.organisation))
+        .options(
+            joinedload(ExpenseClaim.volunteer),
+            joinedload(ExpenseClaim.organisation),
+            selectinload(ExpenseClaim.items),  # the amount to pay sums them
+        )
         .order_by(ExpenseClaim.id)
     )
 

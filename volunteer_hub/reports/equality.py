@@ -108,8 +108,9 @@ def _counts(
 ) -> tuple[int, dict[str, Counter[str]] | None]:
     """The active volunteers, and each question's answers counted by reporting group (None
     below ``k`` active volunteers: then the answers are not read). Counts only, never a
-    person's answers: this is what the report cache keeps; the published profile made from it
-    (disclosure control and its audit) is kept beside it, per settings and data version."""
+    person's answers: this is what the report cache keeps, per data version; the published
+    profile made from it (disclosure control and its audit) is kept by these counts and the
+    settings (:func:`~volunteer_hub.reports.cache.by_content`)."""
     total_active = active_volunteer_count(period.start, period.end, organisation_id)
     if total_active < k:
         return total_active, None

@@ -124,8 +124,9 @@ def build_value_report(
 def _fetch_all(statements: dict[str, Any]) -> dict[str, list[Any]]:
     """Run independent read-only aggregate queries, ``REPORT_WORKERS`` at a time (default 2):
     one share on the session's own connection in this thread, the rest each on one extra
-    connection in a helper thread, so a report uses both cores but holds at most
-    ``REPORT_WORKERS`` connections. In order on the session for an in-memory SQLite database
+    connection in a helper thread, so a report uses both cores and holds ``REPORT_WORKERS``
+    connections for its queries (inside a snapshot, besides the request's own connection,
+    which stays open meanwhile). In order on the session for an in-memory SQLite database
     (another connection would be another database), with one worker, or inside a SQLite
     snapshot (:func:`~volunteer_hub.reports.cache.one_snapshot`: another connection could not
     share it). Inside a PostgreSQL snapshot the extra connections read that same snapshot, so
