@@ -150,6 +150,21 @@ def _submitted(personas, placement, items) -> ExpenseClaim:
     return claim
 
 
+def _same_receipt(claims, sha256: str) -> None:
+    """One receipt file (the same SHA-256) on the first item of each of ``claims``."""
+    for claim in claims:
+        claim.items[0].receipts.append(
+            Receipt(
+                storage_key=f"{claim.id:032x}",
+                original_name="same.png",
+                content_type="image/png",
+                size_bytes=10,
+                sha256=sha256,
+            )
+        )
+    db.session.flush()
+
+
 def _keys(claim) -> set[str]:
     return {f.key for f in claim_flags(claim)}
 
@@ -165,17 +180,7 @@ def test_a_list_gets_the_same_flags_as_each_claim_alone(personas, placement) -> 
     other_amount = _submitted(personas, placement, [("subsistence", monday, 450)])
     empty = _submitted(personas, placement, [])
     shared = [_submitted(personas, placement, [("parking", TODAY, 300)]) for _ in range(2)]
-    for claim in shared:
-        claim.items[0].receipts.append(
-            Receipt(
-                storage_key=f"{claim.id:032x}",
-                original_name="same.png",
-                content_type="image/png",
-                size_bytes=10,
-                sha256="b" * 64,
-            )
-        )
-    db.session.flush()
+    _same_receipt(shared, "b" * 64)
     claims = [*weekly, other_amount, empty, *shared]
     alone = [claim_flags(claim) for claim in claims]
     assert claims_flags(claims) == alone
@@ -211,17 +216,7 @@ def test_every_flag(personas, placement) -> None:
     assert "paid_more" in _keys(more)
     first = _submitted(personas, placement, [("parking", TODAY, 300)])
     second = _submitted(personas, placement, [("parking", TODAY, 300)])
-    for claim in (first, second):
-        claim.items[0].receipts.append(
-            Receipt(
-                storage_key=f"{claim.id:032x}",
-                original_name="same.png",
-                content_type="image/png",
-                size_bytes=10,
-                sha256="a" * 64,
-            )
-        )
-    db.session.flush()
+    _same_receipt((first, second), "a" * 64)
     assert "duplicate_receipt" in _keys(first) and "duplicate_receipt" in _keys(second)
     assert "no_receipt" not in _keys(first)
     # 10,100 miles paid at 45p: £4,545.00 against a tax-free £4,525.00: £20.00 taxable.

@@ -10,12 +10,6 @@ from sqlalchemy import Select, func, or_, select
 
 from volunteer_hub.accounts.models import AuditEvent, User
 from volunteer_hub.core.formatting import LONDON
-from volunteer_hub.extensions import db
-
-
-def page_of(statement: Select[Any], page: int, size: int) -> list[Any]:
-    """One page of rows, and the first of the next page when there is one (size + 1 rows)."""
-    return list(db.session.scalars(statement.limit(size + 1).offset((page - 1) * size)))
 
 
 def people(query: str) -> Select[Any]:

@@ -28,6 +28,7 @@ from volunteer_hub.admin.forms import AuditSearchForm, ButtonForm, GrantForm, In
 from volunteer_hub.core.errors import DomainError
 from volunteer_hub.core.forms import attach_error, choices
 from volunteer_hub.core.inputs import to_id
+from volunteer_hub.core.queries import page_of
 from volunteer_hub.extensions import db
 from volunteer_hub.organisations.queries import all_organisations
 
@@ -59,7 +60,7 @@ def _page() -> int:
 def users() -> ResponseReturnValue:
     query = (request.args.get("q") or "").strip()[:100]
     page = _page()
-    people = queries.page_of(queries.people(query), page, PAGE_SIZE)
+    people = page_of(queries.people(query), page, PAGE_SIZE)
     return render_template(
         "admin/users.html",
         people=people[:PAGE_SIZE],
@@ -195,7 +196,7 @@ def audit_log() -> ResponseReturnValue:
     else:
         statement = queries.audit_events()
     page = _page()
-    events = queries.page_of(statement, page, PAGE_SIZE)
+    events = page_of(statement, page, PAGE_SIZE)
     return render_template(
         "admin/audit.html",
         form=form,

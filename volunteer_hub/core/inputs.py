@@ -76,6 +76,12 @@ def arg_int(name: str) -> int | None:
     return value
 
 
+def page_arg(name: str = "page") -> int:
+    """A page number from the query (``?page=2``): 1 when absent, at most 10,000; 400 when it
+    is not a whole number (see :func:`arg_int`)."""
+    return min(arg_int(name) or 1, 10_000)
+
+
 def form_id(name: str) -> int | None:
     """A posted id read without WTForms: None when absent or empty, 400 when it is not one."""
     raw = request.form.get(name, "")

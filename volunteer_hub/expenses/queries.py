@@ -20,6 +20,7 @@ from volunteer_hub.accounts.permissions import (
 )
 from volunteer_hub.core.errors import DomainError
 from volunteer_hub.core.formatting import plural, pounds
+from volunteer_hub.core.queries import page_of
 from volunteer_hub.expenses import mileage
 from volunteer_hub.expenses.models import (
     DEFAULT_TYPES,
@@ -344,11 +345,10 @@ PAGE_SIZE = 50
 
 
 def _page(statement: Select[Any], page: int | None) -> list[ExpenseClaim]:
-    """Every claim (``page`` None), or one page of ``PAGE_SIZE`` and the first of the next
-    page when there is one (``PAGE_SIZE + 1`` rows)."""
-    if page is not None:
-        statement = statement.limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)
-    return list(db.session.scalars(statement))
+    """Every claim (``page`` None), or one page (:func:`~volunteer_hub.core.queries.page_of`)."""
+    if page is None:
+        return list(db.session.scalars(statement))
+    return page_of(statement, page, PAGE_SIZE)
 
 
 def count_of(statement: Select[Any]) -> int:

@@ -284,11 +284,6 @@ def approval_queue(
     return statement.order_by(HourRecord.date, HourRecord.id)
 
 
-def page_of(statement: Select[Any], page: int, size: int) -> list[HourRecord]:
-    """One page of records, and the first of the next page when there is one (size + 1 rows)."""
-    return list(db.session.scalars(statement.limit(size + 1).offset((page - 1) * size)))
-
-
 def recently_decided(user: User, days: int, limit: int) -> list[HourRecord]:
     """Records ``user`` decides approved in the last ``days`` days, here or by a correction:
     spreadsheet imports arrive already approved (their approved_at is the import's time,

@@ -14,6 +14,7 @@ from volunteer_hub.core.errors import DomainError
 from volunteer_hub.core.formatting import duration, long_date, parse_date, plural
 from volunteer_hub.core.forms import attach_error, choices
 from volunteer_hub.core.inputs import arg_int, to_id
+from volunteer_hub.core.queries import page_of
 from volunteer_hub.core.transitions import AlreadyDone
 from volunteer_hub.extensions import db
 from volunteer_hub.hours import milestones, queries
@@ -216,7 +217,7 @@ def queue() -> ResponseReturnValue:
         start=start,
         end=end,
     )
-    records = queries.page_of(statement, page, QUEUE_PAGE)
+    records = page_of(statement, page, QUEUE_PAGE)
     recent = queries.recently_decided(current_user, RECENT_DAYS, QUEUE_PAGE)
     shown = [*records, *recent]
     return render_template(

@@ -396,13 +396,7 @@ def derived(kind: str, parts: tuple[Any, ...], version: str | None, build: Calla
     kept when ``version`` is None."""
     if version is None:
         return build()
-    key = _key(kind, parts, version)
-    found = _load(_read(key))
-    if found is not NO_VALUE:
-        return found
-    result = build()
-    _store(key, result)
-    return result
+    return _kept(_key(kind, parts, version), build)
 
 
 def by_content(kind: str, parts: tuple[Any, ...], build: Callable[[], T]) -> T:
@@ -410,7 +404,11 @@ def by_content(kind: str, parts: tuple[Any, ...], build: Callable[[], T]) -> T:
     themselves: counts, settings) and of the settings in :data:`SETTINGS`, kept under them
     whatever the data version: a write that leaves the inputs alone finds it again. A build
     that raises is not kept."""
-    key = _key(kind, parts, "content")
+    return _kept(_key(kind, parts, "content"), build)
+
+
+def _kept(key: str, build: Callable[[], T]) -> T:
+    """What is kept under ``key``, or ``build()``'s result, kept there (not if it raises)."""
     found = _load(_read(key))
     if found is not NO_VALUE:
         return found

@@ -12,19 +12,12 @@ from datetime import date
 from flask import Blueprint
 from flask_login import current_user
 
-from volunteer_hub.core.inputs import arg_int
 from volunteer_hub.expenses import queries
 from volunteer_hub.placements.models import Placement
 from volunteer_hub.volunteers.models import Volunteer
 
 bp = Blueprint("expenses", __name__, url_prefix="/expenses")
 STAFF = ("admin", "centre_coordinator", "org_coordinator")
-
-
-def page_arg(name: str) -> int:
-    """A page number from the query (``?page=2``): 1 when absent, at most 10,000; 400 when it
-    is not a whole number."""
-    return min(arg_int(name) or 1, 10_000)
 
 
 def today() -> date:

@@ -24,7 +24,7 @@ from volunteer_hub.accounts.permissions import (
 )
 from volunteer_hub.core.errors import DomainError
 from volunteer_hub.core.forms import attach_error, perform
-from volunteer_hub.core.inputs import arg_int, to_id
+from volunteer_hub.core.inputs import arg_int, page_arg, to_id
 from volunteer_hub.core.tabular import Sheet, write_csv, write_xlsx
 from volunteer_hub.core.transitions import AlreadyDone
 from volunteer_hub.expenses import bank, queries, services
@@ -43,7 +43,7 @@ from volunteer_hub.expenses.models import (
     PaymentBatch,
 )
 from volunteer_hub.expenses.rules import pounds_to_pence
-from volunteer_hub.expenses.views import STAFF, bp, page_arg, today
+from volunteer_hub.expenses.views import STAFF, bp, today
 from volunteer_hub.expenses.views.claims import claim_page
 from volunteer_hub.extensions import db
 from volunteer_hub.organisations.models import Organisation

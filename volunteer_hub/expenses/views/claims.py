@@ -26,6 +26,7 @@ from volunteer_hub.accounts.permissions import (
 from volunteer_hub.config import ROOT
 from volunteer_hub.core.errors import DomainError
 from volunteer_hub.core.forms import attach_error, perform
+from volunteer_hub.core.inputs import page_arg
 from volunteer_hub.core.tabular import write_csv
 from volunteer_hub.core.transitions import AlreadyDone
 from volunteer_hub.expenses import bank, figures, mileage, queries, services
@@ -47,7 +48,7 @@ from volunteer_hub.expenses.models import (
 )
 from volunteer_hub.expenses.rules import miles_to_tenths, pounds_to_pence
 from volunteer_hub.expenses.storage import receipt_storage
-from volunteer_hub.expenses.views import STAFF, bp, own_volunteer, page_arg, today
+from volunteer_hub.expenses.views import STAFF, bp, own_volunteer, today
 from volunteer_hub.extensions import db
 from volunteer_hub.volunteers.models import Volunteer
 
